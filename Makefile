@@ -1,0 +1,88 @@
+# Anchang: every set-up step lives here. `make run` serves the demo; `make test` passes the suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP_VENV := $(VENV)/.stamp-deps
+STAMP_ASSETS := anchang/static/vendor/.stamp
+PO_FILES := $(wildcard anchang/locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+APT_ENV := DEBIAN_FRONTEND=noninteractive
+
+.PHONY: run test lint format setup system-deps test-sqlite test-postgres e2e bench clean messages makemessages
+
+run: setup ## Set up, migrate, load demo data once, serve on http://127.0.0.1:8000
+	$(BIN)/anchang migrate --no-input -v0
+	$(BIN)/anchang demo --if-empty
+	@echo "Open http://127.0.0.1:8000/ and log in with one of the users above."
+	$(BIN)/anchang serve
+
+setup: $(STAMP_VENV) $(STAMP_ASSETS) $(MO_FILES)
+
+test: setup system-deps lint ## Lint, then the whole suite on SQLite and on PostgreSQL
+	$(BIN)/anchang makemigrations --check --dry-run -v1
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite:
+	$(BIN)/pytest -p no:cacheprovider
+
+# The PostgreSQL run repeats the database-dependent tests (browser journeys run once, on SQLite).
+test-postgres:
+	@if $(BIN)/python -c "import sys; sys.path.insert(0,'scripts'); import throwaway_postgres as t; sys.exit(0 if t.find_bindir() else 1)"; then \
+		$(BIN)/python scripts/throwaway_postgres.py -- $(BIN)/pytest -p no:cacheprovider -m "not e2e"; \
+	elif [ "$$CI" = "true" ]; then echo "PostgreSQL is required under CI but missing"; exit 1; \
+	else echo "PostgreSQL binaries not found: skipping the PostgreSQL run (CI installs them)."; fi
+
+lint: $(STAMP_VENV)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP_VENV)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+$(STAMP_VENV): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c requirements.lock -e ".[test]"
+	touch $@
+
+# Front-end assets come from the npm registry, pinned by package-lock.json, and are
+# copied into the static folder: nothing is loaded from a CDN at run time.
+$(STAMP_ASSETS): package.json package-lock.json
+	@command -v npm >/dev/null || { [ "$$CI" = "true" ] || [ "$$(id -u)" = 0 ] && apt-get update -qq && $(APT_ENV) apt-get install -y -qq nodejs npm; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	mkdir -p anchang/static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js \
+	   node_modules/bootstrap/dist/css/bootstrap.min.css \
+	   node_modules/bootstrap/dist/js/bootstrap.bundle.min.js \
+	   node_modules/echarts/dist/echarts.min.js anchang/static/vendor/
+	touch $@
+
+%.mo: %.po $(STAMP_VENV)
+	$(BIN)/pybabel compile -i $< -o $@ --use-fuzzy -q
+
+messages: $(MO_FILES)
+
+makemessages: $(STAMP_VENV)
+	cd anchang && ../$(BIN)/anchang makemessages -l zh_Hans --no-obsolete --no-location
+
+# Under CI nothing may be skipped: install what the browser and PostgreSQL runs need.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || missing="$$missing fonts-wqy-microhei"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$CI" = "true" ] || [ "$$ANCHANG_INSTALL_SYSTEM_DEPS" = "1" ]; then \
+			echo "Installing:$$missing"; apt-get update -qq && $(APT_ENV) apt-get install -y -qq $$missing >/dev/null; \
+		else echo "Missing system packages:$$missing (browser/PostgreSQL tests will be skipped; CI installs them)"; fi; \
+	fi
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) node_modules anchang/static/vendor var .pytest_cache .ruff_cache

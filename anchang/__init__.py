@@ -1,0 +1,1 @@
+"""Anchang (案场): an open CRM for consultative sales offices."""

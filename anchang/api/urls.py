@@ -1,0 +1,26 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from anchang.customers import api as customers_api
+from anchang.org import api as org_api
+
+app_name = "api"
+
+urlpatterns = [
+    path("v1/me/", org_api.MeApi.as_view(), name="me"),
+    path("v1/projects/", org_api.ProjectListApi.as_view(), name="projects"),
+    path("v1/tokens/", org_api.TokenListApi.as_view(), name="tokens"),
+    path("v1/tokens/<str:token_key>/", org_api.TokenDetailApi.as_view(), name="token"),
+    path("v1/customers/", customers_api.CustomerListApi.as_view(), name="customers"),
+    path(
+        "v1/customers/export/", customers_api.CustomerExportApi.as_view(), name="customers-export"
+    ),
+    path("v1/customers/<int:pk>/", customers_api.CustomerDetailApi.as_view(), name="customer"),
+    path(
+        "v1/customers/<int:pk>/reassign/",
+        customers_api.CustomerReassignApi.as_view(),
+        name="customer-reassign",
+    ),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

@@ -1,0 +1,19 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from anchang.audit.models import AuditEntry
+
+
+class AuditEntryFilter(django_filters.FilterSet):
+    action = django_filters.ChoiceFilter(choices=AuditEntry.Action.choices, label=_("action"))
+    actor = django_filters.CharFilter(
+        field_name="actor_label", lookup_expr="icontains", label=_("actor"), max_length=150
+    )
+    object_type = django_filters.CharFilter(label=_("object type"), max_length=40)
+    object_id = django_filters.CharFilter(label=_("object id"), max_length=40)
+    since = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("from"))
+    until = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("to"))
+
+    class Meta:
+        model = AuditEntry
+        fields = ["action", "actor", "object_type", "object_id", "since", "until"]

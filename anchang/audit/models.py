@@ -1,0 +1,82 @@
+"""The audit log: append-only rows of who did what to which object, when and from where."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("audit entries are never changed")
+
+    def delete(self):
+        raise AppendOnlyError("audit entries are never deleted")
+
+
+class AuditEntry(models.Model):
+    class Action(models.TextChoices):
+        LOGIN = "login", _("Logged in")
+        LOGIN_FAILED = "login_failed", _("Failed log-in")
+        LOGIN_LOCKED = "login_locked", _("Log-in locked")
+        LOGOUT = "logout", _("Logged out")
+        PASSWORD_CHANGED = "password_changed", _("Changed password")
+        TOKEN_CREATED = "token_created", _("Created API token")
+        TOKEN_REVOKED = "token_revoked", _("Revoked API token")
+        CUSTOMER_CREATED = "customer_created", _("Created customer")
+        CUSTOMER_UPDATED = "customer_updated", _("Edited customer")
+        CUSTOMER_REASSIGNED = "customer_reassigned", _("Reassigned customer")
+        PHONE_REVEALED = "phone_revealed", _("Revealed phone number")
+        EXPORTED = "exported", _("Exported")
+        RULES_CHANGED = "rules_changed", _("Changed project rules")
+        BACKUP = "backup", _("Backed up database")
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    # The log-in name typed, for failed log-ins of unknown users (never a password).
+    actor_label = models.CharField(_("actor name"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=40, choices=Action.choices, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=40, blank=True)
+    object_id = models.CharField(_("object id"), max_length=40, blank=True)
+    project = models.ForeignKey(
+        "org.Project",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("project"),
+    )
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["actor", "-at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("audit entries are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit entries are never deleted")

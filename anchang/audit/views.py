@@ -1,0 +1,37 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from anchang.audit.filters import AuditEntryFilter
+from anchang.audit.selectors import visible_audit_entries
+from anchang.org import policies
+
+PAGE_SIZE = 100
+
+
+@login_required
+@require_GET
+def audit_list(request):
+    if not policies.can_open_page(actor=request.user, page="audit_log"):
+        raise PermissionDenied
+    filterset = AuditEntryFilter(request.GET or None, queryset=visible_audit_entries(request.user))
+    entries = filterset.qs if filterset.is_valid() else visible_audit_entries(request.user).none()
+    try:
+        page = max(1, min(int(request.GET.get("page", 1)), 1000))
+    except ValueError:
+        page = 1
+    rows = list(entries[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "audit/list.html",
+        {
+            "filter": filterset,
+            "entries": rows[:PAGE_SIZE],
+            "page_number": page,
+            "has_next": len(rows) > PAGE_SIZE,
+            "query": query.urlencode(),
+        },
+    )

@@ -1,0 +1,16 @@
+"""The `anchang` console command: Django's management commands plus ours
+(serve, demo, backup, restore, permissions-doc, check --deploy, ...)."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anchang.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

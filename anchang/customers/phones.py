@@ -1,0 +1,38 @@
+"""Phone numbers: parse what people type, store E.164, show masked."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import phonenumbers
+
+from anchang.errors import ValidationFailed
+
+
+def normalise_phone(raw: str, *, region: str = "CN") -> str:
+    """'138 0013 8000', '+86-138…', '0086138…', full-width digits → '+8613800138000'."""
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationFailed(
+            fields={"phone": "Not a phone number."}, code="invalid_phone"
+        ) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationFailed(fields={"phone": "Not a valid phone number."}, code="invalid_phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def national_digits(e164: str) -> str:
+    return e164[3:] if e164.startswith("+86") else e164.lstrip("+")
+
+
+def mask_phone(e164: str) -> str:
+    """Show the first 3 and last 4 digits: 138****8000. Built from slices, so the hidden
+    digits can never leak (a replace()-based masker leaks when the tail repeats the head)."""
+    digits = national_digits(e164)
+    if len(digits) < 8:
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]

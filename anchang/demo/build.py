@@ -1,0 +1,100 @@
+"""Deterministic demo data: 2 regions, 3 projects (real estate, dealership, home
+improvement), about 30 staff across every role, and a few customers per consultant.
+Everything goes through the services, as a real office would create it."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from pypinyin import lazy_pinyin
+
+from anchang.customers.services import customer_create
+from anchang.demo.names import chinese_name, demo_mobile
+from anchang.org.models import Company, Project, Region, Role, Team, User
+from anchang.org.services import membership_grant, staff_create
+
+DEMO_PASSWORD = "anchang-demo-2026"  # noqa: S105 - printed for the demo; not a secret
+
+
+@dataclass
+class DemoResult:
+    logins: dict[str, str] = field(default_factory=dict)  # role → username
+    staff: int = 0
+    customers: int = 0
+
+
+PROJECTS = [
+    # (region code, project code, name, kind, consultants)
+    ("east", "jinxiu", "锦绣江南营销中心", Project.Kind.REAL_ESTATE, 6),
+    ("east", "meijia", "美家整装体验店", Project.Kind.HOME_IMPROVEMENT, 4),
+    ("south", "xingchi", "星驰汽车4S店", Project.Kind.DEALERSHIP, 5),
+]
+PROJECT_ROLES = [Role.MANAGER, Role.CLERK, Role.PLANNER, Role.CARE]
+
+
+def _username(name: str, taken: set[str]) -> str:
+    base = "".join(lazy_pinyin(name)).lower()
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}{n}"
+    taken.add(candidate)
+    return candidate
+
+
+@transaction.atomic
+def build_demo(*, seed: int = 2026, customers_per_consultant: int = 12) -> DemoResult:
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not security
+    result = DemoResult()
+    taken: set[str] = set(User.objects.values_list("username", flat=True))
+
+    def person(role_key: str) -> User:
+        name = chinese_name(rng)
+        user = staff_create(username=_username(name, taken), name=name, password=DEMO_PASSWORD)
+        result.staff += 1
+        result.logins.setdefault(role_key, user.username)
+        return user
+
+    company = Company.objects.create(name="安居集团", code="anju")
+    regions = {
+        "east": Region.objects.create(company=company, name="华东事业部", code="east"),
+        "south": Region.objects.create(company=company, name="华南事业部", code="south"),
+    }
+    admin = person(Role.ADMIN)
+    admin.is_staff = admin.is_superuser = True
+    admin.save(update_fields=["is_staff", "is_superuser"])
+    membership_grant(user=admin, role=Role.ADMIN, company=company)
+    membership_grant(user=person(Role.AUDITOR), role=Role.AUDITOR, company=company)
+    for region in regions.values():
+        membership_grant(
+            user=person(Role.MARKETING), role=Role.MARKETING, company=company, region=region
+        )
+
+    phone_index = 0
+    for region_code, code, name, kind, consultant_count in PROJECTS:
+        project = Project.objects.create(
+            region=regions[region_code], code=code, name=name, kind=kind
+        )
+        team = Team.objects.create(project=project, name="销售一组")
+        for role in PROJECT_ROLES:
+            membership_grant(
+                user=person(role), role=role, company=company, project=project, team=team
+            )
+        for _ in range(consultant_count):
+            consultant = person(Role.CONSULTANT)
+            membership_grant(
+                user=consultant, role=Role.CONSULTANT, company=company, project=project, team=team
+            )
+            for _ in range(customers_per_consultant):
+                phone_index += 1
+                customer_create(
+                    actor=consultant,
+                    project=project,
+                    name=chinese_name(rng),
+                    phone=demo_mobile(phone_index),
+                    owner=consultant,
+                )
+                result.customers += 1
+    return result

@@ -1,0 +1,15 @@
+"""Put a DomainError onto a Django form, so the HTML door shows it beside the field."""
+
+from django import forms
+
+from anchang.errors import DomainError
+
+
+def add_domain_error(form: forms.Form, error: DomainError) -> None:
+    placed = False
+    for field, message in error.fields.items():
+        if field in form.fields:
+            form.add_error(field, str(message))
+            placed = True
+    if not placed:
+        form.add_error(None, str(error.message))

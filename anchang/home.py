@@ -1,0 +1,66 @@
+"""Each role's home page: a consultant's day, a manager's project overview."""
+
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from anchang.customers.selectors import customers_for
+from anchang.org.models import Role
+from anchang.org.selectors import actor_grants, projects_where
+
+
+def _start_of_today():
+    return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+@login_required
+@require_GET
+def home(request):
+    actor = request.user
+    roles = {g.role for g in actor_grants(actor)}
+    context = {"roles": roles, "today": timezone.localdate()}
+    today = _start_of_today()
+    if Role.CONSULTANT in roles:
+        mine = customers_for(actor, "view").filter(owner=actor)
+        context["my"] = mine.aggregate(
+            total=Count("id"),
+            new_today=Count("id", filter=Q(created_at__gte=today)),
+            new_week=Count("id", filter=Q(created_at__gte=today - timedelta(days=6))),
+        )
+        context["my_recent"] = list(mine.select_related("project").order_by("-id")[:8])
+    managed = list(projects_where(actor, {Role.MANAGER, Role.ADMIN}))
+    if managed:
+        per_project = {
+            row["project_id"]: row
+            for row in customers_for(actor, "list")
+            .filter(project__in=managed)
+            .values("project_id")
+            .annotate(
+                total=Count("id"),
+                new_today=Count("id", filter=Q(created_at__gte=today)),
+                unowned=Count("id", filter=Q(owner__isnull=True)),
+            )
+        }
+        by_owner = (
+            customers_for(actor, "list")
+            .filter(project__in=managed, owner__isnull=False)
+            .values("project_id", "owner_id", "owner__name", "owner__username")
+            .annotate(total=Count("id"), new_today=Count("id", filter=Q(created_at__gte=today)))
+            .order_by("project_id", "-total")
+        )
+        owners_by_project: dict[int, list] = {}
+        for row in by_owner:
+            owners_by_project.setdefault(row["project_id"], []).append(row)
+        context["overview"] = [
+            {
+                "project": project,
+                "figures": per_project.get(project.pk, {"total": 0, "new_today": 0, "unowned": 0}),
+                "owners": owners_by_project.get(project.pk, []),
+            }
+            for project in managed
+        ]
+    return render(request, "home.html", context)

@@ -1,0 +1,75 @@
+"""Forms for log-in, tokens and project rules (input shape only)."""
+
+from datetime import time
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from anchang.org.rules import ProjectRules, flatten
+
+# Human labels for the rule keys; a key without one shows its dotted name.
+RULE_LABELS = {
+    "timezone": _("Time zone"),
+    "intake.working_day_end": _("End of the working day (later entries are late)"),
+    "grading.scale": _("Grade scale"),
+    "grading.cadence_days": _("Follow-up cadence by grade (days)"),
+    "completeness.after_first_visit": _("Completeness target after the first visit (%)"),
+    "completeness.after_third_visit_or_month": _(
+        "Completeness target after three visits or a month (%)"
+    ),
+    "completeness.owner": _("Completeness target for owners (%)"),
+    "pool.reclaim_after_days_without_contact": _("Reclaim to the pool after days without contact"),
+    "pool.reclaim_after_days_without_subscription": _(
+        "Reclaim to the pool after days without a subscription"
+    ),
+    "pool.warn_days_before": _("Warn the owner days before reclaim"),
+    "pool.daily_claim_limit": _("Pool claims per consultant per day"),
+    "pool.max_active_customers": _("Most active customers one consultant may hold"),
+    "pool.reclaim_cooldown_days": _("Days before a previous owner may claim back"),
+}
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+
+
+class TokenCreateForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=64,
+        help_text=_("For example the device or the program that will use it."),
+    )
+
+
+class ProjectRulesForm(forms.Form):
+    """One field per rule, typed from the defaults; the service validates the whole."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, rules: ProjectRules, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, value in flatten(rules).items():
+            label = RULE_LABELS.get(key, key)
+            if isinstance(value, bool):
+                field = forms.BooleanField(label=label, required=False, initial=value)
+            elif isinstance(value, int):
+                field = forms.IntegerField(label=label, initial=value)
+            elif isinstance(value, dict):
+                field = forms.JSONField(label=label, initial=value)
+            elif key.endswith("working_day_end"):
+                field = forms.TimeField(label=label, initial=time.fromisoformat(value))
+            else:
+                field = forms.CharField(label=label, initial=value, max_length=64)
+            self.fields[key] = field
+
+    def rule_values(self) -> dict:
+        values = {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        for key, value in values.items():
+            if isinstance(value, time):
+                values[key] = value.strftime("%H:%M:%S")
+        return values

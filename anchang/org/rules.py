@@ -1,0 +1,139 @@
+"""Per-project rules: the DOMAIN.md defaults as a typed, validated settings object.
+
+A project stores only its overrides (Project.rules_overrides); `ProjectRules.from_overrides`
+merges them over these defaults and validates the result, so a bad value is refused
+when an admin saves it, never discovered at run time. Later features add their sections
+here; nothing in this module touches the database.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+GRADE_SCALES = ("ABCD", "HABC")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class IntakeRules(_Section):
+    """录入规范: same-day entry."""
+
+    working_day_end: time = Field(
+        time(21, 0), description="Registrations entered after this local time are late."
+    )
+
+
+class GradingRules(_Section):
+    """意向等级: the scale in use and the follow-up cadence per grade (days)."""
+
+    scale: str = Field("ABCD", description="ABCD (real estate) or HABC (dealership).")
+    cadence_days: dict[str, int] = Field(
+        default_factory=lambda: {"H": 0, "A": 7, "B": 14, "C": 30, "D": 90},
+        description="Days to the next follow-up, by grade.",
+    )
+
+    @field_validator("scale")
+    @classmethod
+    def _known_scale(cls, value: str) -> str:
+        if value not in GRADE_SCALES:
+            raise ValueError(f"must be one of {', '.join(GRADE_SCALES)}")
+        return value
+
+    @field_validator("cadence_days")
+    @classmethod
+    def _cadence_sane(cls, value: dict[str, int]) -> dict[str, int]:
+        for grade, days in value.items():
+            if grade not in "HABCD" or len(grade) != 1:
+                raise ValueError(f"unknown grade {grade!r}")
+            if not 0 <= days <= 366:
+                raise ValueError(f"{grade}: days must be between 0 and 366")
+        return value
+
+
+class CompletenessRules(_Section):
+    """信息完整度 targets, in percent."""
+
+    after_first_visit: int = Field(30, ge=0, le=100)
+    after_third_visit_or_month: int = Field(70, ge=0, le=100)
+    owner: int = Field(100, ge=0, le=100)
+
+
+class PoolRules(_Section):
+    """公海: reclaim and claim limits."""
+
+    reclaim_after_days_without_contact: int = Field(30, ge=1, le=3650)
+    reclaim_after_days_without_subscription: int = Field(90, ge=1, le=3650)
+    warn_days_before: int = Field(2, ge=0, le=30)
+    daily_claim_limit: int = Field(10, ge=0, le=1000)
+    max_active_customers: int = Field(200, ge=1, le=100000)
+    reclaim_cooldown_days: int = Field(7, ge=0, le=365)
+
+
+class ProjectRules(_Section):
+    timezone: str = Field("Asia/Shanghai", description="Local time for 'today' and 'late'.")
+    intake: IntakeRules = Field(default_factory=IntakeRules)
+    grading: GradingRules = Field(default_factory=GradingRules)
+    completeness: CompletenessRules = Field(default_factory=CompletenessRules)
+    pool: PoolRules = Field(default_factory=PoolRules)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("unknown time zone") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @classmethod
+    def from_overrides(cls, overrides: dict[str, Any] | None) -> ProjectRules:
+        return cls.model_validate(overrides or {})
+
+
+DEFAULT_RULES = ProjectRules()
+
+
+def flatten(rules: ProjectRules) -> dict[str, Any]:
+    """Dotted keys to JSON-able values, e.g. {"pool.daily_claim_limit": 10}."""
+    out: dict[str, Any] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict) and not prefix.endswith("cadence_days"):
+            for key, item in value.items():
+                walk(f"{prefix}.{key}" if prefix else key, item)
+        else:
+            out[prefix] = value
+
+    walk("", rules.model_dump(mode="json"))
+    return out
+
+
+def overrides_from_flat(flat: dict[str, Any]) -> dict[str, Any]:
+    """Keep only values that differ from the defaults, nested again for storage."""
+    defaults = flatten(DEFAULT_RULES)
+    nested: dict[str, Any] = {}
+    for key, value in flat.items():
+        if key not in defaults:
+            raise KeyError(key)
+        if value == defaults[key]:
+            continue
+        node = nested
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return nested
+
+
+def validation_messages(exc: ValidationError) -> dict[str, str]:
+    return {".".join(str(p) for p in err["loc"]): err["msg"] for err in exc.errors()}

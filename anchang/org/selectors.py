@@ -1,0 +1,124 @@
+"""Reads about the organisation, always from the acting user's point of view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from anchang import permissions
+from anchang.org.models import Membership, Project, User
+from anchang.org.rules import ProjectRules
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One active role membership, resolved to the project ids it covers.
+
+    `project_ids` are the projects of the role's own scope; `region_project_ids` every
+    project of the regions it touches; `company_project_ids` every project of the company.
+    """
+
+    role: str
+    scope: str
+    project_ids: frozenset[int]
+    region_project_ids: frozenset[int]
+    company_project_ids: frozenset[int]
+    membership_id: int
+
+
+_CACHE_ATTR = "_anchang_grants"
+
+
+def actor_grants(actor: User) -> tuple[Grant, ...]:
+    """The actor's grants, two queries, cached on the user object for the request.
+
+    Fails closed: anonymous or inactive users, roles the matrix does not know, and
+    memberships whose anchor does not match the role's scope yield no grant.
+    """
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return ()
+    cached = getattr(actor, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+
+    memberships = list(
+        Membership.objects.filter(user=actor, is_active=True).select_related("project")
+    )
+    company_ids = {m.company_id for m in memberships}
+    projects = list(
+        Project.objects.filter(region__company_id__in=company_ids, is_active=True).values_list(
+            "id", "region_id", "region__company_id"
+        )
+    )
+    grants = []
+    for m in memberships:
+        scope = permissions.role_scope(m.role)
+        in_company = [p for p in projects if p[2] == m.company_id]
+        if scope == "project" and m.project_id and m.project.is_active:
+            own = {m.project_id}
+            region_ids = {m.project.region_id}
+        elif scope == "region" and m.region_id and not m.project_id:
+            own = {p[0] for p in in_company if p[1] == m.region_id}
+            region_ids = {m.region_id}
+        elif scope == "company" and not m.region_id and not m.project_id:
+            own = {p[0] for p in in_company}
+            region_ids = {p[1] for p in in_company}
+        else:
+            continue
+        grants.append(
+            Grant(
+                role=m.role,
+                scope=scope,
+                project_ids=frozenset(own),
+                region_project_ids=frozenset(p[0] for p in in_company if p[1] in region_ids),
+                company_project_ids=frozenset(p[0] for p in in_company),
+                membership_id=m.pk,
+            )
+        )
+    result = tuple(grants)
+    setattr(actor, _CACHE_ATTR, result)
+    return result
+
+
+def forget_grants(actor: User) -> None:
+    if hasattr(actor, _CACHE_ATTR):
+        delattr(actor, _CACHE_ATTR)
+
+
+def actor_roles(actor: User) -> frozenset[str]:
+    return frozenset(g.role for g in actor_grants(actor))
+
+
+def visible_projects(actor: User) -> QuerySet[Project]:
+    """Projects the actor works in or oversees; nothing for an actor with no grant."""
+    ids = (
+        set().union(*(g.project_ids for g in actor_grants(actor))) if actor_grants(actor) else set()
+    )
+    return Project.objects.filter(pk__in=ids, is_active=True).select_related("region")
+
+
+def projects_where(actor: User, roles: set[str]) -> QuerySet[Project]:
+    ids: set[int] = set()
+    for grant in actor_grants(actor):
+        if grant.role in roles:
+            ids |= grant.project_ids
+    return Project.objects.filter(pk__in=ids, is_active=True).select_related("region")
+
+
+def project_rules(project: Project) -> ProjectRules:
+    """The project's rules: DOMAIN.md defaults with the project's overrides applied."""
+    return ProjectRules.from_overrides(project.rules_overrides)
+
+
+def project_staff(*, project: Project, roles: set[str]) -> QuerySet[User]:
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__project=project,
+            memberships__role__in=roles,
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("name", "username")
+    )

@@ -1,0 +1,122 @@
+"""Writes to the organisation: staff, roles, project rules, API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from pydantic import ValidationError
+
+from anchang.audit.models import AuditEntry
+from anchang.audit.services import audit_record
+from anchang.errors import Conflict, NotFound, ValidationFailed
+from anchang.org import policies
+from anchang.org.models import ApiToken, Company, Membership, Project, Region, Role, Team, User
+from anchang.org.rules import ProjectRules, overrides_from_flat, validation_messages
+from anchang.org.selectors import forget_grants
+
+TOKEN_NAME_MAX = 64
+
+
+@transaction.atomic
+def staff_create(*, username: str, name: str, password: str, email: str = "") -> User:
+    user = User(username=username, name=name, email=email)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+@transaction.atomic
+def membership_grant(
+    *,
+    user: User,
+    role: str,
+    company: Company,
+    region: Region | None = None,
+    project: Project | None = None,
+    team: Team | None = None,
+) -> Membership:
+    if role not in Role.values:
+        raise ValidationFailed(fields={"role": _("Unknown role.")})
+    membership, _created = Membership.objects.get_or_create(
+        user=user,
+        role=role,
+        company=company,
+        region=region if project is None else None,
+        project=project,
+        defaults={"team": team},
+    )
+    forget_grants(user)
+    return membership
+
+
+@transaction.atomic
+def project_rules_update(
+    *,
+    actor: User,
+    project: Project,
+    values: dict[str, Any],
+    version: int,
+    request: HttpRequest | None = None,
+) -> ProjectRules:
+    """Save rule values (dotted keys) as overrides; refuse invalid ones with field messages."""
+    policies.ensure_can_open_page(actor=actor, page="project_settings")
+    try:
+        overrides = overrides_from_flat(values)
+    except KeyError as exc:
+        raise ValidationFailed(fields={str(exc.args[0]): _("Unknown setting.")}) from exc
+    try:
+        rules = ProjectRules.from_overrides(overrides)
+    except ValidationError as exc:
+        raise ValidationFailed(fields=validation_messages(exc)) from exc
+    updated = Project.objects.filter(pk=project.pk, rules_version=version).update(
+        rules_overrides=overrides, rules_version=version + 1
+    )
+    if not updated:
+        raise Conflict(code="stale_version")
+    audit_record(
+        action=AuditEntry.Action.RULES_CHANGED,
+        actor=actor,
+        obj=project,
+        project=project,
+        request=request,
+        details={"overrides": overrides},
+    )
+    project.rules_overrides, project.rules_version = overrides, version + 1
+    return rules
+
+
+def token_create(
+    *, actor: User, name: str, request: HttpRequest | None = None
+) -> tuple[ApiToken, str]:
+    """A personal API token. The secret is returned once and stored only as a hash."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationFailed(fields={"name": _("Name the token, e.g. the device it is for.")})
+    if len(name) > TOKEN_NAME_MAX:
+        raise ValidationFailed(
+            fields={"name": _("At most %(n)d characters.") % {"n": TOKEN_NAME_MAX}}
+        )
+    instance, secret = ApiToken.objects.create(user=actor, name=name)
+    audit_record(
+        action=AuditEntry.Action.TOKEN_CREATED,
+        actor=actor,
+        request=request,
+        details={"token": instance.token_key, "name": name},
+    )
+    return instance, secret
+
+
+def token_revoke(*, actor: User, token_key: str, request: HttpRequest | None = None) -> None:
+    deleted, _detail = ApiToken.objects.filter(user=actor, token_key=token_key).delete()
+    if not deleted:
+        raise NotFound()
+    audit_record(
+        action=AuditEntry.Action.TOKEN_REVOKED,
+        actor=actor,
+        request=request,
+        details={"token": token_key},
+    )

@@ -1,0 +1,116 @@
+"""Account pages (log-in, password, API tokens) and project rules for admins."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from anchang.audit.models import AuditEntry
+from anchang.audit.services import audit_record
+from anchang.errors import DomainError
+from anchang.forms_errors import add_domain_error
+from anchang.org import policies, selectors, services
+from anchang.org.forms import LoginForm, ProjectRulesForm, TokenCreateForm
+from anchang.org.models import ApiToken
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(
+            action=AuditEntry.Action.PASSWORD_CHANGED, actor=self.request.user, request=self.request
+        )
+        messages.success(self.request, _("Your password has been changed."))
+        return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_list(request):
+    form = TokenCreateForm(request.POST or None)
+    created_secret = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                _instance, created_secret = services.token_create(
+                    actor=request.user, name=form.cleaned_data["name"], request=request
+                )
+                form = TokenCreateForm()
+            except DomainError as error:
+                add_domain_error(form, error)
+                status = 400
+        else:
+            status = 400
+    tokens = ApiToken.objects.filter(user=request.user).order_by("-created")
+    context = {"form": form, "tokens": tokens, "created_secret": created_secret}
+    return render(request, "org/tokens.html", context, status=status)
+
+
+@login_required
+@require_POST
+def token_revoke(request, token_key: str):
+    try:
+        services.token_revoke(actor=request.user, token_key=token_key, request=request)
+    except DomainError:
+        messages.error(request, _("That token does not exist or was already revoked."))
+    else:
+        messages.success(
+            request, _("The token was revoked. Programs using it can no longer sign in.")
+        )
+    return redirect("org:tokens")
+
+
+@login_required
+@require_GET
+def project_list(request):
+    if not policies.can_open_page(actor=request.user, page="project_settings"):
+        raise PermissionDenied
+    projects = selectors.visible_projects(request.user).order_by("region__name", "name")
+    return render(request, "org/project_list.html", {"projects": projects})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_rules_edit(request, pk: int):
+    if not policies.can_open_page(actor=request.user, page="project_settings"):
+        raise PermissionDenied
+    project = get_object_or_404(selectors.visible_projects(request.user), pk=pk)
+    rules = selectors.project_rules(project)
+    form = ProjectRulesForm(
+        request.POST or None, rules=rules, initial={"version": project.rules_version}
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.project_rules_update(
+                    actor=request.user,
+                    project=project,
+                    values=form.rule_values(),
+                    version=form.cleaned_data["version"],
+                    request=request,
+                )
+            except DomainError as error:
+                add_domain_error(form, error)
+                status = 409 if error.status == 409 else 400
+            else:
+                messages.success(request, _("The rules of %(p)s were saved.") % {"p": project})
+                return redirect("org:project-rules", pk=project.pk)
+        else:
+            status = 400
+    context = {"project": project, "form": form}
+    return render(request, "org/project_rules.html", context, status=status)

@@ -1,0 +1,82 @@
+"""The permission matrix (permissions.yaml), loaded once and validated.
+
+Pure data access: no ORM here. `org.selectors.actor_grants` turns a user's role
+memberships into grants; `customers.selectors` turns grants plus this matrix into
+querysets, so a page can only ever read what the matrix allows.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+MATRIX_PATH = Path(__file__).with_name("permissions.yaml")
+
+Relation = Literal["own", "same_project", "other_project", "other_region"]
+Action = Literal["list", "view", "edit", "reassign", "export"]
+SCOPES = ("project", "region", "company")
+
+
+class MatrixError(ValueError):
+    """permissions.yaml is inconsistent; raised at start-up, never at request time."""
+
+
+@cache
+def matrix() -> dict:
+    data = yaml.safe_load(MATRIX_PATH.read_text(encoding="utf-8"))
+    validate(data)
+    return data
+
+
+def validate(data: dict) -> None:
+    relations, actions = data["relations"], data["actions"]
+    for role, spec in data["roles"].items():
+        if spec.get("scope") not in SCOPES:
+            raise MatrixError(f"{role}: scope must be one of {SCOPES}")
+        for action in actions:
+            allowed = spec.get(action)
+            if allowed is None:
+                raise MatrixError(f"{role}: action {action!r} is missing")
+            unknown = set(allowed) - set(relations)
+            if unknown:
+                raise MatrixError(f"{role}.{action}: unknown relations {sorted(unknown)}")
+            # A region-wide role covers every project of its region, so it cannot tell
+            # its "same" project from "other" ones; the file must not pretend it can.
+            if spec["scope"] == "region" and (
+                ("same_project" in allowed) != ("other_project" in allowed)
+            ):
+                raise MatrixError(f"{role}.{action}: a region role covers all its projects")
+            if (
+                spec["scope"] == "company"
+                and len(
+                    {
+                        "same_project" in allowed,
+                        "other_project" in allowed,
+                        "other_region" in allowed,
+                    }
+                )
+                > 1
+            ):
+                raise MatrixError(f"{role}.{action}: a company role covers all projects")
+        if "view" in actions and not set(spec.get("edit", [])) <= set(spec["view"]):
+            raise MatrixError(f"{role}: may edit customers it may not view")
+
+
+def role_scope(role: str) -> str | None:
+    spec = matrix()["roles"].get(role)
+    return spec["scope"] if spec else None
+
+
+def allowed_relations(role: str, action: str) -> frozenset[str]:
+    """Relations a role may act on; an unknown role or action gets nothing (fail closed)."""
+    spec = matrix()["roles"].get(role)
+    if not spec:
+        return frozenset()
+    return frozenset(spec.get(action) or ())
+
+
+def page_roles(page: str) -> frozenset[str]:
+    return frozenset(matrix().get("pages", {}).get(page, ()))

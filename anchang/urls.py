@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from anchang import home
+from anchang.org import views as org_views
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("login/", org_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", org_views.PasswordChangeView.as_view(), name="password_change"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("customers/", include("anchang.customers.urls")),
+    path("org/", include("anchang.org.urls")),
+    path("audit/", include("anchang.audit.urls")),
+    path("api/", include("anchang.api.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "anchang.views.bad_request"
+handler403 = "anchang.views.permission_denied"
+handler404 = "anchang.views.page_not_found"
+handler500 = "anchang.views.server_error"

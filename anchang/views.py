@@ -1,0 +1,45 @@
+"""Project-wide views: error pages that answer JSON under /api/ and HTML elsewhere."""
+
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from anchang.api.errors import json_error
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def csrf_failure(request, reason: str = ""):
+    message = _("Your form expired or came from another site. Reload the page and try again.")
+    if _is_api(request):
+        return json_error("csrf_failed", message, 403)
+    return render(request, "errors/error.html", {"status": 403, "message": message}, status=403)
+
+
+def page_not_found(request, exception=None):
+    message = _("This page does not exist, or you do not have access to it.")
+    if _is_api(request):
+        return json_error("not_found", message, 404)
+    return render(request, "errors/error.html", {"status": 404, "message": message}, status=404)
+
+
+def permission_denied(request, exception=None):
+    message = _("You do not have permission to do this.")
+    if _is_api(request):
+        return json_error("permission_denied", message, 403)
+    return render(request, "errors/error.html", {"status": 403, "message": message}, status=403)
+
+
+def bad_request(request, exception=None):
+    message = _("The request could not be understood.")
+    if _is_api(request):
+        return json_error("bad_request", message, 400)
+    return render(request, "errors/error.html", {"status": 400, "message": message}, status=400)
+
+
+def server_error(request):
+    message = _("Something went wrong on our side. It has been logged; please try again.")
+    if _is_api(request):
+        return json_error("server_error", message, 500)
+    return render(request, "errors/error.html", {"status": 500, "message": message}, status=500)
