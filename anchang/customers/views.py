@@ -77,7 +77,8 @@ def customer_edit(request, pk: int):
     if not policies.can_edit_customer(actor=request.user, customer=customer):
         raise PermissionDenied
     form = CustomerEditForm(
-        request.POST or None, initial={"name": customer.name, "version": customer.version}
+        request.POST if request.method == "POST" else None,
+        initial={"name": customer.name, "version": customer.version},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -112,7 +113,9 @@ def customer_reassign(request, pk: int):
         raise PermissionDenied
     owners = project_staff(project=customer.project, roles=services.OWNER_ROLES)
     form = CustomerReassignForm(
-        request.POST or None, owners=owners, initial={"version": customer.version}
+        request.POST if request.method == "POST" else None,
+        owners=owners,
+        initial={"version": customer.version},
     )
     if request.method == "POST" and form.is_valid():
         try:

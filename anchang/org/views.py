@@ -40,7 +40,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @login_required
 @require_http_methods(["GET", "POST"])
 def token_list(request):
-    form = TokenCreateForm(request.POST or None)
+    form = TokenCreateForm(request.POST if request.method == "POST" else None)
     created_secret = None
     status = 200
     if request.method == "POST":
@@ -91,7 +91,9 @@ def project_rules_edit(request, pk: int):
     project = get_object_or_404(selectors.visible_projects(request.user), pk=pk)
     rules = selectors.project_rules(project)
     form = ProjectRulesForm(
-        request.POST or None, rules=rules, initial={"version": project.rules_version}
+        request.POST if request.method == "POST" else None,
+        rules=rules,
+        initial={"version": project.rules_version},
     )
     status = 200
     if request.method == "POST":

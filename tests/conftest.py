@@ -1,0 +1,105 @@
+"""Shared fixtures. State is built through the real services, never raw inserts."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import pytest
+from django.conf import settings
+from hypothesis import settings as hypothesis_settings
+
+from anchang.customers.models import Customer
+from anchang.customers.services import customer_create
+from anchang.org.models import Company, Project, Region, Role, User
+from anchang.org.services import membership_grant, staff_create
+
+PASSWORD = "correct-horse-battery-9"
+# The first example pays for imports and metadata loading; deadlines would be flaky.
+hypothesis_settings.register_profile("anchang", deadline=None, max_examples=200)
+hypothesis_settings.load_profile("anchang")
+_phones = itertools.count(1)
+
+
+def next_phone() -> str:
+    return f"1349{next(_phones) + 5_000_000:07d}"
+
+
+@pytest.fixture(autouse=True)
+def _fast_tests(settings):
+    # A real hash per test user would dominate the suite's time; production keeps PBKDF2.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The manifest storage needs collectstatic; tests render templates without it.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def make_user(username: str, name: str | None = None) -> User:
+    return staff_create(username=username, name=name or username, password=PASSWORD)
+
+
+@dataclass
+class World:
+    """Company with regions east (projects p1, p2) and south (p3); staff per role."""
+
+    company: Company
+    east: Region
+    south: Region
+    p1: Project
+    p2: Project
+    p3: Project
+    # two consultants per project, so every customer has a possible new owner
+    consultants: dict[str, tuple[User, User]] = field(default_factory=dict)
+
+    def grant(self, user: User, role: str) -> User:
+        scope_kwargs = {
+            "project": {"project": self.p1},
+            "region": {"region": self.east},
+            "company": {},
+        }
+        from anchang import permissions
+
+        scope = permissions.role_scope(role) or "project"
+        membership_grant(user=user, role=role, company=self.company, **scope_kwargs[scope])
+        return user
+
+    def customer(self, project: Project, owner: User | None, name: str) -> Customer:
+        return customer_create(
+            actor=owner or self.consultants[project.code][0],
+            project=project,
+            name=name,
+            phone=next_phone(),
+            owner=owner,
+        )
+
+
+@pytest.fixture
+def world(db) -> World:
+    company = Company.objects.create(name="测试集团", code="test")
+    east = Region.objects.create(company=company, name="华东", code="east")
+    south = Region.objects.create(company=company, name="华南", code="south")
+    p1 = Project.objects.create(region=east, name="一号楼盘", code="p1", kind="real_estate")
+    p2 = Project.objects.create(region=east, name="二号门店", code="p2", kind="home_improvement")
+    p3 = Project.objects.create(region=south, name="三号4S店", code="p3", kind="dealership")
+    w = World(company=company, east=east, south=south, p1=p1, p2=p2, p3=p3)
+    for project in (p1, p2, p3):
+        pair = []
+        for i in (1, 2):
+            user = make_user(f"{project.code}c{i}", f"{project.name}顾问{i}")
+            membership_grant(user=user, role=Role.CONSULTANT, company=company, project=project)
+            pair.append(user)
+        w.consultants[project.code] = tuple(pair)
+    return w
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+def pytest_report_header(config):
+    return f"database: {settings.DATABASES['default']['ENGINE']}"

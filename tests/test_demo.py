@@ -1,0 +1,73 @@
+"""`anchang demo`: every role, three kinds of office, reproducible, loaded once."""
+
+from __future__ import annotations
+
+import phonenumbers
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from anchang.customers.models import Customer
+from anchang.demo.build import DEMO_PASSWORD, build_demo
+from anchang.org.models import Membership, Project, Region, Role, User
+
+
+@pytest.fixture
+def demo(db):
+    return build_demo(seed=7, customers_per_consultant=3)
+
+
+def test_demo_has_the_organisation_the_issue_asks_for(demo):
+    assert Region.objects.count() == 2
+    assert set(Project.objects.values_list("kind", flat=True)) == set(Project.Kind.values)
+    assert 25 <= User.objects.count() <= 40
+    assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
+    assert set(demo.logins) == set(Role.values)
+
+
+def test_every_demo_login_works(demo, client):
+    for username in demo.logins.values():
+        response = client.post("/login/", {"username": username, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, username
+        client.post("/logout/")
+
+
+def test_demo_names_are_chinese_and_phones_valid(demo):
+    for customer in Customer.objects.all():
+        assert all("\u4e00" <= ch <= "\u9fff" for ch in customer.name)
+        number = phonenumbers.parse(customer.phone)
+        assert phonenumbers.is_valid_number(number)
+        assert customer.phone.startswith("+861349")  # the retired block, nobody's number
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _build_and_read(seed):
+    try:
+        with transaction.atomic():
+            result = build_demo(seed=seed, customers_per_consultant=2)
+            snapshot = (
+                list(User.objects.order_by("id").values_list("username", "name")),
+                sorted(Customer.objects.values_list("name", "phone")),
+                result.logins,
+            )
+            raise _Rollback
+    except _Rollback:
+        return snapshot
+
+
+def test_same_seed_same_data(db):
+    assert _build_and_read(11) == _build_and_read(11)
+    assert _build_and_read(11) != _build_and_read(12)
+
+
+def test_demo_command_loads_once(db, capsys):
+    call_command("demo", "--if-empty")
+    out = capsys.readouterr().out
+    assert "Demo log-ins" in out and "consultant" in out
+    count = User.objects.count()
+    call_command("demo", "--if-empty")
+    assert User.objects.count() == count
+    assert "already loaded" in capsys.readouterr().out

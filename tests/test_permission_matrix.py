@@ -1,0 +1,200 @@
+"""The permission matrix, generated from anchang/permissions.yaml and asserted through
+both doors (HTML pages and the API): every role × action × relation."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from anchang import permissions
+from anchang.customers.models import Customer
+from anchang.org.models import Role
+from tests.conftest import make_user
+
+MATRIX = permissions.matrix()
+ROLES = list(MATRIX["roles"])
+ACTIONS = MATRIX["actions"]
+RELATIONS = MATRIX["relations"]
+DOORS = ["html", "api"]
+
+
+def test_matrix_covers_every_role_and_action():
+    assert set(ROLES) == set(Role.values)
+    for role in ROLES:
+        for action in ACTIONS:
+            assert action in MATRIX["roles"][role], f"{role} lacks {action}"
+
+
+def _setup(world, role):
+    actor = world.grant(make_user(f"actor-{role}"), role)
+    consultants = world.consultants
+    customers = {
+        "own": world.customer(world.p1, actor, f"自己的客户{role}"),
+        "same_project": world.customer(world.p1, consultants["p1"][0], f"同项目客户{role}"),
+        "other_project": world.customer(world.p2, consultants["p2"][0], f"同区域客户{role}"),
+        "other_region": world.customer(world.p3, consultants["p3"][0], f"外区域客户{role}"),
+    }
+    targets = {
+        "own": consultants["p1"][0],
+        "same_project": consultants["p1"][1],
+        "other_project": consultants["p2"][1],
+        "other_region": consultants["p3"][1],
+    }
+    return actor, customers, targets
+
+
+def _client(actor, door, client, api_client):
+    if door == "html":
+        client.force_login(actor)
+        return client
+    api_client.force_authenticate(actor)
+    return api_client
+
+
+def _check(door, action, c, customer, target, allowed, may_view) -> None:
+    denied_status = 403 if may_view else 404
+    if action == "list":
+        if door == "html":
+            body = c.get(reverse("customers:list")).content.decode()
+            assert (customer.name in body) is allowed
+        else:
+            data = c.get(reverse("api:customers"), {"page_size": 200}).json()
+            assert (customer.pk in [row["id"] for row in data["results"]]) is allowed
+    elif action == "view":
+        url = (
+            reverse("customers:detail", args=[customer.pk])
+            if door == "html"
+            else reverse("api:customer", args=[customer.pk])
+        )
+        assert c.get(url).status_code == (200 if allowed else 404)
+    elif action == "edit":
+        new_name = customer.name + "改"
+        if door == "html":
+            response = c.post(
+                reverse("customers:edit", args=[customer.pk]),
+                {"name": new_name, "version": customer.version},
+            )
+            assert response.status_code == (302 if allowed else denied_status)
+        else:
+            response = c.patch(
+                reverse("api:customer", args=[customer.pk]),
+                {"name": new_name, "version": customer.version},
+                format="json",
+            )
+            assert response.status_code == (200 if allowed else denied_status)
+        customer.refresh_from_db()
+        assert (customer.name == new_name) is allowed
+    elif action == "reassign":
+        payload = {"owner": target.pk, "reason": "顾问调岗", "version": customer.version}
+        if door == "html":
+            response = c.post(reverse("customers:reassign", args=[customer.pk]), payload)
+            assert response.status_code == (302 if allowed else denied_status)
+        else:
+            response = c.post(
+                reverse("api:customer-reassign", args=[customer.pk]), payload, format="json"
+            )
+            assert response.status_code == (200 if allowed else denied_status)
+        customer.refresh_from_db()
+        assert (customer.owner_id == target.pk) is allowed
+    elif action == "export":
+        url = reverse("customers:export") if door == "html" else reverse("api:customers-export")
+        response = c.get(url)
+        if response.status_code == 403:
+            assert not allowed
+            return
+        assert response.status_code == 200
+        body = response.content.decode("utf-8-sig")
+        assert (customer.name in body) is allowed
+    else:  # pragma: no cover - a new action in the YAML needs a door here
+        pytest.fail(f"no door for action {action}")
+
+
+@pytest.mark.parametrize("door", DOORS)
+@pytest.mark.parametrize("relation", RELATIONS)
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("role", ROLES)
+def test_matrix_cell(world, client, api_client, role, action, relation, door):
+    actor, customers, targets = _setup(world, role)
+    allowed = relation in permissions.allowed_relations(role, action)
+    may_view = relation in permissions.allowed_relations(role, "view")
+    c = _client(actor, door, client, api_client)
+    _check(door, action, c, customers[relation], targets[relation], allowed, may_view)
+
+
+def test_phone_masked_for_viewers_who_do_not_own(world, client):
+    manager = world.grant(make_user("mgr"), Role.MANAGER)
+    customer = world.customer(world.p1, world.consultants["p1"][0], "王先生")
+    client.force_login(manager)
+    body = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    digits = customer.phone[3:]
+    assert digits not in body
+    assert f"{digits[:3]}****{digits[-4:]}" in body
+
+
+def test_owner_sees_full_phone(world, client):
+    owner = world.consultants["p1"][0]
+    customer = world.customer(world.p1, owner, "李女士")
+    client.force_login(owner)
+    body = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    assert customer.phone in body
+
+
+class TestFailClosed:
+    def test_user_without_role_sees_nothing(self, world, client, api_client):
+        nobody = make_user("nobody")
+        customer = world.customer(world.p1, world.consultants["p1"][0], "张三")
+        client.force_login(nobody)
+        assert customer.name not in client.get(reverse("customers:list")).content.decode()
+        assert client.get(reverse("customers:detail", args=[customer.pk])).status_code == 404
+        api_client.force_authenticate(nobody)
+        assert api_client.get(reverse("api:customers")).json()["results"] == []
+
+    def test_unknown_role_sees_nothing(self, world, api_client):
+        from anchang.org.models import Membership
+
+        ghost = make_user("ghost")
+        Membership.objects.create(user=ghost, role="ghost", company=world.company, project=world.p1)
+        world.customer(world.p1, world.consultants["p1"][0], "赵四")
+        api_client.force_authenticate(ghost)
+        assert api_client.get(reverse("api:customers")).json()["results"] == []
+
+    def test_inactive_membership_and_project_see_nothing(self, world, api_client):
+        consultant = world.consultants["p1"][0]
+        world.customer(world.p1, consultant, "钱五")
+        consultant.memberships.update(is_active=False)
+        api_client.force_authenticate(consultant)
+        assert api_client.get(reverse("api:customers")).json()["results"] == []
+
+    def test_project_role_without_project_sees_nothing(self, world, api_client):
+        from anchang.org.models import Membership
+
+        odd = make_user("odd")
+        # A consultant anchored at a region is malformed data: it must grant nothing.
+        Membership.objects.create(
+            user=odd, role="consultant", company=world.company, region=world.east
+        )
+        world.customer(world.p1, None, "孙六")
+        api_client.force_authenticate(odd)
+        assert api_client.get(reverse("api:customers")).json()["results"] == []
+
+    def test_ids_do_not_reveal_existence(self, world, api_client):
+        other = world.customer(world.p3, world.consultants["p3"][0], "周七")
+        api_client.force_authenticate(world.consultants["p1"][0])
+        existing = api_client.get(reverse("api:customer", args=[other.pk]))
+        missing = api_client.get(reverse("api:customer", args=[other.pk + 10_000]))
+        assert existing.status_code == missing.status_code == 404
+        assert existing.json() == missing.json()
+        assert Customer.objects.filter(pk=other.pk).exists()
+
+
+def test_matrix_validation_rejects_inconsistent_file():
+    import copy
+
+    data = copy.deepcopy(MATRIX)
+    data["roles"]["marketing"]["view"] = ["same_project"]
+    with pytest.raises(permissions.MatrixError):
+        permissions.validate(data)
+    data = copy.deepcopy(MATRIX)
+    data["roles"]["consultant"]["view"] = ["everything"]
+    with pytest.raises(permissions.MatrixError):
+        permissions.validate(data)

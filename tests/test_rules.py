@@ -1,0 +1,141 @@
+"""Per-project rules: DOMAIN.md defaults, validated overrides, edited by admins only."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+from django.urls import reverse
+from pydantic import ValidationError
+
+from anchang.audit.models import AuditEntry
+from anchang.errors import Conflict, PermissionDenied, ValidationFailed
+from anchang.org.rules import DEFAULT_RULES, ProjectRules, flatten, overrides_from_flat
+from anchang.org.selectors import project_rules
+from anchang.org.services import project_rules_update
+from tests.conftest import make_user
+
+
+class TestDefaults:
+    def test_domain_defaults(self):
+        r = DEFAULT_RULES
+        assert r.timezone == "Asia/Shanghai"
+        assert r.intake.working_day_end == time(21, 0)
+        assert r.grading.cadence_days == {"H": 0, "A": 7, "B": 14, "C": 30, "D": 90}
+        assert (
+            r.completeness.after_first_visit,
+            r.completeness.after_third_visit_or_month,
+            r.completeness.owner,
+        ) == (30, 70, 100)
+        p = r.pool
+        assert (
+            p.reclaim_after_days_without_contact,
+            p.reclaim_after_days_without_subscription,
+            p.warn_days_before,
+            p.daily_claim_limit,
+            p.max_active_customers,
+            p.reclaim_cooldown_days,
+        ) == (30, 90, 2, 10, 200, 7)
+
+    def test_overrides_merge_over_defaults(self):
+        rules = ProjectRules.from_overrides({"pool": {"daily_claim_limit": 5}})
+        assert rules.pool.daily_claim_limit == 5
+        assert rules.pool.max_active_customers == 200
+
+    @pytest.mark.parametrize(
+        "overrides",
+        [
+            {"timezone": "Mars/Olympus"},
+            {"pool": {"daily_claim_limit": -1}},
+            {"completeness": {"owner": 101}},
+            {"grading": {"scale": "XYZ"}},
+            {"grading": {"cadence_days": {"Z": 3}}},
+            {"grading": {"cadence_days": {"A": 1000}}},
+            {"pool": {"unknown_rule": 1}},
+            {"intake": {"working_day_end": "25:00"}},
+        ],
+    )
+    def test_invalid_overrides_are_refused(self, overrides):
+        with pytest.raises(ValidationError):
+            ProjectRules.from_overrides(overrides)
+
+    def test_flat_round_trip_keeps_only_differences(self):
+        flat = flatten(DEFAULT_RULES)
+        assert overrides_from_flat(flat) == {}
+        flat["pool.daily_claim_limit"] = 3
+        assert overrides_from_flat(flat) == {"pool": {"daily_claim_limit": 3}}
+
+
+@pytest.fixture
+def admin(world):
+    return world.grant(make_user("admin"), "admin")
+
+
+class TestUpdate:
+    def test_admin_saves_an_override_and_it_is_audited(self, world, admin):
+        values = flatten(DEFAULT_RULES) | {"pool.daily_claim_limit": 4}
+        project_rules_update(actor=admin, project=world.p1, values=values, version=1)
+        world.p1.refresh_from_db()
+        assert project_rules(world.p1).pool.daily_claim_limit == 4
+        assert project_rules(world.p2).pool.daily_claim_limit == 10  # other projects untouched
+        entry = AuditEntry.objects.get(action="rules_changed")
+        assert entry.details == {"overrides": {"pool": {"daily_claim_limit": 4}}}
+
+    def test_manager_may_not(self, world):
+        manager = world.grant(make_user("m"), "manager")
+        with pytest.raises(PermissionDenied):
+            project_rules_update(actor=manager, project=world.p1, values={}, version=1)
+
+    def test_invalid_value_names_the_setting(self, world, admin):
+        with pytest.raises(ValidationFailed) as info:
+            project_rules_update(
+                actor=admin, project=world.p1, values={"completeness.owner": 150}, version=1
+            )
+        assert "completeness.owner" in info.value.fields
+        world.p1.refresh_from_db()
+        assert world.p1.rules_overrides == {}
+
+    def test_stale_version_is_a_conflict(self, world, admin):
+        project_rules_update(actor=admin, project=world.p1, values={}, version=1)
+        with pytest.raises(Conflict):
+            project_rules_update(actor=admin, project=world.p1, values={}, version=1)
+
+    def test_unknown_key(self, world, admin):
+        with pytest.raises(ValidationFailed):
+            project_rules_update(actor=admin, project=world.p1, values={"x.y": 1}, version=1)
+
+
+class TestPage:
+    def url(self, world):
+        return reverse("org:project-rules", args=[world.p1.pk])
+
+    def form_data(self, **changes):
+        data = {k: v for k, v in flatten(DEFAULT_RULES).items()}
+        data["grading.cadence_days"] = '{"H": 0, "A": 7, "B": 14, "C": 30, "D": 90}'
+        data["version"] = 1
+        data.update(changes)
+        return data
+
+    def test_admin_edits_through_the_page(self, world, admin, client):
+        client.force_login(admin)
+        assert client.get(self.url(world)).status_code == 200
+        response = client.post(self.url(world), self.form_data(**{"pool.daily_claim_limit": 6}))
+        assert response.status_code == 302
+        world.p1.refresh_from_db()
+        assert project_rules(world.p1).pool.daily_claim_limit == 6
+
+    def test_bad_value_shown_beside_the_field(self, world, admin, client):
+        client.force_login(admin)
+        response = client.post(self.url(world), self.form_data(**{"timezone": "Nowhere/Land"}))
+        assert response.status_code == 400
+        assert b'data-field-error="timezone"' in response.content
+
+    def test_garbage_json_cadence(self, world, admin, client):
+        client.force_login(admin)
+        data = self.form_data(**{"grading.cadence_days": "{oops"})
+        assert client.post(self.url(world), data).status_code == 400
+
+    def test_consultant_gets_403(self, world, client):
+        client.force_login(world.consultants["p1"][0])
+        assert client.get(self.url(world)).status_code == 403
+        assert client.get(reverse("org:projects")).status_code == 403
