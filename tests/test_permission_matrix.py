@@ -198,3 +198,12 @@ def test_matrix_validation_rejects_inconsistent_file():
     data["roles"]["consultant"]["view"] = ["everything"]
     with pytest.raises(permissions.MatrixError):
         permissions.validate(data)
+
+
+def test_permissions_doc_is_rendered_from_the_matrix():
+    from django.conf import settings
+
+    from anchang.permissions_doc import render
+
+    path = settings.REPO_DIR / "docs" / "permissions.md"
+    assert path.read_text(encoding="utf-8") == render(), "run `anchang permissions_doc`"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 import phonenumbers
+from django.utils.translation import gettext_lazy as _
 
 from anchang.errors import ValidationFailed
 
@@ -18,10 +19,12 @@ def normalise_phone(raw: str, *, region: str = "CN") -> str:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
         raise ValidationFailed(
-            fields={"phone": "Not a phone number."}, code="invalid_phone"
+            fields={"phone": _("Not a phone number.")}, code="invalid_phone"
         ) from exc
     if not phonenumbers.is_valid_number(number):
-        raise ValidationFailed(fields={"phone": "Not a valid phone number."}, code="invalid_phone")
+        raise ValidationFailed(
+            fields={"phone": _("Not a valid phone number.")}, code="invalid_phone"
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -1,0 +1,54 @@
+"""Render docs/permissions.md from permissions.yaml, so the documentation is what is tested."""
+
+from __future__ import annotations
+
+from anchang import permissions
+
+RELATION_LABELS = {
+    "own": "own customer",
+    "same_project": "same project",
+    "other_project": "other project, same region",
+    "other_region": "other region",
+}
+ROLE_LABELS = {
+    "consultant": "置业顾问 consultant",
+    "manager": "销售经理 manager",
+    "clerk": "销售行政 clerk",
+    "planner": "策划 planner",
+    "care": "客户关系专员 care specialist",
+    "marketing": "区域营销 regional marketing",
+    "auditor": "审计 auditor",
+    "admin": "系统管理员 admin",
+}
+
+
+def render() -> str:
+    data = permissions.matrix()
+    relations = data["relations"]
+    lines = [
+        "# Permissions (权限矩阵)",
+        "",
+        "Generated from `anchang/permissions.yaml` by `anchang permissions_doc`; do not edit",
+        "by hand. The same file drives the code (`customers.selectors.customers_for`) and the",
+        "tests (`tests/test_permission_matrix.py`), so what is written here is what is tested.",
+        "",
+        "✔ allowed · — denied. A customer the role may not view answers 404, so ids reveal",
+        "nothing; one it may view but not change answers 403. Phones are masked (138****1234)",
+        "for everyone but the customer's owner; exports are masked and audited.",
+        "",
+    ]
+    for action in data["actions"]:
+        lines += [f"## {action}", ""]
+        lines.append("| role | scope | " + " | ".join(RELATION_LABELS[r] for r in relations) + " |")
+        lines.append("|---|---|" + "---|" * len(relations))
+        for role, spec in data["roles"].items():
+            allowed = permissions.allowed_relations(role, action)
+            cells = ["✔" if r in allowed else "—" for r in relations]
+            label = ROLE_LABELS.get(role, role)
+            lines.append(f"| {label} | {spec['scope']} | " + " | ".join(cells) + " |")
+        lines.append("")
+    lines += ["## Pages", "", "| page | roles |", "|---|---|"]
+    for page, roles in data.get("pages", {}).items():
+        lines.append(f"| {page} | {', '.join(roles)} |")
+    lines.append("")
+    return "\n".join(lines)
