@@ -57,12 +57,14 @@ $(STAMP_ASSETS): package.json package-lock.json
 	mkdir -p anchang/static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js \
 	   node_modules/bootstrap/dist/css/bootstrap.min.css \
+	   node_modules/bootstrap/dist/css/bootstrap.min.css.map \
 	   node_modules/bootstrap/dist/js/bootstrap.bundle.min.js \
+	   node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map \
 	   node_modules/echarts/dist/echarts.min.js anchang/static/vendor/
 	touch $@
 
 %.mo: %.po $(STAMP_VENV)
-	$(BIN)/pybabel compile -i $< -o $@ --use-fuzzy -q
+	$(BIN)/pybabel compile -i $< -o $@ --use-fuzzy
 
 messages: $(MO_FILES)
 

@@ -28,7 +28,8 @@ class CustomerOutSerializer(serializers.Serializer):
 class CustomerPatchSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200, required=False)
     version = serializers.IntegerField(
-        min_value=1, help_text=_("The version you read; a stale one answers 409.")
+        min_value=1,
+        help_text=_("The version you last read; an outdated version is rejected with 409."),
     )
 
 

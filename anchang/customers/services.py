@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from anchang.audit.models import AuditEntry
 from anchang.audit.services import audit_record
@@ -121,7 +122,7 @@ def customer_reassign(
     policies.ensure_can_reassign_customer(actor=actor, customer=customer)
     reason = " ".join((reason or "").split())
     if not reason:
-        raise ValidationFailed(fields={"reason": _("Say why the customer changes hands.")})
+        raise ValidationFailed(fields={"reason": _("Give a reason for the reassignment.")})
     if len(reason) > 200:
         raise ValidationFailed(fields={"reason": _("At most %(n)d characters.") % {"n": 200}})
     new_owner = (
@@ -170,7 +171,16 @@ def customers_export(*, actor: User, request: HttpRequest | None = None) -> tupl
     out = io.StringIO()
     out.write("\ufeff")  # so Excel opens UTF-8 Chinese text correctly
     writer = csv.writer(out)
-    writer.writerow([_("ID"), _("Project"), _("Name"), _("Mobile"), _("Owner"), _("Registered")])
+    writer.writerow(
+        [
+            _("ID"),
+            _("Project"),
+            pgettext("person", "Name"),
+            _("Mobile"),
+            _("Owner"),
+            _("Registered"),
+        ]
+    )
     count = 0
     local = timezone.get_current_timezone()
     for c in rows.iterator(chunk_size=2000):

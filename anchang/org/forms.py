@@ -18,15 +18,17 @@ RULE_LABELS = {
     "completeness.after_third_visit_or_month": _(
         "Completeness target after three visits or a month (%)"
     ),
-    "completeness.owner": _("Completeness target for owners (%)"),
-    "pool.reclaim_after_days_without_contact": _("Reclaim to the pool after days without contact"),
-    "pool.reclaim_after_days_without_subscription": _(
-        "Reclaim to the pool after days without a subscription"
+    "completeness.owner": _("Completeness target for buyers (owners) (%)"),
+    "pool.reclaim_after_days_without_contact": _(
+        "Days without a reached contact before reclaim to the pool"
     ),
-    "pool.warn_days_before": _("Warn the owner days before reclaim"),
+    "pool.reclaim_after_days_without_subscription": _(
+        "Days from registration without a subscription before reclaim"
+    ),
+    "pool.warn_days_before": _("Days before reclaim to warn the consultant"),
     "pool.daily_claim_limit": _("Pool claims per consultant per day"),
-    "pool.max_active_customers": _("Most active customers one consultant may hold"),
-    "pool.reclaim_cooldown_days": _("Days before a previous owner may claim back"),
+    "pool.max_active_customers": _("Maximum active customers per consultant"),
+    "pool.reclaim_cooldown_days": _("Days before the previous consultant may claim back"),
 }
 
 
