@@ -1,0 +1,69 @@
+"""`anchang serve` runs the real server (gunicorn) with its own static files: no CDN."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="serves the embedded SQLite mode; the PostgreSQL run covers the data layer",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str):
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback only
+        return response.status, dict(response.headers), response.read()
+
+
+def test_serve_answers_with_gunicorn_and_local_assets(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(ANCHANG_DATA_DIR=str(tmp_path), ANCHANG_BIND=f"127.0.0.1:{port}")
+    anchang = Path(sys.executable).with_name("anchang")
+    server = subprocess.Popen(
+        [str(anchang), "serve", "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status, headers, body = fetch(base + "/login/")
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("server did not start:\n" + (server.stdout.read() or ""))
+                time.sleep(0.3)
+        assert status == 200
+        assert headers["Server"].startswith("gunicorn")
+        assert "default-src 'self'" in headers["Content-Security-Policy"]
+        page = body.decode()
+        assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', page)
+        assert {"bootstrap", "htmx", "app"} <= {Path(a).name.split(".")[0] for a in assets}
+        for url in assets:
+            assert fetch(base + url)[0] == 200, url
+        assert "http://" not in page.replace(base, "") and "https://" not in page
+        assert (tmp_path / "anchang.sqlite3").exists()
+        assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0  # key readable by owner only
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
