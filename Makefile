@@ -27,10 +27,11 @@ test: setup system-deps lint ## Lint, then the whole suite on SQLite and on Post
 test-sqlite:
 	$(BIN)/pytest -p no:cacheprovider
 
-# The PostgreSQL run repeats the database-dependent tests (browser journeys run once, on SQLite).
+# The PostgreSQL run repeats the database-dependent tests; browser journeys and tests of the
+# embedded SQLite mode itself (serve, backup) run once, in the SQLite run.
 test-postgres:
 	@if $(BIN)/python -c "import sys; sys.path.insert(0,'scripts'); import throwaway_postgres as t; sys.exit(0 if t.find_bindir() else 1)"; then \
-		$(BIN)/python scripts/throwaway_postgres.py -- $(BIN)/pytest -p no:cacheprovider -m "not e2e"; \
+		$(BIN)/python scripts/throwaway_postgres.py -- $(BIN)/pytest -p no:cacheprovider -m "not e2e and not sqlite_only"; \
 	elif [ "$$CI" = "true" ]; then echo "PostgreSQL is required under CI but missing"; exit 1; \
 	else echo "PostgreSQL binaries not found: skipping the PostgreSQL run (CI installs them)."; fi
 

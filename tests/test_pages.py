@@ -154,3 +154,16 @@ def test_language_switch(world, client):
     assert 'lang="zh-CN"' in client.get(reverse("home")).content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert 'lang="en"' in client.get(reverse("home")).content.decode()
+
+
+def test_oversized_form_post_is_refused_and_writes_nothing(world, client):
+    owner = world.consultants["p1"][0]
+    customer = world.customer(world.p1, owner, "韩先生")
+    client.force_login(owner)
+    response = client.post(
+        reverse("customers:edit", args=[customer.pk]),
+        {"name": "x" * (10 * 1024 * 1024), "version": 1},
+    )
+    assert response.status_code == 413
+    customer.refresh_from_db()
+    assert customer.name == "韩先生"

@@ -13,10 +13,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.skipif(
-    os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="serves the embedded SQLite mode; the PostgreSQL run covers the data layer",
-)
+pytestmark = pytest.mark.sqlite_only
 
 
 def free_port() -> int:
