@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,10 +24,17 @@ import pytest
 
 from anchang.backup import free_backup_path
 
-sqlite_only = pytest.mark.skipif(
+_skip_on_postgres = pytest.mark.skipif(
     os.environ.get("DATABASE_URL", "").startswith("postgres"),
     reason="SQLite backup and restore; PostgreSQL uses pg_dump/pg_restore",
 )
+
+
+def sqlite_file(test: Callable[..., None]) -> Callable[..., None]:
+    """A test of the embedded SQLite file: its marker leaves it out of the PostgreSQL run
+    (make test-postgres), and it skips when run by hand with DATABASE_URL on PostgreSQL."""
+    return pytest.mark.sqlite_only(_skip_on_postgres(test))
+
 
 _SCRIPT = Path(sys.executable).with_name("anchang")
 ANCHANG = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "anchang.cli"]
@@ -162,7 +170,7 @@ def test_free_backup_path_never_reuses_a_name(tmp_path: Path) -> None:
     assert second.name == "anchang-20260301-093005-1.sqlite3"
 
 
-@sqlite_only
+@sqlite_file
 def test_backup_while_writing_holds_every_acknowledged_commit(
     data_dir: Path, tmp_path: Path
 ) -> None:
@@ -219,7 +227,7 @@ def test_backup_while_writing_holds_every_acknowledged_commit(
     assert details == [{"path": out.name, "bytes": out.stat().st_size} for out, *_ in runs]
 
 
-@sqlite_only
+@sqlite_file
 def test_backup_defaults_to_dated_private_files_in_data_dir(data_dir: Path) -> None:
     first = anchang(data_dir, "backup")
     second = anchang(data_dir, "backup")
@@ -236,7 +244,7 @@ def test_backup_defaults_to_dated_private_files_in_data_dir(data_dir: Path) -> N
     assert folder.stat().st_mode & 0o077 == 0
 
 
-@sqlite_only
+@sqlite_file
 def test_backup_refuses_to_overwrite_a_file(data_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "precious.sqlite3"
     out.write_text("keep me")
@@ -247,7 +255,7 @@ def test_backup_refuses_to_overwrite_a_file(data_dir: Path, tmp_path: Path) -> N
     assert out.read_text() == "keep me"
 
 
-@sqlite_only
+@sqlite_file
 def test_backup_of_a_damaged_database_fails_and_keeps_no_copy(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()
@@ -275,7 +283,7 @@ def test_backup_of_a_damaged_database_fails_and_keeps_no_copy(tmp_path: Path) ->
     assert list(out.parent.iterdir()) == []  # no half-written file left behind
 
 
-@sqlite_only
+@sqlite_file
 def test_restore_replaces_live_database_with_backup(data_dir: Path, tmp_path: Path) -> None:
     db = data_dir / "anchang.sqlite3"
     add_bench_table(db, rows=100)
@@ -337,7 +345,7 @@ def _foreign_sqlite(folder: Path, live: Path) -> Path:
     return path
 
 
-@sqlite_only
+@sqlite_file
 @pytest.mark.parametrize(
     ("make_file", "message"),
     [
