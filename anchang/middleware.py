@@ -20,6 +20,25 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+class ProxyClientAddressMiddleware:
+    """Behind one trusted reverse proxy (ANCHANG_BEHIND_PROXY=1), take the client address
+    from the last X-Forwarded-For hop, the one the proxy itself appended; earlier hops are
+    whatever the client claimed. Audit entries and log-in lock-outs then name the client,
+    not the proxy."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.enabled = settings.BEHIND_PROXY
+
+    def __call__(self, request):
+        if self.enabled:
+            forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+            last_hop = forwarded.split(",")[-1].strip()
+            if last_hop:
+                request.META["REMOTE_ADDR"] = last_hop
+        return self.get_response(request)
+
+
 class SecurityHeadersMiddleware:
     """CSP and a few headers Django 5.2 does not set itself."""
 

@@ -28,7 +28,9 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DATA_DIR = Path(os.environ.get("ANCHANG_DATA_DIR", REPO_DIR / "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+if not DATA_DIR.exists():
+    # The database holds customers' personal data: only the service account may read it.
+    DATA_DIR.mkdir(parents=True, mode=0o700)
 
 
 def _embedded_secret_key() -> str:
@@ -68,6 +70,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "anchang.middleware.ProxyClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "anchang.middleware.SecurityHeadersMiddleware",
     "anchang.middleware.BodySizeLimitMiddleware",
@@ -155,9 +158,8 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("ANCHANG_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("ANCHANG_BEHIND_PROXY") else None
-)
+BEHIND_PROXY = env_bool("ANCHANG_BEHIND_PROXY")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -232,6 +234,7 @@ WHITENOISE_USE_FINDERS = env_bool("ANCHANG_STATIC_FINDERS", False)
 
 # --- Logging: no personal data; phones are masked before they reach a log line --------
 LOG_DIR = Path(os.environ.get("ANCHANG_LOG_DIR", DATA_DIR / "logs"))
+LOG_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -243,8 +246,18 @@ LOGGING = {
             "formatter": "plain",
             "filters": ["mask_pii"],
         },
+        "file": {
+            "class": "logging.handlers.WatchedFileHandler",
+            "filename": str(LOG_DIR / "anchang.log"),
+            "formatter": "plain",
+            "filters": ["mask_pii"],
+            "encoding": "utf-8",
+        },
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("ANCHANG_LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console", "file"],
+        "level": os.environ.get("ANCHANG_LOG_LEVEL", "INFO"),
+    },
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},

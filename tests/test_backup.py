@@ -76,9 +76,25 @@ def integrity(path: Path) -> list[str]:
 
 
 def dump(path: Path) -> list[str]:
+    """Every statement that rebuilds the database, less the audit log's own rows (a restore
+    appends one entry saying where the state came from)."""
     conn = connect_ro(path)
     try:
-        return list(conn.iterdump())
+        return [
+            line
+            for line in conn.iterdump()
+            if not line.startswith('INSERT INTO "audit_auditentry"')
+            and "VALUES('audit_auditentry'" not in line
+        ]
+    finally:
+        conn.close()
+
+
+def restore_entries(path: Path) -> list[str]:
+    conn = connect_ro(path)
+    try:
+        query = "SELECT details FROM audit_auditentry WHERE action = 'restore'"
+        return [row[0] for row in conn.execute(query)]
     finally:
         conn.close()
 
@@ -309,9 +325,11 @@ def test_restore_replaces_live_database_with_backup(data_dir: Path, tmp_path: Pa
     assert str(db) in refused.stdout and "would replace" in refused.stdout
     assert dump(db) == before
 
+    assert restore_entries(db) == []
     restored = anchang(data_dir, "restore", str(backup), "--yes")
     assert restored.returncode == 0, restored.stderr
     assert dump(db) == expected
+    assert len(restore_entries(db)) == 1 and backup.name in restore_entries(db)[0]
     assert integrity(db) == ["ok"]
     assert held.execute("SELECT count(*) FROM bench_writes").fetchone()[0] == 100
     assert held.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -33,6 +33,7 @@ class AuditEntry(models.Model):
         EXPORTED = "exported", _("Exported")
         RULES_CHANGED = "rules_changed", _("Changed project rules")
         BACKUP = "backup", _("Backed up database")
+        RESTORE = "restore", _("Restored database from a backup")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

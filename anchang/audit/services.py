@@ -11,7 +11,7 @@ from anchang.audit.models import AuditEntry
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    # Behind a proxy, the proxy is configured to set REMOTE_ADDR (gunicorn --forwarded-allow-ips).
+    # Behind a reverse proxy, ProxyClientAddressMiddleware has put the client's address here.
     return request.META.get("REMOTE_ADDR") if request is not None else None
 
 

@@ -11,6 +11,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 from django.utils import timezone
 
+from anchang.audit.models import AuditEntry
+from anchang.audit.services import audit_record
 from anchang.backup import (
     BackupError,
     human_size,
@@ -82,6 +84,12 @@ class Command(BaseCommand):
             sqlite_restore(backup=backup.path, live=live)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
+        # Recorded in the restored database, so its log says where its state came from.
+        audit_record(
+            action=AuditEntry.Action.RESTORE,
+            actor_label="anchang restore",
+            details={"from": backup.path.name, "bytes": backup.bytes},
+        )
         self.stdout.write(
             f"Restored {backup.path.name} into {live}. "
             "Run `anchang migrate` if the backup comes from an older version, "
