@@ -89,3 +89,32 @@ def test_history_keeps_who_changed_what(world, client):
     assert latest.owner_id == world.consultants["p1"][1].pk
     page = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
     assert "客户要求更换顾问" in page
+
+
+def test_log_opened_without_filters_lists_recent_entries(world, client):
+    auditor = world.grant(make_user("aud2"), "auditor")
+    audit_record(action="exported", actor_label="周八")
+    client.force_login(auditor)
+    page = client.get(reverse("audit:list")).content.decode()
+    assert "周八" in page
+
+
+def test_details_read_as_text_with_names_not_ids():
+    from anchang.audit.templatetags.audit_tags import details_text
+
+    text = details_text(
+        {"from": 3, "from_name": "王芳", "to": 4, "to_name": "李强", "reason": "调岗"}
+    )
+    assert text == "from: 王芳 · to: 李强 · reason: 调岗"
+    assert details_text({}) == "" and details_text(None) == ""
+
+
+def test_api_changes_name_the_actor_in_history(world, api_client):
+    owner = world.consultants["p1"][0]
+    customer = world.customer(world.p1, owner, "秦先生")
+    api_client.force_authenticate(owner)
+    api_client.patch(
+        reverse("api:customer", args=[customer.pk]), {"name": "秦总", "version": 1}, format="json"
+    )
+    assert customer.history.order_by("-history_date").first().history_user == owner
+    assert customer.history.order_by("history_date").first().history_user == owner

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from anchang import permissions
 from anchang.customers.models import Customer
+from anchang.customers.phones import format_phone
 from anchang.org.models import Role
 from tests.conftest import make_user
 
@@ -136,7 +137,7 @@ def test_owner_sees_full_phone(world, client):
     customer = world.customer(world.p1, owner, "李女士")
     client.force_login(owner)
     body = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
-    assert customer.phone in body
+    assert format_phone(customer.phone) in body
 
 
 class TestFailClosed:

@@ -1,18 +1,25 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from anchang.audit.models import AuditEntry
 
+DATE = forms.DateInput(attrs={"type": "date"})
+
 
 class AuditEntryFilter(django_filters.FilterSet):
-    action = django_filters.ChoiceFilter(choices=AuditEntry.Action.choices, label=_("action"))
+    action = django_filters.ChoiceFilter(choices=AuditEntry.Action.choices, label=_("Action"))
     actor = django_filters.CharFilter(
-        field_name="actor_label", lookup_expr="icontains", label=_("actor"), max_length=150
+        field_name="actor_label", lookup_expr="icontains", label=_("Who"), max_length=150
     )
-    object_type = django_filters.CharFilter(label=_("object type"), max_length=40)
-    object_id = django_filters.CharFilter(label=_("object id"), max_length=40)
-    since = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("from"))
-    until = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("to"))
+    object_type = django_filters.CharFilter(label=_("Object type"), max_length=40)
+    object_id = django_filters.CharFilter(label=_("Object id"), max_length=40)
+    since = django_filters.DateFilter(
+        field_name="at", lookup_expr="date__gte", label=_("From"), widget=DATE
+    )
+    until = django_filters.DateFilter(
+        field_name="at", lookup_expr="date__lte", label=_("To"), widget=DATE
+    )
 
     class Meta:
         model = AuditEntry

@@ -15,7 +15,7 @@ PAGE_SIZE = 100
 def audit_list(request):
     if not policies.can_open_page(actor=request.user, page="audit_log"):
         raise PermissionDenied
-    filterset = AuditEntryFilter(request.GET or None, queryset=visible_audit_entries(request.user))
+    filterset = AuditEntryFilter(request.GET, queryset=visible_audit_entries(request.user))
     entries = filterset.qs if filterset.is_valid() else visible_audit_entries(request.user).none()
     try:
         page = max(1, min(int(request.GET.get("page", 1)), 1000))

@@ -32,6 +32,18 @@ def national_digits(e164: str) -> str:
     return e164[3:] if e164.startswith("+86") else e164.lstrip("+")
 
 
+def format_phone(e164: str) -> str:
+    """How people write it: '134 9000 0005' for mobiles, national format otherwise."""
+    digits = national_digits(e164)
+    if e164.startswith("+86") and len(digits) == 11 and digits.startswith("1"):
+        return f"{digits[:3]} {digits[3:7]} {digits[7:]}"
+    try:
+        number = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
 def mask_phone(e164: str) -> str:
     """Show the first 3 and last 4 digits: 138****8000. Built from slices, so the hidden
     digits can never leak (a replace()-based masker leaks when the tail repeats the head)."""

@@ -47,6 +47,7 @@ def customer_create(
         phone=normalise_phone(phone),
         created_by=actor,
     )
+    customer._history_user = actor  # history names the actor at every door, not only web
     try:
         with transaction.atomic():
             customer.save()
@@ -95,6 +96,7 @@ def customer_update(
     for field in changed:
         setattr(current, field, cleaned[field])
     current.version += 1
+    current._history_user = actor
     current._change_reason = "edit"
     current.save()
     audit_record(
@@ -136,8 +138,10 @@ def customer_reassign(
     if current.owner_id == new_owner.pk:
         return current
     previous_owner_id = current.owner_id
+    previous_owner = current.owner
     current.owner = new_owner
     current.version += 1
+    current._history_user = actor
     current._change_reason = reason
     current.save()
     audit_record(
@@ -146,7 +150,13 @@ def customer_reassign(
         obj=current,
         project=current.project,
         request=request,
-        details={"from": previous_owner_id, "to": new_owner.pk, "reason": reason},
+        details={
+            "from": previous_owner_id,
+            "from_name": str(previous_owner) if previous_owner else "",
+            "to": new_owner.pk,
+            "to_name": str(new_owner),
+            "reason": reason,
+        },
     )
     return current
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from anchang.customers import policies, selectors, services
 from anchang.customers.api import csv_response
 from anchang.customers.forms import CustomerEditForm, CustomerReassignForm
-from anchang.customers.phones import mask_phone
+from anchang.customers.phones import format_phone, mask_phone
 from anchang.errors import Conflict, DomainError
 from anchang.errors import PermissionDenied as DomainPermissionDenied
 from anchang.forms_errors import add_domain_error
@@ -21,13 +21,15 @@ PAGE_SIZE = 50
 
 def _phone_for(actor, customer) -> str:
     if policies.can_see_full_phone(actor=actor, customer=customer):
-        return customer.phone
+        return format_phone(customer.phone)
     return mask_phone(customer.phone)
 
 
 @login_required
 @require_GET
 def customer_list(request):
+    if selectors.customers_q(request.user, "list") is None:
+        raise PermissionDenied
     queryset = selectors.customer_list(request.user)
     # Bounded pagination without a COUNT over the table: one row past the page says "more".
     try:

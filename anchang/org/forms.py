@@ -62,7 +62,9 @@ class ProjectRulesForm(forms.Form):
             elif isinstance(value, int):
                 field = forms.IntegerField(label=label, initial=value)
             elif isinstance(value, dict):
-                field = forms.JSONField(label=label, initial=value)
+                field = forms.JSONField(
+                    label=label, initial=value, widget=forms.Textarea(attrs={"rows": 2})
+                )
             elif key.endswith("working_day_end"):
                 field = forms.TimeField(label=label, initial=time.fromisoformat(value))
             else:

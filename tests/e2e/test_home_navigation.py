@@ -6,6 +6,7 @@ import pytest
 
 from anchang.audit.models import AuditEntry
 from anchang.customers.models import Customer
+from anchang.customers.phones import format_phone
 from anchang.customers.phones import mask_phone
 from anchang.customers.services import customer_reassign
 from anchang.demo.build import DEMO_PASSWORD
@@ -68,7 +69,7 @@ def user(role: str, demo) -> User:
 def test_consultant_day_navigation_and_own_customers(open_tab, demo):
     consultant = user(Role.CONSULTANT, demo)
     own = Customer.objects.filter(owner=consultant)
-    expected = sorted((c.name, c.phone) for c in own)
+    expected = sorted((c.name, format_phone(c.phone)) for c in own)
     assert len(expected) == 5
 
     tab = open_tab("375")
@@ -256,10 +257,9 @@ def test_admin_reads_the_audit_log_and_auditor_sees_no_customers(open_tab, demo)
     watcher.shot("auditor-home", full_page=False)
     open_nav_link(watcher, "/audit/")
     assert watcher.page.get_by_test_id("audit-table").is_visible()
-    # Typing the customer list's address shows them nobody.
-    watcher.goto("/customers/")
-    assert watcher.page.locator("[data-testid=customer-table] tbody a").count() == 0
-    assert watcher.page.locator("[data-testid=export]").count() == 0
+    # Typing the customer list's address is refused: the role has no customer access.
+    response = watcher.page.request.get(watcher.url("/customers/"))
+    assert response.status == 403
 
     tab = open_tab("1280")
     page = tab.page
@@ -306,11 +306,6 @@ def test_admin_reads_the_audit_log_and_auditor_sees_no_customers(open_tab, demo)
     tab.assert_clean()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="anchang/audit/views.py: with no query string the FilterSet is unbound, "
-    "is_valid() is False, and the log shows no entries at all",
-)
 def test_audit_log_opened_from_the_menu_lists_recent_entries(open_tab, demo):
     admin = user(Role.ADMIN, demo)
     tab = open_tab("1280")
