@@ -6,8 +6,7 @@ import pytest
 
 from anchang.audit.models import AuditEntry
 from anchang.customers.models import Customer
-from anchang.customers.phones import format_phone
-from anchang.customers.phones import mask_phone
+from anchang.customers.phones import format_phone, mask_phone
 from anchang.customers.services import customer_reassign
 from anchang.demo.build import DEMO_PASSWORD
 from anchang.org.models import Membership, Role, User
