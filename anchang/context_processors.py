@@ -3,7 +3,9 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from anchang import permissions
 from anchang.customers.selectors import customers_q
+from anchang.customers.services import registration_projects
 from anchang.org import policies
 from anchang.org.models import Role
 from anchang.org.selectors import actor_roles
@@ -12,7 +14,6 @@ SALES_ROLES = {Role.CONSULTANT, Role.MANAGER}
 
 # (label, url name or None while the feature is not built yet, who sees the item)
 LATER = [
-    (_("Register call / visit"), SALES_ROLES | {Role.ADMIN}),
     (_("Follow-ups"), SALES_ROLES | {Role.ADMIN}),
     (_("Shared pool"), SALES_ROLES | {Role.ADMIN}),
     (_("Deals"), SALES_ROLES | {Role.CLERK, Role.ADMIN}),
@@ -26,26 +27,41 @@ def navigation(request):
         return {}
     roles = actor_roles(user)
     items = [{"label": _("Home"), "url": reverse("home"), "key": "home"}]
+    if registration_projects(user).exists():
+        items.append(_item(_("Register call / visit"), "customers:register", "register"))
     if customers_q(user, "list") is not None:
-        items.append(
-            {"label": _("Customers"), "url": reverse("customers:list"), "key": "customers"}
-        )
+        items.append(_item(_("Customers"), "customers:list", "list"))
+    if customers_q(user, "reassign") is not None:
+        items.append(_item(_("Conflicts"), "customers:conflicts", "conflicts"))
+    if roles & permissions.page_roles("media"):
+        items.append(_item(_("Media"), "customers:media", "media"))
     for label, who in LATER:
         if roles & who:
             items.append({"label": label, "url": None, "key": None})
     if policies.can_open_page(actor=user, page="audit_log"):
-        items.append({"label": _("Audit log"), "url": reverse("audit:list"), "key": "audit"})
+        items.append(_item(_("Audit log"), "audit:list", "audit"))
     if policies.can_open_page(actor=user, page="project_settings"):
-        items.append({"label": _("Project rules"), "url": reverse("org:projects"), "key": "org"})
-    section = (
-        (request.resolver_match.app_name or request.resolver_match.url_name)
-        if getattr(request, "resolver_match", None)
-        else ""
-    )
+        items.append(_item(_("Project rules"), "org:projects", "org"))
     role_labels = [Role(r).label for r in sorted(roles)]
     return {
         "nav_items": items,
-        "nav_section": section,
+        "nav_section": _section(request),
         "nav_roles": role_labels,
         "nav_admin_site": policies.can_use_admin_site(user),
     }
+
+
+def _item(label, url_name: str, key: str) -> dict:
+    return {"label": label, "url": reverse(url_name), "key": key}
+
+
+def _section(request) -> str:
+    """Which menu item the page belongs to, for the highlight."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return ""
+    if match.app_name == "customers":
+        if match.url_name in ("register", "conflicts"):
+            return match.url_name
+        return "media" if match.url_name.startswith("medi") else "list"
+    return match.app_name or match.url_name

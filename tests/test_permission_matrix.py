@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from anchang import permissions
+from anchang.audit.models import AuditEntry
 from anchang.customers.models import Customer
 from anchang.customers.phones import format_phone
 from anchang.org.models import Role
@@ -106,6 +107,22 @@ def _check(door, action, c, customer, target, allowed, may_view) -> None:
         assert response.status_code == 200
         body = response.content.decode("utf-8-sig")
         assert (customer.name in body) is allowed
+    elif action == "reveal":
+        before = AuditEntry.objects.filter(action="phone_revealed").count()
+        payload = {"reason": "客户来电要求回拨"}
+        if door == "html":
+            response = c.post(reverse("customers:reveal", args=[customer.pk]), payload)
+            assert response.status_code == (200 if allowed else denied_status)
+            shown = allowed and format_phone(customer.phone) in response.content.decode()
+        else:
+            response = c.post(
+                reverse("api:customer-reveal-phone", args=[customer.pk]), payload, format="json"
+            )
+            assert response.status_code == (200 if allowed else denied_status)
+            shown = allowed and response.json()["phone"] == customer.phone
+        assert shown is allowed
+        revealed = AuditEntry.objects.filter(action="phone_revealed").count() - before
+        assert revealed == (1 if allowed else 0)  # exactly one audit row per reveal
     else:  # pragma: no cover - a new action in the YAML needs a door here
         pytest.fail(f"no door for action {action}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import time
 
 import pytest
@@ -110,8 +111,10 @@ class TestPage:
         return reverse("org:project-rules", args=[world.p1.pk])
 
     def form_data(self, **changes):
-        data = {k: v for k, v in flatten(DEFAULT_RULES).items()}
-        data["grading.cadence_days"] = '{"H": 0, "A": 7, "B": 14, "C": 30, "D": 90}'
+        data = {
+            k: json.dumps(v) if isinstance(v, dict) else v
+            for k, v in flatten(DEFAULT_RULES).items()
+        }
         data["version"] = 1
         data.update(changes)
         return data

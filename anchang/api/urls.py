@@ -11,6 +11,8 @@ urlpatterns = [
     path("v1/projects/", org_api.ProjectListApi.as_view(), name="projects"),
     path("v1/tokens/", org_api.TokenListApi.as_view(), name="tokens"),
     path("v1/tokens/<str:token_key>/", org_api.TokenDetailApi.as_view(), name="token"),
+    path("v1/registrations/", customers_api.RegistrationApi.as_view(), name="registrations"),
+    path("v1/media/", customers_api.MediumListApi.as_view(), name="media"),
     path("v1/customers/", customers_api.CustomerListApi.as_view(), name="customers"),
     path(
         "v1/customers/export/", customers_api.CustomerExportApi.as_view(), name="customers-export"
@@ -20,6 +22,11 @@ urlpatterns = [
         "v1/customers/<int:pk>/reassign/",
         customers_api.CustomerReassignApi.as_view(),
         name="customer-reassign",
+    ),
+    path(
+        "v1/customers/<int:pk>/reveal-phone/",
+        customers_api.CustomerRevealPhoneApi.as_view(),
+        name="customer-reveal-phone",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

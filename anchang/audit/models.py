@@ -30,6 +30,8 @@ class AuditEntry(models.Model):
         CUSTOMER_UPDATED = "customer_updated", _("Edited customer")
         CUSTOMER_REASSIGNED = "customer_reassigned", _("Reassigned customer")
         PHONE_REVEALED = "phone_revealed", _("Revealed phone number")
+        REVEAL_BLOCKED = "reveal_blocked", _("Phone reveal refused: limit reached")
+        CONFLICT_RESOLVED = "conflict_resolved", _("Decided an ownership conflict")
         EXPORTED = "exported", _("Exported")
         RULES_CHANGED = "rules_changed", _("Changed project rules")
         BACKUP = "backup", _("Backed up database")

@@ -8,15 +8,28 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from anchang.customers import selectors, services
+from anchang.customers.filters import CustomerFilter
+from anchang.customers.models import Medium
 from anchang.customers.serializers import (
+    FIRST_VISIT_FIELDS,
+    CustomerListSerializer,
     CustomerOutSerializer,
     CustomerPatchSerializer,
     CustomerReassignSerializer,
+    MediumOutSerializer,
+    RegistrationInSerializer,
+    RegistrationOutSerializer,
+    RevealInSerializer,
+    RevealOutSerializer,
 )
+from anchang.org.selectors import visible_projects
 
 
 class CustomerListApi(generics.ListAPIView):
-    serializer_class = CustomerOutSerializer
+    """Customers you may list; `q` searches name, pinyin, phone or its last 4 digits."""
+
+    serializer_class = CustomerListSerializer
+    filterset_class = CustomerFilter
 
     def get_queryset(self):
         return selectors.customer_list(self.request.user)
@@ -59,6 +72,21 @@ class CustomerReassignApi(APIView):
         return Response(CustomerOutSerializer(customer, context={"request": request}).data)
 
 
+class CustomerRevealPhoneApi(APIView):
+    @extend_schema(request=RevealInSerializer, responses=RevealOutSerializer)
+    def post(self, request, pk: int):
+        customer = selectors.customer_get_visible(actor=request.user, pk=pk)
+        serializer = RevealInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        phone = services.phone_reveal(
+            actor=request.user,
+            customer=customer,
+            reason=serializer.validated_data["reason"],
+            request=request,
+        )
+        return Response({"phone": phone})
+
+
 class CustomerExportApi(APIView):
     @extend_schema(
         responses={(status.HTTP_200_OK, "text/csv"): OpenApiResponse(description="CSV file")}
@@ -66,6 +94,53 @@ class CustomerExportApi(APIView):
     def get(self, request):
         content, _count = services.customers_export(actor=request.user, request=request)
         return csv_response(content)
+
+
+class RegistrationApi(APIView):
+    """Register a call or visit. The answer says which outcome happened; the customer id is
+    given only when you may see that customer."""
+
+    @extend_schema(request=RegistrationInSerializer, responses={201: RegistrationOutSerializer})
+    def post(self, request):
+        serializer = RegistrationInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        project = services.registration_project(request.user, data["project"])
+        key = data.get("idempotency_key") or request.headers.get("Idempotency-Key")
+        result = services.registration_submit(
+            actor=request.user,
+            project=project,
+            kind=data["kind"],
+            name=data["name"],
+            gender=data["gender"],
+            phone=data["phone"],
+            medium_id=data["medium"],
+            content=data["content"],
+            occurred_at=data["occurred_at"],
+            left_at=data.get("left_at"),
+            companions=data.get("companions", 0),
+            intended_product=data.get("intended_product", ""),
+            profile={k: data[k] for k in FIRST_VISIT_FIELDS if data.get(k) not in (None, "")},
+            idempotency_key=key,
+            request=request,
+        )
+        body = {
+            "outcome": result.outcome,
+            "message": result.message,
+            "registration": result.registration.pk,
+            "customer": result.customer.pk if result.customer else None,
+            "is_late": result.registration.is_late,
+        }
+        return Response(RegistrationOutSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class MediumListApi(APIView):
+    @extend_schema(responses=MediumOutSerializer(many=True))
+    def get(self, request):
+        media = Medium.objects.filter(project__in=visible_projects(request.user)).order_by(
+            "project_id", "sort_order", "id"
+        )
+        return Response(MediumOutSerializer(media, many=True).data)
 
 
 def csv_response(content: str) -> HttpResponse:

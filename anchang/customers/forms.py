@@ -1,6 +1,143 @@
+"""Input shapes for the customer pages. Business rules are in services; these only parse."""
+
+from __future__ import annotations
+
+import uuid
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from anchang.customers import choices as c
+from anchang.customers.models import Customer, Medium, OwnershipConflict, Registration
+from anchang.customers.services import PROFILE_FIELDS
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+# The first-visit fields DOMAIN.md §2 asks for, offered on the registration form.
+FIRST_VISIT_FIELDS = [
+    "age_band",
+    "address_area",
+    "family_structure",
+    "industry",
+    "purpose",
+    "unit_type",
+    "area_min",
+    "budget_max",
+]
+
+
+class RegistrationForm(forms.Form):
+    project = forms.TypedChoiceField(label=_("Project"), coerce=int)
+    kind = forms.ChoiceField(
+        label=_("Call or visit"),
+        choices=Registration.Kind.choices,
+        widget=forms.RadioSelect,
+        initial=Registration.Kind.VISIT,
+    )
+    name = forms.CharField(
+        label=pgettext_lazy("person", "Name"),
+        max_length=200,
+        help_text=_("A surname is enough for a call: 王先生."),
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender"), choices=c.Gender.choices, widget=forms.RadioSelect
+    )
+    phone = forms.CharField(
+        label=_("Mobile"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    medium = forms.TypedChoiceField(label=_("Heard of us through"), coerce=int)
+    content = forms.CharField(
+        label=_("What was discussed"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    occurred_at = forms.DateTimeField(label=_("Time of the call or arrival"), widget=DATETIME)
+    left_at = forms.DateTimeField(label=_("Left at (visits)"), widget=DATETIME, required=False)
+    companions = forms.IntegerField(
+        label=_("Companions"), min_value=0, max_value=50, initial=0, required=False
+    )
+    intended_product = forms.CharField(label=_("Interested in"), max_length=100, required=False)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+
+    def __init__(self, *args, projects=(), media=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        projects = list(projects)
+        self.fields["project"].choices = [(p.pk, p.name) for p in projects]
+        if len(projects) == 1:
+            self.fields["project"].initial = projects[0].pk
+            self.fields["project"].widget = forms.HiddenInput()
+        multi = len(projects) > 1
+        self.fields["medium"].choices = [("", "—")] + [
+            (m.pk, f"{m.project.name} · {m.name}" if multi else m.name) for m in media
+        ]
+        self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["idempotency_key"].initial = uuid.uuid4().hex
+        for name in FIRST_VISIT_FIELDS:
+            field = Customer._meta.get_field(name).formfield(required=False)
+            if isinstance(field.widget, forms.Select):
+                field.choices = [("", "—")] + [ch for ch in field.choices if ch[0] != ""]
+            self.fields[name] = field
+
+    def profile(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in FIRST_VISIT_FIELDS
+            if self.cleaned_data.get(name) not in (None, "")
+        }
+
+
+class CustomerProfileForm(forms.ModelForm):
+    """The card's edit form. Phones appear only for viewers who may see them in full."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Meta:
+        model = Customer
+        fields = ["name", "phone", "phone2", "state", "medium", *PROFILE_FIELDS]
+        widgets = {
+            "birthday": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "phone": forms.TextInput(attrs={"inputmode": "tel"}),
+            "phone2": forms.TextInput(attrs={"inputmode": "tel"}),
+        }
+
+    def __init__(self, *args, show_phones: bool, media=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if show_phones:
+            self.fields["phone"].required = False  # an emptied number is refused by the service
+            for name in ("phone", "phone2"):
+                self.fields[name].max_length = 40
+                self.fields[name].widget.attrs["maxlength"] = 40
+        else:
+            del self.fields["phone"]
+            del self.fields["phone2"]
+        self.fields["medium"].queryset = Medium.objects.filter(pk__in=[m.pk for m in media])
+        self.fields["state"].choices = [
+            (value, label)
+            for value, label in c.State.choices
+            if value in (c.State.PROSPECT, c.State.NO_INTENT) or value == self.instance.state
+        ]
+        self.fields["state"].required = False
+        self.fields["name"].max_length = 200
+        self.fields["name"].widget.attrs.pop("maxlength", None)
+
+    def _post_clean(self):
+        # Uniqueness and model rules are the service's job, so errors speak one language.
+        pass
+
+    def changes(self) -> dict:
+        """Fields the person changed. A field missing from the post is left alone, never
+        blanked: a partial post (an old page, a script) cannot wipe the card."""
+        data = {}
+        for name in self.changed_data:
+            if name == "version" or name not in self.data:
+                continue
+            if name == "state" and not self.cleaned_data.get(name):
+                continue
+            value = self.cleaned_data.get(name)
+            data[name] = value.pk if name == "medium" and value is not None else value
+        return data
 
 
 class CustomerEditForm(forms.Form):
@@ -18,3 +155,32 @@ class CustomerReassignForm(forms.Form):
     def __init__(self, *args, owners=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [("", "—")] + [(u.pk, str(u)) for u in owners]
+
+
+class RevealForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need the full number?"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class MediumForm(forms.ModelForm):
+    class Meta:
+        model = Medium
+        fields = ["name", "kind", "is_active"]
+
+    def _post_clean(self):
+        pass
+
+
+class ConflictResolveForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (OwnershipConflict.Status.KEPT, _("Keep the current owner")),
+            (OwnershipConflict.Status.TRANSFERRED, _("Give the customer to the claimant")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)

@@ -1,9 +1,36 @@
-"""Customers. The intake feature fills in the profile; this is the core every page scopes."""
+"""Customers, their phones, calls and visits (registrations), ownership conflicts and the
+awareness-media catalogue. Business rules live in services.py and rules.py."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from anchang.customers import choices as c
+
+
+class Medium(models.Model):
+    """认知媒体: where a customer heard of the project; a catalogue per project."""
+
+    project = models.ForeignKey(
+        "org.Project", on_delete=models.PROTECT, related_name="media", verbose_name=_("project")
+    )
+    name = models.CharField(_("name"), max_length=40)
+    kind = models.CharField(_("kind"), max_length=20, choices=c.MediumKind.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    class Meta:
+        verbose_name = _("awareness medium")
+        verbose_name_plural = _("awareness media")
+        ordering = ["project_id", "sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="medium_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Customer(models.Model):
@@ -18,8 +45,102 @@ class Customer(models.Model):
         related_name="owned_customers",
         verbose_name=_("owner"),
     )
+    state = models.CharField(
+        _("state"), max_length=20, choices=c.State.choices, default=c.State.PROSPECT
+    )
+    medium = models.ForeignKey(
+        Medium,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("awareness medium"),
+    )
+    # background
     name = models.CharField(_("name"), max_length=50)
+    gender = models.CharField(_("gender"), max_length=1, choices=c.Gender.choices, blank=True)
+    age_band = models.CharField(_("age"), max_length=10, choices=c.AgeBand.choices, blank=True)
     phone = models.CharField(_("mobile"), max_length=20)  # E.164
+    phone2 = models.CharField(_("second phone"), max_length=20, blank=True)
+    hometown = models.CharField(_("hometown"), max_length=50, blank=True)
+    address_area = models.CharField(_("lives in (district)"), max_length=50, blank=True)
+    # economic
+    industry = models.CharField(
+        _("industry"), max_length=20, choices=c.Industry.choices, blank=True
+    )
+    employer = models.CharField(_("employer"), max_length=100, blank=True)
+    position = models.CharField(_("position"), max_length=50, blank=True)
+    personal_income_band = models.CharField(
+        _("personal income"), max_length=10, choices=c.IncomeBand.choices, blank=True
+    )
+    family_income_band = models.CharField(
+        _("family income"), max_length=10, choices=c.IncomeBand.choices, blank=True
+    )
+    cars = models.CharField(_("cars"), max_length=100, blank=True)
+    investments = models.CharField(_("investments"), max_length=200, blank=True)
+    # housing
+    current_community = models.CharField(_("current residence"), max_length=100, blank=True)
+    housing_type = models.CharField(
+        _("current housing"), max_length=20, choices=c.HousingType.choices, blank=True
+    )
+    current_area = models.PositiveIntegerField(_("current area (m²)"), null=True, blank=True)
+    is_brand_owner = models.BooleanField(_("already owns our brand"), null=True, blank=True)
+    other_property = models.CharField(_("other property"), max_length=200, blank=True)
+    # personal
+    appearance_notes = models.CharField(_("appearance notes"), max_length=200, blank=True)
+    personality = models.CharField(
+        _("personality"), max_length=20, choices=c.Personality.choices, blank=True
+    )
+    hobbies = models.CharField(_("hobbies"), max_length=200, blank=True)
+    brands = models.CharField(_("favourite brands"), max_length=200, blank=True)
+    beliefs = models.CharField(_("beliefs and taboos"), max_length=200, blank=True)
+    social_circle = models.CharField(_("social circle"), max_length=200, blank=True)
+    # family
+    family_structure = models.CharField(
+        _("family structure"), max_length=20, choices=c.FamilyStructure.choices, blank=True
+    )
+    spouse_info = models.CharField(_("spouse"), max_length=200, blank=True)
+    children_info = models.CharField(_("children"), max_length=200, blank=True)
+    money_holder = models.CharField(
+        _("holds the money"), max_length=10, choices=c.FamilyRole.choices, blank=True
+    )
+    decision_maker = models.CharField(
+        _("decides"), max_length=10, choices=c.FamilyRole.choices, blank=True
+    )
+    # key care dates (more in KeyDate)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    # purchase focus
+    purpose = models.CharField(_("purpose"), max_length=20, choices=c.Purpose.choices, blank=True)
+    unit_type = models.CharField(
+        _("intended product"), max_length=20, choices=c.UnitType.choices, blank=True
+    )
+    area_min = models.PositiveIntegerField(_("area from (m²)"), null=True, blank=True)
+    area_max = models.PositiveIntegerField(_("area to (m²)"), null=True, blank=True)
+    floor_pref = models.CharField(_("floor preference"), max_length=50, blank=True)
+    building_pref = models.CharField(_("building preference"), max_length=50, blank=True)
+    budget_min = models.PositiveIntegerField(_("budget from (10k yuan)"), null=True, blank=True)
+    budget_max = models.PositiveIntegerField(_("budget to (10k yuan)"), null=True, blank=True)
+    payment_method = models.CharField(
+        _("payment method"), max_length=20, choices=c.PaymentMethod.choices, blank=True
+    )
+    eligibility = models.CharField(
+        _("purchase eligibility"), max_length=20, choices=c.Eligibility.choices, blank=True
+    )
+    loss_reason = models.CharField(
+        _("loss reason"), max_length=20, choices=c.LossReason.choices, blank=True
+    )
+    notes = models.TextField(_("notes"), max_length=2000, blank=True)
+
+    # derived, kept by the services for fast filters and search
+    name_pinyin = models.CharField(max_length=120, blank=True, editable=False)
+    name_initials = models.CharField(max_length=40, blank=True, editable=False)
+    phone_last4 = models.CharField(max_length=4, blank=True, editable=False)
+    completeness = models.PositiveSmallIntegerField(_("completeness (%)"), default=0)
+    visit_count = models.PositiveIntegerField(_("visits"), default=0)
+    call_count = models.PositiveIntegerField(_("calls"), default=0)
+    first_contact_at = models.DateTimeField(_("first contact"), null=True, blank=True)
+    last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True)
+
     version = models.PositiveIntegerField(default=1)  # optimistic locking: stale edits get 409
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
@@ -27,7 +148,20 @@ class Customer(models.Model):
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
+    history = HistoricalRecords(
+        excluded_fields=[
+            "updated_at",
+            "version",
+            "name_pinyin",
+            "name_initials",
+            "phone_last4",
+            "completeness",
+            "visit_count",
+            "call_count",
+            "first_contact_at",
+            "last_contact_at",
+        ]
+    )
 
     class Meta:
         verbose_name = _("customer")
@@ -38,7 +172,148 @@ class Customer(models.Model):
         indexes = [
             models.Index(fields=["project", "owner", "-id"]),
             models.Index(fields=["owner", "-id"]),
+            models.Index(fields=["project", "-id"], name="customer_project_recent"),
+            models.Index(fields=["project", "phone_last4"], name="customer_last4"),
+            models.Index(fields=["project", "name_pinyin"], name="customer_pinyin"),
+            models.Index(fields=["project", "name_initials"], name="customer_initials"),
+            models.Index(fields=["project", "name"], name="customer_name"),
+            models.Index(fields=["project", "last_contact_at"], name="customer_last_contact"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class CustomerPhone(models.Model):
+    """Every phone of every customer, unique per project across the primary and the second
+    number: the database, not the code, guarantees one customer per phone."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="phones")
+    phone = models.CharField(max_length=20)
+    slot = models.PositiveSmallIntegerField(default=1)  # 1 primary, 2 second
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "phone"], name="phone_unique_in_project"),
+            models.UniqueConstraint(fields=["customer", "slot"], name="phone_slot_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}#{self.slot}"
+
+
+class KeyDate(models.Model):
+    """Key care dates beyond the birthday: family birthdays, anniversaries, school entry."""
+
+    class Kind(models.TextChoices):
+        FAMILY_BIRTHDAY = "family_birthday", _("Family member's birthday")
+        ANNIVERSARY = "anniversary", _("Anniversary")
+        SCHOOL = "school", _("Child starts school")
+        COMPANY = "company", _("Company celebration")
+        OTHER = "other", _("Other")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="key_dates")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    date = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("key care date")
+        verbose_name_plural = _("key care dates")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date}"
+
+
+class Registration(models.Model):
+    """来电/来访: one call or visit, as registered. Kept whatever the outcome."""
+
+    class Kind(models.TextChoices):
+        CALL = "call", _("Call")
+        VISIT = "visit", _("Visit")
+
+    class Outcome(models.TextChoices):
+        NEW_CUSTOMER = "new_customer", _("New customer")
+        RETURN = "return", _("Return")
+        CONFLICT = "conflict", _("Ownership conflict")
+
+    project = models.ForeignKey(
+        "org.Project", on_delete=models.PROTECT, related_name="registrations"
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="registrations")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="registrations",
+        verbose_name=_("registered by"),
+    )
+    occurred_at = models.DateTimeField(_("time"))
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    is_late = models.BooleanField(_("late entry"), default=False)
+    medium = models.ForeignKey(
+        Medium, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    name_given = models.CharField(_("name given"), max_length=50)
+    content = models.TextField(_("what was discussed"), max_length=2000)
+    companions = models.PositiveSmallIntegerField(_("companions"), default=0)
+    intended_product = models.CharField(_("intended product"), max_length=100, blank=True)
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultant", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="registration_idempotency",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["customer", "-occurred_at"]),
+            models.Index(fields=["project", "-occurred_at"]),
+            models.Index(fields=["consultant", "-occurred_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class OwnershipConflict(models.Model):
+    """撞单: a consultant registered a phone another consultant owns; a manager decides."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        KEPT = "kept", _("Owner kept")
+        TRANSFERRED = "transferred", _("Transferred to the claimant")
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="conflicts")
+    registration = models.OneToOneField(
+        Registration, on_delete=models.PROTECT, related_name="conflict"
+    )
+    claimant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ownership conflict")
+        verbose_name_plural = _("ownership conflicts")
+        indexes = [models.Index(fields=["project", "status", "-id"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.get_status_display()}"

@@ -1,9 +1,11 @@
 """Customer-level permission checks, read from the permission matrix."""
 
+from anchang import permissions
 from anchang.customers.models import Customer
 from anchang.customers.selectors import actor_may, customers_q
 from anchang.errors import PermissionDenied
-from anchang.org.models import User
+from anchang.org.models import Project, User
+from anchang.org.selectors import projects_where
 
 
 def can_edit_customer(*, actor: User, customer: Customer) -> bool:
@@ -34,6 +36,24 @@ def ensure_can_export_customers(*, actor: User) -> None:
 
 
 def can_see_full_phone(*, actor: User, customer: Customer) -> bool:
-    # The reveal workflow (a POST with a reason, audited, capped) arrives with intake;
-    # until then only the owner sees the number in full.
-    return customer.owner_id == actor.pk
+    """Shown without asking: only to the owner. Others with `reveal` must ask (audited)."""
+    return customer.owner_id is not None and customer.owner_id == actor.pk
+
+
+def can_reveal_phone(*, actor: User, customer: Customer) -> bool:
+    return actor_may(actor, "reveal", customer)
+
+
+def ensure_can_reveal_phone(*, actor: User, customer: Customer) -> None:
+    if not can_reveal_phone(actor=actor, customer=customer):
+        raise PermissionDenied()
+
+
+def can_edit_media(*, actor: User, project: Project) -> bool:
+    roles = permissions.page_roles("media")
+    return projects_where(actor, set(roles)).filter(pk=project.pk).exists()
+
+
+def ensure_can_edit_media(*, actor: User, project: Project) -> None:
+    if not can_edit_media(actor=actor, project=project):
+        raise PermissionDenied()

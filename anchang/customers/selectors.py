@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from anchang import permissions
-from anchang.customers.models import Customer
+from anchang.customers import rules as intake_rules
+from anchang.customers.models import Customer, Medium, OwnershipConflict, Registration
 from anchang.org.models import User
-from anchang.org.selectors import Grant, actor_grants
+from anchang.org.selectors import Grant, actor_grants, project_rules
 
 
 def _relation_q(grant: Grant, relation: str, actor: User) -> Q:
@@ -57,7 +62,7 @@ def customer_get_visible(*, actor: User, pk) -> Customer:
         raise Http404 from None
     customer = (
         visible_customers(actor)
-        .select_related("owner", "project", "project__region")
+        .select_related("owner", "project", "project__region", "medium")
         .filter(pk=pk)
         .first()
     )
@@ -67,8 +72,155 @@ def customer_get_visible(*, actor: User, pk) -> Customer:
 
 
 def customer_list(actor: User) -> QuerySet[Customer]:
-    return customers_for(actor, "list").select_related("owner", "project").order_by("-id")
+    return customers_for(actor, "list").select_related("owner", "project", "medium").order_by("-id")
 
 
 def actor_may(actor: User, action: str, customer: Customer) -> bool:
     return customers_for(actor, action).filter(pk=customer.pk).exists()
+
+
+@dataclass(frozen=True)
+class CompletenessView:
+    percent: int
+    target: int | None
+    below_target: bool
+    top_missing: list[tuple[str, str, int]]  # (field, label, weight), heaviest first
+    stage: str
+    required_missing: list[tuple[str, str]]
+
+
+def customer_completeness(customer: Customer) -> CompletenessView:
+    """What the card shows: the bar, the target that applies and what would raise it most."""
+    from anchang.customers.services.profile import _field_label, profile_values
+
+    rules = project_rules(customer.project)
+    now = timezone.now()
+    values = profile_values(customer)
+    result = intake_rules.completeness(values, rules.completeness.weights)
+    target = intake_rules.completeness_target(
+        state=customer.state,
+        visits=customer.visit_count,
+        registered_at=customer.created_at,
+        now=now,
+        targets=intake_rules.Targets(
+            rules.completeness.after_first_visit,
+            rules.completeness.after_third_visit_or_month,
+            rules.completeness.owner,
+        ),
+    )
+    stage = intake_rules.stage_of(
+        state=customer.state, visits=customer.visit_count, registered_at=customer.created_at,
+        now=now,
+    )  # fmt: skip
+    weights = rules.completeness.weights
+    required = intake_rules.missing_required(values, rules.intake.required.get(stage, []))
+    return CompletenessView(
+        percent=result.percent,
+        target=target,
+        below_target=target is not None and result.percent < target,
+        top_missing=[(f, _field_label(f), weights[f]) for f in result.missing[:6]],
+        stage=stage,
+        required_missing=[(f, _field_label(f)) for f in required],
+    )
+
+
+def customer_timeline(customer: Customer, limit: int = 100) -> QuerySet[Registration]:
+    return (
+        customer.registrations.select_related("consultant", "medium")
+        .exclude(outcome=Registration.Outcome.CONFLICT)
+        .order_by("-occurred_at")[:limit]
+    )
+
+
+def open_conflicts(actor: User) -> QuerySet[OwnershipConflict]:
+    """Conflicts in the projects where the actor may reassign customers."""
+    q = customers_q(actor, "reassign")
+    if q is None:
+        return OwnershipConflict.objects.none()
+    allowed = Customer.objects.filter(q).values("pk")
+    return (
+        OwnershipConflict.objects.filter(status=OwnershipConflict.Status.OPEN, customer__in=allowed)
+        .select_related("customer", "claimant", "owner", "registration", "project")
+        .order_by("-id")
+    )
+
+
+def conflict_get(*, actor: User, pk) -> OwnershipConflict:
+    conflict = open_conflicts(actor).filter(pk=pk).first()
+    if conflict is None:
+        raise Http404
+    return conflict
+
+
+def media_for(project) -> QuerySet[Medium]:
+    return Medium.objects.filter(project=project).order_by("sort_order", "id")
+
+
+def active_media(project) -> QuerySet[Medium]:
+    return media_for(project).filter(is_active=True)
+
+
+PROFILE_GROUPS = [
+    (_("Background"), ["gender", "age_band", "hometown", "address_area"]),
+    (
+        _("Economic"),
+        [
+            "industry",
+            "employer",
+            "position",
+            "personal_income_band",
+            "family_income_band",
+            "cars",
+            "investments",
+        ],
+    ),  # fmt: skip
+    (
+        _("Housing"),
+        ["current_community", "housing_type", "current_area", "is_brand_owner", "other_property"],
+    ),
+    (
+        _("Personal"),
+        ["appearance_notes", "personality", "hobbies", "brands", "beliefs", "social_circle"],
+    ),
+    (
+        _("Family"),
+        ["family_structure", "spouse_info", "children_info", "money_holder", "decision_maker"],
+    ),
+    (_("Key care dates"), ["birthday"]),
+    (
+        _("Purchase focus"),
+        [
+            "purpose",
+            "unit_type",
+            "area_min",
+            "area_max",
+            "floor_pref",
+            "building_pref",
+            "budget_min",
+            "budget_max",
+            "payment_method",
+            "eligibility",
+        ],
+    ),  # fmt: skip
+]
+
+
+def customer_profile_groups(customer: Customer) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The card's profile, grouped as DOMAIN.md §2 groups it, values as people read them."""
+    groups = []
+    for title, fields in PROFILE_GROUPS:
+        rows = []
+        for name in fields:
+            field = Customer._meta.get_field(name)
+            value = getattr(customer, name)
+            if field.choices and value:
+                shown = getattr(customer, f"get_{name}_display")()
+            elif isinstance(value, bool):
+                shown = str(_("Yes") if value else _("No"))
+            elif value is None or value == "":
+                shown = ""
+            else:
+                shown = str(value)
+            rows.append((str(field.verbose_name), shown))
+        groups.append((str(title), rows))
+    return groups

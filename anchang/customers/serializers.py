@@ -1,36 +1,153 @@
+"""API shapes for customers and registrations (input shape only; rules live in services)."""
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from anchang.api.serializers import StrictSerializer
+from anchang.customers import choices as c
+from anchang.customers.models import Customer, Medium, Registration
 from anchang.customers.phones import mask_phone
+from anchang.customers.policies import can_see_full_phone
+from anchang.customers.services import PROFILE_FIELDS
+
+FIRST_VISIT_FIELDS = [
+    "age_band",
+    "address_area",
+    "family_structure",
+    "industry",
+    "purpose",
+    "unit_type",
+    "area_min",
+    "budget_max",
+]
 
 
-class CustomerOutSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    project = serializers.IntegerField(source="project_id")
+class CustomerOutSerializer(serializers.ModelSerializer):
     project_name = serializers.CharField(source="project.name")
-    name = serializers.CharField()
     phone = serializers.SerializerMethodField(help_text=_("Masked unless you own the customer."))
-    owner = serializers.IntegerField(source="owner_id", allow_null=True)
+    phone2 = serializers.SerializerMethodField()
     owner_name = serializers.SerializerMethodField()
-    version = serializers.IntegerField()
-    created_at = serializers.DateTimeField()
+    medium_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id", "project", "project_name", "name", "phone", "phone2", "state", "owner",
+            "owner_name", "medium", "medium_name", "completeness", "visit_count", "call_count",
+            "first_contact_at", "last_contact_at", "created_at", "version", *PROFILE_FIELDS,
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def _full(self, obj) -> bool:
+        return can_see_full_phone(actor=self.context["request"].user, customer=obj)
 
     def get_phone(self, obj) -> str:
-        if obj.owner_id == self.context["request"].user.pk:
-            return obj.phone
-        return mask_phone(obj.phone)
+        return obj.phone if self._full(obj) else mask_phone(obj.phone)
+
+    def get_phone2(self, obj) -> str:
+        if not obj.phone2:
+            return ""
+        return obj.phone2 if self._full(obj) else mask_phone(obj.phone2)
 
     def get_owner_name(self, obj) -> str:
         return str(obj.owner) if obj.owner_id else ""
 
+    def get_medium_name(self, obj) -> str:
+        return obj.medium.name if obj.medium_id else ""
+
+
+class CustomerListSerializer(CustomerOutSerializer):
+    class Meta(CustomerOutSerializer.Meta):
+        fields = [
+            "id", "project", "project_name", "name", "phone", "state", "owner", "owner_name",
+            "medium", "medium_name", "completeness", "visit_count", "call_count",
+            "last_contact_at", "created_at", "version",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+def _profile_field(name: str, *, required=False):
+    model_field = Customer._meta.get_field(name)
+    kwargs = {"required": required}
+    if model_field.choices:
+        values = [v for v, _label in model_field.choices if v != ""]
+        return serializers.ChoiceField(choices=values, allow_blank=True, **kwargs)
+    internal = model_field.get_internal_type()
+    if internal in ("PositiveIntegerField",):
+        return serializers.IntegerField(min_value=0, max_value=100000, allow_null=True, **kwargs)
+    if internal == "BooleanField":
+        return serializers.BooleanField(allow_null=True, **kwargs)
+    if internal == "DateField":
+        return serializers.DateField(allow_null=True, **kwargs)
+    return serializers.CharField(
+        max_length=model_field.max_length or 2000, allow_blank=True, **kwargs
+    )
+
 
 class CustomerPatchSerializer(StrictSerializer):
-    name = serializers.CharField(max_length=200, required=False)
     version = serializers.IntegerField(
         min_value=1,
         help_text=_("The version you last read; an outdated version is rejected with 409."),
     )
+    name = serializers.CharField(max_length=200, required=False)
+    phone = serializers.CharField(max_length=40, required=False)
+    phone2 = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    state = serializers.ChoiceField(choices=c.State.values, required=False)
+    medium = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in PROFILE_FIELDS:
+            fields[name] = _profile_field(name)
+        return fields
+
+
+class RegistrationInSerializer(StrictSerializer):
+    project = serializers.IntegerField(min_value=1)
+    kind = serializers.ChoiceField(choices=Registration.Kind.values)
+    name = serializers.CharField(max_length=200)
+    gender = serializers.ChoiceField(choices=c.Gender.values)
+    phone = serializers.CharField(max_length=40)
+    medium = serializers.IntegerField(min_value=1)
+    content = serializers.CharField(max_length=2000)
+    occurred_at = serializers.DateTimeField()
+    left_at = serializers.DateTimeField(required=False, allow_null=True)
+    companions = serializers.IntegerField(min_value=0, max_value=50, required=False, default=0)
+    intended_product = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    idempotency_key = serializers.CharField(
+        max_length=64, required=False, help_text=_("Or the Idempotency-Key header.")
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in FIRST_VISIT_FIELDS:
+            fields[name] = _profile_field(name)
+        return fields
+
+
+class RegistrationOutSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Registration.Outcome.values)
+    message = serializers.CharField()
+    registration = serializers.IntegerField()
+    customer = serializers.IntegerField(
+        allow_null=True, help_text=_("Null when the customer belongs to someone else.")
+    )
+    is_late = serializers.BooleanField()
+
+
+class RevealInSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class RevealOutSerializer(serializers.Serializer):
+    phone = serializers.CharField()
+
+
+class MediumOutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Medium
+        fields = ["id", "project", "name", "kind", "is_active", "sort_order"]
+        read_only_fields = fields
 
 
 class CustomerReassignSerializer(StrictSerializer):

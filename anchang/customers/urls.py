@@ -6,8 +6,14 @@ app_name = "customers"
 
 urlpatterns = [
     path("", views.customer_list, name="list"),
+    path("register/", views.register, name="register"),
     path("export/", views.customer_export, name="export"),
+    path("media/", views.media_list, name="media"),
+    path("media/<int:pk>/", views.medium_edit, name="medium-edit"),
+    path("conflicts/", views.conflict_list, name="conflicts"),
+    path("conflicts/<int:pk>/resolve/", views.conflict_resolve, name="conflict-resolve"),
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/edit/", views.customer_edit, name="edit"),
     path("<int:pk>/reassign/", views.customer_reassign, name="reassign"),
+    path("<int:pk>/reveal-phone/", views.customer_reveal_phone, name="reveal"),
 ]

@@ -1,22 +1,34 @@
 """Customer pages: thin doors onto customers.selectors and customers.services."""
 
+from __future__ import annotations
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from anchang.customers import policies, selectors, services
 from anchang.customers.api import csv_response
-from anchang.customers.forms import CustomerEditForm, CustomerReassignForm
+from anchang.customers.filters import CustomerFilter
+from anchang.customers.forms import (
+    ConflictResolveForm,
+    CustomerProfileForm,
+    CustomerReassignForm,
+    MediumForm,
+    RegistrationForm,
+    RevealForm,
+)
+from anchang.customers.models import Medium
 from anchang.customers.phones import format_phone, mask_phone
 from anchang.errors import Conflict, DomainError
 from anchang.errors import PermissionDenied as DomainPermissionDenied
 from anchang.forms_errors import add_domain_error
-from anchang.org.selectors import project_staff
+from anchang.org.selectors import project_staff, projects_where, visible_projects
 
 PAGE_SIZE = 50
+MAX_PAGE = 200
 
 
 def _phone_for(actor, customer) -> str:
@@ -25,51 +37,177 @@ def _phone_for(actor, customer) -> str:
     return mask_phone(customer.phone)
 
 
+def _status_for(error: DomainError) -> int:
+    if isinstance(error, DomainPermissionDenied):
+        raise PermissionDenied from error
+    return error.status if error.status in (400, 409, 429) else 400
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", 1)), MAX_PAGE))
+    except ValueError:
+        return 1
+
+
 @login_required
 @require_GET
 def customer_list(request):
     if selectors.customers_q(request.user, "list") is None:
         raise PermissionDenied
-    queryset = selectors.customer_list(request.user)
+    filterset = CustomerFilter(
+        request.GET, queryset=selectors.customer_list(request.user), request=request
+    )
+    queryset = filterset.qs if filterset.is_valid() else selectors.customer_list(request.user)
     # Bounded pagination without a COUNT over the table: one row past the page says "more".
-    try:
-        number = max(1, min(int(request.GET.get("page", 1)), 200))
-    except ValueError:
-        number = 1
+    number = _page_number(request)
     offset = (number - 1) * PAGE_SIZE
     rows = list(queryset[offset : offset + PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     for customer in rows:
         customer.phone_display = _phone_for(request.user, customer)
+    query = request.GET.copy()
+    query.pop("page", None)
+    owners = project_staff_for_filter(request.user)
     return render(
         request,
         "customers/list.html",
         {
             "customers": rows,
+            "filter": filterset,
+            "owners": owners,
+            "media": Medium.objects.filter(project__in=visible_projects(request.user)),
             "page_number": number,
             "has_next": has_next,
+            "query": query.urlencode(),
+            "filtered": any(v for k, v in request.GET.items() if k not in ("page", "order")),
             "can_export": policies.can_export_customers(actor=request.user),
+            "can_register": services.registration_projects(request.user).exists(),
         },
     )
+
+
+def project_staff_for_filter(actor):
+    """Owners a viewer may filter by: nobody for a consultant (they see only their own)."""
+    projects = projects_where(actor, {"manager", "admin", "clerk", "planner", "care", "marketing"})
+    if not projects.exists():
+        return []
+    from anchang.org.models import User
+
+    return (
+        User.objects.filter(
+            memberships__project__in=projects, memberships__role__in=services.OWNER_ROLES
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register(request):
+    projects = list(services.registration_projects(request.user))
+    if not projects:
+        raise PermissionDenied
+    media = Medium.objects.filter(project__in=projects, is_active=True).select_related("project")
+    form = RegistrationForm(
+        request.POST if request.method == "POST" else None, projects=projects, media=media
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                project = services.registration_project(request.user, data["project"])
+                result = services.registration_submit(
+                    actor=request.user,
+                    project=project,
+                    kind=data["kind"],
+                    name=data["name"],
+                    gender=data["gender"],
+                    phone=data["phone"],
+                    medium_id=data["medium"],
+                    content=data["content"],
+                    occurred_at=data["occurred_at"],
+                    left_at=data.get("left_at"),
+                    companions=data.get("companions") or 0,
+                    intended_product=data.get("intended_product", ""),
+                    profile=form.profile(),
+                    idempotency_key=data.get("idempotency_key") or None,
+                    request=request,
+                )
+            except DomainError as error:
+                status = _status_for(error)
+                add_domain_error(form, error)
+            else:
+                if result.customer is None:
+                    messages.warning(request, result.message)
+                    return redirect("customers:register")
+                messages.success(request, result.message)
+                return redirect("customers:detail", pk=result.customer.pk)
+        else:
+            status = 400
+    return render(request, "customers/register.html", {"form": form}, status=status)
 
 
 @login_required
 @require_GET
 def customer_detail(request, pk: int):
     customer = selectors.customer_get_visible(actor=request.user, pk=pk)
-    customer.phone_display = _phone_for(request.user, customer)
+    return _render_card(request, customer)
+
+
+def _render_card(request, customer, *, revealed: str = "", reveal_form=None, status=200):
+    actor = request.user
+    customer.phone_display = _phone_for(actor, customer)
+    if customer.phone2:
+        customer.phone2_display = (
+            format_phone(customer.phone2)
+            if policies.can_see_full_phone(actor=actor, customer=customer)
+            else mask_phone(customer.phone2)
+        )
     history = customer.history.select_related("history_user").order_by("-history_date")[:50]
+    can_reveal = not policies.can_see_full_phone(
+        actor=actor, customer=customer
+    ) and policies.can_reveal_phone(actor=actor, customer=customer)
     return render(
         request,
         "customers/detail.html",
         {
             "customer": customer,
+            "completeness": selectors.customer_completeness(customer),
+            "profile_groups": selectors.customer_profile_groups(customer),
+            "timeline": selectors.customer_timeline(customer),
             "history": history,
-            "can_edit": policies.can_edit_customer(actor=request.user, customer=customer),
-            "can_reassign": policies.can_reassign_customer(actor=request.user, customer=customer),
+            "revealed": format_phone(revealed) if revealed else "",
+            "reveal_form": reveal_form or (RevealForm() if can_reveal else None),
+            "can_edit": policies.can_edit_customer(actor=actor, customer=customer),
+            "can_reassign": policies.can_reassign_customer(actor=actor, customer=customer),
         },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def customer_reveal_phone(request, pk: int):
+    customer = selectors.customer_get_visible(actor=request.user, pk=pk)
+    if not policies.can_reveal_phone(actor=request.user, customer=customer):
+        raise PermissionDenied
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        return _render_card(request, customer, reveal_form=form, status=400)
+    try:
+        phone = services.phone_reveal(
+            actor=request.user, customer=customer, reason=form.cleaned_data["reason"],
+            request=request,
+        )  # fmt: skip
+    except DomainError as error:
+        status = _status_for(error)
+        add_domain_error(form, error)
+        return _render_card(request, customer, reveal_form=form, status=status)
+    return _render_card(request, customer, revealed=phone)
 
 
 @login_required
@@ -78,27 +216,30 @@ def customer_edit(request, pk: int):
     customer = selectors.customer_get_visible(actor=request.user, pk=pk)
     if not policies.can_edit_customer(actor=request.user, customer=customer):
         raise PermissionDenied
-    form = CustomerEditForm(
+    show_phones = policies.can_see_full_phone(actor=request.user, customer=customer)
+    media = selectors.active_media(customer.project)
+    form = CustomerProfileForm(
         request.POST if request.method == "POST" else None,
-        initial={"name": customer.name, "version": customer.version},
+        instance=customer,
+        initial={"version": customer.version},
+        show_phones=show_phones,
+        media=media,
     )
     if request.method == "POST" and form.is_valid():
+        fresh = selectors.customer_get_visible(actor=request.user, pk=pk)
         try:
             services.customer_update(
                 actor=request.user,
-                customer=customer,
-                changes={"name": form.cleaned_data["name"]},
+                customer=fresh,
+                changes=form.changes(),
                 version=form.cleaned_data["version"],
                 request=request,
             )
         except DomainError as error:
-            if isinstance(error, DomainPermissionDenied):
-                raise PermissionDenied from error
             add_domain_error(form, error)
-            status = 409 if isinstance(error, Conflict) else 400
-            return render(
-                request, "customers/edit.html", {"customer": customer, "form": form}, status=status
-            )
+            context = {"customer": fresh, "form": form}
+            status = 409 if isinstance(error, Conflict) else _status_for(error)
+            return render(request, "customers/edit.html", context, status=status)
         messages.success(request, _("Saved."))
         return redirect("customers:detail", pk=customer.pk)
     status = 400 if request.method == "POST" else 200
@@ -130,10 +271,8 @@ def customer_reassign(request, pk: int):
                 request=request,
             )
         except DomainError as error:
-            if isinstance(error, DomainPermissionDenied):
-                raise PermissionDenied from error
+            status = 409 if isinstance(error, Conflict) else _status_for(error)
             add_domain_error(form, error)
-            status = 409 if isinstance(error, Conflict) else 400
             context = {"customer": customer, "form": form}
             return render(request, "customers/reassign.html", context, status=status)
         messages.success(request, _("The customer has a new owner."))
@@ -150,3 +289,108 @@ def customer_export(request):
         raise PermissionDenied
     content, _count = services.customers_export(actor=request.user, request=request)
     return csv_response(content)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def media_list(request):
+    projects = [
+        p for p in visible_projects(request.user)
+        if policies.can_edit_media(actor=request.user, project=p)
+    ]  # fmt: skip
+    if not projects:
+        raise PermissionDenied
+    project = projects[0]
+    if request.GET.get("project"):
+        project = next((p for p in projects if str(p.pk) == request.GET["project"]), project)
+    form = MediumForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.medium_create(
+                    actor=request.user, project=project, name=form.cleaned_data["name"],
+                    kind=form.cleaned_data["kind"],
+                )  # fmt: skip
+            except DomainError as error:
+                status = _status_for(error)
+                add_domain_error(form, error)
+            else:
+                messages.success(request, _("Added to the catalogue."))
+                return redirect(f"{request.path}?project={project.pk}")
+        else:
+            status = 400
+    context = {
+        "projects": projects,
+        "project": project,
+        "media": selectors.media_for(project),
+        "form": form,
+    }
+    return render(request, "customers/media.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def medium_edit(request, pk: int):
+    medium = get_object_or_404(
+        Medium.objects.select_related("project"), pk=pk, project__in=visible_projects(request.user)
+    )
+    if not policies.can_edit_media(actor=request.user, project=medium.project):
+        raise PermissionDenied
+    form = MediumForm(request.POST if request.method == "POST" else None, instance=medium)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.medium_update(
+                    actor=request.user, medium=Medium.objects.get(pk=medium.pk),
+                    name=form.cleaned_data["name"], kind=form.cleaned_data["kind"],
+                    is_active=form.cleaned_data["is_active"],
+                )  # fmt: skip
+            except DomainError as error:
+                status = _status_for(error)
+                add_domain_error(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(f"/customers/media/?project={medium.project_id}")
+        else:
+            status = 400
+    return render(
+        request, "customers/medium_edit.html", {"medium": medium, "form": form}, status=status
+    )
+
+
+@login_required
+@require_GET
+def conflict_list(request):
+    if not selectors.customers_q(request.user, "reassign"):
+        raise PermissionDenied
+    conflicts = list(selectors.open_conflicts(request.user)[:100])
+    for conflict in conflicts:
+        conflict.form = ConflictResolveForm()
+    return render(request, "customers/conflicts.html", {"conflicts": conflicts})
+
+
+@login_required
+@require_POST
+def conflict_resolve(request, pk: int):
+    conflict = selectors.conflict_get(actor=request.user, pk=pk)
+    form = ConflictResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.conflict_resolve(
+                actor=request.user, conflict=conflict, decision=form.cleaned_data["decision"],
+                note=form.cleaned_data["note"], request=request,
+            )  # fmt: skip
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("Decided."))
+        return redirect("customers:conflicts")
+    conflict.form = form
+    others = [c for c in selectors.open_conflicts(request.user)[:100] if c.pk != conflict.pk]
+    for other in others:
+        other.form = ConflictResolveForm()
+    return render(
+        request, "customers/conflicts.html", {"conflicts": [conflict, *others]}, status=400
+    )

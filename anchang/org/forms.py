@@ -19,6 +19,8 @@ RULE_LABELS = {
         "Completeness target after three visits or a month (%)"
     ),
     "completeness.owner": _("Completeness target for buyers (owners) (%)"),
+    "completeness.weights": _("Completeness weight of each profile field"),
+    "intake.required": _("Required fields by customer stage"),
     "pool.reclaim_after_days_without_contact": _(
         "Days without a reached contact before reclaim to the pool"
     ),
@@ -29,6 +31,8 @@ RULE_LABELS = {
     "pool.daily_claim_limit": _("Pool claims per consultant per day"),
     "pool.max_active_customers": _("Maximum active customers per consultant"),
     "pool.reclaim_cooldown_days": _("Days before the previous consultant may claim back"),
+    "privacy.reveals_per_hour": _("Phone reveals allowed per person per hour"),
+    "privacy.reveals_per_day": _("Phone reveals allowed per person per day"),
 }
 
 
@@ -63,7 +67,9 @@ class ProjectRulesForm(forms.Form):
                 field = forms.IntegerField(label=label, initial=value)
             elif isinstance(value, dict):
                 field = forms.JSONField(
-                    label=label, initial=value, widget=forms.Textarea(attrs={"rows": 2})
+                    label=label,
+                    initial=value,
+                    widget=forms.Textarea(attrs={"rows": 2 if len(str(value)) < 80 else 6}),
                 )
             elif key.endswith("working_day_end"):
                 field = forms.TimeField(label=label, initial=time.fromisoformat(value))

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from anchang.customers.rules import DEFAULT_REQUIRED, DEFAULT_WEIGHTS, STAGES
+
 GRADE_SCALES = ("ABCD", "HABC")
 
 
@@ -22,11 +24,27 @@ class _Section(BaseModel):
 
 
 class IntakeRules(_Section):
-    """录入规范: same-day entry."""
+    """录入规范: same-day entry and the fields each stage requires."""
 
     working_day_end: time = Field(
         time(21, 0), description="Registrations entered after this local time are late."
     )
+    required: dict[str, list[str]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_REQUIRED.items()},
+        description="Fields required by customer stage.",
+    )
+
+    @field_validator("required")
+    @classmethod
+    def _known_fields(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        known = set(DEFAULT_WEIGHTS) | {"loss_reason"}
+        for stage, fields in value.items():
+            if stage not in STAGES:
+                raise ValueError(f"unknown stage {stage!r}")
+            unknown = set(fields) - known
+            if unknown:
+                raise ValueError(f"{stage}: unknown fields {sorted(unknown)}")
+        return value
 
 
 class GradingRules(_Section):
@@ -57,11 +75,24 @@ class GradingRules(_Section):
 
 
 class CompletenessRules(_Section):
-    """信息完整度 targets, in percent."""
+    """信息完整度: targets in percent and the weight of each profile field."""
 
     after_first_visit: int = Field(30, ge=0, le=100)
     after_third_visit_or_month: int = Field(70, ge=0, le=100)
     owner: int = Field(100, ge=0, le=100)
+    weights: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+
+    @field_validator("weights")
+    @classmethod
+    def _weights_sane(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = set(value) - set(DEFAULT_WEIGHTS)
+        if unknown:
+            raise ValueError(f"unknown fields {sorted(unknown)}")
+        if any(not 0 <= w <= 100 for w in value.values()):
+            raise ValueError("weights must be between 0 and 100")
+        if sum(value.values()) == 0:
+            raise ValueError("at least one field must weigh something")
+        return value
 
 
 class PoolRules(_Section):
@@ -75,12 +106,20 @@ class PoolRules(_Section):
     reclaim_cooldown_days: int = Field(7, ge=0, le=365)
 
 
+class PrivacyRules(_Section):
+    """Personal data (PIPL): how many masked phones one person may reveal."""
+
+    reveals_per_hour: int = Field(20, ge=0, le=10000)
+    reveals_per_day: int = Field(60, ge=0, le=100000)
+
+
 class ProjectRules(_Section):
     timezone: str = Field("Asia/Shanghai", description="Local time for 'today' and 'late'.")
     intake: IntakeRules = Field(default_factory=IntakeRules)
     grading: GradingRules = Field(default_factory=GradingRules)
     completeness: CompletenessRules = Field(default_factory=CompletenessRules)
     pool: PoolRules = Field(default_factory=PoolRules)
+    privacy: PrivacyRules = Field(default_factory=PrivacyRules)
 
     @field_validator("timezone")
     @classmethod
@@ -101,6 +140,8 @@ class ProjectRules(_Section):
 
 
 DEFAULT_RULES = ProjectRules()
+# Settings whose value is a whole mapping, edited as one JSON field.
+DICT_SETTINGS = ("cadence_days", "required", "weights")
 
 
 def flatten(rules: ProjectRules) -> dict[str, Any]:
@@ -108,7 +149,7 @@ def flatten(rules: ProjectRules) -> dict[str, Any]:
     out: dict[str, Any] = {}
 
     def walk(prefix: str, value: Any) -> None:
-        if isinstance(value, dict) and not prefix.endswith("cadence_days"):
+        if isinstance(value, dict) and not prefix.endswith(DICT_SETTINGS):
             for key, item in value.items():
                 walk(f"{prefix}.{key}" if prefix else key, item)
         else:

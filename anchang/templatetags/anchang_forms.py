@@ -1,6 +1,7 @@
 """Render Django form widgets with Bootstrap classes, errors marked for screen readers."""
 
 from django import forms, template
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -8,6 +9,9 @@ register = template.Library()
 @register.simple_tag
 def widget(field):
     widget_obj = field.field.widget
+    if isinstance(widget_obj, forms.RadioSelect):
+        attrs = {"class": "form-check-input" + (" is-invalid" if field.errors else "")}
+        return format_html('<div class="choice-row">{}</div>', field.as_widget(attrs=attrs))
     if isinstance(widget_obj, forms.CheckboxInput):
         css = "form-check-input"
     elif isinstance(widget_obj, forms.Select):

@@ -1,0 +1,134 @@
+"""One FilterSet for the customer list page and the API: filters, search and ordering."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from anchang.customers.choices import State
+from anchang.customers.models import Customer, CustomerPhone, Registration
+from anchang.customers.phones import normalise_phone
+from anchang.customers.search import classify_query, prefix_bounds
+from anchang.errors import ValidationFailed
+from anchang.org.selectors import project_rules, visible_projects
+
+DATE = forms.DateInput(attrs={"type": "date"})
+SEARCH_MAX = 50
+ORDERINGS = {
+    "recent": ("-id",),
+    "name": ("name_pinyin", "id"),
+    "last_contact": ("-last_contact_at", "-id"),
+    "completeness": ("completeness", "-id"),
+}
+
+
+def search_q(raw: str) -> Q:
+    """张三 by `zs`, `zhangsan`, `zhang`, `张`, the full phone or its last 4 digits."""
+    kind, value = classify_query(raw[:SEARCH_MAX])
+    if kind == "phone":
+        try:
+            e164 = normalise_phone(value)
+        except ValidationFailed:
+            return Q(pk__in=[])
+        return Q(pk__in=CustomerPhone.objects.filter(phone=e164).values("customer_id"))
+    if kind == "last4":
+        return Q(phone_last4=value)
+    if kind == "digits":
+        return Q(pk=int(value)) if value else Q(pk__in=[])
+    if kind == "pinyin":
+        low, high = prefix_bounds(value)
+        return Q(name_pinyin__gte=low, name_pinyin__lt=high) | Q(
+            name_initials__gte=low, name_initials__lt=high
+        )
+    low, high = prefix_bounds(value)
+    return Q(name__gte=low, name__lt=high)
+
+
+def below_target_q(projects) -> Q:
+    """Customers under the completeness target that applies to them now (per project)."""
+    now = timezone.now()
+    clauses = Q(pk__in=[])
+    for project in projects:
+        t = project_rules(project).completeness
+        month_ago = now - timedelta(days=30)
+        prospect = Q(project=project, state=State.PROSPECT)
+        clauses |= Q(project=project, state__in=[State.SUBSCRIBED, State.OWNER],
+                     completeness__lt=t.owner)  # fmt: skip
+        clauses |= (
+            prospect
+            & (Q(visit_count__gte=3) | Q(created_at__lte=month_ago))
+            & Q(completeness__lt=t.after_third_visit_or_month)
+        )
+        clauses |= (
+            prospect
+            & Q(visit_count__gte=1, visit_count__lt=3, created_at__gt=month_ago)
+            & Q(completeness__lt=t.after_first_visit)
+        )
+    return clauses
+
+
+class CustomerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_search", label=_("Search"), max_length=SEARCH_MAX)
+    state = django_filters.ChoiceFilter(choices=State.choices, label=_("State"))
+    owner = django_filters.NumberFilter(field_name="owner_id", label=_("Owner"))
+    medium = django_filters.NumberFilter(field_name="medium_id", label=_("Awareness medium"))
+    registered_from = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label=_("Registered from"), widget=DATE
+    )
+    registered_to = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label=_("Registered to"), widget=DATE
+    )
+    contact_from = django_filters.DateFilter(
+        field_name="last_contact_at", lookup_expr="date__gte", label=_("Last contact from"),
+        widget=DATE,
+    )  # fmt: skip
+    contact_to = django_filters.DateFilter(
+        field_name="last_contact_at", lookup_expr="date__lte", label=_("Last contact to"),
+        widget=DATE,
+    )  # fmt: skip
+    below_target = django_filters.BooleanFilter(
+        method="filter_below_target", label=_("Below completeness target"),
+        widget=forms.CheckboxInput,
+    )  # fmt: skip
+    late = django_filters.BooleanFilter(
+        method="filter_late", label=_("With late entries"), widget=forms.CheckboxInput
+    )
+    order = django_filters.ChoiceFilter(
+        method="filter_order",
+        label=_("Sort"),
+        empty_label=None,
+        choices=[
+            ("recent", _("Newest first")),
+            ("name", _("Name (pinyin)")),
+            ("last_contact", _("Last contact")),
+            ("completeness", _("Least complete first")),
+        ],
+    )
+
+    class Meta:
+        model = Customer
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value):
+        value = (value or "").strip()
+        return queryset.filter(search_q(value)) if value else queryset
+
+    def filter_below_target(self, queryset, name, value):
+        if not value:
+            return queryset
+        user = getattr(self.request, "user", None)
+        return queryset.filter(below_target_q(visible_projects(user) if user else []))
+
+    def filter_late(self, queryset, name, value):
+        if not value:
+            return queryset
+        late = Registration.objects.filter(customer=OuterRef("pk"), is_late=True)
+        return queryset.filter(Exists(late))
+
+    def filter_order(self, queryset, name, value):
+        return queryset.order_by(*ORDERINGS.get(value, ORDERINGS["recent"]))

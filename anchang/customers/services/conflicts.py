@@ -1,0 +1,50 @@
+"""撞单: a manager decides who keeps a customer two consultants registered."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anchang.audit.models import AuditEntry
+from anchang.audit.services import audit_record
+from anchang.customers import policies
+from anchang.customers.models import Customer, OwnershipConflict
+from anchang.customers.services.profile import _change_owner
+from anchang.errors import Conflict, ValidationFailed
+from anchang.org.models import User
+
+
+@transaction.atomic
+def conflict_resolve(
+    *,
+    actor: User,
+    conflict: OwnershipConflict,
+    decision: str,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> OwnershipConflict:
+    """Keep the owner, or transfer the customer to the claimant; history and audit kept."""
+    policies.ensure_can_reassign_customer(actor=actor, customer=conflict.customer)
+    note = " ".join((note or "").split())
+    if len(note) > 200:
+        raise ValidationFailed(fields={"note": _("At most %(n)d characters.") % {"n": 200}})
+    if decision not in (OwnershipConflict.Status.KEPT, OwnershipConflict.Status.TRANSFERRED):
+        raise ValidationFailed(fields={"decision": _("Keep the owner or transfer.")})
+    updated = OwnershipConflict.objects.filter(
+        pk=conflict.pk, status=OwnershipConflict.Status.OPEN
+    ).update(status=decision, resolved_by=actor, resolved_at=timezone.now(), note=note)
+    if not updated:
+        raise Conflict(_("This conflict has already been decided."), code="already_resolved")
+    if decision == OwnershipConflict.Status.TRANSFERRED:
+        customer = Customer.objects.select_for_update().get(pk=conflict.customer_id)
+        reason = _("Ownership conflict decided for the claimant") + (f": {note}" if note else "")
+        _change_owner(customer, conflict.claimant, actor=actor, reason=reason, request=request)
+    conflict.refresh_from_db()
+    audit_record(
+        action=AuditEntry.Action.CONFLICT_RESOLVED, actor=actor, obj=conflict.customer,
+        project=conflict.project, request=request,
+        details={"decision": decision, "claimant": str(conflict.claimant), "note": note},
+    )  # fmt: skip
+    return conflict

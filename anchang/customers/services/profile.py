@@ -1,0 +1,326 @@
+"""Customer records: create, edit the profile, change hands. Derived fields (search keys,
+completeness, phone index) are kept here, in the same transaction as the change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anchang.audit.models import AuditEntry
+from anchang.audit.services import audit_record
+from anchang.customers import policies
+from anchang.customers import rules as intake_rules
+from anchang.customers.choices import State
+from anchang.customers.models import Customer, CustomerPhone, Medium
+from anchang.customers.phones import normalise_phone
+from anchang.customers.search import name_keys
+from anchang.errors import Conflict, ValidationFailed
+from anchang.org.models import Project, User
+from anchang.org.rules import ProjectRules
+from anchang.org.selectors import project_rules, project_staff
+
+NAME_MAX = 50
+OWNER_ROLES = {"consultant", "manager"}
+# Profile fields an owner or manager edits on the card (phones and state have their rules).
+PROFILE_FIELDS = [
+    f for f in intake_rules.DEFAULT_WEIGHTS if f not in {"phone", "care_dates", "medium", "name"}
+] + ["notes", "loss_reason"]
+EDITABLE_FIELDS = ["name", "phone", "phone2", "medium", "state", *PROFILE_FIELDS]
+# Set by deals and loss approval, never by hand on the card.
+MANUAL_STATES = {State.PROSPECT, State.NO_INTENT}
+
+
+def clean_name(value: str) -> str:
+    name = " ".join((value or "").split())
+    if not name:
+        raise ValidationFailed(fields={"name": _("Enter the customer's name.")})
+    if len(name) > NAME_MAX:
+        raise ValidationFailed(fields={"name": _("At most %(n)d characters.") % {"n": NAME_MAX}})
+    return name
+
+
+def profile_values(customer: Customer, *, has_care_dates: bool | None = None) -> dict[str, Any]:
+    """The profile as the completeness and required-field rules see it."""
+    values = {f: getattr(customer, f) for f in intake_rules.DEFAULT_WEIGHTS if f != "care_dates"}
+    values["medium"] = customer.medium_id
+    values["loss_reason"] = customer.loss_reason
+    if has_care_dates is None:
+        has_care_dates = customer.pk is not None and customer.key_dates.exists()
+    values["care_dates"] = has_care_dates
+    return values
+
+
+def stage_of(customer: Customer, now: datetime | None = None) -> str:
+    return intake_rules.stage_of(
+        state=customer.state,
+        visits=customer.visit_count,
+        registered_at=customer.created_at or timezone.now(),
+        now=now or timezone.now(),
+    )
+
+
+def refresh_derived(customer: Customer, rules: ProjectRules) -> None:
+    """Search keys and completeness, recomputed from the record itself."""
+    customer.name_pinyin, customer.name_initials = name_keys(customer.name)
+    customer.phone_last4 = customer.phone[-4:]
+    result = intake_rules.completeness(profile_values(customer), rules.completeness.weights)
+    customer.completeness = result.percent
+
+
+def ensure_required(customer: Customer, rules: ProjectRules, stage: str) -> None:
+    """Name every field the stage requires that is still empty (DOMAIN.md §2)."""
+    required = rules.intake.required.get(stage, [])
+    missing = intake_rules.missing_required(profile_values(customer), required)
+    if missing:
+        labels = {f: _field_label(f) for f in missing}
+        raise ValidationFailed(
+            _("Fill in the fields this stage requires: %(fields)s.")
+            % {"fields": "、".join(str(v) for v in labels.values())},
+            code="required_fields_missing",
+            fields={f: _("Required at this stage.") for f in missing},
+        )
+
+
+def _field_label(field: str) -> str:
+    try:
+        return str(Customer._meta.get_field(field).verbose_name)
+    except Exception:  # noqa: BLE001 - a rule key without a model field
+        return field
+
+
+def _full_clean(customer: Customer) -> None:
+    try:
+        customer.full_clean(
+            exclude=["project", "owner", "created_by", "medium", "phone", "phone2"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except DjangoValidationError as exc:
+        raise ValidationFailed(
+            fields={k: " ".join(str(m) for m in v) for k, v in exc.message_dict.items()}
+        ) from exc
+
+
+def _clean_medium(project: Project, medium_id) -> Medium | None:
+    if medium_id in (None, ""):
+        return None
+    try:
+        return Medium.objects.get(pk=int(medium_id), project=project, is_active=True)
+    except (Medium.DoesNotExist, TypeError, ValueError):
+        raise ValidationFailed(
+            fields={"medium": _("Choose an awareness medium of this project.")}
+        ) from None
+
+
+def _sync_phones(customer: Customer) -> None:
+    """Mirror phone/phone2 into the unique phone index; a taken number is a clear error."""
+    wanted = {1: customer.phone, 2: customer.phone2}
+    existing = {p.slot: p for p in customer.phones.all()}
+    for slot, number in wanted.items():
+        row = existing.get(slot)
+        if not number:
+            if row:
+                row.delete()
+            continue
+        if row and row.phone == number:
+            continue
+        try:
+            with transaction.atomic():
+                if row:
+                    row.phone = number
+                    row.save(update_fields=["phone"])
+                else:
+                    CustomerPhone.objects.create(
+                        project_id=customer.project_id, customer=customer, phone=number, slot=slot
+                    )
+        except IntegrityError as exc:
+            field = "phone" if slot == 1 else "phone2"
+            raise Conflict(
+                _("This phone number already belongs to another customer of this project."),
+                code="duplicate_phone",
+                fields={field: _("Already registered in this project.")},
+            ) from exc
+
+
+def _save_new(customer: Customer) -> Customer:
+    try:
+        with transaction.atomic():
+            customer.save()
+            _sync_phones(customer)
+    except IntegrityError as exc:
+        raise Conflict(
+            _("A customer with this phone number already exists in this project."),
+            code="duplicate_phone",
+            fields={"phone": _("Already registered in this project.")},
+        ) from exc
+    return customer
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    actor: User,
+    project: Project,
+    name: str,
+    phone: str,
+    owner: User | None = None,
+    profile: dict[str, Any] | None = None,
+) -> Customer:
+    """A customer record without a registration (imports, demo data, tests).
+    One per phone per project: the database enforces it."""
+    rules = project_rules(project)
+    customer = Customer(
+        project=project,
+        owner=owner,
+        name=clean_name(name),
+        phone=normalise_phone(phone),
+        created_by=actor,
+    )
+    for field, value in (profile or {}).items():
+        setattr(customer, field, value)
+    _full_clean(customer)
+    refresh_derived(customer, rules)
+    customer._history_user = actor  # history names the actor at every door, not only web
+    _save_new(customer)
+    audit_record(
+        action=AuditEntry.Action.CUSTOMER_CREATED, actor=actor, obj=customer, project=project
+    )
+    return customer
+
+
+def _lock_current(customer: Customer, version: int | None) -> Customer:
+    current = Customer.objects.select_for_update().get(pk=customer.pk)
+    if version is not None and current.version != version:
+        raise Conflict(code="stale_version")
+    return current
+
+
+@transaction.atomic
+def customer_update(
+    *,
+    actor: User,
+    customer: Customer,
+    changes: dict[str, Any],
+    version: int | None,
+    request: HttpRequest | None = None,
+) -> Customer:
+    """Edit the card. A stale `version` answers 409, never a silent overwrite; a state change
+    needs the fields its stage requires; every change is kept in the history."""
+    policies.ensure_can_edit_customer(actor=actor, customer=customer)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationFailed(
+            fields={field: _("This field cannot be changed here.") for field in sorted(unknown)}
+        )
+    current = _lock_current(customer, version)
+    rules = project_rules(current.project)
+    before = {f: getattr(current, f) for f in EDITABLE_FIELDS if f != "medium"}
+    before["medium"] = current.medium_id
+    for field, value in changes.items():
+        if field == "name":
+            value = clean_name(value)
+        elif field in ("phone", "phone2"):
+            value = normalise_phone(value) if value else ""
+            if field == "phone" and not value:
+                raise ValidationFailed(fields={"phone": _("A customer needs a mobile number.")})
+        elif field == "medium":
+            current.medium = _clean_medium(current.project, value)
+            continue
+        elif field == "state":
+            if value != current.state and value not in MANUAL_STATES:
+                raise ValidationFailed(
+                    fields={"state": _("This state is set by the deal or loss workflow.")}
+                )
+        elif isinstance(value, str):
+            value = value.strip()
+        setattr(current, field, value)
+    if current.phone2 and current.phone2 == current.phone:
+        raise ValidationFailed(fields={"phone2": _("The second phone repeats the mobile.")})
+    _full_clean(current)
+    changed = [
+        f
+        for f in before
+        if before[f] != (current.medium_id if f == "medium" else getattr(current, f))
+    ]
+    if not changed:
+        return current
+    if "state" in changed:
+        ensure_required(current, rules, stage_of(current))
+    refresh_derived(current, rules)
+    current.version += 1
+    current._history_user = actor
+    current._change_reason = "edit"
+    current.save()
+    if {"phone", "phone2"} & set(changed):
+        _sync_phones(current)
+    audit_record(
+        action=AuditEntry.Action.CUSTOMER_UPDATED,
+        actor=actor,
+        obj=current,
+        project=current.project,
+        request=request,
+        details={"fields": changed},
+    )
+    return current
+
+
+@transaction.atomic
+def customer_reassign(
+    *,
+    actor: User,
+    customer: Customer,
+    new_owner_id: int,
+    reason: str,
+    version: int | None = None,
+    request: HttpRequest | None = None,
+) -> Customer:
+    """Hand a customer to another consultant of the same project, history kept."""
+    policies.ensure_can_reassign_customer(actor=actor, customer=customer)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationFailed(fields={"reason": _("Give a reason for the reassignment.")})
+    if len(reason) > 200:
+        raise ValidationFailed(fields={"reason": _("At most %(n)d characters.") % {"n": 200}})
+    new_owner = (
+        project_staff(project=customer.project, roles=OWNER_ROLES).filter(pk=new_owner_id).first()
+    )
+    if new_owner is None:
+        raise ValidationFailed(
+            fields={"owner": _("The new owner must be a consultant of this project.")}
+        )
+    current = _lock_current(customer, version)
+    if current.owner_id == new_owner.pk:
+        return current
+    return _change_owner(current, new_owner, actor=actor, reason=reason, request=request)
+
+
+def _change_owner(
+    current: Customer, new_owner: User | None, *, actor: User, reason: str, request=None
+) -> Customer:
+    previous_owner = current.owner
+    current.owner = new_owner
+    current.version += 1
+    current._history_user = actor
+    current._change_reason = reason
+    current.save()
+    audit_record(
+        action=AuditEntry.Action.CUSTOMER_REASSIGNED,
+        actor=actor,
+        obj=current,
+        project=current.project,
+        request=request,
+        details={
+            "from": previous_owner.pk if previous_owner else None,
+            "from_name": str(previous_owner) if previous_owner else "",
+            "to": new_owner.pk if new_owner else None,
+            "to_name": str(new_owner) if new_owner else "",
+            "reason": reason,
+        },
+    )
+    return current

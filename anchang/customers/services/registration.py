@@ -1,0 +1,315 @@
+"""来电/来访登记: every call and visit registered once (DOMAIN.md §2, §5).
+
+Unknown phone → a new customer of the registering consultant; known phone of the same
+owner (or of nobody) → a return call/visit; known phone of another consultant → the
+registration is kept and an ownership conflict (撞单) goes to the managers, while the
+registering consultant learns only that the customer already has an owner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anchang import permissions
+from anchang.audit.models import AuditEntry
+from anchang.audit.services import audit_record
+from anchang.customers import rules as intake_rules
+from anchang.customers.choices import Gender
+from anchang.customers.models import Customer, CustomerPhone, OwnershipConflict, Registration
+from anchang.customers.phones import normalise_phone
+from anchang.customers.services.profile import (
+    PROFILE_FIELDS,
+    _clean_medium,
+    _full_clean,
+    _save_new,
+    clean_name,
+    ensure_required,
+    refresh_derived,
+    stage_of,
+)
+from anchang.errors import PermissionDenied, ValidationFailed
+from anchang.org.models import Project, User
+from anchang.org.selectors import project_rules, projects_where
+
+CONTENT_MAX = 2000
+PRODUCT_MAX = 100
+MAX_COMPANIONS = 50
+CLOCK_SKEW = timedelta(minutes=5)
+OLDEST = timedelta(days=31)
+
+
+def _registering_roles() -> set[str]:
+    return set(permissions.page_roles("register"))
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    outcome: str
+    registration: Registration
+    # None when the registering user may not see the customer (a conflict).
+    customer: Customer | None
+
+    @property
+    def message(self) -> str:
+        if self.outcome == Registration.Outcome.NEW_CUSTOMER:
+            return _("New customer registered. They are yours.")
+        if self.outcome == Registration.Outcome.RETURN:
+            return _("Known customer: registered as a return call or visit.")
+        return _(
+            "This customer already has an owner. Your registration is kept and the managers "
+            "have been asked to decide."
+        )
+
+
+def registration_projects(actor: User):
+    return projects_where(actor, _registering_roles())
+
+
+def registration_project(actor: User, project_id) -> Project:
+    """The project, if the actor registers customers there; 403 otherwise."""
+    try:
+        project = registration_projects(actor).filter(pk=int(project_id)).first()
+    except (TypeError, ValueError):
+        project = None
+    if project is None:
+        raise PermissionDenied(_("You do not register customers for this project."))
+    return project
+
+
+def _clean_times(kind: str, occurred_at: datetime, left_at: datetime | None, now: datetime):
+    errors = {}
+    if timezone.is_naive(occurred_at):
+        occurred_at = timezone.make_aware(occurred_at)
+    if occurred_at > now + CLOCK_SKEW:
+        errors["occurred_at"] = _("The time is in the future.")
+    elif occurred_at < now - OLDEST:
+        errors["occurred_at"] = _("More than a month ago: ask a manager to enter it.")
+    if left_at is not None:
+        if timezone.is_naive(left_at):
+            left_at = timezone.make_aware(left_at)
+        if kind != Registration.Kind.VISIT:
+            errors["left_at"] = _("Only visits have a leaving time.")
+        elif left_at < occurred_at:
+            errors["left_at"] = _("Leaving time is before arrival.")
+        elif left_at > now + CLOCK_SKEW:
+            errors["left_at"] = _("The time is in the future.")
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return occurred_at, left_at
+
+
+def _clean_registration(
+    *, project, kind, name, gender, phone, medium_id, content, companions, intended_product
+):
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+    for key, fn in (
+        ("name", lambda: clean_name(name)),
+        ("phone", lambda: normalise_phone(phone or "")),
+        ("medium", lambda: _clean_medium(project, medium_id)),
+    ):
+        try:
+            cleaned[key] = fn()
+        except ValidationFailed as exc:
+            errors.update({k: str(v) for k, v in exc.fields.items()})
+    if kind not in Registration.Kind.values:
+        errors["kind"] = _("Choose call or visit.")
+    if gender not in Gender.values:
+        errors["gender"] = _("Choose the customer's gender.")
+    if cleaned.get("medium") is None and "medium" not in errors:
+        errors["medium"] = _("Choose how the customer heard of us.")
+    content = (content or "").strip()
+    if not content:
+        errors["content"] = _("Write what was discussed.")
+    elif len(content) > CONTENT_MAX:
+        errors["content"] = _("At most %(n)d characters.") % {"n": CONTENT_MAX}
+    if not isinstance(companions, int) or not 0 <= companions <= MAX_COMPANIONS:
+        errors["companions"] = _("Between 0 and %(n)d.") % {"n": MAX_COMPANIONS}
+    intended_product = (intended_product or "").strip()
+    if len(intended_product) > PRODUCT_MAX:
+        errors["intended_product"] = _("At most %(n)d characters.") % {"n": PRODUCT_MAX}
+    if errors:
+        raise ValidationFailed(
+            _("Some fields are missing or not valid: %(fields)s.")
+            % {"fields": ", ".join(sorted(errors))},
+            fields=errors,
+        )
+    cleaned.update(content=content, intended_product=intended_product)
+    return cleaned
+
+
+def _replay(actor: User, key: str) -> RegistrationResult | None:
+    earlier = (
+        Registration.objects.filter(consultant=actor, idempotency_key=key)
+        .select_related("customer")
+        .first()
+    )
+    if earlier is None:
+        return None
+    visible = earlier.outcome != Registration.Outcome.CONFLICT
+    return RegistrationResult(earlier.outcome, earlier, earlier.customer if visible else None)
+
+
+def registration_submit(
+    *,
+    actor: User,
+    project: Project,
+    kind: str,
+    name: str,
+    gender: str,
+    phone: str,
+    medium_id: int | None,
+    content: str,
+    occurred_at: datetime,
+    left_at: datetime | None = None,
+    companions: int = 0,
+    intended_product: str = "",
+    profile: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
+    request: HttpRequest | None = None,
+) -> RegistrationResult:
+    """Register one call or visit. A retry with the same idempotency key returns the
+    first result and writes nothing."""
+    registration_project(actor, project.pk)
+    if idempotency_key:
+        idempotency_key = idempotency_key.strip()[:64]
+        replay = _replay(actor, idempotency_key)
+        if replay:
+            return replay
+    now = timezone.now()
+    occurred_at, left_at = _clean_times(kind, occurred_at, left_at, now)
+    cleaned = _clean_registration(
+        project=project, kind=kind, name=name, gender=gender, phone=phone,
+        medium_id=medium_id, content=content, companions=companions,
+        intended_product=intended_product,
+    )  # fmt: skip
+    unknown = set(profile or {}) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationFailed(fields={f: _("Unknown field.") for f in sorted(unknown)})
+    try:
+        with transaction.atomic():
+            return _register(
+                actor, project, kind, cleaned, gender, occurred_at, left_at, companions,
+                profile or {}, idempotency_key, now, request,
+            )  # fmt: skip
+    except IntegrityError:
+        # A concurrent double submit with the same key won; answer with its result.
+        if idempotency_key and (replay := _replay(actor, idempotency_key)):
+            return replay
+        raise
+
+
+def _register(
+    actor, project, kind, cleaned, gender, occurred_at, left_at, companions, profile,
+    idempotency_key, now, request,
+) -> RegistrationResult:  # fmt: skip
+    rules = project_rules(project)
+    customer, created = _find_or_create(actor, project, cleaned, gender, profile, kind, rules)
+    if created:
+        outcome = Registration.Outcome.NEW_CUSTOMER
+    elif customer.owner_id in (None, actor.pk):
+        outcome = Registration.Outcome.RETURN
+    else:
+        outcome = Registration.Outcome.CONFLICT
+    late = intake_rules.is_late(
+        occurred_at=occurred_at, entered_at=now, day_end=rules.intake.working_day_end,
+        tz=rules.tz,
+    )  # fmt: skip
+    registration = Registration.objects.create(
+        project=project, customer=customer, kind=kind, outcome=outcome, consultant=actor,
+        occurred_at=occurred_at, left_at=left_at, is_late=late, medium=cleaned["medium"],
+        name_given=cleaned["name"], content=cleaned["content"], companions=companions,
+        intended_product=cleaned["intended_product"], idempotency_key=idempotency_key or None,
+    )  # fmt: skip
+    if outcome == Registration.Outcome.CONFLICT:
+        OwnershipConflict.objects.create(
+            project=project, customer=customer, registration=registration, claimant=actor,
+            owner_id=customer.owner_id,
+        )  # fmt: skip
+        return RegistrationResult(outcome, registration, None)
+    _count_contact(customer, kind, occurred_at)
+    if not created:
+        _fill_blanks(customer, cleaned, gender, profile, actor)
+    stage = stage_of(customer, now)
+    # Required fields are checked where DOMAIN.md §2 sets them: the first call and the first
+    # visit. Later stages show what is missing on the card; they never block a registration.
+    if stage in ("call_in", "first_visit") and (created or customer.visit_count == 1):
+        ensure_required(customer, rules, stage)
+    refresh_derived(customer, rules)
+    customer.version += 1
+    customer._history_user = actor
+    customer._change_reason = _("registered") if created else _("return registration")
+    customer.save()
+    if created:
+        audit_record(
+            action=AuditEntry.Action.CUSTOMER_CREATED, actor=actor, obj=customer,
+            project=project, request=request,
+        )  # fmt: skip
+    return RegistrationResult(outcome, registration, customer)
+
+
+def _find_or_create(actor, project, cleaned, gender, profile, kind, rules):
+    """The customer with this phone in the project, created if there is none. Two
+    simultaneous first registrations of one phone give one customer: the loser of the
+    unique constraint reads the winner's row."""
+    for _attempt in range(3):
+        existing = (
+            CustomerPhone.objects.filter(project=project, phone=cleaned["phone"])
+            .select_related("customer")
+            .first()
+        )
+        if existing:
+            return existing.customer, False
+        customer = Customer(
+            project=project, owner=actor, name=cleaned["name"], gender=gender,
+            phone=cleaned["phone"], medium=cleaned["medium"], created_by=actor,
+        )  # fmt: skip
+        for field, value in profile.items():
+            setattr(customer, field, value.strip() if isinstance(value, str) else value)
+        _full_clean(customer)
+        refresh_derived(customer, rules)
+        customer._history_user = actor
+        try:
+            with transaction.atomic():
+                _save_new(customer)
+        except Exception as exc:  # noqa: BLE001 - Conflict or IntegrityError: someone won
+            if getattr(exc, "code", None) != "duplicate_phone" and not isinstance(
+                exc, IntegrityError
+            ):
+                raise
+            continue
+        return customer, True
+    raise ValidationFailed(_("The phone number is being registered right now; try again."))
+
+
+def _count_contact(customer: Customer, kind: str, occurred_at: datetime) -> None:
+    if kind == Registration.Kind.VISIT:
+        customer.visit_count += 1
+    else:
+        customer.call_count += 1
+    if customer.first_contact_at is None or occurred_at < customer.first_contact_at:
+        customer.first_contact_at = occurred_at
+    if customer.last_contact_at is None or occurred_at > customer.last_contact_at:
+        customer.last_contact_at = occurred_at
+
+
+def _fill_blanks(customer, cleaned, gender, profile, actor) -> None:
+    """A return registration completes the card but never overwrites what is there."""
+    if customer.owner_id is None:
+        customer.owner = actor  # an unowned customer who comes back is received by this one
+    if not customer.gender:
+        customer.gender = gender
+    if customer.medium_id is None:
+        customer.medium = cleaned["medium"]
+    for field, value in profile.items():
+        if value in (None, "") or getattr(customer, field) not in (None, ""):
+            continue
+        setattr(customer, field, value.strip() if isinstance(value, str) else value)
+    _full_clean(customer)
