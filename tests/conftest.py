@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from hypothesis import settings as hypothesis_settings
 
-from anchang.customers.models import Customer
-from anchang.customers.services import customer_create
+from anchang.customers.models import Customer, Medium
+from anchang.customers.services import (
+    customer_create,
+    media_ensure_defaults,
+    registration_submit,
+)
 from anchang.org.models import Company, Project, Region, Role, User
 from anchang.org.services import membership_grant, staff_create
 
@@ -65,6 +71,24 @@ class World:
         membership_grant(user=user, role=role, company=self.company, **scope_kwargs[scope])
         return user
 
+    def medium(self, project: Project) -> Medium:
+        return Medium.objects.filter(project=project).order_by("id").first()
+
+    def register(self, actor: User, project: Project | None = None, **overrides):
+        """A valid call registration through the real service; override any field."""
+        project = project or self.p1
+        data = {
+            "kind": "call",
+            "name": "张三",
+            "gender": "m",
+            "phone": next_phone(),
+            "medium_id": self.medium(project).pk,
+            "content": "来电咨询三居室价格和交房时间",
+            "occurred_at": timezone.now() - timedelta(minutes=5),
+        }
+        data.update(overrides)
+        return registration_submit(actor=actor, project=project, **data)
+
     def customer(self, project: Project, owner: User | None, name: str) -> Customer:
         return customer_create(
             actor=owner or self.consultants[project.code][0],
@@ -85,6 +109,7 @@ def world(db) -> World:
     p3 = Project.objects.create(region=south, name="三号4S店", code="p3", kind="dealership")
     w = World(company=company, east=east, south=south, p1=p1, p2=p2, p3=p3)
     for project in (p1, p2, p3):
+        media_ensure_defaults(project=project)
         pair = []
         for i in (1, 2):
             user = make_user(f"{project.code}c{i}", f"{project.name}顾问{i}")

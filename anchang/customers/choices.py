@@ -2,13 +2,14 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class State(models.TextChoices):
     PROSPECT = "prospect", _("Prospect")
     NO_INTENT = "no_intent", _("No intent")
     SUBSCRIBED = "subscribed", _("Subscribed")
-    OWNER = "owner", _("Owner")
+    OWNER = "owner", pgettext_lazy("customer state", "Owner")
     LOST = "lost", _("Lost")
 
 

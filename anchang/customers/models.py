@@ -17,7 +17,7 @@ class Medium(models.Model):
         "org.Project", on_delete=models.PROTECT, related_name="media", verbose_name=_("project")
     )
     name = models.CharField(_("name"), max_length=40)
-    kind = models.CharField(_("kind"), max_length=20, choices=c.MediumKind.choices)
+    kind = models.CharField(_("type"), max_length=20, choices=c.MediumKind.choices)
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
 
@@ -214,7 +214,7 @@ class KeyDate(models.Model):
         OTHER = "other", _("Other")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="key_dates")
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     date = models.DateField(_("date"))
     note = models.CharField(_("note"), max_length=100, blank=True)
 
@@ -242,7 +242,7 @@ class Registration(models.Model):
         "org.Project", on_delete=models.PROTECT, related_name="registrations"
     )
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="registrations")
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     consultant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -255,7 +255,12 @@ class Registration(models.Model):
     entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
     is_late = models.BooleanField(_("late entry"), default=False)
     medium = models.ForeignKey(
-        Medium, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Medium,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("awareness medium"),
     )
     name_given = models.CharField(_("name given"), max_length=50)
     content = models.TextField(_("what was discussed"), max_length=2000)

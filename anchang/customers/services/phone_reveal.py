@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,11 +24,11 @@ class RevealLimitReached(DomainError):
     default_code = "reveal_limit"
 
 
-@transaction.atomic
 def phone_reveal(
     *, actor: User, customer: Customer, reason: str, request: HttpRequest | None = None
 ) -> str:
-    """Return the full number and write exactly one audit entry for it."""
+    """Return the full number and write exactly one audit entry for it. A refusal is
+    recorded too, outside any transaction, so the refusal itself is never rolled back."""
     policies.ensure_can_reveal_phone(actor=actor, customer=customer)
     reason = " ".join((reason or "").split())
     if not reason:

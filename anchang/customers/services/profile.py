@@ -256,9 +256,17 @@ def customer_update(
     current.version += 1
     current._history_user = actor
     current._change_reason = "edit"
-    current.save()
-    if {"phone", "phone2"} & set(changed):
-        _sync_phones(current)
+    try:
+        with transaction.atomic():
+            current.save()
+            if {"phone", "phone2"} & set(changed):
+                _sync_phones(current)
+    except IntegrityError as exc:
+        raise Conflict(
+            _("This phone number already belongs to another customer of this project."),
+            code="duplicate_phone",
+            fields={"phone": _("Already registered in this project.")},
+        ) from exc
     audit_record(
         action=AuditEntry.Action.CUSTOMER_UPDATED,
         actor=actor,

@@ -136,13 +136,22 @@ def _clean_registration(
     if len(intended_product) > PRODUCT_MAX:
         errors["intended_product"] = _("At most %(n)d characters.") % {"n": PRODUCT_MAX}
     if errors:
+        labels = [_registration_label(f) for f in sorted(errors)]
         raise ValidationFailed(
-            _("Some fields are missing or not valid: %(fields)s.")
-            % {"fields": ", ".join(sorted(errors))},
+            _("Some fields are missing or not valid: %(fields)s.") % {"fields": "、".join(labels)},
             fields=errors,
         )
     cleaned.update(content=content, intended_product=intended_product)
     return cleaned
+
+
+def _registration_label(field: str) -> str:
+    for model in (Registration, Customer):
+        try:
+            return str(model._meta.get_field(field).verbose_name)
+        except Exception:  # noqa: BLE001, S112 - try the next model
+            continue
+    return field
 
 
 def _replay(actor: User, key: str) -> RegistrationResult | None:
@@ -262,11 +271,13 @@ def _find_or_create(actor, project, cleaned, gender, profile, kind, rules):
     for _attempt in range(3):
         existing = (
             CustomerPhone.objects.filter(project=project, phone=cleaned["phone"])
-            .select_related("customer")
+            .values_list("customer_id", flat=True)
             .first()
         )
         if existing:
-            return existing.customer, False
+            # Locked, so simultaneous returns of one customer count every contact (PostgreSQL
+            # runs them side by side; SQLite's IMMEDIATE transactions already queue them).
+            return Customer.objects.select_for_update().get(pk=existing), False
         customer = Customer(
             project=project, owner=actor, name=cleaned["name"], gender=gender,
             phone=cleaned["phone"], medium=cleaned["medium"], created_by=actor,
