@@ -11,5 +11,7 @@ def add_domain_error(form: forms.Form, error: DomainError) -> None:
         if field in form.fields:
             form.add_error(field, str(message))
             placed = True
-    if not placed:
+    # The summary goes on top too when it says more than "some fields are not valid":
+    # on a long phone form the person starts reading at the top.
+    if not placed or str(error.message) != str(type(error).default_message):
         form.add_error(None, str(error.message))

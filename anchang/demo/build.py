@@ -1,6 +1,7 @@
 """Deterministic demo data: 2 regions, 3 projects (real estate, dealership, home
 improvement), about 30 staff across every role, and a few customers per consultant.
-Everything goes through the services, as a real office would create it."""
+Staff go through the services; six months of customers and registrations are bulk
+loaded from the same derivations the services use (anchang.demo.intake)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from pypinyin import lazy_pinyin
 
-from anchang.customers.services import customer_create
-from anchang.demo.names import chinese_name, demo_mobile
+from anchang.customers.services import media_ensure_defaults
+from anchang.demo.intake import build_intake
+from anchang.demo.names import chinese_name
 from anchang.org.models import Company, Project, Region, Role, Team, User
 from anchang.org.services import membership_grant, staff_create
 
@@ -23,6 +25,7 @@ class DemoResult:
     logins: dict[str, str] = field(default_factory=dict)  # role → username
     staff: int = 0
     customers: int = 0
+    registrations: int = 0
 
 
 PROJECTS = [
@@ -45,7 +48,7 @@ def _username(name: str, taken: set[str]) -> str:
 
 
 @transaction.atomic
-def build_demo(*, seed: int = 2026, customers_per_consultant: int = 12) -> DemoResult:
+def build_demo(*, seed: int = 2026, customers_per_consultant: int = 333) -> DemoResult:
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not security
     result = DemoResult()
     taken: set[str] = set(User.objects.values_list("username", flat=True))
@@ -82,19 +85,19 @@ def build_demo(*, seed: int = 2026, customers_per_consultant: int = 12) -> DemoR
             membership_grant(
                 user=person(role), role=role, company=company, project=project, team=team
             )
+        media_ensure_defaults(project=project)
+        consultants = []
         for _ in range(consultant_count):
             consultant = person(Role.CONSULTANT)
             membership_grant(
                 user=consultant, role=Role.CONSULTANT, company=company, project=project, team=team
             )
-            for _ in range(customers_per_consultant):
-                phone_index += 1
-                customer_create(
-                    actor=consultant,
-                    project=project,
-                    name=chinese_name(rng),
-                    phone=demo_mobile(phone_index),
-                    owner=consultant,
-                )
-                result.customers += 1
+            consultants.append(consultant)
+        customers, registrations = build_intake(
+            rng=rng, project=project, consultants=consultants,
+            per_consultant=customers_per_consultant, phone_start=phone_index,
+        )  # fmt: skip
+        phone_index += customers
+        result.customers += customers
+        result.registrations += registrations
     return result

@@ -254,8 +254,11 @@ def _register(
     refresh_derived(customer, rules)
     customer.version += 1
     customer._history_user = actor
-    customer._change_reason = _("registered") if created else _("return registration")
+    customer._change_reason = _("return registration")
+    # A new customer's creation is already in the history; the counts are not history.
+    customer.skip_history_when_saving = created
     customer.save()
+    del customer.skip_history_when_saving
     if created:
         audit_record(
             action=AuditEntry.Action.CUSTOMER_CREATED, actor=actor, obj=customer,

@@ -27,7 +27,8 @@ class Command(BaseCommand):
             raise SystemExit(1)
         result = build_demo(seed=seed)
         self.stdout.write(
-            f"Demo data loaded: {result.staff} staff, {result.customers} customers (seed {seed})."
+            f"Demo data loaded: {result.staff} staff, {result.customers} customers, "
+            f"{result.registrations} calls and visits (seed {seed})."
         )
         self._print_logins(result.logins)
 
