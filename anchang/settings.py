@@ -218,6 +218,27 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema enum per choice set, named after it, however many fields share it.
+    "ENUM_NAME_OVERRIDES": {
+        name: f"anchang.customers.choices.{name}"
+        for name in (
+            "State",
+            "Gender",
+            "AgeBand",
+            "Industry",
+            "IncomeBand",
+            "HousingType",
+            "Personality",
+            "FamilyStructure",
+            "FamilyRole",
+            "Purpose",
+            "UnitType",
+            "PaymentMethod",
+            "Eligibility",
+            "LossReason",
+            "MediumKind",
+        )
+    },
 }
 
 # --- Internationalisation -------------------------------------------------------------

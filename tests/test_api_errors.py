@@ -165,3 +165,24 @@ def test_schema_and_docs_are_served_without_a_cdn(client, db):
 def test_customer_unchanged_by_all_the_above(setup):
     _client, customer = setup
     assert Customer.objects.filter(pk=customer.pk, name="陈先生").exists()
+
+
+def test_openapi_schema_is_valid_and_documents_intake(db):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    anchang = Path(sys.executable).with_name("anchang")
+    result = subprocess.run(
+        [str(anchang), "spectacular", "--validate", "--fail-on-warn"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    for path in (
+        "/api/v1/registrations/",
+        "/api/v1/media/",
+        "/api/v1/customers/{id}/reveal-phone/",
+    ):
+        assert path in result.stdout

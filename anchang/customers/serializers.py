@@ -70,8 +70,9 @@ def _profile_field(name: str, *, required=False):
     model_field = Customer._meta.get_field(name)
     kwargs = {"required": required}
     if model_field.choices:
-        values = [v for v, _label in model_field.choices if v != ""]
-        return serializers.ChoiceField(choices=values, allow_blank=True, **kwargs)
+        # The model's own (value, label) pairs, so the schema shows one enum per choice set.
+        pairs = [(v, label) for v, label in model_field.choices if v != ""]
+        return serializers.ChoiceField(choices=pairs, allow_blank=True, **kwargs)
     internal = model_field.get_internal_type()
     if internal in ("PositiveIntegerField",):
         return serializers.IntegerField(min_value=0, max_value=100000, allow_null=True, **kwargs)
@@ -92,7 +93,7 @@ class CustomerPatchSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200, required=False)
     phone = serializers.CharField(max_length=40, required=False)
     phone2 = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    state = serializers.ChoiceField(choices=c.State.values, required=False)
+    state = serializers.ChoiceField(choices=c.State.choices, required=False)
     medium = serializers.IntegerField(min_value=1, required=False, allow_null=True)
 
     def get_fields(self):
@@ -104,9 +105,9 @@ class CustomerPatchSerializer(StrictSerializer):
 
 class RegistrationInSerializer(StrictSerializer):
     project = serializers.IntegerField(min_value=1)
-    kind = serializers.ChoiceField(choices=Registration.Kind.values)
+    kind = serializers.ChoiceField(choices=Registration.Kind.choices)
     name = serializers.CharField(max_length=200)
-    gender = serializers.ChoiceField(choices=c.Gender.values)
+    gender = serializers.ChoiceField(choices=c.Gender.choices)
     phone = serializers.CharField(max_length=40)
     medium = serializers.IntegerField(min_value=1)
     content = serializers.CharField(max_length=2000)
@@ -126,7 +127,7 @@ class RegistrationInSerializer(StrictSerializer):
 
 
 class RegistrationOutSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=Registration.Outcome.values)
+    outcome = serializers.ChoiceField(choices=Registration.Outcome.choices)
     message = serializers.CharField()
     registration = serializers.IntegerField()
     customer = serializers.IntegerField(

@@ -25,7 +25,7 @@ from anchang.customers.phones import format_phone, mask_phone
 from anchang.errors import Conflict, DomainError
 from anchang.errors import PermissionDenied as DomainPermissionDenied
 from anchang.forms_errors import add_domain_error
-from anchang.org.selectors import project_staff, projects_where, visible_projects
+from anchang.org.selectors import owners_to_filter_by, project_staff, visible_projects
 
 PAGE_SIZE = 50
 MAX_PAGE = 200
@@ -69,7 +69,7 @@ def customer_list(request):
         customer.phone_display = _phone_for(request.user, customer)
     query = request.GET.copy()
     query.pop("page", None)
-    owners = project_staff_for_filter(request.user)
+    owners = owners_to_filter_by(request.user)
     return render(
         request,
         "customers/list.html",
@@ -85,22 +85,6 @@ def customer_list(request):
             "can_export": policies.can_export_customers(actor=request.user),
             "can_register": services.registration_projects(request.user).exists(),
         },
-    )
-
-
-def project_staff_for_filter(actor):
-    """Owners a viewer may filter by: nobody for a consultant (they see only their own)."""
-    projects = projects_where(actor, {"manager", "admin", "clerk", "planner", "care", "marketing"})
-    if not projects.exists():
-        return []
-    from anchang.org.models import User
-
-    return (
-        User.objects.filter(
-            memberships__project__in=projects, memberships__role__in=services.OWNER_ROLES
-        )
-        .distinct()
-        .order_by("name")
     )
 
 

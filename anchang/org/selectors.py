@@ -122,3 +122,20 @@ def project_staff(*, project: Project, roles: set[str]) -> QuerySet[User]:
         .distinct()
         .order_by("name", "username")
     )
+
+
+def owners_to_filter_by(actor: User) -> QuerySet[User] | list:
+    """Consultants a viewer may filter the customer list by: none for a consultant, who
+    sees only their own customers; the project's sales staff for those who see more."""
+    projects = projects_where(actor, {"manager", "admin", "clerk", "planner", "care", "marketing"})
+    if not projects.exists():
+        return []
+    return (
+        User.objects.filter(
+            memberships__project__in=projects,
+            memberships__role__in=["consultant", "manager"],
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("name")
+    )
