@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from anchang.audit.models import AuditEntry
 from anchang.customers.selectors import customers_for
 from anchang.org.models import Role
 from anchang.org.selectors import actor_grants, projects_where
@@ -63,4 +64,14 @@ def home(request):
             }
             for project in managed
         ]
+        context["reveal_blocks"] = list(
+            AuditEntry.objects.filter(
+                action=AuditEntry.Action.REVEAL_BLOCKED,
+                project__in=managed,
+                at__gte=timezone.now() - timedelta(days=1),
+            )
+            .values("actor__name", "actor__username")
+            .annotate(times=Count("id"))
+            .order_by("-times")
+        )
     return render(request, "home.html", context)

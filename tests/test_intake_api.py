@@ -318,3 +318,16 @@ class TestMediaAndConflicts:
     def test_consultant_cannot_see_conflicts(self, world, client):
         client.force_login(world.consultants["p1"][0])
         assert client.get(reverse("customers:conflicts")).status_code == 403
+
+
+def test_manager_home_tells_about_refused_reveals(world, client, api_client):
+    world.p1.rules_overrides = {"privacy": {"reveals_per_hour": 0}}
+    world.p1.save()
+    manager = world.grant(make_user("mgr-home"), "manager")
+    customer = world.register(world.consultants["p1"][0]).customer
+    api_client.force_authenticate(manager)
+    url = reverse("api:customer-reveal-phone", args=[customer.pk])
+    assert api_client.post(url, {"reason": "回访"}, format="json").status_code == 429
+    client.force_login(manager)
+    page = client.get(reverse("home")).content.decode()
+    assert 'data-testid="reveal-blocks"' in page and "× 1" in page
