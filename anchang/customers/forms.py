@@ -11,20 +11,11 @@ from django.utils.translation import pgettext_lazy
 
 from anchang.customers import choices as c
 from anchang.customers.models import Customer, Medium, OwnershipConflict, Registration
+from anchang.customers.rules import FIRST_VISIT_PROFILE
 from anchang.customers.services import PROFILE_FIELDS
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-# The first-visit fields DOMAIN.md §2 asks for, offered on the registration form.
-FIRST_VISIT_FIELDS = [
-    "age_band",
-    "address_area",
-    "family_structure",
-    "industry",
-    "purpose",
-    "unit_type",
-    "area_min",
-    "budget_max",
-]
+FIRST_VISIT_FIELDS = FIRST_VISIT_PROFILE  # offered on the registration form
 
 
 class RegistrationForm(forms.Form):

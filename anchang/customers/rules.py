@@ -89,6 +89,9 @@ _REPEAT = _FIRST_VISIT + [
     "hobbies",
     "social_circle",
 ]
+# What a first visit adds to a call: the profile fields the registration form offers.
+FIRST_VISIT_PROFILE = [f for f in _FIRST_VISIT if f not in _CALL_IN]
+
 DEFAULT_REQUIRED: dict[str, list[str]] = {
     "no_intent": ["name", "gender", "phone", "medium", "loss_reason"],
     "call_in": _CALL_IN,

@@ -8,18 +8,10 @@ from anchang.customers import choices as c
 from anchang.customers.models import Customer, Medium, Registration
 from anchang.customers.phones import mask_phone
 from anchang.customers.policies import can_see_full_phone
+from anchang.customers.rules import FIRST_VISIT_PROFILE
 from anchang.customers.services import PROFILE_FIELDS
 
-FIRST_VISIT_FIELDS = [
-    "age_band",
-    "address_area",
-    "family_structure",
-    "industry",
-    "purpose",
-    "unit_type",
-    "area_min",
-    "budget_max",
-]
+FIRST_VISIT_FIELDS = FIRST_VISIT_PROFILE  # offered on the registration form
 
 
 class CustomerOutSerializer(serializers.ModelSerializer):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -34,6 +36,20 @@ def media_ensure_defaults(*, project: Project) -> None:
     )
 
 
+@contextmanager
+def _unique_name():
+    """A name the project already uses is a 409 with the field named, not a crash."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        raise Conflict(
+            _("This project already has a medium with that name."),
+            code="duplicate_name",
+            fields={"name": _("Already in the catalogue.")},
+        ) from exc
+
+
 def _clean(name: str, kind: str) -> tuple[str, str]:
     errors = {}
     name = " ".join((name or "").split())
@@ -52,15 +68,8 @@ def _clean(name: str, kind: str) -> tuple[str, str]:
 def medium_create(*, actor: User, project: Project, name: str, kind: str) -> Medium:
     policies.ensure_can_edit_media(actor=actor, project=project)
     name, kind = _clean(name, kind)
-    try:
-        with transaction.atomic():
-            return Medium.objects.create(project=project, name=name, kind=kind)
-    except IntegrityError as exc:
-        raise Conflict(
-            _("This project already has a medium with that name."),
-            code="duplicate_name",
-            fields={"name": _("Already in the catalogue.")},
-        ) from exc
+    with _unique_name():
+        return Medium.objects.create(project=project, name=name, kind=kind)
 
 
 @transaction.atomic
@@ -69,13 +78,6 @@ def medium_update(*, actor: User, medium: Medium, name: str, kind: str, is_activ
     policies.ensure_can_edit_media(actor=actor, project=medium.project)
     medium.name, medium.kind = _clean(name, kind)
     medium.is_active = bool(is_active)
-    try:
-        with transaction.atomic():
-            medium.save()
-    except IntegrityError as exc:
-        raise Conflict(
-            _("This project already has a medium with that name."),
-            code="duplicate_name",
-            fields={"name": _("Already in the catalogue.")},
-        ) from exc
+    with _unique_name():
+        medium.save()
     return medium
