@@ -331,3 +331,43 @@ def test_manager_home_tells_about_refused_reveals(world, client, api_client):
     client.force_login(manager)
     page = client.get(reverse("home")).content.decode()
     assert 'data-testid="reveal-blocks"' in page and "× 1" in page
+
+
+class TestKeyDates:
+    def test_owner_adds_and_removes_a_care_date_and_completeness_follows(self, world, client):
+        owner = world.consultants["p1"][0]
+        customer = world.register(owner).customer
+        client.force_login(owner)
+        url = reverse("customers:key-date-add", args=[customer.pk])
+        response = client.post(
+            url, {"kind": "anniversary", "date": "2026-05-20", "note": "结婚纪念日"}
+        )
+        assert response.status_code == 302
+        customer.refresh_from_db()
+        with_date = customer.completeness
+        key_date = customer.key_dates.get()
+        page = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+        assert "结婚纪念日" in page
+        remove = reverse("customers:key-date-remove", args=[customer.pk, key_date.pk])
+        assert client.post(remove).status_code == 302
+        customer.refresh_from_db()
+        assert customer.completeness < with_date and not customer.key_dates.exists()
+
+    @pytest.mark.parametrize(
+        "data", [{"kind": "x", "date": "2026-01-01"}, {"kind": "school"},
+                 {"kind": "school", "date": "not a date"},
+                 {"kind": "school", "date": "2026-09-01", "note": "长" * 101}],
+    )  # fmt: skip
+    def test_bad_care_dates(self, world, client, data):
+        owner = world.consultants["p1"][0]
+        customer = world.register(owner).customer
+        client.force_login(owner)
+        response = client.post(reverse("customers:key-date-add", args=[customer.pk]), data)
+        assert response.status_code == 400
+        assert not customer.key_dates.exists()
+
+    def test_a_clerk_cannot_add_dates(self, world, client):
+        customer = world.register(world.consultants["p1"][0]).customer
+        client.force_login(world.grant(make_user("clerk-kd"), "clerk"))
+        url = reverse("customers:key-date-add", args=[customer.pk])
+        assert client.post(url, {"kind": "school", "date": "2026-09-01"}).status_code == 403

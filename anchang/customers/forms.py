@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from anchang.customers import choices as c
-from anchang.customers.models import Customer, Medium, OwnershipConflict, Registration
+from anchang.customers.models import Customer, KeyDate, Medium, OwnershipConflict, Registration
 from anchang.customers.rules import FIRST_VISIT_PROFILE
 from anchang.customers.services import PROFILE_FIELDS
 
@@ -146,6 +146,12 @@ class CustomerReassignForm(forms.Form):
     def __init__(self, *args, owners=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [("", "—")] + [(u.pk, str(u)) for u in owners]
+
+
+class KeyDateForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What"), choices=KeyDate.Kind.choices)
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note"), max_length=100, required=False)
 
 
 class RevealForm(forms.Form):

@@ -16,4 +16,10 @@ urlpatterns = [
     path("<int:pk>/edit/", views.customer_edit, name="edit"),
     path("<int:pk>/reassign/", views.customer_reassign, name="reassign"),
     path("<int:pk>/reveal-phone/", views.customer_reveal_phone, name="reveal"),
+    path("<int:pk>/key-dates/", views.key_date_add, name="key-date-add"),
+    path(
+        "<int:pk>/key-dates/<int:key_date_pk>/remove/",
+        views.key_date_remove,
+        name="key-date-remove",
+    ),
 ]

@@ -16,6 +16,7 @@ from anchang.customers.forms import (
     ConflictResolveForm,
     CustomerProfileForm,
     CustomerReassignForm,
+    KeyDateForm,
     MediumForm,
     RegistrationForm,
     RevealForm,
@@ -142,7 +143,9 @@ def customer_detail(request, pk: int):
     return _render_card(request, customer)
 
 
-def _render_card(request, customer, *, revealed: str = "", reveal_form=None, status=200):
+def _render_card(
+    request, customer, *, revealed: str = "", reveal_form=None, key_date_form=None, status=200
+):
     actor = request.user
     customer.phone_display = _phone_for(actor, customer)
     if customer.phone2:
@@ -152,6 +155,7 @@ def _render_card(request, customer, *, revealed: str = "", reveal_form=None, sta
             else mask_phone(customer.phone2)
         )
     history = customer.history.select_related("history_user").order_by("-history_date")[:50]
+    can_edit = policies.can_edit_customer(actor=actor, customer=customer)
     can_reveal = not policies.can_see_full_phone(
         actor=actor, customer=customer
     ) and policies.can_reveal_phone(actor=actor, customer=customer)
@@ -166,11 +170,47 @@ def _render_card(request, customer, *, revealed: str = "", reveal_form=None, sta
             "history": history,
             "revealed": format_phone(revealed) if revealed else "",
             "reveal_form": reveal_form or (RevealForm() if can_reveal else None),
-            "can_edit": policies.can_edit_customer(actor=actor, customer=customer),
+            "key_dates": customer.key_dates.order_by("date"),
+            "key_date_form": key_date_form or (KeyDateForm() if can_edit else None),
+            "can_edit": can_edit,
             "can_reassign": policies.can_reassign_customer(actor=actor, customer=customer),
         },
         status=status,
     )
+
+
+@login_required
+@require_POST
+def key_date_add(request, pk: int):
+    customer = selectors.customer_get_visible(actor=request.user, pk=pk)
+    if not policies.can_edit_customer(actor=request.user, customer=customer):
+        raise PermissionDenied
+    form = KeyDateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.key_date_add(
+                actor=request.user, customer=customer, kind=form.cleaned_data["kind"],
+                when=form.cleaned_data["date"], note=form.cleaned_data["note"],
+            )  # fmt: skip
+        except DomainError as error:
+            status = _status_for(error)
+            add_domain_error(form, error)
+            return _render_card(request, customer, key_date_form=form, status=status)
+        messages.success(request, _("Saved."))
+        return redirect("customers:detail", pk=customer.pk)
+    return _render_card(request, customer, key_date_form=form, status=400)
+
+
+@login_required
+@require_POST
+def key_date_remove(request, pk: int, key_date_pk: int):
+    customer = selectors.customer_get_visible(actor=request.user, pk=pk)
+    key_date = get_object_or_404(customer.key_dates, pk=key_date_pk)
+    try:
+        services.key_date_remove(actor=request.user, key_date=key_date)
+    except DomainError as error:
+        _status_for(error)
+    return redirect("customers:detail", pk=customer.pk)
 
 
 @login_required
@@ -221,15 +261,24 @@ def customer_edit(request, pk: int):
             )
         except DomainError as error:
             add_domain_error(form, error)
-            context = {"customer": fresh, "form": form}
+            context = {"customer": fresh, "form": form, "groups": _form_groups(form)}
             status = 409 if isinstance(error, Conflict) else _status_for(error)
             return render(request, "customers/edit.html", context, status=status)
         messages.success(request, _("Saved."))
         return redirect("customers:detail", pk=customer.pk)
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "customers/edit.html", {"customer": customer, "form": form}, status=status
-    )
+    context = {"customer": customer, "form": form, "groups": _form_groups(form)}
+    return render(request, "customers/edit.html", context, status=status)
+
+
+def _form_groups(form) -> list[tuple[str, list]]:
+    """The edit form in the card's groups, so the long profile reads in sections."""
+    grouped = {name for _title, names in selectors.PROFILE_GROUPS for name in names}
+    main = [form[n] for n in form.fields if n not in grouped and n != "version"]
+    groups = [("", main)]
+    for title, names in selectors.PROFILE_GROUPS:
+        groups.append((title, [form[n] for n in names if n in form.fields]))
+    return groups
 
 
 @login_required

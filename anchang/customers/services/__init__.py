@@ -2,6 +2,7 @@
 
 from anchang.customers.services.conflicts import conflict_resolve
 from anchang.customers.services.export import customers_export, spreadsheet_safe
+from anchang.customers.services.key_dates import key_date_add, key_date_remove
 from anchang.customers.services.media import (
     DEFAULT_MEDIA,
     media_ensure_defaults,
@@ -41,6 +42,8 @@ __all__ = [
     "customer_reassign",
     "customer_update",
     "customers_export",
+    "key_date_add",
+    "key_date_remove",
     "media_ensure_defaults",
     "medium_create",
     "medium_update",

@@ -52,7 +52,7 @@ def profile_values(customer: Customer, *, has_care_dates: bool | None = None) ->
     values["loss_reason"] = customer.loss_reason
     if has_care_dates is None:
         has_care_dates = customer.pk is not None and customer.key_dates.exists()
-    values["care_dates"] = has_care_dates
+    values["care_dates"] = True if has_care_dates else None  # False would count as an answer
     return values
 
 
