@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from anchang.customers import choices as c
 from anchang.customers.models import Customer, KeyDate, Medium, OwnershipConflict, Registration
+from anchang.customers.phones import format_phone
 from anchang.customers.rules import FIRST_VISIT_PROFILE
 from anchang.customers.services import PROFILE_FIELDS
 
@@ -96,6 +97,10 @@ class CustomerProfileForm(forms.ModelForm):
     def __init__(self, *args, show_phones: bool, media=(), **kwargs):
         super().__init__(*args, **kwargs)
         if show_phones:
+            # Shown as people write it; the service normalises whatever comes back.
+            for name in ("phone", "phone2"):
+                value = getattr(self.instance, name)
+                self.initial[name] = format_phone(value) if value else ""
             self.fields["phone"].required = False  # an emptied number is refused by the service
             for name in ("phone", "phone2"):
                 self.fields[name].max_length = 40

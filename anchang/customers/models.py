@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from anchang.customers import choices as c
@@ -57,7 +58,7 @@ class Customer(models.Model):
         verbose_name=_("awareness medium"),
     )
     # background
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "Name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=c.Gender.choices, blank=True)
     age_band = models.CharField(_("age"), max_length=10, choices=c.AgeBand.choices, blank=True)
     phone = models.CharField(_("mobile"), max_length=20)  # E.164

@@ -88,6 +88,8 @@ def ensure_required(customer: Customer, rules: ProjectRules, stage: str) -> None
 
 
 def _field_label(field: str) -> str:
+    if field == "care_dates":
+        return str(_("Key care dates"))
     try:
         return str(Customer._meta.get_field(field).verbose_name)
     except Exception:  # noqa: BLE001 - a rule key without a model field
