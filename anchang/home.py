@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from anchang.audit.models import AuditEntry
 from anchang.customers.selectors import customers_for
+from anchang.followups.selectors import my_day
 from anchang.org.models import Role
 from anchang.org.selectors import actor_grants, projects_where
 
@@ -32,7 +33,7 @@ def home(request):
             new_today=Count("id", filter=Q(created_at__gte=today)),
             new_week=Count("id", filter=Q(created_at__gte=today - timedelta(days=6))),
         )
-        context["my_recent"] = list(mine.select_related("project").order_by("-id")[:8])
+        context["day"] = my_day(actor)
     managed = list(projects_where(actor, {Role.MANAGER, Role.ADMIN}))
     if managed:
         per_project = {

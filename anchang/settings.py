@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "anchang.org",
     "anchang.audit",
     "anchang.customers",
+    "anchang.followups",
 ]
 
 MIDDLEWARE = [
@@ -238,6 +239,10 @@ SPECTACULAR_SETTINGS = {
             "LossReason",
             "MediumKind",
         )
+    }
+    | {
+        "RegistrationKindEnum": "anchang.customers.models.Registration.Kind",
+        "FollowUpKindEnum": "anchang.followups.models.FollowUp.Kind",
     },
 }
 

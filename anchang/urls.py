@@ -12,6 +12,7 @@ urlpatterns = [
     path("password/", org_views.PasswordChangeView.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("customers/", include("anchang.customers.urls")),
+    path("", include("anchang.followups.urls")),
     path("org/", include("anchang.org.urls")),
     path("audit/", include("anchang.audit.urls")),
     path("api/", include("anchang.api.urls")),

@@ -2,6 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from anchang.customers import api as customers_api
+from anchang.followups import api as followups_api
 from anchang.org import api as org_api
 
 app_name = "api"
@@ -28,6 +29,9 @@ urlpatterns = [
         customers_api.CustomerRevealPhoneApi.as_view(),
         name="customer-reveal-phone",
     ),
+    path("v1/followups/", followups_api.FollowUpListApi.as_view(), name="followups"),
+    path("v1/my-day/", followups_api.MyDayApi.as_view(), name="my-day"),
+    path("v1/customers/<int:pk>/grade/", followups_api.CustomerGradeApi.as_view(), name="grade"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

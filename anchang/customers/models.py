@@ -132,6 +132,12 @@ class Customer(models.Model):
     )
     notes = models.TextField(_("notes"), max_length=2000, blank=True)
 
+    # grading and follow-up (set by anchang.followups services)
+    grade = models.CharField(_("intent grade"), max_length=1, blank=True)
+    grade_checks = models.JSONField(_("grading checklist"), default=dict, blank=True)
+    next_follow_up_on = models.DateField(_("next follow-up"), null=True, blank=True)
+    last_reached_at = models.DateTimeField(_("last reached"), null=True, blank=True)
+
     # derived, kept by the services for fast filters and search
     name_pinyin = models.CharField(max_length=120, blank=True, editable=False)
     name_initials = models.CharField(max_length=40, blank=True, editable=False)
@@ -161,6 +167,9 @@ class Customer(models.Model):
             "call_count",
             "first_contact_at",
             "last_contact_at",
+            "grade_checks",
+            "next_follow_up_on",
+            "last_reached_at",
         ]
     )
 
@@ -179,6 +188,8 @@ class Customer(models.Model):
             models.Index(fields=["project", "name_initials"], name="customer_initials"),
             models.Index(fields=["project", "name"], name="customer_name"),
             models.Index(fields=["project", "last_contact_at"], name="customer_last_contact"),
+            # The agenda: one indexed query per consultant and day.
+            models.Index(fields=["owner", "next_follow_up_on"], name="customer_agenda"),
         ]
 
     def __str__(self) -> str:

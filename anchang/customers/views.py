@@ -25,6 +25,7 @@ from anchang.customers.models import Medium
 from anchang.customers.phones import format_phone, mask_phone
 from anchang.errors import Conflict, DomainError
 from anchang.errors import PermissionDenied as DomainPermissionDenied
+from anchang.followups.selectors import customer_followups
 from anchang.forms_errors import add_domain_error
 from anchang.org.selectors import owners_to_filter_by, project_staff, visible_projects
 
@@ -167,6 +168,7 @@ def _render_card(
             "completeness": selectors.customer_completeness(customer),
             "profile_groups": selectors.customer_profile_groups(customer),
             "timeline": selectors.customer_timeline(customer),
+            "followups": customer_followups(customer, limit=50),
             "history": history,
             "revealed": format_phone(revealed) if revealed else "",
             "reveal_form": reveal_form or (RevealForm() if can_reveal else None),

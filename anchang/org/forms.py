@@ -14,6 +14,7 @@ RULE_LABELS = {
     "intake.working_day_end": _("End of the working day (later entries are late)"),
     "grading.scale": _("Grade scale"),
     "grading.cadence_days": _("Follow-up cadence by grade (days)"),
+    "grading.backdate_flag_days": _("Flag follow-ups entered more than this many days late"),
     "completeness.after_first_visit": _("Completeness target after the first visit (%)"),
     "completeness.after_third_visit_or_month": _(
         "Completeness target after three visits or a month (%)"

@@ -56,6 +56,10 @@ class GradingRules(_Section):
         description="Days to the next follow-up, by grade.",
     )
 
+    backdate_flag_days: int = Field(
+        2, ge=0, le=31, description="Follow-ups dated further back than this are flagged."
+    )
+
     @field_validator("scale")
     @classmethod
     def _known_scale(cls, value: str) -> str:

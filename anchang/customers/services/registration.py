@@ -35,6 +35,7 @@ from anchang.customers.services.profile import (
     stage_of,
 )
 from anchang.errors import PermissionDenied, ValidationFailed
+from anchang.followups.services import schedule_after_registration
 from anchang.org.models import Project, User
 from anchang.org.selectors import project_rules, projects_where
 
@@ -244,6 +245,7 @@ def _register(
         )  # fmt: skip
         return RegistrationResult(outcome, registration, None)
     _count_contact(customer, kind, occurred_at)
+    schedule_after_registration(customer, kind=kind, occurred_at=occurred_at)
     if not created:
         _fill_blanks(customer, cleaned, gender, profile, actor)
     stage = stage_of(customer, now)

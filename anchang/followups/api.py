@@ -1,0 +1,84 @@
+"""Follow-up endpoints: the same services and selectors as the pages."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from anchang.customers.selectors import customer_get_visible
+from anchang.followups import rules, selectors, services
+from anchang.followups.models import FollowUp
+from anchang.followups.serializers import (
+    FollowUpInSerializer,
+    FollowUpOutSerializer,
+    GradeInSerializer,
+    GradeOutSerializer,
+    MyDaySerializer,
+)
+
+
+class FollowUpListApi(generics.ListAPIView):
+    """Follow-ups you recorded, newest first; POST records one."""
+
+    serializer_class = FollowUpOutSerializer
+    queryset = FollowUp.objects.none()  # the schema's model; requests read get_queryset
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return FollowUp.objects.none()
+        return FollowUp.objects.filter(author=self.request.user).order_by("-id")
+
+    @extend_schema(request=FollowUpInSerializer, responses={201: FollowUpOutSerializer})
+    def post(self, request):
+        serializer = FollowUpInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        customer = customer_get_visible(actor=request.user, pk=data.pop("customer"))
+        followup = services.followup_record(
+            actor=request.user, customer=customer, request=request, **data
+        )
+        return Response(FollowUpOutSerializer(followup).data, status=status.HTTP_201_CREATED)
+
+
+class CustomerGradeApi(APIView):
+    def _body(self, customer):
+        suggestion = rules.suggest_abcd(customer.grade_checks or {})
+        return {
+            "grade": customer.grade,
+            "checks": {c: (customer.grade_checks or {}).get(c) for c in rules.CRITERIA},
+            "suggested": suggestion.grade,
+            "reasons": list(suggestion.reasons),
+            "changes": customer.grade_changes.order_by("-at")[:50],
+        }
+
+    @extend_schema(responses=GradeOutSerializer)
+    def get(self, request, pk: int):
+        customer = customer_get_visible(actor=request.user, pk=pk)
+        return Response(GradeOutSerializer(self._body(customer)).data)
+
+    @extend_schema(request=GradeInSerializer, responses=GradeOutSerializer)
+    def post(self, request, pk: int):
+        customer = customer_get_visible(actor=request.user, pk=pk)
+        serializer = GradeInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        customer = services.grade_set(
+            actor=request.user, customer=customer, request=request, **serializer.validated_data
+        )
+        return Response(GradeOutSerializer(self._body(customer)).data)
+
+
+class MyDayApi(APIView):
+    @extend_schema(responses=MyDaySerializer)
+    def get(self, request):
+        day = selectors.my_day(request.user)
+        body = {
+            "today": day.today,
+            "due_today": day.due_today,
+            "overdue": day.overdue,
+            "new_without_followup": day.new_without_followup,
+            "care_dates": [
+                {"date": d, "what": what, "customer": c.pk, "customer_name": c.name}
+                for d, what, c in day.care_dates
+            ],
+        }
+        return Response(MyDaySerializer(body).data)

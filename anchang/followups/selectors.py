@@ -1,0 +1,94 @@
+"""Reads of the follow-up engine: the consultant's day, a customer's follow-ups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from anchang.customers.choices import State
+from anchang.customers.models import Customer, KeyDate
+from anchang.customers.selectors import customers_for
+from anchang.followups.models import FollowUp
+from anchang.org.models import User
+
+AGENDA_LIMIT = 200
+ACTIVE_STATES = (State.PROSPECT, State.SUBSCRIBED, State.OWNER)
+NEW_WITHIN_DAYS = 14
+CARE_WINDOW_DAYS = 7
+
+
+@dataclass
+class MyDay:
+    today: date
+    due_today: list[Customer]
+    overdue: list[Customer]  # each with .days_overdue
+    new_without_followup: list[Customer]
+    care_dates: list[tuple[date, str, Customer]]  # (day, what, customer)
+
+
+def _mine(actor: User) -> QuerySet[Customer]:
+    return customers_for(actor, "view").filter(owner=actor, state__in=ACTIVE_STATES)
+
+
+def my_day(actor: User, today: date | None = None) -> MyDay:
+    """One indexed read per list on (owner, next_follow_up_on): a fixed number of queries."""
+    today = today or timezone.localdate()
+    mine = _mine(actor).select_related("project")
+    due = list(mine.filter(next_follow_up_on=today).order_by("name_pinyin")[:AGENDA_LIMIT])
+    overdue = list(
+        mine.filter(next_follow_up_on__lt=today).order_by("next_follow_up_on")[:AGENDA_LIMIT]
+    )
+    for customer in overdue:
+        customer.days_overdue = (today - customer.next_follow_up_on).days
+    has_followup = FollowUp.objects.filter(customer=OuterRef("pk"))
+    new = list(
+        mine.filter(created_at__date__gte=today - timedelta(days=NEW_WITHIN_DAYS))
+        .filter(~Exists(has_followup))
+        .order_by("-created_at")[:AGENDA_LIMIT]
+    )
+    return MyDay(today, due, overdue, new, care_dates_ahead(actor, today))
+
+
+def _next_occurrence(day: date, today: date) -> date:
+    """This year's (or next year's) date of an anniversary; 29 Feb falls on 28 Feb."""
+    for year in (today.year, today.year + 1):
+        try:
+            candidate = day.replace(year=year)
+        except ValueError:
+            candidate = date(year, 2, 28)
+        if candidate >= today:
+            return candidate
+    return day.replace(year=today.year + 1)
+
+
+def care_dates_ahead(actor: User, today: date) -> list[tuple[date, str, Customer]]:
+    """Birthdays and key care dates in the next 7 days, recurring yearly."""
+    window = {today + timedelta(days=i) for i in range(CARE_WINDOW_DAYS + 1)}
+    month_days = {(d.month, d.day) for d in window} | (
+        {(2, 29)} if (2, 28) in {(d.month, d.day) for d in window} else set()
+    )
+    q_birthday = Q()
+    for month, day in month_days:
+        q_birthday |= Q(birthday__month=month, birthday__day=day)
+    out: list[tuple[date, str, Customer]] = []
+    mine = _mine(actor)
+    for customer in mine.filter(q_birthday).only("id", "name", "birthday")[:AGENDA_LIMIT]:
+        out.append((_next_occurrence(customer.birthday, today), "birthday", customer))
+    q_dates = Q()
+    for month, day in month_days:
+        q_dates |= Q(date__month=month, date__day=day)
+    for key_date in (
+        KeyDate.objects.filter(q_dates, customer__in=mine.values("pk"))
+        .select_related("customer")
+        .only("date", "kind", "note", "customer__id", "customer__name")[:AGENDA_LIMIT]
+    ):
+        label = key_date.get_kind_display() + (f" · {key_date.note}" if key_date.note else "")
+        out.append((_next_occurrence(key_date.date, today), label, key_date.customer))
+    return sorted(out, key=lambda item: (item[0], item[2].name))
+
+
+def customer_followups(customer: Customer, limit: int = 100) -> QuerySet[FollowUp]:
+    return customer.followups.select_related("author").order_by("-occurred_at")[:limit]

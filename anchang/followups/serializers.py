@@ -1,0 +1,78 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from anchang.api.serializers import StrictSerializer
+from anchang.followups import rules
+from anchang.followups.models import FollowUp, GradeChange
+
+
+class FollowUpInSerializer(StrictSerializer):
+    customer = serializers.IntegerField(min_value=1)
+    kind = serializers.ChoiceField(choices=FollowUp.Kind.choices)
+    reached = serializers.BooleanField(default=True)
+    content = serializers.CharField(max_length=2000, allow_blank=True, default="")
+    occurred_at = serializers.DateTimeField(required=False)
+    grade = serializers.CharField(max_length=1, allow_blank=True, default="")
+    signals = serializers.ListField(
+        child=serializers.ChoiceField(choices=rules.SIGNALS), default=list, max_length=10
+    )
+    impression = serializers.CharField(max_length=200, allow_blank=True, default="")
+    bottleneck = serializers.CharField(max_length=200, allow_blank=True, default="")
+    plan = serializers.CharField(max_length=200, allow_blank=True, default="")
+    next_on = serializers.DateField(required=False, allow_null=True, help_text=_(
+        "Empty: the cadence of the customer's grade decides."))  # fmt: skip
+
+
+class FollowUpOutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id", "customer", "author", "kind", "reached", "occurred_at", "entered_at",
+            "is_backdated", "content", "grade", "signals", "impression", "bottleneck", "plan",
+            "next_on",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class GradeInSerializer(StrictSerializer):
+    grade = serializers.CharField(max_length=1)
+    reason = serializers.CharField(max_length=200, allow_blank=True, default="")
+    checks = serializers.DictField(child=serializers.BooleanField(allow_null=True), required=False)
+
+
+class GradeChangeOutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = GradeChange
+        fields = ["from_grade", "to_grade", "suggested", "reason", "actor", "at"]
+        read_only_fields = fields
+
+
+class GradeOutSerializer(serializers.Serializer):
+    grade = serializers.CharField(allow_blank=True)
+    checks = serializers.DictField(child=serializers.BooleanField(allow_null=True))
+    suggested = serializers.CharField(allow_null=True)
+    reasons = serializers.ListField(child=serializers.CharField())
+    changes = GradeChangeOutSerializer(many=True)
+
+
+class AgendaCustomerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    grade = serializers.CharField(allow_blank=True)
+    next_follow_up_on = serializers.DateField(allow_null=True)
+    days_overdue = serializers.IntegerField(required=False)
+
+
+class CareDateSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    what = serializers.CharField()
+    customer = serializers.IntegerField()
+    customer_name = serializers.CharField()
+
+
+class MyDaySerializer(serializers.Serializer):
+    today = serializers.DateField()
+    due_today = AgendaCustomerSerializer(many=True)
+    overdue = AgendaCustomerSerializer(many=True)
+    new_without_followup = AgendaCustomerSerializer(many=True)
+    care_dates = CareDateSerializer(many=True)

@@ -1,0 +1,180 @@
+"""Follow-ups and grades: the one door to recording a contact or changing a grade."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anchang.customers import policies as customer_policies
+from anchang.customers.models import Customer
+from anchang.errors import ValidationFailed
+from anchang.followups import rules
+from anchang.followups.errors import Code
+from anchang.followups.models import FollowUp, GradeChange
+from anchang.org.models import User
+from anchang.org.selectors import project_rules
+
+TEXT_MAX = 200
+CONTENT_MAX = 2000
+CLOCK_SKEW = timedelta(minutes=5)
+OLDEST = timedelta(days=31)
+
+
+def _local_today(customer: Customer) -> date:
+    return timezone.now().astimezone(project_rules(customer.project).tz).date()
+
+
+def _scale(customer: Customer) -> tuple[str, ...]:
+    return rules.SCALES[project_rules(customer.project).grading.scale]
+
+
+def _locked(customer: Customer) -> Customer:
+    return Customer.objects.select_for_update().get(pk=customer.pk)
+
+
+def _set_grade(current: Customer, *, actor: User, grade: str, reason: str, suggested: str) -> None:
+    if grade == current.grade:
+        return
+    GradeChange.objects.create(
+        customer=current, actor=actor, from_grade=current.grade, to_grade=grade,
+        suggested=suggested or "", reason=reason[:TEXT_MAX],
+    )  # fmt: skip
+    current.grade = grade
+    current._change_reason = reason[:100] or _("grade set")
+
+
+@transaction.atomic
+def grade_set(
+    *,
+    actor: User,
+    customer: Customer,
+    grade: str,
+    reason: str,
+    checks: dict[str, bool | None] | None = None,
+    request: HttpRequest | None = None,
+) -> Customer:
+    """Set the intent grade (意向等级); the checklist, when given, is kept with it."""
+    customer_policies.ensure_can_edit_customer(actor=actor, customer=customer)
+    scale = _scale(customer)
+    if grade not in scale:
+        raise ValidationFailed(
+            fields={"grade": _("Choose one of %(grades)s.") % {"grades": "/".join(scale)}},
+            code=Code.GRADE_NOT_IN_SCALE,
+        )
+    reason = " ".join((reason or "").split())
+    if len(reason) > TEXT_MAX:
+        raise ValidationFailed(fields={"reason": _("At most %(n)d characters.") % {"n": TEXT_MAX}})
+    current = _locked(customer)
+    if checks is not None:
+        unknown = set(checks) - set(rules.CRITERIA)
+        if unknown:
+            raise ValidationFailed(fields={k: _("Unknown criterion.") for k in sorted(unknown)})
+        current.grade_checks = {k: checks.get(k) for k in rules.CRITERIA}
+    suggestion = rules.suggest_abcd(current.grade_checks or {})
+    _set_grade(current, actor=actor, grade=grade, reason=reason, suggested=suggestion.grade or "")
+    current._history_user = actor
+    current.version += 1
+    current.save()
+    return current
+
+
+@transaction.atomic
+def followup_record(
+    *,
+    actor: User,
+    customer: Customer,
+    kind: str,
+    content: str,
+    reached: bool = True,
+    occurred_at: datetime | None = None,
+    grade: str = "",
+    signals: list[str] | None = None,
+    impression: str = "",
+    bottleneck: str = "",
+    plan: str = "",
+    next_on: date | None = None,
+    request: HttpRequest | None = None,
+) -> FollowUp:
+    """Record one contact (跟进). The next follow-up is the date chosen, else the cadence
+    of the customer's grade from today; a reached contact keeps the customer owned."""
+    customer_policies.ensure_can_edit_customer(actor=actor, customer=customer)
+    project_conf = project_rules(customer.project)
+    now = timezone.now()
+    today = now.astimezone(project_conf.tz).date()
+    occurred_at = occurred_at or now
+    if timezone.is_naive(occurred_at):
+        occurred_at = timezone.make_aware(occurred_at)
+    errors: dict[str, str] = {}
+    code = None
+    if kind not in FollowUp.Kind.values:
+        errors["kind"] = _("Choose how you contacted the customer.")
+    content = (content or "").strip()
+    missing = rules.content_shortfall(kind, content, reached=reached)
+    if missing:
+        errors["content"] = _("Too short: write %(n)d more characters.") % {"n": missing}
+        code = Code.CONTENT_TOO_SHORT
+    elif reached and not content:
+        errors["content"] = _("Write what was said.")
+    if len(content) > CONTENT_MAX:
+        errors["content"] = _("At most %(n)d characters.") % {"n": CONTENT_MAX}
+    if occurred_at > now + CLOCK_SKEW:
+        errors["occurred_at"] = _("The time is in the future.")
+        code = code or Code.IN_FUTURE
+    elif occurred_at < now - OLDEST:
+        errors["occurred_at"] = _("More than a month ago: ask a manager to enter it.")
+    if next_on is not None and next_on < today:
+        errors["next_on"] = _("The next follow-up cannot be in the past.")
+        code = code or Code.NEXT_DATE_IN_PAST
+    scale = rules.SCALES[project_conf.grading.scale]
+    if grade and grade not in scale:
+        errors["grade"] = _("Choose one of %(grades)s.") % {"grades": "/".join(scale)}
+        code = code or Code.GRADE_NOT_IN_SCALE
+    unknown_signals = set(signals or []) - set(rules.SIGNALS)
+    if unknown_signals:
+        errors["signals"] = _("Unknown buying signal.")
+    for field, value in (("impression", impression), ("bottleneck", bottleneck), ("plan", plan)):
+        if len(value or "") > TEXT_MAX:
+            errors[field] = _("At most %(n)d characters.") % {"n": TEXT_MAX}
+    if errors:
+        raise ValidationFailed(fields=errors, code=code or "invalid")
+
+    backdated = now - occurred_at > timedelta(days=project_conf.grading.backdate_flag_days)
+    current = _locked(customer)
+    followup = FollowUp.objects.create(
+        customer=current, project_id=current.project_id, author=actor, kind=kind,
+        reached=reached, occurred_at=occurred_at, is_backdated=backdated, content=content,
+        grade=grade, signals=sorted(set(signals or [])), impression=impression.strip(),
+        bottleneck=bottleneck.strip(), plan=plan.strip(), next_on=next_on,
+    )  # fmt: skip
+    if grade:
+        reason = _("graded at a follow-up")
+        suggestion = rules.suggest_abcd(current.grade_checks or {}, frozenset(signals or []))
+        _set_grade(current, actor=actor, grade=grade, reason=reason,
+                   suggested=suggestion.grade or "")  # fmt: skip
+    if reached and (current.last_reached_at is None or occurred_at > current.last_reached_at):
+        current.last_reached_at = occurred_at
+    current.next_follow_up_on = rules.next_follow_up(
+        contacted_on=today, grade=current.grade or None, chosen=next_on,
+        cadence=project_conf.grading.cadence_days,
+    )  # fmt: skip
+    current._history_user = actor
+    current.version += 1
+    current.save()
+    return followup
+
+
+def schedule_after_registration(customer: Customer, *, kind: str, occurred_at: datetime) -> None:
+    """A registered call or visit is a reached contact: the playbook's next step is a visit
+    invitation on day 3 after a call and a thank-you call the day after a visit. Only moves
+    the date earlier, never past one a consultant chose. Caller saves the customer."""
+    conf = project_rules(customer.project)
+    day = occurred_at.astimezone(conf.tz).date()
+    proposed = day + timedelta(days=1 if kind == "visit" else 3)
+    if customer.next_follow_up_on is None or proposed < customer.next_follow_up_on:
+        customer.next_follow_up_on = proposed
+    if customer.last_reached_at is None or occurred_at > customer.last_reached_at:
+        customer.last_reached_at = occurred_at

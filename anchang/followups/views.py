@@ -1,0 +1,107 @@
+"""Follow-up pages: record a contact, set a grade. Thin doors onto services and selectors."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from anchang.customers import policies as customer_policies
+from anchang.customers.selectors import customer_get_visible
+from anchang.errors import DomainError
+from anchang.errors import PermissionDenied as DomainPermissionDenied
+from anchang.followups import rules, selectors, services
+from anchang.followups.forms import FollowUpForm, GradeForm
+from anchang.forms_errors import add_domain_error
+from anchang.org.selectors import project_rules
+
+
+def _editable(request, pk):
+    customer = customer_get_visible(actor=request.user, pk=pk)
+    if not customer_policies.can_edit_customer(actor=request.user, customer=customer):
+        raise PermissionDenied
+    return customer
+
+
+def _scale(customer):
+    return rules.SCALES[project_rules(customer.project).grading.scale]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def followup_new(request, pk: int):
+    customer = _editable(request, pk)
+    form = FollowUpForm(request.POST if request.method == "POST" else None, scale=_scale(customer))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.followup_record(
+                    actor=request.user, customer=customer, kind=data["kind"],
+                    content=data["content"], reached=data["reached"],
+                    occurred_at=data.get("occurred_at"), grade=data.get("grade") or "",
+                    signals=data.get("signals") or [], impression=data["impression"],
+                    bottleneck=data["bottleneck"], plan=data["plan"], next_on=data.get("next_on"),
+                    request=request,
+                )  # fmt: skip
+            except DomainError as error:
+                if isinstance(error, DomainPermissionDenied):
+                    raise PermissionDenied from error
+                status = error.status
+                add_domain_error(form, error)
+            else:
+                messages.success(request, _("Follow-up recorded."))
+                return redirect(request.POST.get("next") or "home")
+        else:
+            status = 400
+    context = {
+        "customer": customer,
+        "form": form,
+        "recent": selectors.customer_followups(customer, limit=5),
+        "next": request.GET.get("next") or request.POST.get("next") or "",
+    }
+    return render(request, "followups/new.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grade_edit(request, pk: int):
+    customer = _editable(request, pk)
+    checks = customer.grade_checks or {}
+    initial = {c: {True: "yes", False: "no"}.get(checks.get(c), "") for c in rules.CRITERIA}
+    initial["grade"] = customer.grade
+    form = GradeForm(
+        request.POST if request.method == "POST" else None,
+        scale=_scale(customer),
+        initial=initial,
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.grade_set(
+                    actor=request.user, customer=customer, grade=form.cleaned_data["grade"],
+                    reason=form.cleaned_data["reason"], checks=form.checks(), request=request,
+                )  # fmt: skip
+            except DomainError as error:
+                if isinstance(error, DomainPermissionDenied):
+                    raise PermissionDenied from error
+                status = error.status
+                add_domain_error(form, error)
+            else:
+                messages.success(request, _("Grade saved."))
+                return redirect("customers:detail", pk=customer.pk)
+        else:
+            status = 400
+    suggestion = rules.suggest_abcd(checks)
+    context = {
+        "customer": customer,
+        "form": form,
+        "suggestion": suggestion,
+        "changes": customer.grade_changes.select_related("actor").order_by("-at")[:20],
+    }
+    return render(request, "followups/grade.html", context, status=status)

@@ -1,0 +1,247 @@
+"""Recording follow-ups, grading, cadence and My day."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from anchang.customers.models import Customer, KeyDate
+from anchang.errors import PermissionDenied, ValidationFailed
+from anchang.followups.models import FollowUp, GradeChange
+from anchang.followups.selectors import my_day
+from anchang.followups.services import followup_record, grade_set
+from tests.conftest import make_user
+
+LONG_PHONE_NOTE = "客户确认周六带爱人来看样板间，重点看三居室，担心首付比例，希望有优惠。"
+
+
+@pytest.fixture
+def c1(world):
+    return world.consultants["p1"][0]
+
+
+@pytest.fixture
+def customer(world, c1):
+    return world.register(c1).customer
+
+
+def record(actor, customer, **kw):
+    kw.setdefault("kind", "phone")
+    kw.setdefault("content", LONG_PHONE_NOTE)
+    return followup_record(actor=actor, customer=customer, **kw)
+
+
+class TestRecord:
+    def test_registration_schedules_the_playbook_step(self, world, c1):
+        call = world.register(c1).customer
+        today = timezone.localdate()
+        assert call.next_follow_up_on == today + timedelta(days=3)  # invite to visit
+        assert call.last_reached_at is not None
+
+    def test_follow_up_sets_the_next_date_by_cadence(self, c1, customer):
+        grade_set(actor=c1, customer=customer, grade="B", reason="价格可谈")
+        record(c1, customer)
+        customer.refresh_from_db()
+        assert customer.next_follow_up_on == timezone.localdate() + timedelta(days=14)
+
+    def test_a_chosen_date_wins(self, c1, customer):
+        chosen = timezone.localdate() + timedelta(days=2)
+        record(c1, customer, next_on=chosen, grade="A")
+        customer.refresh_from_db()
+        assert customer.next_follow_up_on == chosen and customer.grade == "A"
+        assert GradeChange.objects.get(customer=customer).to_grade == "A"
+
+    def test_too_short_says_how_many_characters_are_missing(self, c1, customer):
+        with pytest.raises(ValidationFailed) as info:
+            record(c1, customer, content="好的，再联系")
+        assert info.value.code == "content_too_short"
+        assert "24" in str(info.value.fields["content"])
+        assert not FollowUp.objects.exists()
+
+    def test_unanswered_call_is_logged_but_keeps_nothing(self, c1, customer):
+        before = Customer.objects.get(pk=customer.pk).last_reached_at
+        followup = record(c1, customer, reached=False, content="")
+        customer.refresh_from_db()
+        assert followup.reached is False and customer.last_reached_at == before
+
+    def test_visit_needs_fifty_characters(self, c1, customer):
+        with pytest.raises(ValidationFailed):
+            record(c1, customer, kind="visit", content=LONG_PHONE_NOTE[:40])
+
+    def test_dates(self, c1, customer):
+        now = timezone.now()
+        with pytest.raises(ValidationFailed) as info:
+            record(c1, customer, occurred_at=now + timedelta(hours=2))
+        assert "occurred_at" in info.value.fields
+        with pytest.raises(ValidationFailed) as info:
+            record(c1, customer, next_on=timezone.localdate() - timedelta(days=1))
+        assert info.value.code == "next_date_in_past"
+        backdated = record(c1, customer, occurred_at=now - timedelta(days=3))
+        assert backdated.is_backdated
+        assert not record(c1, customer, occurred_at=now - timedelta(hours=5)).is_backdated
+
+    def test_grade_outside_the_scale(self, world, c1, customer):
+        with pytest.raises(ValidationFailed) as info:
+            record(c1, customer, grade="H")  # real estate uses A/B/C/D
+        assert info.value.code == "grade_not_in_scale"
+        world.p1.rules_overrides = {"grading": {"scale": "HABC"}}
+        world.p1.save()
+        record(c1, customer, grade="H")
+        customer.refresh_from_db()
+        assert customer.grade == "H" and customer.next_follow_up_on == timezone.localdate()
+
+    def test_someone_elses_customer(self, world, customer):
+        with pytest.raises(PermissionDenied):
+            record(world.consultants["p1"][1], customer)
+
+    def test_unknown_signal(self, c1, customer):
+        with pytest.raises(ValidationFailed):
+            record(c1, customer, signals=["telepathy"])
+
+
+class TestGrade:
+    def test_grade_history_keeps_who_when_why_and_the_suggestion(self, c1, customer):
+        checks = dict.fromkeys(
+            ["accepts_product", "accepts_price", "purchasing_power", "unit_chosen", "attention",
+             "decision_maker"], True)  # fmt: skip
+        grade_set(actor=c1, customer=customer, grade="B", reason="先定B", checks=checks)
+        change = GradeChange.objects.get()
+        assert (change.from_grade, change.to_grade, change.suggested) == ("", "B", "A")
+        assert change.actor == c1 and change.reason == "先定B"
+
+    def test_unknown_criterion_and_bad_grade(self, c1, customer):
+        with pytest.raises(ValidationFailed):
+            grade_set(actor=c1, customer=customer, grade="Z", reason="")
+        with pytest.raises(ValidationFailed):
+            grade_set(actor=c1, customer=customer, grade="A", reason="", checks={"luck": True})
+        assert not GradeChange.objects.exists()
+
+
+class TestMyDay:
+    def test_due_overdue_new_and_care_dates(self, world, c1):
+        today = timezone.localdate()
+        due = world.register(c1, name="今天到期").customer
+        late = world.register(c1, name="逾期客户").customer
+        fresh = world.register(c1, name="新客户").customer
+        Customer.objects.filter(pk=due.pk).update(next_follow_up_on=today)
+        Customer.objects.filter(pk=late.pk).update(next_follow_up_on=today - timedelta(days=4))
+        record(c1, due)
+        Customer.objects.filter(pk=due.pk).update(next_follow_up_on=today)
+        Customer.objects.filter(pk=fresh.pk).update(birthday=date(1985, today.month, today.day))
+        KeyDate.objects.create(customer=late, kind="anniversary", date=today + timedelta(days=3))
+        other = world.register(world.consultants["p1"][1], name="别人的").customer
+        Customer.objects.filter(pk=other.pk).update(next_follow_up_on=today)
+        day = my_day(c1, today)
+        assert [c.name for c in day.due_today] == ["今天到期"]
+        assert [(c.name, c.days_overdue) for c in day.overdue] == [("逾期客户", 4)]
+        assert {c.name for c in day.new_without_followup} == {"逾期客户", "新客户"}
+        assert [(d, c.name) for d, _what, c in day.care_dates] == [
+            (today, "新客户"),
+            (today + timedelta(days=3), "逾期客户"),
+        ]
+
+    def test_lost_customers_leave_the_day(self, world, c1):
+        lost = world.register(c1).customer
+        Customer.objects.filter(pk=lost.pk).update(
+            state="lost", next_follow_up_on=timezone.localdate()
+        )
+        assert my_day(c1).due_today == []
+
+    def test_home_page_is_my_day_with_one_tap_to_record(self, world, c1, client):
+        customer = world.register(c1, name="到期甲").customer
+        Customer.objects.filter(pk=customer.pk).update(next_follow_up_on=timezone.localdate())
+        client.force_login(c1)
+        page = client.get(reverse("home")).content.decode()
+        assert 'data-testid="due-today"' in page and "到期甲" in page
+        assert reverse("followups:new", args=[customer.pk]) in page
+
+    def test_my_day_queries_do_not_grow(self, world, c1, client, django_assert_max_num_queries):
+        for i in range(30):
+            world.register(c1, name=f"客户{i}")
+        client.force_login(c1)
+        with django_assert_max_num_queries(18):
+            assert client.get(reverse("home")).status_code == 200
+
+
+class TestPages:
+    def test_record_through_the_page(self, world, c1, customer, client):
+        client.force_login(c1)
+        url = reverse("followups:new", args=[customer.pk])
+        assert client.get(url).status_code == 200
+        response = client.post(url, {"kind": "phone", "reached": "yes", "content": "太短"})
+        assert response.status_code == 400
+        assert b'data-field-error="content"' in response.content
+        response = client.post(
+            url, {"kind": "phone", "reached": "yes", "content": LONG_PHONE_NOTE, "grade": "B",
+                  "signals": ["bargaining"], "next": "/"},
+        )  # fmt: skip
+        assert response.status_code == 302 and response["Location"] == "/"
+        assert FollowUp.objects.get().signals == ["bargaining"]
+
+    def test_grade_page(self, world, c1, customer, client):
+        client.force_login(c1)
+        url = reverse("followups:grade", args=[customer.pk])
+        page = client.get(url)
+        assert page.status_code == 200 and b"suggested-grade" in page.content
+        response = client.post(url, {"grade": "C", "reason": "有意向", "accepts_product": "yes"})
+        assert response.status_code == 302
+        customer.refresh_from_db()
+        assert customer.grade == "C" and customer.grade_checks["accepts_product"] is True
+
+    def test_clerk_cannot_record(self, world, customer, client):
+        client.force_login(world.grant(make_user("clerk-f"), "clerk"))
+        assert client.get(reverse("followups:new", args=[customer.pk])).status_code == 403
+
+
+class TestApi:
+    def test_record_grade_and_my_day_through_the_api(self, world, c1, customer, api_client):
+        api_client.force_authenticate(c1)
+        response = api_client.post(
+            reverse("api:followups"),
+            {"customer": customer.pk, "kind": "phone", "content": LONG_PHONE_NOTE, "grade": "A"},
+            format="json",
+        )
+        assert response.status_code == 201, response.content
+        assert response.json()["grade"] == "A"
+        short = api_client.post(
+            reverse("api:followups"),
+            {"customer": customer.pk, "kind": "visit", "content": "短"},
+            format="json",
+        )
+        assert short.status_code == 400 and short.json()["code"] == "content_too_short"
+        grade = api_client.get(reverse("api:grade", args=[customer.pk])).json()
+        assert grade["grade"] == "A" and grade["changes"][0]["to_grade"] == "A"
+        posted = api_client.post(
+            reverse("api:grade", args=[customer.pk]),
+            {"grade": "D", "reason": "预算不够", "checks": {"accepts_price": False}},
+            format="json",
+        )
+        assert posted.status_code == 200 and posted.json()["suggested"] == "D"
+        Customer.objects.filter(pk=customer.pk).update(next_follow_up_on=timezone.localdate())
+        day = api_client.get(reverse("api:my-day")).json()
+        assert [c["id"] for c in day["due_today"]] == [customer.pk]
+
+    def test_follow_up_on_an_invisible_customer_is_404(self, world, customer, api_client):
+        api_client.force_authenticate(world.consultants["p1"][1])
+        response = api_client.post(
+            reverse("api:followups"),
+            {"customer": customer.pk, "kind": "phone", "content": LONG_PHONE_NOTE},
+            format="json",
+        )
+        assert response.status_code == 404
+        assert not FollowUp.objects.exists()
+
+    def test_bad_input(self, c1, customer, api_client):
+        api_client.force_authenticate(c1)
+        for body in ({}, {"customer": customer.pk, "kind": "fax"},
+                     {"customer": customer.pk, "kind": "phone", "content": LONG_PHONE_NOTE,
+                      "next_on": "2000-01-01"},
+                     {"customer": customer.pk, "kind": "phone", "content": LONG_PHONE_NOTE,
+                      "grade": "Q"},
+                     {"customer": customer.pk, "kind": "phone", "signals": ["x"]}):  # fmt: skip
+            response = api_client.post(reverse("api:followups"), body, format="json")
+            assert response.status_code == 400, body
+        assert not FollowUp.objects.exists()
