@@ -32,7 +32,7 @@ PROJECTS = [
     # (region code, project code, name, kind, consultants)
     ("east", "jinxiu", "锦绣江南营销中心", Project.Kind.REAL_ESTATE, 6),
     ("east", "meijia", "美家整装体验店", Project.Kind.HOME_IMPROVEMENT, 4),
-    ("south", "xingchi", "星驰汽车4S店", Project.Kind.DEALERSHIP, 5),
+    ("south", "xingchi", "星驰汽车4S店", Project.Kind.DEALERSHIP, 5),  # grades H/A/B/C
 ]
 PROJECT_ROLES = [Role.MANAGER, Role.CLERK, Role.PLANNER, Role.CARE]
 
@@ -77,9 +77,12 @@ def build_demo(*, seed: int = 2026, customers_per_consultant: int = 333) -> Demo
 
     phone_index = 0
     for region_code, code, name, kind, consultant_count in PROJECTS:
+        # The dealership grades by purchase horizon (H/A/B/C), a per-project rule.
+        overrides = {"grading": {"scale": "HABC"}} if kind == Project.Kind.DEALERSHIP else {}
         project = Project.objects.create(
-            region=regions[region_code], code=code, name=name, kind=kind
-        )
+            region=regions[region_code], code=code, name=name, kind=kind,
+            rules_overrides=overrides,
+        )  # fmt: skip
         team = Team.objects.create(project=project, name="销售一组")
         for role in PROJECT_ROLES:
             membership_grant(

@@ -19,6 +19,7 @@ from anchang.customers import choices as c
 from anchang.customers.models import Customer, CustomerPhone, Medium, Registration
 from anchang.customers.services import refresh_derived
 from anchang.demo.names import chinese_name, demo_mobile
+from anchang.followups.rules import SCALES
 from anchang.org.models import Project, User
 from anchang.org.selectors import project_rules
 
@@ -113,6 +114,8 @@ def build_intake(
 ) -> tuple[int, int]:  # fmt: skip
     """Customers and registrations for one project; returns (customers, registrations)."""
     rules = project_rules(project)
+    scale = SCALES[rules.grading.scale]
+    cadence = rules.grading.cadence_days
     media = list(Medium.objects.filter(project=project))
     now = timezone.now()
     talk = TALK[project.kind]
@@ -142,6 +145,13 @@ def build_intake(
                 first_contact_at=times[0], last_contact_at=times[-1],
                 **_profile(rng, project.kind, visits, state),
             )  # fmt: skip
+            if state in (c.State.PROSPECT, c.State.SUBSCRIBED):
+                # Graded, and due by the cadence from the last contact: some are overdue.
+                customer.grade = rng.choices(scale, weights=[15, 30, 35, 20])[0]
+                customer.next_follow_up_on = timezone.localtime(times[-1]).date() + timedelta(
+                    days=cadence.get(customer.grade, 30)
+                )
+            customer.last_reached_at = times[-1]
             refresh_derived(customer, rules)
             customer._history_user = consultant
             customer._history_date = times[0]

@@ -82,8 +82,11 @@ def test_consultant_day_navigation_and_own_customers(open_tab, demo):
     assert my_day.is_visible()
     assert page.get_by_test_id("my-total").inner_text().strip() == str(len(expected))
     assert page.get_by_test_id("project-overview").count() == 0
-    latest = my_day.locator(".list-group-item").all_inner_texts()
-    assert sorted(text.split("\n")[0].strip() for text in latest) == sorted(n for n, _ in expected)
+    # Every customer on the agenda is one of the consultant's own.
+    listed = set(my_day.locator("a[href^='/customers/']:not(.btn)").all_inner_texts())
+    assert listed and listed <= {n for n, _ in expected}
+    for section in ("overdue", "due-today", "new-without-followup", "care-dates"):
+        assert page.get_by_test_id(section).is_visible()
 
     # Phone: the navigation waits behind the toggler.
     toggler = page.locator(".navbar-toggler")
