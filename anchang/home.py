@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from anchang.audit.models import AuditEntry
 from anchang.customers.selectors import customers_for
-from anchang.followups.selectors import my_day
+from anchang.followups.selectors import ACTIVE_STATES, my_day
 from anchang.org.models import Role
 from anchang.org.selectors import actor_grants, projects_where
 
@@ -47,12 +47,20 @@ def home(request):
                 unowned=Count("id", filter=Q(owner__isnull=True)),
             )
         }
+        local_today = timezone.localdate()
+        active = Q(state__in=ACTIVE_STATES)
         by_owner = (
             customers_for(actor, "list")
             .filter(project__in=managed, owner__isnull=False)
             .values("project_id", "owner_id", "owner__name", "owner__username")
-            .annotate(total=Count("id"), new_today=Count("id", filter=Q(created_at__gte=today)))
-            .order_by("project_id", "-total")
+            .annotate(
+                total=Count("id"),
+                new_today=Count("id", filter=Q(created_at__gte=today)),
+                # the team's overdue board: whose follow-ups are late, at a glance
+                overdue=Count("id", filter=active & Q(next_follow_up_on__lt=local_today)),
+                due_today=Count("id", filter=active & Q(next_follow_up_on=local_today)),
+            )
+            .order_by("project_id", "-overdue", "-total")
         )
         owners_by_project: dict[int, list] = {}
         for row in by_owner:

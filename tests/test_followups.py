@@ -245,3 +245,20 @@ class TestApi:
             response = api_client.post(reverse("api:followups"), body, format="json")
             assert response.status_code == 400, body
         assert not FollowUp.objects.exists()
+
+
+def test_manager_sees_the_teams_overdue_board(world, client):
+    c1, c2 = world.consultants["p1"]
+    today = timezone.localdate()
+    for consultant, late in ((c1, 3), (c2, 1)):
+        for i in range(late):
+            customer = world.register(consultant).customer
+            Customer.objects.filter(pk=customer.pk).update(
+                next_follow_up_on=today - timedelta(days=i + 1)
+            )
+    manager = world.grant(make_user("mgr-board"), "manager")
+    client.force_login(manager)
+    response = client.get(reverse("home"))
+    owners = {row["owner_id"]: row for row in response.context["overview"][0]["owners"]}
+    assert owners[c1.pk]["overdue"] == 3 and owners[c2.pk]["overdue"] == 1
+    assert f'data-testid="overdue-{c1.pk}">3<' in response.content.decode()
