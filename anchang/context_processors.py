@@ -33,6 +33,7 @@ def navigation(request):
         items.append(_item(_("Customers"), "customers:list", "list"))
     if customers_q(user, "reassign") is not None:
         items.append(_item(_("Conflicts"), "customers:conflicts", "conflicts"))
+        items.append(_item(_("Loss applications"), "followups:loss-queue", "loss"))
     if roles & permissions.page_roles("media"):
         items.append(_item(_("Media"), "customers:media", "media"))
     for label, who in LATER:
@@ -64,4 +65,6 @@ def _section(request) -> str:
         if match.url_name in ("register", "conflicts"):
             return match.url_name
         return "media" if match.url_name.startswith("medi") else "list"
+    if match.app_name == "followups" and match.url_name == "loss-queue":
+        return "loss"
     return match.app_name or match.url_name

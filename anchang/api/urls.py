@@ -31,6 +31,17 @@ urlpatterns = [
     ),
     path("v1/followups/", followups_api.FollowUpListApi.as_view(), name="followups"),
     path("v1/my-day/", followups_api.MyDayApi.as_view(), name="my-day"),
+    path("v1/loss-applications/", followups_api.LossApplicationListApi.as_view(), name="losses"),
+    path(
+        "v1/loss-applications/<int:pk>/approve/",
+        followups_api.LossApproveApi.as_view(),
+        name="loss-approve",
+    ),
+    path(
+        "v1/loss-applications/<int:pk>/reject/",
+        followups_api.LossRejectApi.as_view(),
+        name="loss-reject",
+    ),
     path("v1/customers/<int:pk>/grade/", followups_api.CustomerGradeApi.as_view(), name="grade"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

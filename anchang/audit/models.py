@@ -32,6 +32,7 @@ class AuditEntry(models.Model):
         PHONE_REVEALED = "phone_revealed", _("Revealed phone number")
         REVEAL_BLOCKED = "reveal_blocked", _("Phone reveal refused: limit reached")
         CONFLICT_RESOLVED = "conflict_resolved", _("Decided an ownership conflict")
+        LOSS_DECIDED = "loss_decided", _("Decided a loss application")
         EXPORTED = "exported", _("Exported")
         RULES_CHANGED = "rules_changed", _("Changed project rules")
         BACKUP = "backup", _("Backed up database")

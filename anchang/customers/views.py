@@ -169,6 +169,9 @@ def _render_card(
             "profile_groups": selectors.customer_profile_groups(customer),
             "timeline": selectors.customer_timeline(customer),
             "followups": customer_followups(customer, limit=50),
+            "last_loss": customer.loss_applications.select_related("decided_by")
+            .order_by("-id")
+            .first(),
             "history": history,
             "revealed": format_phone(revealed) if revealed else "",
             "reveal_form": reveal_form or (RevealForm() if can_reveal else None),

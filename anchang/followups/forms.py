@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from anchang.followups import rules
-from anchang.followups.models import FollowUp
+from anchang.followups.models import FollowUp, LossApplication
 
 DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -77,3 +77,26 @@ class GradeForm(forms.Form):
     def checks(self) -> dict[str, bool | None]:
         values = {"yes": True, "no": False}
         return {c: values.get(self.cleaned_data.get(c) or "") for c in rules.CRITERIA}
+
+
+class LossApplyForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why is the customer lost?"),
+        choices=LossApplication.Reason.choices,
+        widget=forms.RadioSelect,
+    )
+    competitor = forms.CharField(label=_("Bought from (competitor)"), max_length=100,
+                                 required=False)  # fmt: skip
+    note = forms.CharField(label=_("Note"), max_length=500, required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+
+
+class LossDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve: the customer is lost")),
+                 ("reject", _("Reject: keep following up"))],
+        widget=forms.RadioSelect,
+    )  # fmt: skip
+    comment = forms.CharField(label=_("Comment for the consultant"), max_length=500,
+                              required=False)  # fmt: skip

@@ -67,3 +67,55 @@ class GradeChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_grade or '—'} → {self.to_grade}"
+
+
+class LossApplication(models.Model):
+    """战败申请: a consultant gives a customer up; a manager approves or rejects."""
+
+    class Reason(models.TextChoices):
+        BOUGHT_ELSEWHERE = "bought_elsewhere", _("Bought elsewhere")
+        BUDGET = "budget", _("Budget")
+        LOCATION = "location", _("Location")
+        TIMING = "timing", _("Timing")
+        UNREACHABLE = "unreachable", _("Unreachable")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a manager")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="loss_applications"
+    )
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="+")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    competitor = models.CharField(_("bought from (competitor)"), max_length=100, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.CharField(_("manager's comment"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("loss application")
+        verbose_name_plural = _("loss applications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=models.Q(status="pending"),
+                name="one_pending_loss_per_customer",
+            )
+        ]
+        indexes = [models.Index(fields=["project", "status", "-id"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.get_status_display()}"

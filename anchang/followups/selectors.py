@@ -92,3 +92,25 @@ def care_dates_ahead(actor: User, today: date) -> list[tuple[date, str, Customer
 
 def customer_followups(customer: Customer, limit: int = 100) -> QuerySet[FollowUp]:
     return customer.followups.select_related("author").order_by("-occurred_at")[:limit]
+
+
+def pending_loss_applications(actor: User) -> QuerySet:
+    """Applications a manager may decide: pending, on customers they may reassign."""
+    from anchang.followups.models import LossApplication
+
+    allowed = customers_for(actor, "reassign").values("pk")
+    return (
+        LossApplication.objects.filter(status="pending", customer__in=allowed)
+        .select_related("customer", "applicant", "project")
+        .order_by("id")
+    )
+
+
+def loss_applications_visible(actor: User) -> QuerySet:
+    from anchang.followups.models import LossApplication
+
+    return (
+        LossApplication.objects.filter(customer__in=customers_for(actor, "view").values("pk"))
+        .select_related("customer", "applicant", "decided_by")
+        .order_by("-id")
+    )

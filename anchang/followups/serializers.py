@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from anchang.api.serializers import StrictSerializer
 from anchang.followups import rules
-from anchang.followups.models import FollowUp, GradeChange
+from anchang.followups.models import FollowUp, GradeChange, LossApplication
 
 
 class FollowUpInSerializer(StrictSerializer):
@@ -76,3 +76,24 @@ class MyDaySerializer(serializers.Serializer):
     overdue = AgendaCustomerSerializer(many=True)
     new_without_followup = AgendaCustomerSerializer(many=True)
     care_dates = CareDateSerializer(many=True)
+
+
+class LossApplyInSerializer(StrictSerializer):
+    customer = serializers.IntegerField(min_value=1)
+    reason = serializers.ChoiceField(choices=LossApplication.Reason.choices)
+    competitor = serializers.CharField(max_length=100, allow_blank=True, default="")
+    note = serializers.CharField(max_length=500, allow_blank=True, default="")
+
+
+class LossDecisionInSerializer(StrictSerializer):
+    comment = serializers.CharField(max_length=500, allow_blank=True, default="")
+
+
+class LossApplicationOutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LossApplication
+        fields = [
+            "id", "customer", "applicant", "reason", "competitor", "note", "status",
+            "decided_by", "decided_at", "decision_comment", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields

@@ -5,16 +5,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from anchang.customers import policies as customer_policies
-from anchang.customers.selectors import customer_get_visible
+from anchang.customers.selectors import customer_get_visible, customers_q
 from anchang.errors import DomainError
 from anchang.errors import PermissionDenied as DomainPermissionDenied
-from anchang.followups import rules, selectors, services
-from anchang.followups.forms import FollowUpForm, GradeForm
+from anchang.followups import loss, rules, selectors, services
+from anchang.followups.forms import FollowUpForm, GradeForm, LossApplyForm, LossDecisionForm
 from anchang.forms_errors import add_domain_error
 from anchang.org.selectors import project_rules
 
@@ -105,3 +106,62 @@ def grade_edit(request, pk: int):
         "changes": customer.grade_changes.select_related("actor").order_by("-at")[:20],
     }
     return render(request, "followups/grade.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def loss_apply(request, pk: int):
+    customer = _editable(request, pk)
+    form = LossApplyForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                loss.loss_apply(actor=request.user, customer=customer, request=request,
+                                **form.cleaned_data)  # fmt: skip
+            except DomainError as error:
+                if isinstance(error, DomainPermissionDenied):
+                    raise PermissionDenied from error
+                status = error.status
+                add_domain_error(form, error)
+            else:
+                messages.success(request, _("Sent to the managers for approval."))
+                return redirect("customers:detail", pk=customer.pk)
+        else:
+            status = 400
+    context = {"customer": customer, "form": form}
+    return render(request, "followups/loss_apply.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def loss_queue(request):
+    if customers_q(request.user, "reassign") is None:
+        raise PermissionDenied
+    pending = list(selectors.pending_loss_applications(request.user)[:100])
+    status = 200
+    if request.method == "POST":
+        application = next((a for a in pending if str(a.pk) == request.POST.get("application")),
+                           None)  # fmt: skip
+        if application is None:
+            raise Http404
+        form = LossDecisionForm(request.POST)
+        if form.is_valid():
+            decide = loss.loss_approve if form.cleaned_data["decision"] == "approve" else (
+                loss.loss_reject)  # fmt: skip
+            try:
+                decide(actor=request.user, application=application,
+                       comment=form.cleaned_data["comment"], request=request)  # fmt: skip
+            except DomainError as error:
+                status = error.status if error.status != 403 else 403
+                messages.error(request, " ".join([str(error.message), *map(str,
+                               error.fields.values())]))  # fmt: skip
+            else:
+                messages.success(request, _("Decided."))
+                return redirect("followups:loss-queue")
+        else:
+            status = 400
+            messages.error(request, _("Choose approve or reject."))
+    for application in pending:
+        application.form = LossDecisionForm()
+    return render(request, "followups/loss_queue.html", {"pending": pending}, status=status)

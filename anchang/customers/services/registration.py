@@ -21,7 +21,7 @@ from anchang import permissions
 from anchang.audit.models import AuditEntry
 from anchang.audit.services import audit_record
 from anchang.customers import rules as intake_rules
-from anchang.customers.choices import Gender
+from anchang.customers.choices import Gender, State
 from anchang.customers.models import Customer, CustomerPhone, OwnershipConflict, Registration
 from anchang.customers.phones import normalise_phone
 from anchang.customers.services.profile import (
@@ -248,6 +248,9 @@ def _register(
     schedule_after_registration(customer, kind=kind, occurred_at=occurred_at)
     if not created:
         _fill_blanks(customer, cleaned, gender, profile, actor)
+        if customer.state in (State.LOST, State.NO_INTENT):
+            # They came back: a prospect again, with all their history, on the cadence again.
+            customer.state = State.PROSPECT
     stage = stage_of(customer, now)
     # Required fields are checked where DOMAIN.md §2 sets them: the first call and the first
     # visit. Later stages show what is missing on the card; they never block a registration.
