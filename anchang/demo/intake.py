@@ -148,8 +148,10 @@ def build_intake(
             if state in (c.State.PROSPECT, c.State.SUBSCRIBED):
                 # Graded, and due by the cadence from the last contact: some are overdue.
                 customer.grade = rng.choices(scale, weights=[15, 30, 35, 20])[0]
-                customer.next_follow_up_on = timezone.localtime(times[-1]).date() + timedelta(
-                    days=cadence.get(customer.grade, 30)
+                # A realistic backlog: most are due within their cadence, some days overdue.
+                step = cadence.get(customer.grade, 30)
+                customer.next_follow_up_on = timezone.localdate() + timedelta(
+                    days=rng.randint(-6, max(step, 1))
                 )
             customer.last_reached_at = times[-1]
             refresh_derived(customer, rules)
