@@ -85,7 +85,7 @@ system-deps:
 	fi
 
 bench: setup
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --db both
 
 clean:
 	rm -rf $(VENV) node_modules anchang/static/vendor var .pytest_cache .ruff_cache

@@ -1,0 +1,334 @@
+"""python -m bench [--db sqlite|postgres|both] [--customers N] [--registrations N]
+
+Builds the dataset into a fresh database and times the key operations, for each database
+in its own process, because Django's settings must see the environment before
+django.setup(): SQLite in var/bench-sqlite/ (recreated every run; never the developer's
+var/ database), PostgreSQL in a throwaway server (scripts/throwaway_postgres.py, which
+sets DATABASE_URL). Prints the machine, the load times and the table; writes
+var/bench-results/<db>.json (every figure, the slowest query of each operation and its
+plan) and var/bench-results/report.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "var" / "bench-results"
+DATA_DIRS = {"sqlite": REPO / "var" / "bench-sqlite", "postgres": REPO / "var" / "bench-postgres"}
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[2])
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--registrations", type=int, default=3_000_000)
+    parser.add_argument("--reps", type=int, default=200, help="timed repetitions per operation")
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument(
+        "--measure-only",
+        action="store_true",
+        help="SQLite only: time the dataset already in var/bench-sqlite/ again",
+    )
+    parser.add_argument(
+        "--extra-sql",
+        action="append",
+        default=[],
+        help="SQL run on the bench database after the load (e.g. a CREATE INDEX to try); "
+        "the results are labelled with it",
+    )
+    parser.add_argument(
+        "--what-if",
+        action="append",
+        default=[],
+        help="after the measurements as is, time the pages again with a product "
+        "variant applied in the bench process only (bench/whatif.py): phone-index, "
+        "unfolded-scope, no-stats (SQLite), or several joined by +",
+    )
+    parser.add_argument(
+        "--max-seconds",
+        type=float,
+        default=120,
+        help="stop timing one operation after this long (n then says how many ran)",
+    )
+    parser.add_argument("--worker", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.registrations < args.customers:
+        parser.error("--registrations must be at least --customers")
+    return args
+
+
+# --- the parent: one subprocess per database ----------------------------------------------
+
+
+def machine() -> dict:
+    info = {"nproc": os.cpu_count(), "python": platform.python_version()}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                info["ram_gib"] = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    info["kernel"] = platform.release()
+    info["loadavg"] = os.getloadavg()
+    return info
+
+
+def run_database(db: str, args: argparse.Namespace) -> dict | None:
+    data_dir = DATA_DIRS[db]
+    if not args.measure_only or db == "postgres":
+        shutil.rmtree(data_dir, ignore_errors=True)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    (data_dir / "static").mkdir(exist_ok=True)  # STATIC_ROOT: WhiteNoise warns when missing
+    out = RESULTS / f"{db}.json"
+    out.unlink(missing_ok=True)
+    env = dict(os.environ, ANCHANG_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="bench.settings")
+    env.pop("DATABASE_URL", None)
+    command = [
+        sys.executable, "-m", "bench", "--worker", db, "--customers", str(args.customers),
+        "--registrations", str(args.registrations), "--reps", str(args.reps),
+        "--warmup", str(args.warmup),
+    ]  # fmt: skip
+    if args.measure_only:
+        command.append("--measure-only")
+    command += ["--max-seconds", str(args.max_seconds)]
+    for sql in args.extra_sql:
+        command += ["--extra-sql", sql]
+    for what_if in args.what_if:
+        command += ["--what-if", what_if]
+    if db == "postgres":
+        sys.path.insert(0, str(REPO / "scripts"))
+        import throwaway_postgres
+
+        if throwaway_postgres.find_bindir() is None:
+            print("bench: PostgreSQL binaries not found; skipping PostgreSQL", file=sys.stderr)
+            return None
+        command = [sys.executable, str(REPO / "scripts" / "throwaway_postgres.py"), "--", *command]
+    print(f"bench: {db}: {' '.join(command[-12:])}", file=sys.stderr, flush=True)
+    code = subprocess.run(command, env=env, cwd=REPO).returncode
+    if code != 0 or not out.exists():
+        print(f"bench: the {db} run failed (exit code {code})", file=sys.stderr)
+        return None
+    return json.loads(out.read_text())
+
+
+def _load(values) -> str:
+    return "/".join(f"{v:.1f}" for v in values)
+
+
+def _ms(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def render(runs: list[dict], host: dict) -> str:
+    lines = []
+    first = runs[0]
+    load = first["load"]
+    lines.append(
+        f"Dataset: {load['customers']:,} customers, {load['phones']:,} phone index rows, "
+        f"{load['registrations']:,} registrations; big project "
+        f"{load['info']['big_project_customers']:,} customers, benchmark consultant "
+        f"{load['info']['bench_consultant_customers']:,}."
+    )
+    lines.append(
+        f"Machine: {host.get('nproc')} CPUs ({host.get('cpu', '?')}), "
+        f"{host.get('ram_gib', '?')} GiB RAM, Linux {host.get('kernel')}, "
+        f"Python {host.get('python')}; load average (1, 5, 15 min) before "
+        f"{_load(host['loadavg_before'])}, after {_load(host['loadavg'])}."
+    )
+    for run in runs:
+        lines.append(f"{run['db']}: {run['version']}.")
+    lines.append("")
+    lines.append("Load (seconds; rows/s):")
+    for run in runs:
+        s, r = run["load"]["seconds"], run["load"]["rows_per_second"]
+        if not s:
+            lines.append(f"- {run['db']}: measured an existing dataset (no load this run)")
+            continue
+        lines.append(
+            f"- {run['db']}: customers+phones {s['customers+phones']:.0f} s "
+            f"({r['customers+phones']:,.0f} rows/s), registrations {s['registrations']:.0f} s "
+            f"({r['registrations']:,.0f} rows/s), indexes {s['indexes']:.0f} s, "
+            f"analyze {s['analyze']:.0f} s, total {s['total']:.0f} s "
+            f"({r['overall (incl. indexes, analyze)']:,.0f} rows/s overall)"
+        )
+        if run.get("extra_sql"):
+            lines.append(f"  extra SQL after the load: {'; '.join(run['extra_sql'])}")
+    lines.append("")
+    variants = []
+    for run in runs:
+        for r in run["results"]:
+            if r["variant"] not in variants:
+                variants.append(r["variant"])
+    for variant in variants:
+        lines += _table(runs, variant)
+    return "\n".join(lines)
+
+
+def _table(runs: list[dict], variant: str) -> list[str]:
+    """One table per variant; a what-if's table also shows the p95 measured as is."""
+    as_is = variant == "as is"
+    lines = (
+        []
+        if as_is
+        else ["", f"What-if `{variant.removeprefix('what-if ')}` (bench/whatif.py):", ""]
+    )
+    header = "| operation | as | db | n | p50 ms | p95 ms | p99 ms | queries | rows |"
+    header += " target p95 | result |" if as_is else " p95 as is |"
+    lines += [
+        header,
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|" + ("---|" if as_is else ""),
+    ]
+    keys = []
+    for run in runs:
+        for r in run["results"]:
+            if r["variant"] == variant and (r["operation"], r["actor"]) not in keys:
+                keys.append((r["operation"], r["actor"]))
+    for operation, actor in keys:
+        for run in runs:
+            by_key = {(r["operation"], r["actor"], r["variant"]): r for r in run["results"]}
+            r = by_key.get((operation, actor, variant))
+            if r is None:
+                continue
+            rows = "" if r["rows"] is None else f"{r['rows']:.0f}"
+            line = (
+                f"| {operation} | {actor} | {run['db']} | {r['n']} | {_ms(r['p50'])} | "
+                f"{_ms(r['p95'])} | {_ms(r['p99'])} | {r['queries']} | {rows} |"
+            )
+            if as_is:
+                verdict = "—" if r["passed"] is None else ("pass" if r["passed"] else "**FAIL**")
+                target = f"< {r['target']:g}" if r["target"] else "—"
+                line += f" {target} | {verdict} |"
+            else:
+                before = by_key.get((operation, actor, "as is"))
+                line += f" {_ms(before['p95']) if before else ''} |"
+            lines.append(line)
+    return lines
+
+
+def main_parent(args: argparse.Namespace) -> int:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    started, load_before = time.time(), os.getloadavg()
+    runs = [run for db in dbs if (run := run_database(db, args)) is not None]
+    if not runs:
+        return 1
+    host = machine()
+    host["loadavg_before"] = load_before
+    text = render(runs, host)
+    (RESULTS / "report.md").write_text(text + "\n")
+    print()
+    print(text)
+    print(f"\n(bench ran {time.time() - started:.0f} s; details in {RESULTS}/)")
+    failed = [
+        r
+        for run in runs
+        for r in run["results"]
+        if r["passed"] is False and r["variant"] == "as is"
+    ]
+    return 0 if len(runs) == len(dbs) and not failed else 1
+
+
+# --- the worker: one database, settings from the environment ------------------------------
+
+
+def create_postgres_database() -> None:
+    import psycopg
+    from django.db import connection
+
+    params = connection.get_connection_params()
+    name = params.pop("dbname")
+    params = {k: v for k, v in params.items() if k in {"host", "port", "user", "password"}}
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if exists.fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def main_worker(args: argparse.Namespace) -> int:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bench.generate import generate
+    from bench.measure import measure
+
+    data_dir = Path(settings.DATA_DIR)
+    if data_dir.parent != REPO / "var" or not data_dir.name.startswith("bench-"):
+        raise SystemExit(f"bench: refusing to load into {data_dir}")
+    vendor = connection.vendor
+    if (args.worker == "postgres") != (vendor == "postgresql"):
+        raise SystemExit(f"bench: --worker {args.worker} but the database is {vendor}")
+    if vendor == "postgresql":
+        create_postgres_database()
+    info_path = data_dir / "bench-info.json"
+    if args.measure_only and info_path.exists():
+        load = json.loads(info_path.read_text())
+        load["seconds"], load["rows_per_second"] = {}, {}
+    else:
+        started = time.perf_counter()
+        call_command("migrate", verbosity=0, interactive=False)
+        print(f"[bench] migrate: {time.perf_counter() - started:.1f}s", file=sys.stderr)
+        load = generate(
+            customers=args.customers, registrations=args.registrations, data_dir=data_dir
+        )
+    with connection.cursor() as cursor:
+        for sql in args.extra_sql:
+            print(f"[bench] extra SQL: {sql}", file=sys.stderr, flush=True)
+            cursor.execute(sql)
+        if vendor == "sqlite":
+            import sqlite3
+
+            version = f"SQLite {sqlite3.sqlite_version}"
+            if args.extra_sql:
+                cursor.execute("ANALYZE")
+        else:
+            cursor.execute("SHOW server_version")
+            version = f"PostgreSQL {cursor.fetchone()[0]}"
+            cursor.execute("SHOW shared_buffers")
+            version += f" (shared_buffers {cursor.fetchone()[0]})"
+            if args.extra_sql:
+                cursor.execute("ANALYZE")
+    results = measure(
+        load["info"],
+        reps=args.reps,
+        warmup=args.warmup,
+        max_seconds=args.max_seconds,
+        what_ifs=args.what_if,
+    )
+    payload = {
+        "db": args.worker,
+        "version": version,
+        "load": load,
+        "extra_sql": args.extra_sql,
+        "results": results,
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{args.worker}.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False))
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    args = parse(argv)
+    if args.worker:
+        return main_worker(args)
+    return main_parent(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

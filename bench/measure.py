@@ -1,0 +1,346 @@
+"""Time the key intake operations in-process, through the full stack.
+
+Pages and the API are driven with Django's test Client (force_login): URL routing, every
+middleware, the permission-scoped selectors, the filter set, templates and context
+processors all run, as they would behind the WSGI server, minus the network. Database
+connections are handled as under the server (see `served`): on SQLite every request opens
+the file anew. The phone lookup of the registration path is timed as the ORM calls the
+service makes, on an open connection. Inputs are
+drawn at random from the data (existing phones, prefixes of existing names), so no
+cache is asked the same question twice in a row.
+
+After timing an operation, one more request runs with a query wrapper that counts its
+queries and keeps the slowest one, with its plan (EXPLAIN QUERY PLAN on SQLite,
+EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from urllib.parse import urlencode
+
+from django.db import close_old_connections, connection
+from django.test import Client
+from django.utils import timezone
+
+from anchang.customers.choices import State
+from anchang.customers.models import Customer, CustomerPhone
+from anchang.customers.search import name_keys
+from anchang.demo.names import chinese_name
+from anchang.org.models import User
+from bench.generate import CONTENTS, national_phone
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+ROW_LINK = re.compile(rb'href="/customers/\d+/"')
+
+
+@dataclass
+class Result:
+    operation: str
+    actor: str
+    variant: str  # "as is", or the what-if applied (bench/whatif.py)
+    n: int
+    p50: float
+    p95: float
+    p99: float
+    mean: float
+    max: float
+    target: float | None
+    passed: bool | None
+    rows: float | None  # average customers on the page (searches: the hits shown)
+    queries: int | None
+    slowest_query_ms: float | None
+    slowest_sql: str
+    plan: str
+
+
+def _log(message: str) -> None:
+    print(f"[measure] {message}", file=sys.stderr, flush=True)
+
+
+def _percentile(ordered: list[float], q: float) -> float:
+    """Nearest-rank percentile of an ordered list."""
+    rank = max(1, min(len(ordered), math.ceil(q / 100 * len(ordered))))
+    return ordered[rank - 1]
+
+
+def explain(sql: str, params) -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            return "\n".join(str(row[-1]) for row in cursor.fetchall())
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def _profile(call: Callable[[], object]) -> tuple[int, float, str, str]:
+    """(queries, slowest SELECT in ms, its SQL, its plan) for one more run of `call`."""
+    seen: list[tuple[float, str, object]] = []
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            seen.append((time.perf_counter() - started, sql, params))
+
+    with connection.execute_wrapper(timed):
+        call()
+    selects = [q for q in seen if q[1].lstrip().upper().startswith("SELECT")]
+    if not selects:
+        return len(seen), 0.0, "", ""
+    elapsed, sql, params = max(selects, key=lambda q: q[0])
+    try:
+        plan = explain(sql, params)
+    except Exception as exc:  # noqa: BLE001 - a plan is a diagnostic, never a failure
+        plan = f"(no plan: {exc})"
+    return len(seen), elapsed * 1000, f"{sql} -- params {list(params or [])}", plan
+
+
+def served(call: Callable[[], object]):
+    """Run one request as the WSGI server would: Django's request_started and
+    request_finished handlers close connections older than CONN_MAX_AGE (SQLite: after
+    every request, so each request opens the file anew; PostgreSQL: kept 60 s and
+    health-checked). The test client disconnects those handlers; the bench calls them."""
+    close_old_connections()
+    try:
+        return call()
+    finally:
+        close_old_connections()
+
+
+def _summarise(name, actor, timings, target, rows, profile, variant="as is") -> Result:
+    ordered = sorted(t * 1000 for t in timings)
+    p95 = _percentile(ordered, 95)
+    queries, slow_ms, sql, plan = profile
+    result = Result(
+        operation=name,
+        actor=actor,
+        variant=variant,
+        n=len(ordered),
+        p50=_percentile(ordered, 50),
+        p95=p95,
+        p99=_percentile(ordered, 99),
+        mean=statistics.fmean(ordered),
+        max=ordered[-1],
+        target=target,
+        passed=None if target is None else p95 < target,
+        rows=rows,
+        queries=queries,
+        slowest_query_ms=slow_ms,
+        slowest_sql=sql,
+        plan=plan,
+    )
+    verdict = "" if target is None else (" pass" if result.passed else " FAIL")
+    label = actor if variant == "as is" else f"{actor}, {variant}"
+    _log(
+        f"{name} [{label}]: p50 {result.p50:.1f} p95 {p95:.1f} p99 {result.p99:.1f} ms"
+        f" (n={result.n}, rows {rows if rows is None else round(rows, 1)}){verdict}"
+    )
+    return result
+
+
+class Bench:
+    def __init__(self, info: dict, *, reps: int, warmup: int, max_seconds: float, seed: int = 7):
+        self.info = info
+        self.reps, self.warmup, self.max_seconds = reps, warmup, max_seconds
+        self.variant = "as is"
+        self.rng = random.Random(seed)
+        self.project = info["big_project"]
+        self.consultant = User.objects.get(pk=info["bench_consultant"])
+        self.manager = User.objects.get(pk=info["manager"])
+        self.clients = {}
+        for label, user in (("consultant", self.consultant), ("manager", self.manager)):
+            client = Client(HTTP_HOST="localhost")
+            client.force_login(user, backend=BACKEND)
+            self.clients[label] = client
+        self.results: list[Result] = []
+        # Inputs drawn from the data, before any timing.
+        fields = ("id", "name", "name_initials", "phone", "phone_last4")
+        max_id = Customer.objects.order_by("-id").values_list("id", flat=True).first()
+        self.max_id = max_id
+        ids = self.rng.sample(range(1, max_id + 1), min(max_id, 20_000))
+        self.samples = {
+            "manager": list(
+                Customer.objects.filter(project_id=self.project, pk__in=ids).values(*fields)
+            )[:3000],
+            "consultant": list(Customer.objects.filter(owner=self.consultant).values(*fields)),
+        }
+        phone_ids = self.rng.sample(range(1, max_id + 1), min(max_id, 5000))
+        self.phones = list(
+            CustomerPhone.objects.filter(pk__in=phone_ids).values_list("project_id", "phone")
+        )
+
+    # --- what is timed -------------------------------------------------------------------
+
+    def run_get(self, name, actor, make_url: Callable[[random.Random], str], target) -> None:
+        client = self.clients[actor]
+        urls = [make_url(self.rng) for _ in range(self.warmup + self.reps)]
+        for url in urls[: self.warmup]:
+            served(lambda url=url: client.get(url))
+        timings, rows = [], 0
+        deadline = time.perf_counter() + self.max_seconds
+        for url in urls[self.warmup :]:
+            started = time.perf_counter()
+            response = served(lambda url=url: client.get(url))
+            timings.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise SystemExit(f"bench: {url} answered {response.status_code}")
+            rows += len(ROW_LINK.findall(response.content))
+            if started > deadline:
+                break  # a very slow operation: fewer repetitions, n says how many
+        profile = _profile(lambda: served(lambda: client.get(urls[-1])))
+        average_rows = rows / len(timings)
+        self.results.append(
+            _summarise(name, actor, timings, target, average_rows, profile, self.variant)
+        )
+
+    def phone_lookup(self) -> None:
+        def lookup(project_id, phone):
+            customer_id = (
+                CustomerPhone.objects.filter(project_id=project_id, phone=phone)
+                .values_list("customer_id", flat=True)
+                .first()
+            )
+            return Customer.objects.get(pk=customer_id)
+
+        picks = [self.rng.choice(self.phones) for _ in range(self.warmup + self.reps)]
+        for project_id, phone in picks[: self.warmup]:
+            lookup(project_id, phone)
+        timings = []
+        for project_id, phone in picks[self.warmup :]:
+            started = time.perf_counter()
+            lookup(project_id, phone)
+            timings.append(time.perf_counter() - started)
+        profile = _profile(lambda: lookup(*picks[-1]))
+        self.results.append(
+            _summarise("exact phone lookup (ORM)", "service", timings, 10, 1.0, profile)
+        )
+
+    def register(self) -> None:
+        client = self.clients["consultant"]
+        first = self.max_id  # phone indexes past every customer id are unused numbers
+
+        def body(k: int) -> str:
+            return json.dumps(
+                {
+                    "project": self.project,
+                    "kind": "call",
+                    "name": chinese_name(self.rng),
+                    "gender": self.rng.choice("mf"),
+                    "phone": national_phone(first + k),
+                    "medium": self.info["medium"],
+                    "content": self.rng.choice(CONTENTS),
+                    "occurred_at": timezone.now().isoformat(),
+                }
+            )
+
+        def post(k: int):
+            data = body(k)
+            response = served(
+                lambda: client.post("/api/v1/registrations/", data, content_type="application/json")
+            )
+            if response.status_code != 201:
+                raise SystemExit(f"bench: registration answered {response.status_code}")
+            return response
+
+        warm = min(self.warmup, 5)
+        for k in range(warm):
+            post(k)
+        timings = []
+        for k in range(warm, warm + self.reps):
+            started = time.perf_counter()
+            post(k)
+            timings.append(time.perf_counter() - started)
+        profile = _profile(lambda: post(warm + self.reps))
+        self.results.append(
+            _summarise(
+                "register a call, new phone (API POST)", "consultant", timings, None, None, profile
+            )
+        )
+
+    # --- the plan --------------------------------------------------------------------------
+
+    def search_url(self, actor: str, kind: str) -> Callable[[random.Random], str]:
+        samples = self.samples[actor]
+
+        def make(rng: random.Random) -> str:
+            row = rng.choice(samples)
+            q = {
+                "name": row["name"][0],
+                "initials": row["name_initials"][:2],
+                "pinyin": name_keys(row["name"][0])[0],
+                "last4": row["phone_last4"],
+                "phone": row["phone"][3:],
+            }[kind]
+            return "/customers/?" + urlencode({"q": q})
+
+        return make
+
+    def page_operations(self) -> list[tuple[str, str, Callable[[random.Random], str], float]]:
+        states = list(State.values)
+        ops = [
+            (
+                "customer list: state=prospect, order=last_contact",
+                "consultant",
+                lambda rng: "/customers/?state=prospect&order=last_contact",
+                100,
+            ),
+            ("customer list: default order", "manager", lambda rng: "/customers/", 150),
+            (
+                "customer list: state filter (random state)",
+                "manager",
+                lambda rng: f"/customers/?state={rng.choice(states)}",
+                150,
+            ),
+            (
+                "customer list: page 200 (deepest)",
+                "manager",
+                lambda rng: "/customers/?page=200",
+                None,
+            ),
+        ]
+        searches = [
+            ("name", "search: name prefix (surname, 王)"),
+            ("initials", "search: pinyin initials (zs)"),
+            ("pinyin", "search: full pinyin prefix (zhang)"),
+            ("last4", "search: last 4 digits"),
+            ("phone", "search: full phone"),
+        ]
+        for actor in ("manager", "consultant"):
+            for kind, label in searches:
+                ops.append((label, actor, self.search_url(actor, kind), 150))
+        return ops
+
+    def run(self, what_ifs: list[str]) -> list[dict]:
+        from bench.whatif import Unsupported, applied
+
+        self.phone_lookup()
+        for name, actor, make_url, target in self.page_operations():
+            self.run_get(name, actor, make_url, target)
+        self.register()
+        for what_if in what_ifs:
+            _log(f"what-if: {what_if}")
+            try:
+                with applied(what_if):
+                    self.variant = f"what-if {what_if}"
+                    for name, actor, make_url, target in self.page_operations():
+                        self.run_get(name, actor, make_url, target)
+            except Unsupported as reason:
+                _log(f"skipped: {reason}")
+            self.variant = "as is"
+        return [asdict(r) for r in self.results]
+
+
+def measure(
+    info: dict, *, reps: int = 200, warmup: int = 20, max_seconds: float = 120, what_ifs=()
+) -> list[dict]:
+    return Bench(info, reps=reps, warmup=warmup, max_seconds=max_seconds).run(list(what_ifs))
