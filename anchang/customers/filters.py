@@ -27,15 +27,20 @@ ORDERINGS = {
 }
 
 
-def search_q(raw: str) -> Q:
-    """张三 by `zs`, `zhangsan`, `zhang`, `张`, the full phone or its last 4 digits."""
+def search_q(raw: str, project_ids=None) -> Q:
+    """张三 by `zs`, `zhangsan`, `zhang`, `张`, the full phone or its last 4 digits.
+    `project_ids` (the actor's projects) lets a phone be found through the unique
+    (project, phone) index instead of a scan of every project's phones."""
     kind, value = classify_query(raw[:SEARCH_MAX])
     if kind == "phone":
         try:
             e164 = normalise_phone(value)
         except ValidationFailed:
             return Q(pk__in=[])
-        return Q(pk__in=CustomerPhone.objects.filter(phone=e164).values("customer_id"))
+        phones = CustomerPhone.objects.filter(phone=e164)
+        if project_ids is not None:
+            phones = phones.filter(project_id__in=list(project_ids))
+        return Q(pk__in=phones.values("customer_id"))
     if kind == "last4":
         return Q(phone_last4=value)
     if kind == "digits":
@@ -116,7 +121,11 @@ class CustomerFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         value = (value or "").strip()
-        return queryset.filter(search_q(value)) if value else queryset
+        if not value:
+            return queryset
+        user = getattr(self.request, "user", None)
+        projects = visible_projects(user).values_list("pk", flat=True) if user else None
+        return queryset.filter(search_q(value, projects))
 
     def filter_below_target(self, queryset, name, value):
         if not value:
