@@ -183,7 +183,8 @@ class Bench:
 
     def run_get(self, name, actor, make_url: Callable[[random.Random], str], target) -> None:
         client = self.clients[actor]
-        urls = [make_url(self.rng) for _ in range(self.warmup + self.reps)]
+        rng = random.Random(f"{name}|{actor}")  # the same inputs in every pass and run
+        urls = [make_url(rng) for _ in range(self.warmup + self.reps)]
         for url in urls[: self.warmup]:
             served(lambda url=url: client.get(url))
         timings, rows = [], 0
