@@ -59,6 +59,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
         default=120,
         help="stop timing one operation after this long (n then says how many ran)",
     )
+    parser.add_argument(
+        "--no-prewarm",
+        action="store_true",
+        help="measure right after the load, without flushing it and reading the database "
+        "into the OS cache first",
+    )
     parser.add_argument("--worker", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.registrations < args.customers:
@@ -103,6 +109,8 @@ def run_database(db: str, args: argparse.Namespace) -> dict | None:
     ]  # fmt: skip
     if args.measure_only:
         command.append("--measure-only")
+    if args.no_prewarm:
+        command.append("--no-prewarm")
     command += ["--max-seconds", str(args.max_seconds)]
     for sql in args.extra_sql:
         command += ["--extra-sql", sql]
@@ -164,6 +172,7 @@ def render(runs: list[dict], host: dict) -> str:
             f"analyze {s['analyze']:.0f} s, total {s['total']:.0f} s "
             f"({r['overall (incl. indexes, analyze)']:,.0f} rows/s overall)"
         )
+        lines.append(f"  cache: {run['load'].get('cache', '?')}")
         if run.get("extra_sql"):
             lines.append(f"  extra SQL after the load: {'; '.join(run['extra_sql'])}")
     lines.append("")
@@ -257,6 +266,37 @@ def create_postgres_database() -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def settle(vendor: str, sqlite_path: Path) -> str:
+    """Measure a database at rest, as a server that has been running a while: the load's
+    writes flushed to disk (a bulk load leaves a gigabyte of dirty pages whose write-back
+    would otherwise compete with the first operations) and the database read once into
+    the operating system's cache."""
+    from django.db import connection
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        if vendor == "sqlite":
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            cursor.execute("CHECKPOINT")
+    os.sync()
+    with connection.cursor() as cursor:
+        if vendor == "sqlite":
+            with open(sqlite_path, "rb") as db:
+                while db.read(1 << 24):
+                    pass
+        else:
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+            cursor.execute(
+                "SELECT sum(pg_prewarm(c.oid::regclass, 'read')) FROM pg_class c "
+                "WHERE c.relkind IN ('r', 'i') AND c.relnamespace = 'public'::regnamespace"
+            )
+    seconds = time.perf_counter() - started
+    note = f"synced and read into the OS cache before measuring ({seconds:.0f} s)"
+    print(f"[bench] {note}", file=sys.stderr, flush=True)
+    return note
+
+
 def main_worker(args: argparse.Namespace) -> int:
     import django
 
@@ -304,6 +344,10 @@ def main_worker(args: argparse.Namespace) -> int:
             version += f" (shared_buffers {cursor.fetchone()[0]})"
             if args.extra_sql:
                 cursor.execute("ANALYZE")
+    if args.no_prewarm:
+        load["cache"] = "as left by the load (no sync, no prewarm)"
+    else:
+        load["cache"] = settle(vendor, Path(settings.DATABASES["default"]["NAME"]))
     results = measure(
         load["info"],
         reps=args.reps,
