@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "anchang.audit",
     "anchang.customers",
     "anchang.followups",
+    "anchang.pool",
+    "anchang.scheduler",
 ]
 
 MIDDLEWARE = [

@@ -147,6 +147,10 @@ class Customer(models.Model):
     call_count = models.PositiveIntegerField(_("calls"), default=0)
     first_contact_at = models.DateTimeField(_("first contact"), null=True, blank=True)
     last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True)
+    # The shared pool (公海): the reclaim clocks start when the current owner got the customer;
+    # a customer in the pool has no owner and pool_entered_at set.
+    owned_since = models.DateTimeField(_("owned since"), null=True, blank=True)
+    pool_entered_at = models.DateTimeField(_("in the shared pool since"), null=True, blank=True)
 
     version = models.PositiveIntegerField(default=1)  # optimistic locking: stale edits get 409
     created_by = models.ForeignKey(
@@ -170,6 +174,7 @@ class Customer(models.Model):
             "grade_checks",
             "next_follow_up_on",
             "last_reached_at",
+            "owned_since",
         ]
     )
 
@@ -190,6 +195,7 @@ class Customer(models.Model):
             models.Index(fields=["project", "last_contact_at"], name="customer_last_contact"),
             # The agenda: one indexed query per consultant and day.
             models.Index(fields=["owner", "next_follow_up_on"], name="customer_agenda"),
+            models.Index(fields=["project", "pool_entered_at"], name="customer_pool"),
         ]
 
     def __str__(self) -> str:

@@ -119,3 +119,127 @@ class LossApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.get_status_display()}"
+
+
+class Review(models.Model):
+    """主管批示: a manager's comment on one follow-up, shown to its author on My day."""
+
+    followup = models.ForeignKey(FollowUp, on_delete=models.PROTECT, related_name="reviews")
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews_given"
+    )
+    # The follow-up's author, kept here so My day and the counts read one table.
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews_received"
+    )
+    comment = models.CharField(_("comment"), max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("review comment")
+        verbose_name_plural = _("review comments")
+        indexes = [
+            models.Index(fields=["consultant", "-created_at"]),
+            models.Index(fields=["reviewer", "-created_at"]),
+            models.Index(fields=["project", "-created_at"]),
+            models.Index(fields=["followup"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.comment[:40]
+
+
+class ReviewCursor(models.Model):
+    """Where a manager's review queue of a project starts: follow-ups entered after this."""
+
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    project = models.ForeignKey("org.Project", on_delete=models.CASCADE, related_name="+")
+    reviewed_until = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["reviewer", "project"], name="review_cursor_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer_id}@{self.project_id}: {self.reviewed_until:%Y-%m-%d %H:%M}"
+
+
+class RevisitPlan(models.Model):
+    """回访计划: a planned round of calls or visits to a chosen set of customers."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("In progress")
+        REPORTED = "reported", _("Report submitted")
+        REVIEWED = "reviewed", _("Reviewed")
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=100)
+    purpose = models.CharField(_("purpose"), max_length=200)
+    talking_points = models.TextField(_("talking points"), max_length=2000, blank=True)
+    starts_on = models.DateField(_("from"))
+    due_on = models.DateField(_("due by"))
+    # The customer filter the targets were picked with, kept for the record.
+    criteria = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    report = models.TextField(_("report"), max_length=4000, blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.CharField(_("manager's comment"), max_length=500, blank=True)
+    # Set by the tick once the due date has passed (the plan's tasks stop being due).
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("revisit plan")
+        verbose_name_plural = _("revisit plans")
+        indexes = [models.Index(fields=["project", "-id"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RevisitTask(models.Model):
+    """One customer of a revisit plan, on the owner's My day until a follow-up completes it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To do")
+        DONE = "done", _("Done")
+        MISSED = "missed", _("Missed")
+
+    plan = models.ForeignKey(RevisitPlan, on_delete=models.CASCADE, related_name="tasks")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    followup = models.ForeignKey(
+        FollowUp, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reached = models.BooleanField(null=True)
+    result = models.CharField(_("result"), max_length=200, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "customer"], name="revisit_task_unique")
+        ]
+        indexes = [
+            models.Index(fields=["owner", "status"]),
+            models.Index(fields=["customer", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}/{self.customer_id}: {self.status}"

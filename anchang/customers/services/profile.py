@@ -20,6 +20,7 @@ from anchang.customers.choices import State
 from anchang.customers.models import Customer, CustomerPhone, Medium
 from anchang.customers.phones import normalise_phone
 from anchang.customers.search import name_keys
+from anchang.customers.services.ownership import owner_set
 from anchang.errors import Conflict, ValidationFailed
 from anchang.org.models import Project, User
 from anchang.org.rules import ProjectRules
@@ -180,6 +181,7 @@ def customer_create(
     customer = Customer(
         project=project,
         owner=owner,
+        owned_since=timezone.now() if owner else None,
         name=clean_name(name),
         phone=normalise_phone(phone),
         created_by=actor,
@@ -314,7 +316,7 @@ def _change_owner(
     current: Customer, new_owner: User | None, *, actor: User, reason: str, request=None
 ) -> Customer:
     previous_owner = current.owner
-    current.owner = new_owner
+    owner_set(current, new_owner)
     current.version += 1
     current._history_user = actor
     current._change_reason = reason

@@ -24,6 +24,7 @@ from anchang.customers import rules as intake_rules
 from anchang.customers.choices import Gender, State
 from anchang.customers.models import Customer, CustomerPhone, OwnershipConflict, Registration
 from anchang.customers.phones import normalise_phone
+from anchang.customers.services.ownership import owner_set
 from anchang.customers.services.profile import (
     PROFILE_FIELDS,
     _clean_medium,
@@ -287,8 +288,8 @@ def _find_or_create(actor, project, cleaned, gender, profile, kind, rules):
             # runs them side by side; SQLite's IMMEDIATE transactions already queue them).
             return Customer.objects.select_for_update().get(pk=existing), False
         customer = Customer(
-            project=project, owner=actor, name=cleaned["name"], gender=gender,
-            phone=cleaned["phone"], medium=cleaned["medium"], created_by=actor,
+            project=project, owner=actor, owned_since=timezone.now(), name=cleaned["name"],
+            gender=gender, phone=cleaned["phone"], medium=cleaned["medium"], created_by=actor,
         )  # fmt: skip
         for field, value in profile.items():
             setattr(customer, field, value.strip() if isinstance(value, str) else value)
@@ -321,8 +322,11 @@ def _count_contact(customer: Customer, kind: str, occurred_at: datetime) -> None
 
 def _fill_blanks(customer, cleaned, gender, profile, actor) -> None:
     """A return registration completes the card but never overwrites what is there."""
-    if customer.owner_id is None:
-        customer.owner = actor  # an unowned customer who comes back is received by this one
+    # An unowned (or pooled) customer who comes back is received by this one.
+    if customer.owner_id is None and owner_set(customer, actor):
+        from anchang.pool.services import pool_event_returned  # pool builds on customers
+
+        pool_event_returned(customer, actor)
     if not customer.gender:
         customer.gender = gender
     if customer.medium_id is None:
