@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -27,6 +27,10 @@ class MyDay:
     overdue: list[Customer]  # each with .days_overdue
     new_without_followup: list[Customer]
     care_dates: list[tuple[date, str, Customer]]  # (day, what, customer)
+    # Filled by their own modules (reviews, revisit plans, the shared pool).
+    reviews_received: list = field(default_factory=list)
+    revisit_tasks: list = field(default_factory=list)
+    pool_warnings: list = field(default_factory=list)
 
 
 def _mine(actor: User) -> QuerySet[Customer]:
@@ -49,7 +53,11 @@ def my_day(actor: User, today: date | None = None) -> MyDay:
         .filter(~Exists(has_followup))
         .order_by("-created_at")[:AGENDA_LIMIT]
     )
-    return MyDay(today, due, overdue, new, care_dates_ahead(actor, today))
+    day = MyDay(today, due, overdue, new, care_dates_ahead(actor, today))
+    # my-day sections: reviews
+    # my-day sections: revisit plans
+    # my-day sections: pool warnings
+    return day
 
 
 def _next_occurrence(day: date, today: date) -> date:
