@@ -1,0 +1,57 @@
+"""Refresh the zh-Hans catalogue and fill translations from a JSON file.
+
+    .venv/bin/python scripts/po_fill.py var/tr/mine.json
+
+The JSON maps msgid to msgstr ({"Shared pool": "公海"}); a message with a context is keyed
+"context|msgid"; a plural message by its singular msgid (Chinese has one form). Runs
+makemessages first, under a lock, so people working side by side do not overwrite each
+other's catalogue, then compiles the .mo file. Prints what is still untranslated.
+"""
+
+import fcntl
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+PO = ROOT / "anchang/locale/zh_Hans/LC_MESSAGES/django.po"
+BIN = ROOT / ".venv/bin"
+
+
+def main(paths: list[str]) -> int:
+    wanted: dict[tuple[str, str | None], str] = {}
+    for path in paths:
+        for key, value in json.loads(Path(path).read_text()).items():
+            context, _, msgid = key.rpartition("|") if "|" in key else (None, "", key)
+            wanted[(msgid, context or None)] = value
+    with (ROOT / "var/.po.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        subprocess.run(
+            [BIN / "anchang", "makemessages", "-l", "zh_Hans", "--no-obsolete", "--no-location"],
+            cwd=ROOT / "anchang", check=True, capture_output=True,
+        )  # fmt: skip
+        with PO.open("rb") as handle:
+            catalog = read_po(handle)
+        for message in catalog:
+            singular = message.id[0] if isinstance(message.id, tuple) else message.id
+            value = wanted.get((singular, message.context))
+            if value is None:
+                continue
+            message.string = (value,) if isinstance(message.id, tuple) else value
+            message.flags.discard("fuzzy")
+        with PO.open("wb") as handle:
+            write_po(handle, catalog, width=100, include_lineno=False)
+        subprocess.run(
+            [BIN / "pybabel", "compile", "-i", PO, "-o", PO.with_suffix(".mo"), "--use-fuzzy"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+    missing = [m.id for m in catalog if m.id and (not m.string or "fuzzy" in m.flags)]
+    print("untranslated:", missing)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
