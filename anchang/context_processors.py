@@ -15,7 +15,6 @@ SALES_ROLES = {Role.CONSULTANT, Role.MANAGER}
 # (label, url name or None while the feature is not built yet, who sees the item)
 LATER = [
     (_("Follow-ups"), SALES_ROLES | {Role.ADMIN}),
-    (_("Shared pool"), SALES_ROLES | {Role.ADMIN}),
     (_("Deals"), SALES_ROLES | {Role.CLERK, Role.ADMIN}),
     (_("Reports"), {Role.MANAGER, Role.MARKETING, Role.PLANNER, Role.ADMIN}),
 ]
@@ -34,6 +33,8 @@ def navigation(request):
     if customers_q(user, "reassign") is not None:
         items.append(_item(_("Conflicts"), "customers:conflicts", "conflicts"))
         items.append(_item(_("Loss applications"), "followups:loss-queue", "loss"))
+    if roles & permissions.page_roles("pool"):
+        items.append(_item(_("Shared pool"), "pool:list", "pool"))
     if roles & permissions.page_roles("media"):
         items.append(_item(_("Media"), "customers:media", "media"))
     for label, who in LATER:

@@ -13,6 +13,10 @@ from anchang.customers.selectors import customers_for
 from anchang.followups.selectors import ACTIVE_STATES, my_day
 from anchang.org.models import Role
 from anchang.org.selectors import actor_grants, projects_where
+from anchang.scheduler.services import last_tick
+
+# The tick runs every minute under `anchang serve`; older than this means it is not running.
+TICK_STALE = timedelta(minutes=5)
 
 
 def _start_of_today():
@@ -83,4 +87,7 @@ def home(request):
             .annotate(times=Count("id"))
             .order_by("-times")
         )
+    if Role.ADMIN in roles:
+        context["last_tick"] = last_tick()
+        context["tick_stale_after"] = timezone.now() - TICK_STALE
     return render(request, "home.html", context)

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from anchang.customers import api as customers_api
 from anchang.followups import api as followups_api
 from anchang.org import api as org_api
+from anchang.pool import api as pool_api
 
 app_name = "api"
 
@@ -43,6 +44,9 @@ urlpatterns = [
         name="loss-reject",
     ),
     path("v1/customers/<int:pk>/grade/", followups_api.CustomerGradeApi.as_view(), name="grade"),
+    path("v1/pool/", pool_api.PoolListApi.as_view(), name="pool"),
+    path("v1/pool/<int:pk>/claim/", pool_api.PoolClaimApi.as_view(), name="pool-claim"),
+    path("v1/pool/hand-out/", pool_api.PoolHandOutApi.as_view(), name="pool-hand-out"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -57,6 +57,9 @@ def my_day(actor: User, today: date | None = None) -> MyDay:
     # my-day sections: reviews
     # my-day sections: revisit plans
     # my-day sections: pool warnings
+    from anchang.pool.selectors import pool_warnings  # the pool builds on follow-ups
+
+    day.pool_warnings = pool_warnings(actor)
     return day
 
 

@@ -16,6 +16,7 @@ class PoolEvent(models.Model):
         NO_SUBSCRIPTION = "no_subscription", _("No subscription in time")
         CLAIM = "claim", _("Claimed by a consultant")
         HAND_OUT = "hand_out", _("Handed out by a manager")
+        RETURNED = "returned", _("Came back and was registered")
 
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.PROTECT, related_name="pool_events"

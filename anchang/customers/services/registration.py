@@ -251,6 +251,8 @@ def _register(
         _fill_blanks(customer, cleaned, gender, profile, actor)
         if customer.state in (State.LOST, State.NO_INTENT):
             # They came back: a prospect again, with all their history, on the cadence again.
+            if customer.state == State.LOST and customer.owner_id:
+                customer.owned_since = now  # the pool's clocks restart with the new chance
             customer.state = State.PROSPECT
     stage = stage_of(customer, now)
     # Required fields are checked where DOMAIN.md §2 sets them: the first call and the first

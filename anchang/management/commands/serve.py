@@ -1,6 +1,7 @@
 """`anchang serve`: migrate, collect static files, then run gunicorn (a production server)."""
 
 import os
+import subprocess
 import sys
 
 from django.conf import settings
@@ -17,13 +18,21 @@ class Command(BaseCommand):
             "--workers", type=int, default=int(os.environ.get("ANCHANG_WORKERS", 2))
         )
         parser.add_argument("--no-migrate", action="store_true")
+        parser.add_argument(
+            "--no-tick",
+            action="store_true",
+            help="do not apply the time-driven rules every minute (run `anchang tick` elsewhere)",
+        )
 
-    def handle(self, *args, bind, workers, no_migrate, **options):
+    def handle(self, *args, bind, workers, no_migrate, no_tick, **options):
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(f"Anchang is serving on http://{bind}/  (database: {_db_label()})")
         sys.stdout.flush()
+        if not no_tick:
+            # The ticker outlives this process's exec into gunicorn and stops when it ends.
+            subprocess.Popen([sys.executable, "-m", "anchang.cli", "tick", "--every", "60"])  # noqa: S603
         argv = [
             sys.executable,
             "-m",

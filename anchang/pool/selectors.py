@@ -1,0 +1,128 @@
+"""Reads of the shared pool (公海): what is in it, what is about to return, who took what."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from anchang import permissions
+from anchang.customers.models import Customer
+from anchang.followups.models import LossApplication
+from anchang.org.models import Project, User
+from anchang.org.rules import PoolRules
+from anchang.org.selectors import project_rules, projects_where
+from anchang.pool.models import PoolEvent
+from anchang.pool.rules import POOL_STATES, Reclaim, cutoffs, reclaim_due
+
+WARNINGS_LIMIT = 200
+
+
+def reclaimable_q(conf: PoolRules, now: datetime, ahead: timedelta = timedelta(0)) -> Q:
+    """Owned customers whose reclaim moment (rules.reclaim_due) is at or before now + ahead."""
+    cut = cutoffs(now, conf, ahead)
+    no_contact = Q(owned_since__lte=cut["no_contact"]) & (
+        Q(last_reached_at__isnull=True) | Q(last_reached_at__lte=cut["no_contact"])
+    )
+    no_subscription = Q(owned_since__lte=cut["no_subscription"])
+    pending_loss = LossApplication.objects.filter(customer=OuterRef("pk"), status="pending")
+    # A pending loss application is a manager's decision in progress: it waits for them.
+    return (
+        Q(owner__isnull=False, state__in=POOL_STATES)
+        & (no_contact | no_subscription)
+        & ~Exists(pending_loss)
+    )
+
+
+def pool_projects(actor: User) -> QuerySet[Project]:
+    """Projects whose pool the actor may see: where they hold a pool role."""
+    return projects_where(actor, set(permissions.page_roles("pool")))
+
+
+def pool_customers(actor: User, project: Project | None = None) -> QuerySet[Customer]:
+    """Customers in the pools the actor may see, newest arrivals first."""
+    projects = pool_projects(actor)
+    if project is not None:
+        projects = projects.filter(pk=project.pk)
+    return (
+        Customer.objects.filter(
+            project__in=projects, owner__isnull=True, pool_entered_at__isnull=False
+        )
+        .select_related("project")
+        .order_by("-pool_entered_at", "-id")
+    )
+
+
+def pool_customer_get(actor: User, pk) -> Customer | None:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return pool_customers(actor).filter(pk=pk).first()
+
+
+def pool_warnings(actor: User, now: datetime | None = None) -> list[tuple[Customer, Reclaim]]:
+    """The actor's customers who return to the pool within the project's warning window."""
+    now = now or timezone.now()
+    out: list[tuple[Customer, Reclaim]] = []
+    for project in projects_where(actor, {"consultant"}):
+        conf = project_rules(project).pool
+        ahead = timedelta(days=conf.warn_days_before)
+        mine = Customer.objects.filter(project=project, owner=actor).filter(
+            reclaimable_q(conf, now, ahead)
+        )
+        for customer in mine.only(
+            "id", "name", "state", "grade", "owned_since", "last_reached_at", "project_id"
+        )[:WARNINGS_LIMIT]:
+            due = reclaim_due(
+                state=customer.state, owned_since=customer.owned_since,
+                last_reached_at=customer.last_reached_at, conf=conf,
+            )  # fmt: skip
+            if due is not None:
+                out.append((customer, due))
+    return sorted(out, key=lambda item: item[1].at)[:WARNINGS_LIMIT]
+
+
+def local_midnight(project: Project, now: datetime) -> datetime:
+    local = now.astimezone(project_rules(project).tz)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def claims_today(actor: User, project: Project, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    return PoolEvent.objects.filter(
+        to_owner=actor, project=project, kind=PoolEvent.Kind.CLAIMED,
+        at__gte=local_midnight(project, now),
+    ).count()  # fmt: skip
+
+
+def held_count(owner: User, project: Project) -> int:
+    """Customers still in play the owner holds in the project (the hold cap counts these)."""
+    return Customer.objects.filter(project=project, owner=owner, state__in=POOL_STATES).count()
+
+
+def last_reclaim_from(customer: Customer, owner: User) -> PoolEvent | None:
+    return (
+        PoolEvent.objects.filter(customer=customer, kind=PoolEvent.Kind.RECLAIMED, from_owner=owner)
+        .order_by("-at")
+        .first()
+    )
+
+
+def pool_events(actor: User, project: Project | None = None, limit: int = 50) -> list[PoolEvent]:
+    """Recent moves: a manager sees the project's, a consultant only those involving them."""
+    managed = projects_where(actor, {"manager", "admin"})
+    projects = pool_projects(actor)
+    if project is not None:
+        projects = projects.filter(pk=project.pk)
+    involved = Q(from_owner=actor) | Q(to_owner=actor) | Q(project__in=managed)
+    return list(
+        PoolEvent.objects.filter(involved, project__in=projects)
+        .select_related("customer", "actor", "from_owner", "to_owner")
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+def customer_pool_events(customer: Customer) -> QuerySet[PoolEvent]:
+    return customer.pool_events.select_related("actor", "from_owner", "to_owner").order_by("-at")

@@ -1,0 +1,58 @@
+"""`anchang tick`: the time-driven rules, applied in one idempotent pass.
+
+Overdue follow-ups need no writing (My day compares dates when it reads); what the clock
+changes is who owns a customer (the shared pool) and which revisit plans are past due."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from anchang.pool.services import pool_reclaim_due
+from anchang.scheduler.models import TickRun
+
+logger = logging.getLogger(__name__)
+KEEP_RUNS = timedelta(days=7)
+
+
+def _plans_close_due(now: datetime) -> int:
+    from anchang.followups import revisits  # built alongside; absent in older checkouts
+
+    return revisits.plans_close_due(now)
+
+
+# (name in the run's summary, the rule) — each returns how many records it changed.
+RULES: list[tuple[str, Callable[[datetime], int]]] = [
+    ("reclaimed_to_pool", pool_reclaim_due),
+    ("revisit_plans_closed", _plans_close_due),
+]
+
+
+def tick(now: datetime | None = None) -> TickRun:
+    """Apply every rule once. Running it again at the same moment changes nothing."""
+    now = now or timezone.now()
+    run = TickRun.objects.create(started_at=now)
+    changes: dict[str, int] = {}
+    errors: list[str] = []
+    for name, rule in RULES:
+        try:
+            changed = rule(now)
+        except Exception as exc:  # one broken rule must not stop the others
+            logger.exception("tick rule %s failed", name)
+            errors.append(f"{name}: {exc.__class__.__name__}: {exc}")
+            continue
+        if changed:
+            changes[name] = changed
+    run.finished_at = timezone.now()
+    run.changes = changes
+    run.error = "\n".join(errors)[:2000]
+    run.save(update_fields=["finished_at", "changes", "error"])
+    TickRun.objects.filter(started_at__lt=now - KEEP_RUNS).delete()
+    return run
+
+
+def last_tick() -> TickRun | None:
+    return TickRun.objects.order_by("-started_at").first()
