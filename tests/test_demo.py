@@ -71,3 +71,26 @@ def test_demo_command_loads_once(db, capsys):
     call_command("demo", "--if-empty")
     assert User.objects.count() == count
     assert "already loaded" in capsys.readouterr().out
+
+
+def test_demo_follow_ups_and_pool_look_like_an_office_running_the_rules(db):
+    from anchang.followups import rules
+    from anchang.followups.models import FollowUp, LossApplication, Review
+    from anchang.scheduler.services import tick
+
+    build_demo(seed=11, customers_per_consultant=40)
+    customers = Customer.objects.count()
+    followups = FollowUp.objects.all()
+    assert 4 * customers <= followups.count() <= 9 * customers
+    # every reached record meets the playbook's minimum content (the padding is seeded)
+    for followup in followups.filter(reached=True).only("kind", "content", "reached"):
+        assert rules.content_shortfall(followup.kind, followup.content, reached=True) == 0
+    assert followups.filter(reached=False).exists()
+    pooled = Customer.objects.filter(pool_entered_at__isnull=False)
+    assert pooled.exists() and not pooled.filter(owner__isnull=False).exists()
+    assert not Customer.objects.filter(owner__isnull=False, owned_since__isnull=True).exists()
+    assert Review.objects.exists() and LossApplication.objects.filter(status="pending").exists()
+    # the rules have been running all along: the first tick has little to do, the next none
+    first = tick().changes.get("reclaimed_to_pool", 0)
+    assert 0 < first < customers * 0.03
+    assert tick().changes == {}

@@ -12,6 +12,7 @@ from django.db import transaction
 from pypinyin import lazy_pinyin
 
 from anchang.customers.services import media_ensure_defaults
+from anchang.demo.followups import build_followups
 from anchang.demo.intake import build_intake
 from anchang.demo.names import chinese_name
 from anchang.org.models import Company, Project, Region, Role, Team, User
@@ -26,6 +27,7 @@ class DemoResult:
     staff: int = 0
     customers: int = 0
     registrations: int = 0
+    followups: int = 0
 
 
 PROJECTS = [
@@ -84,9 +86,11 @@ def build_demo(*, seed: int = 2026, customers_per_consultant: int = 333) -> Demo
             rules_overrides=overrides,
         )  # fmt: skip
         team = Team.objects.create(project=project, name="销售一组")
+        staff = {}
         for role in PROJECT_ROLES:
+            staff[role] = person(role)
             membership_grant(
-                user=person(role), role=role, company=company, project=project, team=team
+                user=staff[role], role=role, company=company, project=project, team=team
             )
         media_ensure_defaults(project=project)
         consultants = []
@@ -101,6 +105,9 @@ def build_demo(*, seed: int = 2026, customers_per_consultant: int = 333) -> Demo
             per_consultant=customers_per_consultant, phone_start=phone_index,
         )  # fmt: skip
         phone_index += customers
+        result.followups += build_followups(
+            rng=rng, project=project, consultants=consultants, manager=staff[Role.MANAGER]
+        )
         result.customers += customers
         result.registrations += registrations
     return result
