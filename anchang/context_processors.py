@@ -35,6 +35,9 @@ def navigation(request):
         items.append(_item(_("Loss applications"), "followups:loss-queue", "loss"))
     if roles & permissions.page_roles("pool"):
         items.append(_item(_("Shared pool"), "pool:list", "pool"))
+    plans = policies.can_open_page(actor=user, page="revisit_plans")
+    if plans:
+        items.append(_item(_("Revisit plans"), "followups:revisit-plans", "revisits"))
     if roles & permissions.page_roles("media"):
         items.append(_item(_("Media"), "customers:media", "media"))
     for label, who in LATER:
@@ -50,6 +53,7 @@ def navigation(request):
         "nav_section": _section(request),
         "nav_roles": role_labels,
         "nav_admin_site": policies.can_use_admin_site(user),
+        "nav_revisit_plans": plans,  # the customer list offers "plan a revisit" from its filter
     }
 
 
@@ -68,4 +72,6 @@ def _section(request) -> str:
         return "media" if match.url_name.startswith("medi") else "list"
     if match.app_name == "followups" and match.url_name == "loss-queue":
         return "loss"
+    if match.app_name == "followups" and match.url_name.startswith("revisit"):
+        return "revisits"
     return match.app_name or match.url_name

@@ -245,6 +245,7 @@ SPECTACULAR_SETTINGS = {
     | {
         "RegistrationKindEnum": "anchang.customers.models.Registration.Kind",
         "FollowUpKindEnum": "anchang.followups.models.FollowUp.Kind",
+        "RevisitPlanStatusEnum": "anchang.followups.models.RevisitPlan.Status",
     },
 }
 

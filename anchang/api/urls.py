@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from anchang.customers import api as customers_api
 from anchang.followups import api as followups_api
+from anchang.followups import revisit_api as revisits_api
 from anchang.org import api as org_api
 from anchang.pool import api as pool_api
 
@@ -47,6 +48,22 @@ urlpatterns = [
     path("v1/pool/", pool_api.PoolListApi.as_view(), name="pool"),
     path("v1/pool/<int:pk>/claim/", pool_api.PoolClaimApi.as_view(), name="pool-claim"),
     path("v1/pool/hand-out/", pool_api.PoolHandOutApi.as_view(), name="pool-hand-out"),
+    path("v1/revisit-plans/", revisits_api.RevisitPlanListApi.as_view(), name="revisit-plans"),
+    path(
+        "v1/revisit-plans/<int:pk>/",
+        revisits_api.RevisitPlanDetailApi.as_view(),
+        name="revisit-plan",
+    ),
+    path(
+        "v1/revisit-plans/<int:pk>/report/",
+        revisits_api.RevisitPlanReportApi.as_view(),
+        name="revisit-report",
+    ),
+    path(
+        "v1/revisit-plans/<int:pk>/review/",
+        revisits_api.RevisitPlanReviewApi.as_view(),
+        name="revisit-review",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -84,6 +84,7 @@ class MyDayApi(APIView):
                 {"date": d, "what": what, "customer": c.pk, "customer_name": c.name}
                 for d, what, c in day.care_dates
             ],
+            "revisit_tasks": day.revisit_tasks,
         }
         return Response(MyDaySerializer(body).data)
 

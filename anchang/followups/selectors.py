@@ -56,6 +56,9 @@ def my_day(actor: User, today: date | None = None) -> MyDay:
     day = MyDay(today, due, overdue, new, care_dates_ahead(actor, today))
     # my-day sections: reviews
     # my-day sections: revisit plans
+    from anchang.followups.revisit_selectors import revisit_tasks_due
+
+    day.revisit_tasks = revisit_tasks_due(actor, today)
     # my-day sections: pool warnings
     from anchang.pool.selectors import pool_warnings  # the pool builds on follow-ups
 

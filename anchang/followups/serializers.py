@@ -70,12 +70,23 @@ class CareDateSerializer(serializers.Serializer):
     customer_name = serializers.CharField()
 
 
+class RevisitTaskDueSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    plan = serializers.IntegerField(source="plan_id")
+    plan_title = serializers.CharField(source="plan.title")
+    purpose = serializers.CharField(source="plan.purpose")
+    due_on = serializers.DateField(source="plan.due_on")
+    customer = serializers.IntegerField(source="customer_id")
+    customer_name = serializers.CharField(source="customer.name")
+
+
 class MyDaySerializer(serializers.Serializer):
     today = serializers.DateField()
     due_today = AgendaCustomerSerializer(many=True)
     overdue = AgendaCustomerSerializer(many=True)
     new_without_followup = AgendaCustomerSerializer(many=True)
     care_dates = CareDateSerializer(many=True)
+    revisit_tasks = RevisitTaskDueSerializer(many=True)
 
 
 class LossApplyInSerializer(StrictSerializer):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from anchang.customers import policies as customer_policies
 from anchang.customers.models import Customer
 from anchang.errors import ValidationFailed
-from anchang.followups import rules
+from anchang.followups import revisits, rules
 from anchang.followups.errors import Code
 from anchang.followups.models import FollowUp, GradeChange
 from anchang.org.models import User
@@ -164,6 +164,7 @@ def followup_record(
     current._history_user = actor
     current.version += 1
     current.save()
+    revisits.tasks_complete_for(followup)  # a revisit plan's task on this customer is done
     return followup
 
 

@@ -1,0 +1,156 @@
+"""Revisit-plan endpoints (回访计划): the same services and selectors as the pages."""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from anchang.api.serializers import StrictSerializer
+from anchang.errors import PermissionDenied, ValidationFailed
+from anchang.followups import revisit_selectors as selectors
+from anchang.followups import revisits
+from anchang.followups.models import RevisitPlan
+from anchang.org import policies
+
+
+class RevisitPlanInSerializer(StrictSerializer):
+    project = serializers.IntegerField(min_value=1)
+    title = serializers.CharField(max_length=revisits.TITLE_MAX)
+    purpose = serializers.CharField(max_length=revisits.PURPOSE_MAX)
+    talking_points = serializers.CharField(
+        max_length=revisits.TALKING_POINTS_MAX, allow_blank=True, default="", trim_whitespace=False
+    )
+    starts_on = serializers.DateField()
+    due_on = serializers.DateField()
+    criteria = serializers.DictField(
+        child=serializers.JSONField(), default=dict,
+        help_text=gettext_lazy(
+            "The customer list's filter parameters (q, state, owner, medium, registered_from, "
+            "registered_to, contact_from, contact_to, below_target, late)."
+        ),
+    )  # fmt: skip
+
+
+class RevisitReportInSerializer(StrictSerializer):
+    report = serializers.CharField(max_length=revisits.REPORT_MAX, trim_whitespace=False)
+
+
+class RevisitReviewInSerializer(StrictSerializer):
+    comment = serializers.CharField(max_length=revisits.COMMENT_MAX)
+
+
+class OwnerProgressSerializer(serializers.Serializer):
+    owner = serializers.IntegerField(source="owner_id", allow_null=True)
+    owner_name = serializers.CharField()
+    targets = serializers.IntegerField()
+    done = serializers.IntegerField()
+    reached = serializers.IntegerField()
+    missed = serializers.IntegerField()
+    open = serializers.IntegerField()
+
+
+class ProgressSerializer(serializers.Serializer):
+    targets = serializers.IntegerField()
+    done = serializers.IntegerField()
+    reached = serializers.IntegerField()
+    missed = serializers.IntegerField()
+    open = serializers.IntegerField()
+    per_owner = OwnerProgressSerializer(many=True)
+
+
+PLAN_FIELDS = [
+    "id", "project", "created_by", "title", "purpose", "talking_points", "starts_on", "due_on",
+    "criteria", "status", "report", "reported_at", "reviewed_by", "reviewed_at",
+    "review_comment", "closed_at", "created_at",
+]  # fmt: skip
+
+
+class RevisitPlanOutSerializer(serializers.ModelSerializer):
+    targets = serializers.IntegerField(source="n_targets", read_only=True)
+    done = serializers.IntegerField(source="n_done", read_only=True)
+    reached = serializers.IntegerField(source="n_reached", read_only=True)
+    missed = serializers.IntegerField(source="n_missed", read_only=True)
+
+    class Meta:
+        model = RevisitPlan
+        fields = [*PLAN_FIELDS, "targets", "done", "reached", "missed"]
+        read_only_fields = fields
+
+
+class RevisitPlanDetailSerializer(serializers.ModelSerializer):
+    progress = ProgressSerializer(read_only=True)
+
+    class Meta:
+        model = RevisitPlan
+        fields = [*PLAN_FIELDS, "progress"]
+        read_only_fields = fields
+
+
+def _ensure_page(request) -> None:
+    if not policies.can_open_page(actor=request.user, page="revisit_plans"):
+        raise PermissionDenied()
+
+
+def _detail(plan: RevisitPlan) -> dict:
+    plan.progress = selectors.plan_progress(plan)
+    return RevisitPlanDetailSerializer(plan).data
+
+
+class RevisitPlanListApi(generics.ListAPIView):
+    """Revisit plans you may see, newest first, with their figures; POST creates one from
+    the customer list's filter (targets: the customers it matches that you may list)."""
+
+    serializer_class = RevisitPlanOutSerializer
+    queryset = RevisitPlan.objects.none()  # the schema's model; requests read get_queryset
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return RevisitPlan.objects.none()
+        _ensure_page(self.request)
+        return selectors.plans_visible(self.request.user, figures=True)
+
+    @extend_schema(request=RevisitPlanInSerializer, responses={201: RevisitPlanDetailSerializer})
+    def post(self, request):
+        _ensure_page(request)
+        serializer = RevisitPlanInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        project = selectors.plan_projects(request.user).filter(pk=data.pop("project")).first()
+        if project is None:
+            raise ValidationFailed(fields={"project": _("Choose one of your projects.")})
+        plan = revisits.plan_create(actor=request.user, project=project, request=request, **data)
+        return Response(_detail(plan), status=status.HTTP_201_CREATED)
+
+
+class RevisitPlanDetailApi(APIView):
+    @extend_schema(responses=RevisitPlanDetailSerializer)
+    def get(self, request, pk: int):
+        _ensure_page(request)
+        plan = selectors.plan_get_visible(actor=request.user, pk=pk)
+        return Response(_detail(plan))
+
+
+class RevisitPlanReportApi(APIView):
+    @extend_schema(request=RevisitReportInSerializer, responses=RevisitPlanDetailSerializer)
+    def post(self, request, pk: int):
+        _ensure_page(request)
+        plan = selectors.plan_get_visible(actor=request.user, pk=pk)
+        serializer = RevisitReportInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        plan = revisits.plan_report(actor=request.user, plan=plan, request=request,
+                                    report=serializer.validated_data["report"])  # fmt: skip
+        return Response(_detail(plan))
+
+
+class RevisitPlanReviewApi(APIView):
+    @extend_schema(request=RevisitReviewInSerializer, responses=RevisitPlanDetailSerializer)
+    def post(self, request, pk: int):
+        _ensure_page(request)
+        plan = selectors.plan_get_visible(actor=request.user, pk=pk)
+        serializer = RevisitReviewInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        plan = revisits.plan_review(actor=request.user, plan=plan, request=request,
+                                    comment=serializer.validated_data["comment"])  # fmt: skip
+        return Response(_detail(plan))

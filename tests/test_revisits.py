@@ -1,0 +1,479 @@
+"""回访计划: a plan from a customer filter, tasks on each owner's My day, completion by a
+follow-up inside the window, the report, the manager's review, and the tick's close."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from anchang.errors import Conflict, PermissionDenied, ValidationFailed
+from anchang.followups import revisits
+from anchang.followups.models import RevisitPlan, RevisitTask
+from anchang.followups.revisit_selectors import plan_progress, revisit_tasks_due
+from anchang.followups.revisits import (
+    plan_create,
+    plan_report,
+    plan_review,
+    plans_close_due,
+)
+from anchang.followups.selectors import my_day
+from anchang.followups.services import followup_record
+from anchang.org.models import Role
+from anchang.org.services import membership_grant
+from tests.conftest import make_user
+
+NOTE = "客户说周末带家人来看样板间，关心学区和首付比例，约了周六上午十点。"
+REPORT = "共回访五位老客户，三位确认周末到访，两位暂无购房计划。"
+
+
+@pytest.fixture
+def team(world):
+    """p1: a manager, consultants c1 (3 customers named 王…, 1 named 李…) and c2 (2 王…);
+    p2 has a customer named 王 too, which no p1 plan may reach."""
+    c1, c2 = world.consultants["p1"]
+    manager = world.grant(make_user("rv-mgr", "经理甲"), Role.MANAGER)
+    mine = [world.customer(world.p1, c1, f"王{i}") for i in "一二三"]
+    other = world.customer(world.p1, c1, "李四")
+    theirs = [world.customer(world.p1, c2, f"王{i}") for i in "五六"]
+    world.customer(world.p2, world.consultants["p2"][0], "王七")
+    return world, manager, c1, c2, mine, other, theirs
+
+
+def today():
+    return timezone.localdate()
+
+
+def make_plan(actor, project, **kw):
+    kw.setdefault("title", "五一老客户回访")
+    kw.setdefault("purpose", "邀约参加五一样板间开放日")
+    kw.setdefault("talking_points", "1. 问候\n2. 介绍活动\n3. 约时间")
+    kw.setdefault("starts_on", today())
+    kw.setdefault("due_on", today() + timedelta(days=7))
+    kw.setdefault("criteria", {"q": "王"})
+    return plan_create(actor=actor, project=project, **kw)
+
+
+def record(actor, customer, **kw):
+    kw.setdefault("kind", "phone")
+    kw.setdefault("content", NOTE)
+    return followup_record(actor=actor, customer=customer, **kw)
+
+
+class TestCreate:
+    def test_a_manager_plans_over_the_filter_and_each_owner_gets_the_tasks(self, team):
+        world, manager, c1, c2, mine, other, theirs = team
+        plan = make_plan(manager, world.p1)
+        tasks = {t.customer_id: t.owner_id for t in plan.tasks.all()}
+        assert tasks == {**{c.pk: c1.pk for c in mine}, **{c.pk: c2.pk for c in theirs}}
+        assert plan.criteria == {"q": "王"} and plan.status == "open"
+        assert [t.customer.name for t in my_day(c1).revisit_tasks] == [
+            "王二",
+            "王三",
+            "王一",
+        ]  # by pinyin
+        assert len(my_day(c2).revisit_tasks) == 2
+        progress = plan_progress(plan)
+        assert (progress.targets, progress.done, progress.open) == (5, 0, 5)
+        assert sorted(row.targets for row in progress.per_owner) == [2, 3]
+
+    def test_a_consultant_only_targets_their_own_customers(self, team):
+        world, _manager, c1, c2, mine, _other, _theirs = team
+        plan = make_plan(c1, world.p1, criteria={})
+        assert set(plan.tasks.values_list("customer_id", flat=True)) == {
+            c.pk for c in [*mine, _other]
+        }
+        with pytest.raises(ValidationFailed) as info:
+            make_plan(c1, world.p1, criteria={"owner": str(c2.pk)})
+        assert info.value.code == "no_targets"
+        with pytest.raises(ValidationFailed) as info:
+            make_plan(c1, world.p2)  # not their project
+        assert "project" in info.value.fields
+
+    def test_customers_without_owner_are_left_out_and_said_so(self, team):
+        world, manager, *_ = team
+        world.customer(world.p1, None, "赵无主")
+        with pytest.raises(ValidationFailed) as info:
+            make_plan(manager, world.p1, criteria={"q": "赵"})
+        assert info.value.code == "no_targets" and "1" in str(info.value.message)
+
+    def test_the_cap_says_how_many_matched(self, team, monkeypatch):
+        world, manager, *_ = team
+        monkeypatch.setattr(revisits, "TARGETS_MAX", 4)
+        with pytest.raises(ValidationFailed) as info:
+            make_plan(manager, world.p1)
+        assert info.value.code == "too_many_targets"
+        assert "5" in str(info.value.message) and "4" in str(info.value.message)
+        assert not RevisitPlan.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("starts", "due", "field"),
+        [
+            (0, -1, "due_on"),  # due date in the past
+            (5, 3, "due_on"),  # due before the start
+            (0, 91, "due_on"),  # longer than 90 days
+            (-1, 3, "starts_on"),  # starts in the past
+            (120, 125, "starts_on"),  # starts too far ahead
+        ],
+    )
+    def test_window_errors(self, team, starts, due, field):
+        world, manager, *_ = team
+        with pytest.raises(ValidationFailed) as info:
+            make_plan(manager, world.p1, starts_on=today() + timedelta(days=starts),
+                      due_on=today() + timedelta(days=due))  # fmt: skip
+        assert field in info.value.fields and info.value.code == "bad_window"
+        assert not RevisitPlan.objects.exists() and not RevisitTask.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("overrides", "field"),
+        [
+            ({"title": ""}, "title"),
+            ({"title": "   "}, "title"),
+            ({"title": "x" * 101}, "title"),
+            ({"purpose": "x" * 201}, "purpose"),
+            ({"purpose": "含\x00空字符"}, "purpose"),
+            ({"talking_points": "长" * 2001}, "talking_points"),
+            ({"criteria": {"nope": "1"}}, "criteria.nope"),
+            ({"criteria": {"q": "王" * 60}}, "criteria.q"),
+            ({"criteria": {"state": ["prospect"]}}, "criteria.state"),
+            ({"criteria": {"state": "martian"}}, "criteria.state"),
+            ({"criteria": {"registered_from": "not-a-date"}}, "criteria.registered_from"),
+            ({"criteria": {"owner": "1 OR 1=1"}}, "criteria.owner"),
+            ({"criteria": "state=prospect"}, "criteria"),
+        ],
+    )
+    def test_bad_and_hostile_input_is_refused_and_nothing_is_written(self, team, overrides, field):
+        world, manager, *_ = team
+        with pytest.raises(ValidationFailed) as info:
+            make_plan(manager, world.p1, **overrides)
+        assert field in info.value.fields, info.value.fields
+        assert not RevisitPlan.objects.exists()
+
+
+class TestCompletion:
+    def test_a_follow_up_inside_the_window_completes_the_task(self, team):
+        world, manager, c1, _c2, mine, *_ = team
+        plan = make_plan(manager, world.p1)
+        followup = record(c1, mine[0])
+        task = RevisitTask.objects.get(plan=plan, customer=mine[0])
+        assert task.status == "done" and task.followup == followup and task.reached is True
+        assert task.result.startswith("客户说周末带家人来看样板间") and task.done_at
+        assert mine[0].pk not in [t.customer_id for t in revisit_tasks_due(c1, today())]
+        assert plan_progress(plan).done == 1 and plan_progress(plan).reached == 1
+
+    def test_an_unanswered_call_counts_until_a_reached_one_replaces_it(self, team):
+        world, manager, c1, _c2, mine, *_ = team
+        plan = make_plan(manager, world.p1)
+        record(c1, mine[1], reached=False, content="")
+        task = RevisitTask.objects.get(plan=plan, customer=mine[1])
+        assert task.status == "done" and task.reached is False
+        assert plan_progress(plan).reached == 0
+        reached = record(c1, mine[1])
+        task.refresh_from_db()
+        assert task.reached is True and task.followup == reached
+
+    def test_a_follow_up_outside_the_window_does_not(self, team):
+        world, manager, c1, _c2, mine, *_ = team
+        later = make_plan(manager, world.p1, starts_on=today() + timedelta(days=2),
+                          due_on=today() + timedelta(days=9))  # fmt: skip
+        record(c1, mine[0])
+        assert RevisitTask.objects.get(plan=later, customer=mine[0]).status == "open"
+        # not yet started: not on My day either
+        assert revisit_tasks_due(c1, today()) == []
+        current = make_plan(manager, world.p1, title="本周回访")
+        record(c1, mine[2], occurred_at=timezone.now() - timedelta(days=2))  # before its start
+        assert RevisitTask.objects.get(plan=current, customer=mine[2]).status == "open"
+
+    def test_a_handed_over_customer_takes_the_task_along(self, team):
+        world, manager, c1, c2, mine, *_ = team
+        from anchang.customers.services import customer_reassign
+
+        make_plan(manager, world.p1)
+        customer = mine[0]
+        customer_reassign(actor=manager, customer=customer, new_owner_id=c2.pk, reason="交接",
+                          version=customer.version)  # fmt: skip
+        assert customer.pk in [t.customer_id for t in revisit_tasks_due(c2, today())]
+        assert customer.pk not in [t.customer_id for t in revisit_tasks_due(c1, today())]
+
+    def test_my_day_reads_the_tasks_in_one_query(self, team, django_assert_num_queries):
+        world, manager, c1, *_ = team
+        make_plan(manager, world.p1)
+        make_plan(manager, world.p1, title="第二轮", criteria={})
+        revisit_tasks_due(c1, today())  # the actor's grants are read once per request
+        with django_assert_num_queries(1):
+            tasks = revisit_tasks_due(c1, today())
+            assert [t.plan.title for t in tasks] and [t.customer.name for t in tasks]
+        assert len(tasks) == 7
+
+
+class TestReportAndReview:
+    def test_the_creator_reports_and_another_manager_reviews(self, team):
+        world, manager, c1, _c2, mine, *_ = team
+        plan = make_plan(c1, world.p1)
+        record(c1, mine[0])
+        with pytest.raises(PermissionDenied):
+            plan_report(actor=manager, plan=plan, report=REPORT)  # not the creator
+        with pytest.raises(Conflict) as info:
+            plan_review(actor=manager, plan=plan, comment="好")
+        assert info.value.code == "not_reported"
+        with pytest.raises(ValidationFailed) as info:
+            plan_report(actor=c1, plan=plan, report="完成")
+        assert "8" in str(info.value.fields["report"])  # says how many characters are missing
+        plan = plan_report(actor=c1, plan=plan, report=REPORT)
+        assert plan.status == "reported" and plan.closed_at and plan.reported_at
+        progress = plan_progress(plan)
+        assert (progress.targets, progress.done, progress.missed, progress.open) == (3, 1, 2, 0)
+        with pytest.raises(Conflict):
+            plan_report(actor=c1, plan=plan, report=REPORT)
+        assert revisit_tasks_due(c1, today()) == []  # a closed plan leaves My day
+        with pytest.raises(PermissionDenied):
+            plan_review(actor=world.consultants["p1"][1], plan=plan, comment="好")
+        with pytest.raises(ValidationFailed):
+            plan_review(actor=manager, plan=plan, comment="  ")
+        plan = plan_review(actor=manager, plan=plan, comment="到访率不错，下周跟进未到访的")
+        assert plan.status == "reviewed" and plan.reviewed_by == manager
+        with pytest.raises(Conflict) as info:
+            plan_review(actor=manager, plan=plan, comment="再看")
+        assert info.value.code == "already_reviewed"
+
+    def test_nobody_reviews_their_own_plan(self, team):
+        world, manager, *_ = team
+        plan = make_plan(manager, world.p1)
+        plan = plan_report(actor=manager, plan=plan, report=REPORT)
+        with pytest.raises(PermissionDenied):
+            plan_review(actor=manager, plan=plan, comment="自己批自己")
+        second = world.grant(make_user("rv-mgr2"), Role.MANAGER)
+        assert plan_review(actor=second, plan=plan, comment="可以").status == "reviewed"
+
+    def test_a_follow_up_after_the_report_changes_nothing(self, team):
+        world, manager, c1, _c2, mine, *_ = team
+        plan = make_plan(manager, world.p1)
+        plan_report(actor=manager, plan=plan, report=REPORT)
+        record(c1, mine[0])
+        assert RevisitTask.objects.get(plan=plan, customer=mine[0]).status == "missed"
+
+
+class TestCloseDue:
+    def test_closing_is_by_local_date_and_idempotent(self, team):
+        world, manager, c1, _c2, mine, *_ = team
+        plan = make_plan(manager, world.p1, due_on=today())
+        record(c1, mine[0])
+        assert plans_close_due() == 0  # due today: still running
+        later = timezone.now() + timedelta(days=2)
+        assert plans_close_due(now=later) == 1
+        plan.refresh_from_db()
+        assert plan.closed_at is not None and plan.status == "open"  # the report is still due
+        statuses = sorted(plan.tasks.values_list("status", flat=True))
+        assert statuses == ["done", "missed", "missed", "missed", "missed"]
+        snapshot = list(RevisitTask.objects.order_by("id").values_list("status", "done_at"))
+        assert plans_close_due(now=later) == 0
+        assert plans_close_due(now=later + timedelta(days=1)) == 0
+        assert list(RevisitTask.objects.order_by("id").values_list("status", "done_at")) == (
+            snapshot
+        )
+        assert revisit_tasks_due(c1, today()) == []
+        # the creator can still report on a closed plan
+        assert plan_report(actor=manager, plan=plan, report=REPORT).status == "reported"
+
+
+@pytest.fixture
+def other_manager(world):
+    user = make_user("rv-mgr-p2")
+    membership_grant(user=user, role=Role.MANAGER, company=world.company, project=world.p2)
+    return user
+
+
+class TestPages:
+    def test_create_from_the_customer_list_filter(self, team, client):
+        world, manager, c1, *_ = team
+        client.force_login(manager)
+        listing = client.get(reverse("customers:list"), {"q": "王"}).content.decode()
+        assert reverse("followups:revisit-new") + "?q=" in listing
+        response = client.get(reverse("followups:revisit-new"), {"q": "王", "order": "name"})
+        assert response.status_code == 200
+        assert response.context["count"].targets == 5
+        assert 'data-targets="5"' in response.content.decode()
+        form = {
+            "project": world.p1.pk, "title": "<b>回访</b>", "purpose": "邀约到访",
+            "talking_points": "", "starts_on": today().isoformat(),
+            "due_on": (today() + timedelta(days=3)).isoformat(), "q": "王",
+        }  # fmt: skip
+        preview = client.post(reverse("followups:revisit-new"),
+                              {**form, "state": "prospect", "action": "preview"})  # fmt: skip
+        assert preview.status_code == 200 and not RevisitPlan.objects.exists()
+        created = client.post(reverse("followups:revisit-new"), {**form, "action": "create"})
+        plan = RevisitPlan.objects.get()
+        assert created.status_code == 302
+        assert created["Location"] == reverse("followups:revisit-plan", args=[plan.pk])
+        page = client.get(created["Location"]).content.decode()
+        assert "&lt;b&gt;回访&lt;/b&gt;" in page and 'data-testid="progress-targets">5<' in page
+        client.force_login(c1)
+        home = client.get(reverse("home")).content.decode()
+        assert 'data-testid="revisit-tasks"' in home and "邀约到访" in home
+        detail = client.get(reverse("followups:revisit-plan", args=[plan.pk])).content.decode()
+        # a consultant sees their own customers' rows, not a colleague's
+        assert "王一" in detail and "王五" not in detail
+
+    @pytest.mark.parametrize(
+        "data",
+        [
+            {},
+            {"title": "x" * 101, "purpose": "p"},
+            {"title": "t", "purpose": "p", "due_on": "2001-01-01"},
+            {"title": "t", "purpose": "p", "q": "王" * 51},
+            {"title": "t", "purpose": "p", "q": "没有这个人"},
+            {"title": "t", "purpose": "p", "project": "abc"},
+        ],
+    )
+    def test_bad_forms_say_why_and_create_nothing(self, team, client, data):
+        world, manager, *_ = team
+        client.force_login(manager)
+        form = {
+            "project": world.p1.pk, "action": "create", "starts_on": today().isoformat(),
+            "due_on": (today() + timedelta(days=3)).isoformat(),
+        }  # fmt: skip
+        response = client.post(reverse("followups:revisit-new"), {**form, **data})
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert "invalid-feedback" in page or 'data-testid="form-error"' in page
+        assert not RevisitPlan.objects.exists()
+
+    def test_report_and_review_forms(self, team, client):
+        world, manager, c1, *_ = team
+        plan = make_plan(c1, world.p1)
+        client.force_login(c1)
+        url = reverse("followups:revisit-plan", args=[plan.pk])
+        assert 'data-testid="report-form"' in client.get(url).content.decode()
+        short = client.post(reverse("followups:revisit-report", args=[plan.pk]), {"report": "短"})
+        assert short.status_code == 400 and b'data-field-error="report"' in short.content
+        done = client.post(reverse("followups:revisit-report", args=[plan.pk]), {"report": REPORT})
+        assert done.status_code == 302
+        # a consultant cannot review: told so, nothing changes
+        refused = client.post(
+            reverse("followups:revisit-review", args=[plan.pk]), {"comment": "好"}
+        )
+        assert refused.status_code == 403
+        client.force_login(manager)
+        page = client.get(url).content.decode()
+        assert 'data-testid="review-form"' in page and REPORT in page
+        reviewed = client.post(reverse("followups:revisit-review", args=[plan.pk]),
+                               {"comment": "不错"})  # fmt: skip
+        assert reviewed.status_code == 302
+        plan.refresh_from_db()
+        assert plan.status == "reviewed" and plan.review_comment == "不错"
+        again = client.post(reverse("followups:revisit-review", args=[plan.pk]), {"comment": "x"})
+        assert again.status_code == 409
+
+    def test_who_may_open_what(self, team, client, other_manager):
+        world, manager, c1, c2, *_ = team
+        plan = make_plan(c1, world.p1, criteria={"q": "李"})
+        url = reverse("followups:revisit-plan", args=[plan.pk])
+        client.force_login(other_manager)
+        assert client.get(url).status_code == 404
+        assert client.post(reverse("followups:revisit-report", args=[plan.pk]),
+                           {"report": REPORT}).status_code == 404  # fmt: skip
+        assert plan.title not in client.get(reverse("followups:revisit-plans")).content.decode()
+        client.force_login(c2)  # no task in it, did not create it
+        assert client.get(url).status_code == 404
+        client.force_login(manager)
+        assert client.get(url).status_code == 200
+        assert client.get("/revisit-plans/abc/").status_code == 404
+        clerk = world.grant(make_user("rv-clerk"), Role.CLERK)
+        client.force_login(clerk)
+        assert client.get(reverse("followups:revisit-plans")).status_code == 403
+        assert client.get(reverse("followups:revisit-new")).status_code == 403
+
+    def test_list_and_navigation(self, team, client, django_assert_max_num_queries):
+        world, manager, c1, *_ = team
+        for i in range(3):
+            make_plan(manager, world.p1, title=f"第{i}轮")
+        client.force_login(c1)
+        with django_assert_max_num_queries(12):
+            page = client.get(reverse("followups:revisit-plans")).content.decode()
+        assert page.count('data-testid="revisit-plan-row"') == 3
+        assert reverse("followups:revisit-plans") in client.get(reverse("home")).content.decode()
+
+
+class TestApi:
+    def test_create_read_report_review(self, team, api_client):
+        world, manager, c1, *_ = team
+        api_client.force_authenticate(c1)
+        body = {
+            "project": world.p1.pk, "title": "API 回访", "purpose": "邀约到访",
+            "starts_on": today().isoformat(),
+            "due_on": (today() + timedelta(days=5)).isoformat(), "criteria": {"q": "王"},
+        }  # fmt: skip
+        created = api_client.post(reverse("api:revisit-plans"), body, format="json")
+        assert created.status_code == 201, created.content
+        data = created.json()
+        assert data["progress"]["targets"] == 3 and data["status"] == "open"
+        pk = data["id"]
+        listing = api_client.get(reverse("api:revisit-plans")).json()
+        assert [row["id"] for row in listing["results"]] == [pk]
+        assert listing["results"][0]["targets"] == 3
+        day = api_client.get(reverse("api:my-day")).json()
+        assert len(day["revisit_tasks"]) == 3 and day["revisit_tasks"][0]["plan"] == pk
+        record(c1, RevisitTask.objects.filter(plan_id=pk).first().customer)
+        detail = api_client.get(reverse("api:revisit-plan", args=[pk])).json()
+        assert detail["progress"]["done"] == 1
+        assert detail["progress"]["per_owner"][0]["owner"] == c1.pk
+        reported = api_client.post(reverse("api:revisit-report", args=[pk]), {"report": REPORT},
+                                   format="json")  # fmt: skip
+        assert reported.status_code == 200 and reported.json()["progress"]["missed"] == 2
+        refused = api_client.post(reverse("api:revisit-review", args=[pk]), {"comment": "好"},
+                                  format="json")  # fmt: skip
+        assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
+        api_client.force_authenticate(manager)
+        reviewed = api_client.post(reverse("api:revisit-review", args=[pk]), {"comment": "好"},
+                                   format="json")  # fmt: skip
+        assert reviewed.status_code == 200 and reviewed.json()["status"] == "reviewed"
+        again = api_client.post(reverse("api:revisit-review", args=[pk]), {"comment": "好"},
+                                format="json")  # fmt: skip
+        assert again.status_code == 409 and again.json()["code"] == "already_reviewed"
+
+    @pytest.mark.parametrize(
+        ("change", "field"),
+        [
+            ({"title": ""}, "title"),
+            ({"title": "x" * 101}, "title"),
+            ({"due_on": "yesterday"}, "due_on"),
+            ({"project": "p1"}, "project"),
+            ({"project": 99999}, "project"),
+            ({"criteria": ["q", "王"]}, "criteria"),
+            ({"criteria": {"q": {"$gt": ""}}}, "criteria.q"),
+            ({"criteria": {"is_superuser": True}}, "criteria.is_superuser"),
+            ({"criteria": {"q": "没有"}}, "criteria"),
+            ({"owner": 1}, "owner"),
+        ],
+    )
+    def test_bad_input_answers_in_the_house_shape(self, team, api_client, change, field):
+        world, manager, *_ = team
+        api_client.force_authenticate(manager)
+        body = {
+            "project": world.p1.pk, "title": "回访", "purpose": "邀约", "criteria": {},
+            "starts_on": today().isoformat(), "due_on": today().isoformat(),
+        }  # fmt: skip
+        response = api_client.post(reverse("api:revisit-plans"), {**body, **change}, format="json")
+        assert response.status_code == 400, response.content
+        payload = response.json()
+        assert set(payload) == {"code", "message", "fields"} and field in payload["fields"]
+        assert not RevisitPlan.objects.exists()
+
+    def test_another_projects_manager_gets_404(self, team, api_client, other_manager):
+        world, manager, *_ = team
+        plan = make_plan(manager, world.p1)
+        api_client.force_authenticate(other_manager)
+        for name, method in (("api:revisit-plan", "get"), ("api:revisit-review", "post"),
+                             ("api:revisit-report", "post")):  # fmt: skip
+            response = getattr(api_client, method)(reverse(name, args=[plan.pk]), {},
+                                                   format="json")  # fmt: skip
+            assert response.status_code == 404 and response.json()["code"] == "not_found"
+        assert api_client.get(reverse("api:revisit-plans")).json()["results"] == []
+
+    def test_paths_are_in_the_schema(self, db, api_client):
+        schema = api_client.get(reverse("api:schema"), {"format": "json"}).json()
+        base = "/api/v1/revisit-plans/"
+        for path in (base, base + "{id}/", base + "{id}/report/", base + "{id}/review/"):
+            assert path in schema["paths"], path
