@@ -44,10 +44,13 @@ def main(paths: list[str]) -> int:
             message.flags.discard("fuzzy")
         with PO.open("wb") as handle:
             write_po(handle, catalog, width=100, include_lineno=False)
-        subprocess.run(
+        compiled = subprocess.run(
             [BIN / "pybabel", "compile", "-i", PO, "-o", PO.with_suffix(".mo"), "--use-fuzzy"],
-            check=True, capture_output=True,
+            capture_output=True, text=True,
         )  # fmt: skip
+        if compiled.returncode:  # e.g. a translation with a placeholder the msgid lacks
+            print(compiled.stderr, file=sys.stderr)
+            return 1
     missing = [m.id for m in catalog if m.id and (not m.string or "fuzzy" in m.flags)]
     print("untranslated:", missing)
     return 0
