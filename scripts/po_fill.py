@@ -42,6 +42,12 @@ def main(paths: list[str]) -> int:
                 continue
             message.string = (value,) if isinstance(message.id, tuple) else value
             message.flags.discard("fuzzy")
+        for message in catalog:
+            # makemessages guesses from similar msgids; a guess is wrong more often than not.
+            if "fuzzy" in message.flags and message.id:
+                message.string = ("",) if isinstance(message.id, tuple) else ""
+                message.flags.discard("fuzzy")
+                message.previous_id = []
         with PO.open("wb") as handle:
             write_po(handle, catalog, width=100, include_lineno=False)
         compiled = subprocess.run(
