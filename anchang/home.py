@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from anchang.audit.models import AuditEntry
+from anchang.audit.selectors import reveal_blocks
 from anchang.customers.selectors import customers_for
 from anchang.followups.selectors import ACTIVE_STATES, my_day
 from anchang.org.models import Role
@@ -77,16 +77,7 @@ def home(request):
             }
             for project in managed
         ]
-        context["reveal_blocks"] = list(
-            AuditEntry.objects.filter(
-                action=AuditEntry.Action.REVEAL_BLOCKED,
-                project__in=managed,
-                at__gte=timezone.now() - timedelta(days=1),
-            )
-            .values("actor__name", "actor__username")
-            .annotate(times=Count("id"))
-            .order_by("-times")
-        )
+        context["reveal_blocks"] = reveal_blocks(managed, timezone.now() - timedelta(days=1))
     if Role.ADMIN in roles:
         context["last_tick"] = last_tick()
         context["tick_stale_after"] = timezone.now() - TICK_STALE

@@ -123,3 +123,10 @@ def test_pages_and_api(setup, client, api_client):
     api_client.force_authenticate(_world.consultants["p1"][1])
     assert api_client.post(reverse("api:loss-approve", args=[pk]), {},
                            format="json").status_code == 404  # fmt: skip
+
+
+def test_every_application_reason_is_a_profile_loss_reason():
+    # An approved application writes its reason onto the customer's profile as is.
+    from anchang.customers.choices import LossReason
+
+    assert set(LossApplication.Reason.values) <= set(LossReason.values)

@@ -17,10 +17,6 @@ from anchang.followups.models import LossApplication
 from anchang.org.models import User
 
 COMMENT_MAX = 500
-# The customer's loss reason (a profile choice) for each application reason.
-PROFILE_REASON = {"bought_elsewhere": "bought_elsewhere", "budget": "budget",
-                  "location": "location", "timing": "timing", "unreachable": "unreachable",
-                  "other": "other"}  # fmt: skip
 
 
 @transaction.atomic
@@ -85,7 +81,8 @@ def loss_approve(
     _decide(actor, application, LossApplication.Status.APPROVED, comment)
     customer = Customer.objects.select_for_update().get(pk=application.customer_id)
     customer.state = State.LOST
-    customer.loss_reason = PROFILE_REASON[application.reason]
+    # The application's reasons are a subset of the profile's (customers.choices.LossReason).
+    customer.loss_reason = application.reason
     customer.next_follow_up_on = None
     customer.version += 1
     customer._history_user = actor
