@@ -75,4 +75,10 @@ def test_manager_plans_a_round_and_the_consultant_works_it_on_a_phone(open_tab, 
     assert page.get_by_test_id("progress-done").inner_text() == "1"
     assert page.get_by_test_id("task-done").count() == 1
     phone.shot("revisit-plan-consultant")
+    phone.goto("/revisit-plans/")
+    assert page.get_by_test_id("revisit-plan-row").count() == 1  # they hold tasks in it
+    phone.shot("revisit-list")
+    phone.goto("/revisit-plans/new/")
+    assert int(page.get_by_test_id("match-count").get_attribute("data-targets")) == matched
+    phone.shot("revisit-new")
     phone.assert_clean()
