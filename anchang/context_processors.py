@@ -14,7 +14,6 @@ SALES_ROLES = {Role.CONSULTANT, Role.MANAGER}
 
 # (label, url name or None while the feature is not built yet, who sees the item)
 LATER = [
-    (_("Follow-ups"), SALES_ROLES | {Role.ADMIN}),
     (_("Deals"), SALES_ROLES | {Role.CLERK, Role.ADMIN}),
     (_("Reports"), {Role.MANAGER, Role.MARKETING, Role.PLANNER, Role.ADMIN}),
 ]
@@ -35,6 +34,8 @@ def navigation(request):
         items.append(_item(_("Loss applications"), "followups:loss-queue", "loss"))
     if roles & permissions.page_roles("pool"):
         items.append(_item(_("Shared pool"), "pool:list", "pool"))
+    if policies.can_open_page(actor=user, page="reviews"):
+        items.append(_item(_("Follow-up review"), "followups:reviews", "reviews"))
     plans = policies.can_open_page(actor=user, page="revisit_plans")
     if plans:
         items.append(_item(_("Revisit plans"), "followups:revisit-plans", "revisits"))
@@ -72,6 +73,9 @@ def _section(request) -> str:
         return "media" if match.url_name.startswith("medi") else "list"
     if match.app_name == "followups" and match.url_name == "loss-queue":
         return "loss"
+    if match.app_name == "followups" and match.url_name in ("reviews", "review-counts",
+                                                            "suspicious"):  # fmt: skip
+        return "reviews"
     if match.app_name == "followups" and match.url_name.startswith("revisit"):
         return "revisits"
     return match.app_name or match.url_name

@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from anchang.customers import api as customers_api
 from anchang.followups import api as followups_api
+from anchang.followups import review_api
 from anchang.followups import revisit_api as revisits_api
 from anchang.org import api as org_api
 from anchang.pool import api as pool_api
@@ -48,6 +49,10 @@ urlpatterns = [
     path("v1/pool/", pool_api.PoolListApi.as_view(), name="pool"),
     path("v1/pool/<int:pk>/claim/", pool_api.PoolClaimApi.as_view(), name="pool-claim"),
     path("v1/pool/hand-out/", pool_api.PoolHandOutApi.as_view(), name="pool-hand-out"),
+    path("v1/reviews/", review_api.ReviewListApi.as_view(), name="reviews"),
+    path("v1/reviews/mark-done/", review_api.ReviewsDoneApi.as_view(), name="reviews-done"),
+    path("v1/reviews/counts/", review_api.ReviewCountsApi.as_view(), name="review-counts"),
+    path("v1/reviews/<int:pk>/read/", review_api.ReviewReadApi.as_view(), name="review-read"),
     path("v1/revisit-plans/", revisits_api.RevisitPlanListApi.as_view(), name="revisit-plans"),
     path(
         "v1/revisit-plans/<int:pk>/",

@@ -85,6 +85,7 @@ class MyDayApi(APIView):
                 for d, what, c in day.care_dates
             ],
             "revisit_tasks": day.revisit_tasks,
+            "reviews_received": day.reviews_received,
         }
         return Response(MyDaySerializer(body).data)
 

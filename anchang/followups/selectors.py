@@ -55,6 +55,9 @@ def my_day(actor: User, today: date | None = None) -> MyDay:
     )
     day = MyDay(today, due, overdue, new, care_dates_ahead(actor, today))
     # my-day sections: reviews
+    from anchang.followups.review_selectors import reviews_received
+
+    day.reviews_received = reviews_received(actor, today)
     # my-day sections: revisit plans
     from anchang.followups.revisit_selectors import revisit_tasks_due
 

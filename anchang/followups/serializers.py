@@ -80,6 +80,32 @@ class RevisitTaskDueSerializer(serializers.Serializer):
     customer_name = serializers.CharField(source="customer.name")
 
 
+class ReceivedReviewSerializer(serializers.Serializer):
+    """A manager's comment on one of the consultant's follow-ups, for My day."""
+
+    id = serializers.IntegerField()
+    comment = serializers.CharField()
+    reviewer = serializers.IntegerField(source="reviewer_id")
+    reviewer_name = serializers.CharField(source="reviewer")
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)
+    followup = serializers.IntegerField(source="followup_id")
+    followup_excerpt = serializers.SerializerMethodField()
+    customer = serializers.SerializerMethodField()
+    customer_name = serializers.SerializerMethodField()
+
+    def get_followup_excerpt(self, review) -> str:
+        content = review.followup.content
+        return content if len(content) <= 60 else content[:59] + "…"
+
+    # The customer only while the consultant may still open the card (it may have moved on).
+    def get_customer(self, review) -> int | None:
+        return review.followup.customer_id if review.customer_visible else None
+
+    def get_customer_name(self, review) -> str | None:
+        return review.followup.customer.name if review.customer_visible else None
+
+
 class MyDaySerializer(serializers.Serializer):
     today = serializers.DateField()
     due_today = AgendaCustomerSerializer(many=True)
@@ -87,6 +113,7 @@ class MyDaySerializer(serializers.Serializer):
     new_without_followup = AgendaCustomerSerializer(many=True)
     care_dates = CareDateSerializer(many=True)
     revisit_tasks = RevisitTaskDueSerializer(many=True)
+    reviews_received = ReceivedReviewSerializer(many=True)
 
 
 class LossApplyInSerializer(StrictSerializer):

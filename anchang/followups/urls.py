@@ -1,6 +1,6 @@
 from django.urls import path
 
-from anchang.followups import revisit_views, views
+from anchang.followups import review_views, revisit_views, views
 
 app_name = "followups"
 
@@ -14,4 +14,9 @@ urlpatterns = [
     path("revisit-plans/<int:pk>/", revisit_views.plan_detail, name="revisit-plan"),
     path("revisit-plans/<int:pk>/report/", revisit_views.plan_report, name="revisit-report"),
     path("revisit-plans/<int:pk>/review/", revisit_views.plan_review, name="revisit-review"),
+    path("reviews/", review_views.review_queue, name="reviews"),
+    path("reviews/done/", review_views.reviews_done, name="reviews-done"),
+    path("reviews/counts/", review_views.review_counts, name="review-counts"),
+    path("reviews/<int:pk>/comment/", review_views.review_comment, name="review-comment"),
+    path("reviews/received/<int:pk>/read/", review_views.review_read, name="review-read"),
 ]

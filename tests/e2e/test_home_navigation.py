@@ -13,7 +13,7 @@ from anchang.org.models import Membership, Role, User
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-NOT_BUILT_FOR_SALES = ["Follow-ups", "Shared pool", "Deals"]
+NOT_BUILT_FOR_SALES = ["Deals"]
 
 ROWS_JS = "rows => rows.map(r => Array.from(r.cells, c => c.textContent.trim()))"
 

@@ -1,0 +1,247 @@
+"""Reads of supervisor review (主管批示): the manager's queue, comments received, counts.
+
+Each function runs a fixed number of queries whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from anchang import permissions
+from anchang.customers.selectors import customers_for
+from anchang.followups.models import FollowUp, Review, ReviewCursor
+from anchang.org.models import Project, User
+from anchang.org.selectors import actor_grants
+
+QUEUE_LIMIT = 200
+RECEIVED_LIMIT = 50
+# Without a cursor (a manager's first visit) the queue starts this far back.
+DEFAULT_WINDOW = timedelta(days=7)
+RECEIVED_WINDOW_DAYS = 7
+# A follow-up may be entered up to a month after it happened (services.OLDEST) and a few
+# minutes "early" (clock skew): bounding occurred_at as well lets the database use the
+# (project, -occurred_at) index instead of reading the project's whole history.
+ENTRY_LAG = timedelta(days=32)
+
+
+def review_project_ids(actor: User) -> set[int]:
+    """Projects where the actor may reassign every customer: those whose follow-ups they
+    review. A role that may reassign only its own customers reviews nothing."""
+    ids: set[int] = set()
+    for grant in actor_grants(actor):
+        relations = permissions.allowed_relations(grant.role, "reassign")
+        if "same_project" in relations:
+            ids |= grant.project_ids
+        if "other_project" in relations:
+            ids |= grant.region_project_ids
+        if "other_region" in relations:
+            ids |= grant.company_project_ids
+    return ids
+
+
+def review_projects(actor: User) -> QuerySet[Project]:
+    return Project.objects.filter(pk__in=review_project_ids(actor), is_active=True).order_by(
+        "name", "id"
+    )
+
+
+def _reviews_prefetch() -> Prefetch:
+    return Prefetch(
+        "reviews",
+        queryset=Review.objects.select_related("reviewer").order_by("created_at", "id"),
+    )
+
+
+def _for_display(queryset: QuerySet[FollowUp]) -> QuerySet[FollowUp]:
+    return queryset.select_related("customer", "author", "project").prefetch_related(
+        _reviews_prefetch()
+    )
+
+
+@dataclass
+class ReviewQueue:
+    followups: list[FollowUp]  # oldest first, each with .reviews.all() prefetched
+    projects: list[Project]  # the projects this queue covers
+    drawn_at: datetime  # "mark done" moves the cursor here, not past unseen records
+    truncated: bool  # more records wait than QUEUE_LIMIT
+
+
+def review_queue(actor: User, project: Project | None = None) -> ReviewQueue:
+    """Follow-ups entered since the actor's last review (their cursor per project; no cursor:
+    the last 7 days), in projects they review, not their own, oldest first."""
+    now = timezone.now()
+    projects = list(review_projects(actor))
+    if project is not None:
+        projects = [p for p in projects if p.pk == project.pk]
+    if not projects:
+        return ReviewQueue([], [], now, truncated=False)
+    cursors = dict(
+        ReviewCursor.objects.filter(reviewer=actor, project__in=projects).values_list(
+            "project_id", "reviewed_until"
+        )
+    )
+    since_q = Q()
+    for p in projects:
+        since = cursors.get(p.pk) or now - DEFAULT_WINDOW
+        since_q |= Q(project_id=p.pk, entered_at__gt=since, occurred_at__gt=since - ENTRY_LAG)
+    rows = list(
+        _for_display(
+            FollowUp.objects.filter(since_q, entered_at__lte=now)
+            .filter(customer__in=customers_for(actor, "reassign").values("pk"))
+            .exclude(author=actor)
+            .order_by("entered_at", "id")
+        )[: QUEUE_LIMIT + 1]
+    )
+    truncated = len(rows) > QUEUE_LIMIT
+    drawn_at = now
+    if truncated:
+        # With more waiting than shown, "done" stops at the last record shown; if the first
+        # unshown one was entered at that same instant, just before it (a record shown twice
+        # beats one never shown).
+        last, first_unshown = rows[QUEUE_LIMIT - 1].entered_at, rows[QUEUE_LIMIT].entered_at
+        drawn_at = last if last < first_unshown else last - timedelta(microseconds=1)
+        rows = rows[:QUEUE_LIMIT]
+    return ReviewQueue(rows, projects, drawn_at, truncated)
+
+
+def followup_for_review(*, actor: User, pk) -> FollowUp:
+    """A follow-up the actor may see, with what the queue shows of it; 404 otherwise.
+    Whether they may comment is the service's decision (403 for a consultant)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    followup = (
+        _for_display(FollowUp.objects.filter(pk=pk))
+        .filter(customer__in=customers_for(actor, "view").values("pk"))
+        .first()
+    )
+    if followup is None:
+        raise Http404
+    return followup
+
+
+def received_reviews(consultant: User) -> QuerySet[Review]:
+    """Comments addressed to the consultant, with the follow-up and its customer; the
+    customer is marked visible only while the consultant may still open their card."""
+    visible = customers_for(consultant, "view").filter(pk=OuterRef("followup__customer_id"))
+    return (
+        Review.objects.filter(consultant=consultant)
+        .select_related("reviewer", "followup", "followup__customer")
+        .annotate(customer_visible=Exists(visible))
+        .order_by("-created_at", "-id")
+    )
+
+
+def review_get_received(*, actor: User, pk) -> Review:
+    """One comment addressed to the actor; 404 for anyone else's."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    review = received_reviews(actor).filter(pk=pk).first()
+    if review is None:
+        raise Http404
+    return review
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def reviews_received(consultant: User, today: date | None = None) -> list[Review]:
+    """For My day: every unread comment, and the read ones of the last 7 days; newest first."""
+    today = today or timezone.localdate()
+    since = _start_of(today - timedelta(days=RECEIVED_WINDOW_DAYS))
+    return list(
+        received_reviews(consultant).filter(Q(read_at__isnull=True) | Q(created_at__gte=since))[
+            :RECEIVED_LIMIT
+        ]
+    )
+
+
+def period_start(days: int, today: date | None = None) -> datetime:
+    """The start of a period of `days` days ending today: 1 is today since midnight."""
+    today = today or timezone.localdate()
+    return _start_of(today - timedelta(days=max(days, 1) - 1))
+
+
+@dataclass
+class ConsultantCounts:
+    user: User
+    followups_recorded: int = 0
+    followups_commented: int = 0
+    comments_received: int = 0
+
+
+@dataclass
+class ManagerCounts:
+    user: User
+    comments_given: int = 0
+
+
+@dataclass
+class ReviewCounts:
+    since: datetime
+    projects: list[Project]
+    consultants: list[ConsultantCounts]
+    managers: list[ManagerCounts]
+
+
+def _users(ids: set[int]) -> dict[int, User]:
+    return {u.pk: u for u in User.objects.filter(pk__in=ids).only("id", "username", "name")}
+
+
+def review_counts(actor: User, since: datetime, project: Project | None = None) -> ReviewCounts:
+    """Per consultant: follow-ups recorded since `since`, how many of their follow-ups got a
+    comment and how many comments they got; per manager: comments given. Only projects the
+    actor reviews; every consultant of them is listed, a zero is news too. Four queries."""
+    projects = list(review_projects(actor))
+    if project is not None:
+        projects = [p for p in projects if p.pk == project.pk]
+    ids = [p.pk for p in projects]
+    if not ids:
+        return ReviewCounts(since, [], [], [])
+    recorded = dict(
+        FollowUp.objects.filter(project_id__in=ids, entered_at__gte=since)
+        .values("author_id")
+        .annotate(n=Count("id"))
+        .values_list("author_id", "n")
+    )
+    given = Review.objects.filter(project_id__in=ids, created_at__gte=since)
+    received = {
+        row["consultant_id"]: row
+        for row in given.values("consultant_id").annotate(
+            comments=Count("id"), followups=Count("followup_id", distinct=True)
+        )
+    }
+    by_reviewer = dict(
+        given.values("reviewer_id").annotate(n=Count("id")).values_list("reviewer_id", "n")
+    )
+    staff = set(
+        User.objects.filter(
+            is_active=True, memberships__project_id__in=ids, memberships__role="consultant",
+            memberships__is_active=True,
+        ).values_list("id", flat=True)
+    )  # fmt: skip
+    users = _users(staff | set(recorded) | set(received) | set(by_reviewer))
+
+    consultants = [
+        ConsultantCounts(
+            users[uid],
+            recorded.get(uid, 0),
+            received.get(uid, {}).get("followups", 0),
+            received.get(uid, {}).get("comments", 0),
+        )  # fmt: skip
+        for uid in staff | set(recorded) | set(received)
+        if uid in users
+    ]
+    consultants.sort(key=lambda c: (-c.followups_recorded, str(c.user)))
+    managers = [ManagerCounts(users[uid], n) for uid, n in by_reviewer.items() if uid in users]
+    managers.sort(key=lambda m: (-m.comments_given, str(m.user)))
+    return ReviewCounts(since, projects, consultants, managers)

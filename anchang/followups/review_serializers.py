@@ -1,0 +1,95 @@
+"""API shapes of supervisor review (主管批示). Input shape only; rules are in reviews.py."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from anchang.api.serializers import StrictSerializer
+from anchang.followups.models import FollowUp, Review
+from anchang.followups.serializers import ReceivedReviewSerializer
+
+
+class ReviewInSerializer(StrictSerializer):
+    followup = serializers.IntegerField(min_value=1)
+    # Generous here; the service says "at most 500 characters (now n)".
+    comment = serializers.CharField(
+        max_length=5000, allow_blank=True, trim_whitespace=False,
+        help_text=_("1 to 500 characters."),
+    )  # fmt: skip
+
+
+class ReviewsDoneInSerializer(StrictSerializer):
+    project = serializers.IntegerField(min_value=1, required=False, allow_null=True, help_text=_(
+        "Empty: every project you review."))  # fmt: skip
+    until = serializers.DateTimeField(required=False, allow_null=True, help_text=_(
+        "The queue's `until`; empty: now. Records entered later stay in the queue."))  # fmt: skip
+
+
+class ReviewsDoneOutSerializer(serializers.Serializer):
+    project = serializers.IntegerField(allow_null=True)
+    reviewed_until = serializers.DateTimeField()
+
+
+class ReviewOutSerializer(serializers.ModelSerializer):
+    reviewer_name = serializers.CharField(source="reviewer", read_only=True)
+
+    class Meta:
+        model = Review
+        fields = ["id", "followup", "project", "reviewer", "reviewer_name", "consultant",
+                  "comment", "created_at", "read_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class QueueFollowUpSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    author_name = serializers.CharField(source="author", read_only=True)
+    reviews = ReviewOutSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id", "project", "customer", "customer_name", "author", "author_name", "kind",
+            "reached", "occurred_at", "entered_at", "is_backdated", "grade", "content",
+            "impression", "bottleneck", "plan", "reviews",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ReviewQueueOutSerializer(serializers.Serializer):
+    until = serializers.DateTimeField(help_text=_("Send to mark-done to mark exactly these."))
+    truncated = serializers.BooleanField(help_text=_("More records wait than are listed."))
+    results = QueueFollowUpSerializer(many=True)
+
+
+class ReceivedReviewsOutSerializer(serializers.Serializer):
+    results = ReceivedReviewSerializer(many=True)
+
+
+class ReviewListQuerySerializer(serializers.Serializer):
+    received = serializers.BooleanField(default=False)
+    project = serializers.IntegerField(min_value=1, required=False)
+
+
+class ReviewCountsQuerySerializer(serializers.Serializer):
+    days = serializers.IntegerField(min_value=1, max_value=90, default=7)
+    project = serializers.IntegerField(min_value=1, required=False)
+
+
+class ConsultantCountsSerializer(serializers.Serializer):
+    user = serializers.IntegerField(source="user.pk")
+    name = serializers.CharField(source="user")
+    followups_recorded = serializers.IntegerField()
+    followups_commented = serializers.IntegerField()
+    comments_received = serializers.IntegerField()
+
+
+class ManagerCountsSerializer(serializers.Serializer):
+    user = serializers.IntegerField(source="user.pk")
+    name = serializers.CharField(source="user")
+    comments_given = serializers.IntegerField()
+
+
+class ReviewCountsOutSerializer(serializers.Serializer):
+    since = serializers.DateTimeField()
+    days = serializers.IntegerField()
+    consultants = ConsultantCountsSerializer(many=True)
+    managers = ManagerCountsSerializer(many=True)
