@@ -91,8 +91,10 @@ def review_queue(actor: User, project: Project | None = None) -> ReviewQueue:
         since_q |= Q(project_id=p.pk, entered_at__gt=since, occurred_at__gt=since - ENTRY_LAG)
     rows = list(
         _for_display(
+            # No customer filter: in these projects the actor may reassign every customer
+            # (review_project_ids), and a subquery over a large project's customers would
+            # cost more than the whole queue.
             FollowUp.objects.filter(since_q, entered_at__lte=now)
-            .filter(customer__in=customers_for(actor, "reassign").values("pk"))
             .exclude(author=actor)
             .order_by("entered_at", "id")
         )[: QUEUE_LIMIT + 1]
@@ -208,7 +210,9 @@ def review_counts(actor: User, since: datetime, project: Project | None = None) 
     if not ids:
         return ReviewCounts(since, [], [], [])
     recorded = dict(
-        FollowUp.objects.filter(project_id__in=ids, entered_at__gte=since)
+        FollowUp.objects.filter(
+            project_id__in=ids, entered_at__gte=since, occurred_at__gt=since - ENTRY_LAG
+        )
         .values("author_id")
         .annotate(n=Count("id"))
         .values_list("author_id", "n")
