@@ -85,6 +85,14 @@ def test_manager_comments_and_the_consultant_reads_it_on_my_day(open_tab, demo):
     shown = [row.get_by_test_id(t).inner_text() for t in ("recorded", "commented", "received")]
     assert shown == [str(n) for n in expected] and expected[2] >= 1
     desk.shot("review-counts")
+    # The same pages fit a manager's phone (the counts table becomes cards).
+    pocket = open_tab("375", locale="zh-CN")
+    pocket.login(manager.username, DEMO_PASSWORD)
+    pocket.goto("/reviews/counts/?days=30")
+    assert pocket.page.get_by_test_id("period-30").is_visible()
+    pocket.shot("review-counts")
+    pocket.goto("/reviews/")
+    pocket.shot("review-queue")
 
     # The consultant, on a phone: the comment waits on My day.
     phone = open_tab("375", locale="zh-CN")
@@ -103,5 +111,5 @@ def test_manager_comments_and_the_consultant_reads_it_on_my_day(open_tab, demo):
     review.refresh_from_db()
     assert review.read_at is not None
     phone.shot("my-day-review-read")
-    desk.assert_clean()
-    phone.assert_clean()
+    for tab in (desk, pocket, phone):
+        tab.assert_clean()
