@@ -1,4 +1,4 @@
-"""python -m bench [--db sqlite|postgres|both] [--customers N] [--registrations N]
+"""python -m bench [--db sqlite|postgres|both] [--customers N] [--registrations N] [--followups N]
 
 Builds the dataset into a fresh database and times the key operations, for each database
 in its own process, because Django's settings must see the environment before
@@ -31,6 +31,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--registrations", type=int, default=3_000_000)
+    parser.add_argument(
+        "--followups",
+        type=int,
+        default=10_000_000,
+        help="follow-up records (跟进记录) spread over the customers",
+    )
     parser.add_argument("--reps", type=int, default=200, help="timed repetitions per operation")
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument(
@@ -104,8 +110,8 @@ def run_database(db: str, args: argparse.Namespace) -> dict | None:
     env.pop("DATABASE_URL", None)
     command = [
         sys.executable, "-m", "bench", "--worker", db, "--customers", str(args.customers),
-        "--registrations", str(args.registrations), "--reps", str(args.reps),
-        "--warmup", str(args.warmup),
+        "--registrations", str(args.registrations), "--followups", str(args.followups),
+        "--reps", str(args.reps), "--warmup", str(args.warmup),
     ]  # fmt: skip
     if args.measure_only:
         command.append("--measure-only")
@@ -144,12 +150,25 @@ def render(runs: list[dict], host: dict) -> str:
     lines = []
     first = runs[0]
     load = first["load"]
+    info = load["info"]
     lines.append(
         f"Dataset: {load['customers']:,} customers, {load['phones']:,} phone index rows, "
-        f"{load['registrations']:,} registrations; big project "
-        f"{load['info']['big_project_customers']:,} customers, benchmark consultant "
-        f"{load['info']['bench_consultant_customers']:,}."
+        f"{load['registrations']:,} registrations, {load.get('followups', 0):,} follow-ups, "
+        f"{load.get('reviews', 0):,} review comments, {load.get('pool_events', 0):,} pool "
+        f"events, {load.get('loss_applications', 0):,} loss applications; big project "
+        f"{info['big_project_customers']:,} customers, benchmark consultant "
+        f"{info['bench_consultant_customers']:,}."
     )
+    if "in_pool" in info:
+        lines.append(
+            f"Follow-up engine: {info['in_pool']:,} customers in the shared pool, "
+            f"{info['due_for_reclaim']:,} due for reclaim at the first tick; the benchmark "
+            f"consultant's next follow-ups when loaded: {info['bench_due_today']} due today, "
+            f"{info['bench_overdue']} overdue, {info['bench_future']} later, "
+            f"{info['bench_no_date']} without a date; {info['bench_new_without_followup']} "
+            f"new without a first follow-up, {info['bench_pool_warnings']} pool warnings "
+            f"({info['bench_due_for_reclaim']} due now)."
+        )
     lines.append(
         f"Machine: {host.get('nproc')} CPUs ({host.get('cpu', '?')}), "
         f"{host.get('ram_gib', '?')} GiB RAM, Linux {host.get('kernel')}, "
@@ -165,10 +184,16 @@ def render(runs: list[dict], host: dict) -> str:
         if not s:
             lines.append(f"- {run['db']}: measured an existing dataset (no load this run)")
             continue
+        followups = (
+            f"follow-ups {s['follow-ups']:.0f} s ({r['follow-ups']:,.0f} rows/s), "
+            f"reviews, pool, losses, key dates {s['reviews, pool, losses, key dates']:.0f} s, "
+            if "follow-ups" in s
+            else ""
+        )
         lines.append(
             f"- {run['db']}: customers+phones {s['customers+phones']:.0f} s "
             f"({r['customers+phones']:,.0f} rows/s), registrations {s['registrations']:.0f} s "
-            f"({r['registrations']:,.0f} rows/s), indexes {s['indexes']:.0f} s, "
+            f"({r['registrations']:,.0f} rows/s), {followups}indexes {s['indexes']:.0f} s, "
             f"analyze {s['analyze']:.0f} s, total {s['total']:.0f} s "
             f"({r['overall (incl. indexes, analyze)']:,.0f} rows/s overall)"
         )
@@ -325,7 +350,10 @@ def main_worker(args: argparse.Namespace) -> int:
         call_command("migrate", verbosity=0, interactive=False)
         print(f"[bench] migrate: {time.perf_counter() - started:.1f}s", file=sys.stderr)
         load = generate(
-            customers=args.customers, registrations=args.registrations, data_dir=data_dir
+            customers=args.customers,
+            registrations=args.registrations,
+            followups=args.followups,
+            data_dir=data_dir,
         )
     with connection.cursor() as cursor:
         for sql in args.extra_sql:

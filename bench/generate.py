@@ -2,11 +2,18 @@
 
 The organisation (company, 2 regions, 10 projects, 50 consultants and 1 manager per
 project, the default media) is created through the ORM; customers, their phone index
-rows and registrations are loaded in bulk: raw `executemany` on SQLite (synchronous=OFF,
-no journal, one transaction per table) and COPY on PostgreSQL, both through Django's
-own connection. Secondary indexes and unique constraints are dropped before the load
-and rebuilt after it with the exact SQL the migrations created, then the database is
-analysed. Table and column names come from the models' `_meta`.
+rows, registrations, follow-ups, review comments, pool events, loss applications and key
+care dates are loaded in bulk: raw `executemany` on SQLite (synchronous=OFF, no journal,
+one transaction per table) and COPY on PostgreSQL, both through Django's own connection.
+Secondary indexes and unique constraints are dropped before the load and rebuilt after it
+with the exact SQL the migrations created, then the database is analysed. Table and column
+names come from the models' `_meta`.
+
+The follow-up engine's data is consistent with its rules (anchang.pool.rules,
+anchang.followups.rules) as if the tick had been running all along: a customer's last
+reached contact and next follow-up date come from their follow-ups and registrations; a
+customer still in play who was quiet too long is in the shared pool (reclaim event, no
+owner); the others' clocks have not run out, except a few hundred the next tick reclaims.
 
 Everything is seeded: the same arguments build the same data (timestamps are relative
 to the moment of the load, so the newest activity is always "today").
@@ -21,6 +28,7 @@ import time
 from array import array
 from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.core.management.color import no_style
@@ -28,11 +36,23 @@ from django.db import connection
 from django.db.models import JSONField, Model
 
 from anchang.customers.choices import AgeBand, Gender, State
-from anchang.customers.models import Customer, CustomerPhone, Medium, Registration
+from anchang.customers.models import Customer, CustomerPhone, KeyDate, Medium, Registration
 from anchang.customers.search import name_keys
 from anchang.customers.services import media_ensure_defaults
+from anchang.demo.followups import FEEDBACK, REVIEW_COMMENTS, UNREACHED, _content
 from anchang.demo.names import chinese_name
+from anchang.followups.models import (
+    FollowUp,
+    LossApplication,
+    Review,
+    ReviewCursor,
+    RevisitPlan,
+    RevisitTask,
+)
+from anchang.followups.rules import SIGNALS
 from anchang.org.models import Company, Membership, Project, Region, Role, Team, User
+from anchang.org.rules import DEFAULT_RULES
+from anchang.pool.models import PoolEvent
 
 SEED = 20261122
 PROJECTS = 10
@@ -90,6 +110,11 @@ class LoadReport:
     customers: int
     phones: int
     registrations: int
+    followups: int = 0
+    reviews: int = 0
+    pool_events: int = 0
+    loss_applications: int = 0
+    key_dates: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     rows_per_second: dict[str, float] = field(default_factory=dict)
     info: dict = field(default_factory=dict)
@@ -243,22 +268,51 @@ class PostgresLoader(Loader):
         # VACUUM also sets the visibility map, as autovacuum would soon after a load.
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
-            c, r, p = (m._meta.db_table for m in (Customer, Registration, CustomerPhone))
-            cursor.execute(
-                f'SELECT count(*) FROM "{r}" r LEFT JOIN "{c}" c ON c.id = r.customer_id '  # noqa: S608
-                f'WHERE c.id IS NULL UNION ALL SELECT count(*) FROM "{p}" p '
-                f'LEFT JOIN "{c}" c ON c.id = p.customer_id WHERE c.id IS NULL'
-            )
-            if any(n for (n,) in cursor.fetchall()):
-                raise SystemExit("bench: foreign key check failed")
+            # The loaded tables' references to customers and follow-ups, the only parents
+            # whose ids the loader computes itself.
+            c = Customer._meta.db_table
+            checks = [
+                (m._meta.db_table, "customer_id", c)
+                for m in self.models
+                if m is not Customer and "customer" in {f.name for f in m._meta.fields}
+            ] + [(Review._meta.db_table, "followup_id", FollowUp._meta.db_table)]
+            for child, column, parent in checks:
+                if child not in self.tables:
+                    continue
+                cursor.execute(
+                    f'SELECT count(*) FROM "{child}" x LEFT JOIN "{parent}" y '  # noqa: S608
+                    f'ON y.id = x."{column}" WHERE y.id IS NULL'
+                )
+                if cursor.fetchone()[0]:
+                    raise SystemExit(f"bench: foreign key check failed: {child}.{column}")
+
+
+def _day_text():
+    """Day number (days since 1970-01-01) -> 'YYYY-MM-DD', cached: tens of millions of
+    values are written, over about 730 distinct days."""
+    cache: dict[int, str] = {}
+
+    def day(number: int) -> str:
+        text = cache.get(number)
+        if text is None:
+            text = cache[number] = time.strftime("%Y-%m-%d", time.gmtime(number * DAY))
+        return text
+
+    return day
 
 
 def _ts(vendor: str):
+    """Seconds since the epoch -> the timestamp text both loaders write (UTC): a cached
+    day plus one of 86,400 precomputed times of day, several times faster than strftime."""
     suffix = "+00" if vendor == "postgresql" else ""
-    gmtime, strftime = time.gmtime, time.strftime
+    clock = [
+        f" {h:02d}:{m:02d}:{s:02d}{suffix}" for h in range(24) for m in range(60) for s in range(60)
+    ]
+    day = _day_text()
 
     def fmt(seconds: float) -> str:
-        return strftime("%Y-%m-%d %H:%M:%S", gmtime(seconds)) + suffix
+        number, rest = divmod(int(seconds), DAY)
+        return day(number) + clock[rest]
 
     return fmt
 
@@ -323,13 +377,95 @@ def build_org(rng: random.Random) -> Org:
     return Org(projects, consultants, managers, media)
 
 
+# --- the follow-up engine's data --------------------------------------------------------
+
+STATE_LIST = [s for s, _w in STATES]  # index in a customer's state byte
+PROSPECT, NO_INTENT, SUBSCRIBED, OWNER, LOST = range(5)
+GRADES = ("", "A", "B", "C", "D")
+# Intent grade by state, as weights over GRADES.
+GRADE_WEIGHTS = {
+    PROSPECT: (10, 8, 27, 38, 17),
+    NO_INTENT: (10, 0, 0, 10, 80),
+    SUBSCRIBED: (0, 60, 40, 0, 0),
+    OWNER: (0, 100, 0, 0, 0),
+    LOST: (40, 0, 0, 0, 60),
+}
+CADENCE = {1: 7, 2: 14, 3: 30, 4: 90}  # grade index -> days (the project defaults)
+POOL_SHARE = 0.4  # customers still in play, quiet for 30 days: this share is in the pool
+RECLAIM_DUE_RATE = 0.0007  # owned customers whose clock ran out since the last tick ran
+BENCH_DUE_FOR_RECLAIM = 5  # ... of them the benchmark consultant's
+NEW_DAYS = 14  # My day's "new customers without a first follow-up" window
+NEW_WITHOUT_FOLLOWUP = 0.3  # of the customers registered in those days
+REACHED_RATE = 0.72
+UNREACHED_AFTER = 0.15  # an unanswered attempt after the last reached contact
+CHOSEN_DATE = 0.35  # next date chosen at the follow-up rather than by the cadence
+REVIEW_DAYS, REVIEW_RATE = 14, 0.03  # reached follow-ups of these days a manager commented
+BIRTHDAY_RATE, KEY_DATE_RATE = 0.25, 0.03
+LOSS_APPROVED, LOSS_REJECTED, LOSS_PENDING = 0.2, 0.001, 0.0005
+PLAN_SAMPLE = 0.02  # project 0's active customers that revisit plans may target
+DAY, HOUR = 86400, 3600
+# Follow-up i's sort key packs (occurred_at, customer index, reached, last of the customer).
+INDEX_BITS = 24
+KINDS = ("phone", "phone", "phone", "wechat", "visit", "sms", "event")
+IMPRESSIONS = ("", "", "热情", "谨慎", "比较理性")
+BOTTLENECKS = ("", "价格", "家人意见", "贷款", "交房时间")
+PLANS = ("", "", "约周末到访", "发送最新价格表", "邀请参加暖场活动")
+# Seconds from the contact to its entry: mostly minutes, some hours, a few days (flagged).
+DELAYS = [60 * k for k in range(1, 60, 3)] * 11 + [HOUR * k for k in range(1, 11)] * 3
+DELAYS += [DAY * k + HOUR for k in (1, 1, 2, 3, 3, 4, 5, 6)]
+DELAYS = (DELAYS * 2)[:256]
+NEXT_OFFSETS = (None, 1, 3, 7, 7, 14, 14, 30)  # an earlier follow-up's next date
+
+
+def _followup_texts(rng: random.Random, project: Project, end: int):
+    """Contents to draw from: 4,096 reached contacts, 16 unanswered attempts."""
+    moment = datetime.fromtimestamp(end).astimezone()
+    reached = []
+    for _ in range(4096):
+        kind = rng.choice(KINDS)
+        signals = rng.sample(SIGNALS, rng.choice((0, 0, 0, 1, 2)))
+        reached.append(
+            (
+                kind,
+                _content(rng, kind, project, chinese_name(rng), moment),
+                rng.choice(IMPRESSIONS),
+                rng.choice(BOTTLENECKS),
+                rng.choice(PLANS),
+                json.dumps(sorted(signals)),
+            )
+        )
+    unreached = [
+        (rng.choice(("phone", "phone", "wechat")), rng.choice(UNREACHED)) for _ in range(16)
+    ]
+    return reached, unreached
+
+
+def _recent(rng: random.Random, end: int, created: int, mean_days: float, within: float) -> int:
+    """A contact moment `mean_days` ago on average, within `within` seconds of now and not
+    before the customer registered."""
+    limit = min(within, end - created)
+    age = rng.expovariate(1 / (mean_days * DAY))
+    if age >= limit:
+        age = rng.random() * limit
+    return int(end - age)
+
+
 # --- the dataset ------------------------------------------------------------------------
 
 
-def generate(*, customers: int, registrations: int, data_dir: Path, seed: int = SEED) -> dict:
+def generate(
+    *,
+    customers: int,
+    registrations: int,
+    data_dir: Path,
+    followups: int = 0,
+    seed: int = SEED,
+) -> dict:
     """Load the dataset into the (freshly migrated, empty) database; return the report."""
     if registrations < customers:
         raise SystemExit("bench: every customer has at least one registration")
+    if customers >= 1 << INDEX_BITS:
+        raise SystemExit(f"bench: at most {(1 << INDEX_BITS) - 1:,} customers")
     if Customer.objects.exists():
         raise SystemExit("bench: the database already holds customers; use a fresh one")
     vendor = connection.vendor
@@ -338,8 +474,16 @@ def generate(*, customers: int, registrations: int, data_dir: Path, seed: int = 
     report = LoadReport(vendor, customers, customers, registrations)
     org = build_org(rng)
     ts, (true, false) = _ts(vendor), _bool(vendor)
+    day_text = _day_text()
     end = int(time.time()) // 60 * 60
     start = end - SPAN_SECONDS
+    # Every project keeps the default rules: local dates in their time zone (no DST).
+    offset = int(datetime.fromtimestamp(end, DEFAULT_RULES.tz).utcoffset().total_seconds())
+    today = (end + offset) // DAY
+    pool_conf = DEFAULT_RULES.pool
+    no_contact_s = pool_conf.reclaim_after_days_without_contact * DAY
+    no_sub_s = pool_conf.reclaim_after_days_without_subscription * DAY
+    warn_s = pool_conf.warn_days_before * DAY
 
     # Who holds whom: project 0 is the big one; its consultant 0 is the benchmark consultant.
     n = customers
@@ -358,11 +502,41 @@ def generate(*, customers: int, registrations: int, data_dir: Path, seed: int = 
     for _ in range(registrations - n):
         counts[rng.randrange(n)] += 1
 
+    # States first (the follow-up counts depend on them). The benchmark consultant's
+    # customers are all active (on My day): mostly prospects, a few subscribed or owners.
+    state_weights = [w for _s, w in STATES]
+    state_of = array("B", rng.choices(range(len(STATES)), state_weights, k=n))
+    for i in held:
+        state_of[i] = rng.choices((PROSPECT, SUBSCRIBED, OWNER), (90, 5, 5))[0]
+    # A few of them have been held past the no-subscription window: the tick takes them.
+    old_enough = int(n * (1 - 100 * DAY / SPAN_SECONDS))
+    candidates = sorted(i for i in held if state_of[i] == PROSPECT and i < old_enough)
+    held_due = set(rng.sample(candidates, min(BENCH_DUE_FOR_RECLAIM, len(candidates))))
+
+    # Follow-ups per customer: one each (but some new customers have none yet), the rest
+    # drawn with customers still in play three times as likely as the others.
+    fcounts = array("H", [0]) * n
+    recent_from = int(n * (1 - NEW_DAYS * DAY / SPAN_SECONDS))
+    base = [i for i in range(n) if i < recent_from or rng.random() >= NEW_WITHOUT_FOLLOWUP]
+    if followups >= len(base):
+        for i in base:
+            fcounts[i] = 1
+        tickets = array("I", (i for i in range(n) for _ in range(3 if state_of[i] < 4 else 1)))
+        size = len(tickets)
+        randrange = rng.randrange
+        for _ in range(followups - len(base)):
+            fcounts[tickets[randrange(size)]] += 1
+        del tickets
+    else:
+        for i in rng.sample(base, followups):
+            fcounts[i] = 1
+
     cust_names = [
         "id", "project", "owner", "state", "medium", "name", "gender", "age_band", "phone",
         "name_pinyin", "name_initials", "phone_last4", "completeness", "visit_count",
         "call_count", "first_contact_at", "last_contact_at", "created_by", "created_at",
-        "updated_at",
+        "updated_at", "grade", "next_follow_up_on", "last_reached_at", "owned_since",
+        "pool_entered_at", "birthday",
     ]  # fmt: skip
     c_var, c_const, c_values = _columns(Customer, cust_names)
     p_var, p_const, p_values = _columns(
@@ -373,28 +547,77 @@ def generate(*, customers: int, registrations: int, data_dir: Path, seed: int = 
         "left_at", "entered_at", "is_late", "medium", "name_given", "content", "companions",
     ]  # fmt: skip
     r_var, r_const, r_values = _columns(Registration, reg_names)
+    f_names = [
+        "id", "customer", "project", "author", "kind", "reached", "occurred_at", "entered_at",
+        "is_backdated", "content", "grade", "signals", "impression", "bottleneck", "plan",
+        "next_on",
+    ]  # fmt: skip
+    f_var, f_const, f_values = _columns(FollowUp, f_names)
+    rv_names = [
+        "id", "followup", "project", "reviewer", "consultant", "comment", "created_at", "read_at"
+    ]  # fmt: skip
+    rv_var, rv_const, rv_values = _columns(Review, rv_names)
+    pe_names = [
+        "id",
+        "customer",
+        "project",
+        "kind",
+        "rule",
+        "actor",
+        "from_owner",
+        "to_owner",
+        "at",
+    ]
+    pe_var, pe_const, pe_values = _columns(PoolEvent, pe_names)
+    la_names = [
+        "id", "customer", "project", "applicant", "reason", "competitor", "note", "status",
+        "decided_by", "decided_at", "decision_comment", "created_at",
+    ]  # fmt: skip
+    la_var, la_const, la_values = _columns(LossApplication, la_names)
+    kd_var, kd_const, kd_values = _columns(KeyDate, ["id", "customer", "kind", "date", "note"])
 
-    loader = Loader.for_connection([Customer, CustomerPhone, Registration])
+    bulk = [Customer, CustomerPhone, Registration, FollowUp, Review, PoolEvent]
+    bulk += [LossApplication, KeyDate]
+    loader = Loader.for_connection(bulk)
     loader.begin()
     c_table, p_table = Customer._meta.db_table, CustomerPhone._meta.db_table
-    r_table = Registration._meta.db_table
+    r_table, f_table = Registration._meta.db_table, FollowUp._meta.db_table
 
     project_ids = [p.pk for p in org.projects]
-    states = [s for s, _w in STATES]
-    state_weights = [w for _s, w in STATES]
     ages = [""] * 4 + list(AgeBand.values) * 2
     genders = list(Gender.values)
+    key_kinds = list(KeyDate.Kind.values)
+    loss_reasons = ["bought_elsewhere", "budget", "location", "timing", "unreachable"]
+    grade_idx = range(len(GRADES))
     keys_cache: dict[str, tuple[str, str]] = {}
     names: list[str] = []
-    owner_of = array("I", bytes(4 * n))
+    owner_of = array("I", bytes(4 * n))  # the owner, or the last one for a pool customer
+    prev_of = array("I", bytes(4 * n))  # who held a customer before the current owner
+    claimed_of = array("I", bytes(4 * n))  # when the current owner took them (0: registered)
     medium_of = array("I", bytes(4 * n))
+    grade_of = array("B", bytes(n))
+    next_of = array("i", [-1]) * n  # next follow-up, as a local day number
     events: list[int] = []
+    fkeys = array("q")
+    pool_events: list[tuple] = []
+    losses: list[tuple] = []
+    key_dates: list[tuple] = []
+    plan_sample: list[int] = []
+    figures = dict.fromkeys(
+        ("in_pool", "due_for_reclaim", "due_but_loss_pending", "bench_due_today",
+         "bench_overdue", "bench_future", "bench_no_date", "bench_new_without_followup",
+         "bench_pool_warnings", "bench_due_for_reclaim"),
+        0,
+    )  # fmt: skip
     t0 = time.perf_counter()
     rows_c: list[tuple] = []
     rows_p: list[tuple] = []
+    random_ = rng.random
     for i in range(n):
         p = project_of[i]
-        owner = bench_consultant if i in held else org.consultants[p][rng.randrange(p == 0, 50)]
+        st = state_of[i]
+        held_i = i in held
+        owner = bench_consultant if held_i else org.consultants[p][rng.randrange(p == 0, 50)]
         owner_of[i] = owner
         name = chinese_name(rng)
         names.append(name)
@@ -403,24 +626,165 @@ def generate(*, customers: int, registrations: int, data_dir: Path, seed: int = 
             keys = keys_cache[name] = name_keys(name)
         medium = rng.choice(org.media[p])
         medium_of[i] = medium
-        created = int(start + (i + rng.random()) * SPAN_SECONDS / n)
-        visit = rng.random() < 0.45
-        visits, calls, last = int(visit), int(not visit), created
+        created = int(start + (i + random_()) * SPAN_SECONDS / n)
+        visit = random_() < 0.45
+        visits, calls, last, last_visit = int(visit), int(not visit), created, visit
         events.append((((created << 24) + i) * 2 + visit) * 2 + 1)
         for _ in range(counts[i] - 1):
             at = rng.randint(created, end)
-            visit = rng.random() < 0.5
+            visit = random_() < 0.5
             visits += visit
             calls += not visit
-            last = max(last, at)
+            if at > last:
+                last, last_visit = at, visit
             events.append((((at << 24) + i) * 2 + visit) * 2)
+        grade = rng.choices(grade_idx, GRADE_WEIGHTS[st])[0]
+        grade_of[i] = grade
+        nf = fcounts[i]
+
+        # Who holds the customer since when, and their last reached contact by follow-up
+        # (lf): consistent with the pool's clocks as if the tick had always run.
+        owned_since, pool_at = created, 0
+        quiet_end = end  # unanswered attempts may follow the last reached contact until then
+        in_play = st in (PROSPECT, NO_INTENT)
+        quiet = created < end - no_contact_s - HOUR and last <= end - no_contact_s - HOUR
+        if in_play and not held_i and quiet and random_() < POOL_SHARE:
+            # In the pool: reclaimed when its clock ran out; nobody has called since.
+            lf = int(created + random_() * (end - no_contact_s - HOUR - created))
+            reached_at = max(lf, last)
+            held_from = max(created, int(reached_at - random_() * 60 * DAY))
+            by_contact, by_sub = reached_at + no_contact_s, held_from + no_sub_s
+            pool_at = min(by_contact, by_sub)
+            rule = "no_contact" if by_contact <= by_sub else "no_subscription"
+            pool_events.append((pool_at, i, "reclaimed", rule, None, owner, None))
+            quiet_end = pool_at
+            owned_since = 0
+            figures["in_pool"] += 1
+        elif in_play:
+            due = i in held_due or (
+                not held_i and created < end - no_sub_s - DAY and random_() < RECLAIM_DUE_RATE
+            )
+            if due and not held_i and random_() < 0.4 and last <= end - no_contact_s - DAY:
+                # Not reached for 30 days (a little more: the tick has not run since).
+                lf = int(end - no_contact_s - rng.uniform(HOUR, 72 * HOUR))
+                owned_since = max(created, int(lf - random_() * 50 * DAY))
+            elif due:
+                # Held 90 days without a subscription.
+                owned_since = int(end - no_sub_s - rng.uniform(HOUR, 72 * HOUR))
+                lf = _recent(rng, end, created, 9, 29.5 * DAY)
+            else:
+                if created < end - no_sub_s:  # taken from the pool in the last 90 days
+                    owned_since = int(end - rng.uniform(0.5 * DAY, no_sub_s - 2 * DAY))
+                lf = _recent(rng, end, created, 9, no_contact_s - 0.5 * DAY)
+            if owned_since > created:
+                # The previous owner lost them to the pool; this one was given them since,
+                # and called them right away.
+                prev = org.consultants[p][rng.randrange(1, 50)]
+                prev_of[i], claimed_of[i] = prev, owned_since
+                gone = max(created, int(owned_since - rng.uniform(HOUR, 20 * DAY)))
+                rule = rng.choice(("no_contact", "no_subscription"))
+                pool_events.append((gone, i, "reclaimed", rule, None, prev, None))
+                roll = random_()
+                if held_i or roll < 0.2:  # a manager hands out many at once
+                    move = ("handed_out", "hand_out", org.managers[p])
+                elif roll < 0.9:
+                    move = ("claimed", "claim", owner)
+                else:
+                    move = ("claimed", "returned", owner)
+                pool_events.append((owned_since, i, move[0], move[1], move[2], None, owner))
+                if lf < owned_since:
+                    lf = int(owned_since + random_() * min(end - owned_since, 3 * DAY))
+            if (random_() < 0.05) if held_i else (p == 0 and random_() < PLAN_SAMPLE):
+                plan_sample.append(i)
+        elif st == LOST:
+            lf = int(created + random_() * (end - created))
+        else:  # subscribed or owner: never reclaimed, followed up less often
+            lf = _recent(rng, end, created, 20, end - created)
+            if (random_() < 0.05) if held_i else (p == 0 and random_() < PLAN_SAMPLE):
+                plan_sample.append(i)
+
+        # The follow-ups: the last reached one at lf, maybe an unanswered attempt after
+        # it, the others between registration and lf.
+        last_f = 0
+        if nf:
+            extra = nf >= 2 and random_() < UNREACHED_AFTER
+            last_f = int(lf + random_() * (quiet_end - lf)) if extra else lf
+            packed = (lf << INDEX_BITS | i) << 2
+            fkeys.append(packed | 2 | (not extra))
+            if extra:
+                fkeys.append((last_f << INDEX_BITS | i) << 2 | 1)
+            span = lf - created - 600
+            for _ in range(nf - 1 - extra):
+                at = created + 600 + int(random_() * span) if span > 0 else created
+                fkeys.append((at << INDEX_BITS | i) << 2 | (random_() < REACHED_RATE) << 1)
+            reached_at = max(lf, last)  # a registered call or visit is a contact too
+        else:
+            reached_at = last
+
+        # The next follow-up: chosen at the last follow-up or its grade's cadence; a call
+        # or visit registered since moves it to 3 days (1 after a visit) if that is earlier.
+        next_day = -1
+        if owned_since and st != LOST:
+            if nf:
+                base_day = (last_f + offset) // DAY
+                if random_() < CHOSEN_DATE:
+                    next_day = base_day + rng.randint(1, 14)
+                elif grade:
+                    next_day = base_day + CADENCE[grade]
+            if last > last_f:
+                proposed = (last + offset) // DAY + (1 if last_visit else 3)
+                next_day = proposed if next_day < 0 else min(next_day, proposed)
+        next_of[i] = next_day
+
+        if held_i:
+            if next_day < 0:
+                figures["bench_no_date"] += 1
+            elif next_day == today:
+                figures["bench_due_today"] += 1
+            elif next_day < today:
+                figures["bench_overdue"] += 1
+            else:
+                figures["bench_future"] += 1
+            figures["bench_new_without_followup"] += (
+                nf == 0 and (created + offset) // DAY >= today - NEW_DAYS
+            )
+            if st == PROSPECT:
+                moment = min(max(owned_since, reached_at) + no_contact_s, owned_since + no_sub_s)
+                figures["bench_pool_warnings"] += moment <= end + warn_s
+
+        # Loss applications: approved for some lost customers; a few rejected or pending.
+        if st == LOST and random_() < LOSS_APPROVED:
+            asked = min(end, int(lf + rng.uniform(HOUR, 2 * DAY)))
+            decided = min(end, asked + int(rng.uniform(HOUR, 2 * DAY)))
+            reason = rng.choice(loss_reasons)
+            losses.append((i, owner, reason, "approved", org.managers[p], decided, asked))
+        elif in_play and owned_since:
+            # A pending application holds off the reclaim (a manager decides): some of the
+            # due ones have one, never the benchmark consultant's.
+            roll = random_()
+            pending = roll < LOSS_PENDING or (due and not held_i and roll < 0.1)
+            if due:
+                figures["due_but_loss_pending" if pending else "due_for_reclaim"] += 1
+                figures["bench_due_for_reclaim"] += held_i
+            if pending:
+                asked = int(end - random_() * 10 * DAY)
+                losses.append((i, owner, rng.choice(loss_reasons), "pending", None, None, asked))
+            elif roll < LOSS_PENDING + LOSS_REJECTED:
+                asked = int(end - rng.uniform(2, 60) * DAY)
+                decided = min(end, asked + int(rng.uniform(HOUR, 2 * DAY)))
+                reason = rng.choice(loss_reasons)
+                losses.append((i, owner, reason, "rejected", org.managers[p], decided, asked))
+        if random_() < KEY_DATE_RATE:
+            key_dates.append((i, rng.choice(key_kinds), today - rng.randint(0, 3650)))
+        birthday = day_text(-3650 + rng.randint(0, 365 * 40)) if random_() < BIRTHDAY_RATE else None
+
         phone = e164(i)
         rows_c.append(
             (
                 i + 1,
                 project_ids[p],
-                owner,
-                rng.choices(states, state_weights)[0],
+                owner if owned_since else None,
+                STATE_LIST[st],
                 medium,
                 name,
                 rng.choice(genders),
@@ -437,6 +801,12 @@ def generate(*, customers: int, registrations: int, data_dir: Path, seed: int = 
                 owner,
                 ts(created),
                 ts(last),
+                GRADES[grade],
+                day_text(next_day) if next_day >= 0 else None,
+                ts(reached_at),
+                ts(owned_since) if owned_since else None,
+                ts(pool_at) if pool_at else None,
+                birthday,
             )  # fmt: skip
             + c_values
         )
@@ -452,6 +822,7 @@ def generate(*, customers: int, registrations: int, data_dir: Path, seed: int = 
         loader.insert(c_table, c_var + c_const, rows_c)
         loader.insert(p_table, p_var + p_const, rows_p)
     loader.commit()
+    del state_of, counts, fcounts
     report.seconds["customers+phones"] = time.perf_counter() - t0
     _log(f"customers and phones: {report.seconds['customers+phones']:.1f}s")
 
@@ -492,22 +863,160 @@ def generate(*, customers: int, registrations: int, data_dir: Path, seed: int = 
                 _log(f"registrations {rid:,} ({rid / (time.perf_counter() - t0):,.0f}/s)")
     if rows_r:
         loader.insert(r_table, r_var + r_const, rows_r)
+    loader.commit()
+    del events, rows_r
     report.seconds["registrations"] = time.perf_counter() - t0
     _log(f"registrations: {report.seconds['registrations']:.1f}s")
+
+    # Follow-ups in time order (ids follow entry, as in the product); the manager's
+    # comments on some of the last two weeks' as they go.
+    t0 = time.perf_counter()
+    reached_texts, unreached_texts = _followup_texts(rng, org.projects[0], end)
+    ordered = sorted(fkeys)
+    del fkeys
+    rows_f: list[tuple] = []
+    reviews: list[tuple] = []
+    review_from = end - REVIEW_DAYS * DAY
+    backdate_s = DEFAULT_RULES.grading.backdate_flag_days * DAY
+    bits = rng.getrandbits
+    mask = (1 << INDEX_BITS) - 1
+    for fid, key in enumerate(ordered, start=1):
+        is_last, reached = key & 1, key & 2
+        key >>= 2
+        i, at = key & mask, key >> INDEX_BITS
+        p = project_of[i]
+        author = owner_of[i] if at >= claimed_of[i] else prev_of[i]
+        entered = min(at + DELAYS[bits(8)], end)
+        if reached:
+            kind, content, impression, bottleneck, plan, signals = reached_texts[bits(12)]
+            grade = GRADES[grade_of[i]] if bits(3) else ""
+        else:
+            kind, content = unreached_texts[bits(4)]
+            impression = bottleneck = plan = grade = ""
+            signals = "[]"
+        if is_last:
+            next_on = day_text(next_of[i]) if next_of[i] >= 0 else None
+        else:
+            step = NEXT_OFFSETS[bits(3)]
+            next_on = None if step is None else day_text((at + offset) // DAY + step)
+        rows_f.append(
+            (
+                fid,
+                i + 1,
+                project_ids[p],
+                author,
+                kind,
+                true if reached else false,
+                ts(at),
+                ts(entered),
+                true if entered - at > backdate_s else false,
+                content,
+                grade,
+                signals,
+                impression,
+                bottleneck,
+                plan,
+                next_on,
+            )  # fmt: skip
+            + f_values
+        )
+        if reached and at >= review_from and rng.random() < REVIEW_RATE:
+            reviews.append((fid, p, author, entered))
+        if len(rows_f) >= CHUNK * 2:
+            loader.insert(f_table, f_var + f_const, rows_f)
+            rows_f = []
+            if fid % 1_000_000 == 0:
+                _log(f"follow-ups {fid:,} ({fid / (time.perf_counter() - t0):,.0f}/s)")
+    if rows_f:
+        loader.insert(f_table, f_var + f_const, rows_f)
+    loader.commit()
+    report.followups = len(ordered)
+    del ordered, rows_f
+    report.seconds["follow-ups"] = time.perf_counter() - t0
+    _log(f"follow-ups: {report.seconds['follow-ups']:.1f}s")
+
+    # The rest: review comments, pool events, loss applications, key care dates.
+    t0 = time.perf_counter()
+    rows = []
+    for rid, (fid, p, author, entered) in enumerate(reviews, start=1):
+        created = min(end, int(entered + rng.uniform(2 * HOUR, 30 * HOUR)))
+        unread = created > end - 3 * DAY and rng.random() < 0.7
+        read = None if unread else ts(min(end, int(created + rng.uniform(HOUR, 20 * HOUR))))
+        rows.append(
+            (
+                rid,
+                fid,
+                project_ids[p],
+                org.managers[p],
+                author,
+                rng.choice(REVIEW_COMMENTS),
+                ts(created),
+                read,
+            )  # fmt: skip
+            + rv_values
+        )
+    loader.insert(Review._meta.db_table, rv_var + rv_const, rows)
+    pool_events.sort(key=lambda event: (event[0], event[1]))
+    rows = [
+        (eid, i + 1, project_ids[project_of[i]], kind, rule, actor, from_, to, ts(at)) + pe_values
+        for eid, (at, i, kind, rule, actor, from_, to) in enumerate(pool_events, start=1)
+    ]
+    loader.insert(PoolEvent._meta.db_table, pe_var + pe_const, rows)
+    losses.sort(key=lambda row: row[-1])
+    rows = []
+    for lid, (i, applicant, reason, status, decider, decided, asked) in enumerate(losses, 1):
+        rows.append(
+            (
+                lid,
+                i + 1,
+                project_ids[project_of[i]],
+                applicant,
+                reason,
+                "绿城桂语朝阳" if reason == "bought_elsewhere" else "",
+                "客户明确表示不再考虑" if reason != "unreachable" else "连续三周电话无人接听",
+                status,
+                decider,
+                ts(decided) if decided else None,
+                "" if status == "pending" else rng.choice(FEEDBACK),
+                ts(asked),
+            )  # fmt: skip
+            + la_values
+        )
+    loader.insert(LossApplication._meta.db_table, la_var + la_const, rows)
+    rows = [
+        (kid, i + 1, kind, day_text(day), "") + kd_values
+        for kid, (i, kind, day) in enumerate(key_dates, start=1)
+    ]
+    loader.insert(KeyDate._meta.db_table, kd_var + kd_const, rows)
+    loader.commit()
+    report.seconds["reviews, pool, losses, key dates"] = time.perf_counter() - t0
+    _log(f"reviews, pool events, losses, key dates: {time.perf_counter() - t0:.1f}s")
 
     t0 = time.perf_counter()
     loader.finish()
     report.seconds["indexes"] = time.perf_counter() - t0
     _log(f"indexes and constraints rebuilt: {report.seconds['indexes']:.1f}s")
+
+    # Through the ORM (few rows): revisit plans with tasks on My day, a review cursor.
+    plans = build_revisit_plans(rng, org, plan_sample, owner_of, end, today)
+    at = datetime.fromtimestamp(end - 20 * HOUR).astimezone()
+    ReviewCursor.objects.create(
+        reviewer_id=org.managers[0], project=org.projects[0], reviewed_until=at
+    )
+
     t0 = time.perf_counter()
     loader.analyse()
     report.seconds["analyze"] = time.perf_counter() - t0
     _log(f"analyze: {report.seconds['analyze']:.1f}s")
     report.seconds["total"] = time.perf_counter() - started
-    rows = 2 * n + registrations
+    report.reviews, report.pool_events = len(reviews), len(pool_events)
+    report.loss_applications, report.key_dates = len(losses), len(key_dates)
+    rows = 2 * n + registrations + report.followups + len(reviews) + len(pool_events)
+    rows += len(losses) + len(key_dates)
     report.rows_per_second = {
         "customers+phones": 2 * n / report.seconds["customers+phones"],
         "registrations": registrations / report.seconds["registrations"],
+        "follow-ups": report.followups / report.seconds["follow-ups"],
         "overall (incl. indexes, analyze)": rows / report.seconds["total"],
     }
     report.info = {
@@ -520,7 +1029,52 @@ def generate(*, customers: int, registrations: int, data_dir: Path, seed: int = 
         "phone_indexes": n,
         "medium": org.media[0][0],
         "distinct_names": len(keys_cache),
+        "revisit_plans": plans,
+        "loaded_at": end,
+        **figures,
     }
     result = asdict(report)
     (data_dir / "bench-info.json").write_text(json.dumps(result, indent=2))
     return result
+
+
+def build_revisit_plans(rng, org: Org, sample: list[int], owner_of, end: int, today: int) -> int:
+    """Revisit plans in the big project: running ones (tasks on My day), two past their due
+    date that the tick closes, one not started, three closed long ago."""
+    project, manager = org.projects[0], org.managers[0]
+    day = date(1970, 1, 1)
+    specs = [(-5 - k, 3 + 2 * k, "open") for k in range(6)]
+    specs += [(-20, -2, "open"), (-15, -1, "open"), (3, 20, "open")]
+    specs += [(-200 + 30 * k, -180 + 30 * k, "reviewed") for k in range(3)]
+    plans = RevisitPlan.objects.bulk_create(
+        RevisitPlan(
+            project=project,
+            created_by_id=manager,
+            title=f"回访计划 {k + 1}",
+            purpose="新品加推前回访意向客户",
+            talking_points="介绍加推房源与优惠，邀约到访",
+            starts_on=day + timedelta(days=today + s),
+            due_on=day + timedelta(days=today + d),
+            status=status,
+            criteria={"state": "prospect"},
+            closed_at=datetime.fromtimestamp(end + (d + 1) * DAY).astimezone()
+            if status == "reviewed"
+            else None,
+        )  # fmt: skip
+        for k, (s, d, status) in enumerate(specs)
+    )
+    tasks = []
+    for plan, (_s, _d, status) in zip(plans, specs, strict=True):
+        for i in rng.sample(sample, min(len(sample), 300)):
+            done = status == "reviewed" or rng.random() < 0.3
+            tasks.append(
+                RevisitTask(
+                    plan=plan,
+                    customer_id=i + 1,
+                    owner_id=owner_of[i],
+                    status=("done" if rng.random() < 0.7 else "missed") if done else "open",
+                    reached=(rng.random() < 0.6) if done else None,
+                )  # fmt: skip
+            )
+    RevisitTask.objects.bulk_create(tasks, batch_size=2000)
+    return len(plans)

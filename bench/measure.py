@@ -16,6 +16,7 @@ EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 import random
@@ -37,6 +38,14 @@ from anchang.customers.search import name_keys
 from anchang.demo.names import chinese_name
 from anchang.org.models import User
 from bench.generate import CONTENTS, national_phone
+
+# Reached phone calls, above the 30-character minimum (DOMAIN.md §4).
+FOLLOWUP_CONTENTS = (
+    "电话回访，客户对三居室户型比较满意，关心首付比例和贷款利率，约好周六带家人来售楼处看样板间",
+    "客户表示还在比较周边两个楼盘，价格略高于预期，已介绍本月优惠政策，下周再电话确认意向",
+    "回访了解到客户孩子明年上小学，重点关注学区划分和交房时间，已发送学区说明和工程进度照片",
+    "客户接听后说最近出差，回来后再约时间到访；已微信发送最新价格表和楼层图，请其与爱人商量",
+)
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 ROW_LINK = re.compile(rb'href="/customers/\d+/"')
@@ -60,6 +69,7 @@ class Result:
     slowest_query_ms: float | None
     slowest_sql: str
     plan: str
+    note: str = ""  # e.g. what a tick changed
 
 
 def _log(message: str) -> None:
@@ -94,6 +104,11 @@ def _profile(call: Callable[[], object]) -> tuple[int, float, str, str]:
 
     with connection.execute_wrapper(timed):
         call()
+    return _slowest(seen)
+
+
+def _slowest(seen: list[tuple[float, str, object]]) -> tuple[int, float, str, str]:
+    """(queries, slowest SELECT in ms, its SQL, its plan) of the recorded queries."""
     selects = [q for q in seen if q[1].lstrip().upper().startswith("SELECT")]
     if not selects:
         return len(seen), 0.0, "", ""
@@ -117,7 +132,7 @@ def served(call: Callable[[], object]):
         close_old_connections()
 
 
-def _summarise(name, actor, timings, target, rows, profile, variant="as is") -> Result:
+def _summarise(name, actor, timings, target, rows, profile, variant="as is", note="") -> Result:
     ordered = sorted(t * 1000 for t in timings)
     p95 = _percentile(ordered, 95)
     queries, slow_ms, sql, plan = profile
@@ -138,6 +153,7 @@ def _summarise(name, actor, timings, target, rows, profile, variant="as is") -> 
         slowest_query_ms=slow_ms,
         slowest_sql=sql,
         plan=plan,
+        note=note,
     )
     verdict = "" if target is None else (" pass" if result.passed else " FAIL")
     label = actor if variant == "as is" else f"{actor}, {variant}"
@@ -182,6 +198,8 @@ class Bench:
     # --- what is timed -------------------------------------------------------------------
 
     def run_get(self, name, actor, make_url: Callable[[random.Random], str], target) -> None:
+        """Time a GET page; `rows` counts the customer links on it (an API answer: the
+        items of its lists)."""
         client = self.clients[actor]
         rng = random.Random(f"{name}|{actor}")  # the same inputs in every pass and run
         urls = [make_url(rng) for _ in range(self.warmup + self.reps)]
@@ -195,7 +213,11 @@ class Bench:
             timings.append(time.perf_counter() - started)
             if response.status_code != 200:
                 raise SystemExit(f"bench: {url} answered {response.status_code}")
-            rows += len(ROW_LINK.findall(response.content))
+            if url.startswith("/api/"):
+                body = response.json()
+                rows += sum(len(v) for v in body.values() if isinstance(v, list))
+            else:
+                rows += len(ROW_LINK.findall(response.content))
             if started > deadline:
                 break  # a very slow operation: fewer repetitions, n says how many
         profile = _profile(lambda: served(lambda: client.get(urls[-1])))
@@ -268,6 +290,159 @@ class Bench:
             )
         )
 
+    # --- the follow-up engine (issue 4) ------------------------------------------------------
+
+    def my_day_selector(self) -> None:
+        """my_day() alone, on an open connection, for a fresh user object each time (the
+        actor's grants are cached on it, as for one request)."""
+        from anchang.followups.selectors import my_day
+
+        def call():
+            actor = User.objects.get(pk=self.consultant.pk)
+            started = time.perf_counter()
+            day = my_day(actor)
+            return time.perf_counter() - started, day
+
+        for _ in range(self.warmup):
+            call()
+        timings, rows = [], 0
+        for _ in range(self.reps):
+            elapsed, day = call()
+            timings.append(elapsed)
+            rows += sum(
+                len(x)
+                for x in (day.due_today, day.overdue, day.new_without_followup, day.care_dates,
+                          day.reviews_received, day.revisit_tasks, day.pool_warnings)
+            )  # fmt: skip
+        profile = _profile(call)
+        self.results.append(
+            _summarise(
+                "My day: my_day() selector alone",
+                "consultant",
+                timings,
+                50,
+                rows / len(timings),
+                profile,
+                self.variant,
+            )  # fmt: skip
+        )
+
+    def followup_picks(self, name: str) -> list[int]:
+        """The consultant's customers to record follow-ups on: a different one each time."""
+        rng = random.Random(f"{name}|followup")
+        ids = [row["id"] for row in self.samples["consultant"]]
+        return rng.sample(ids, min(len(ids), self.warmup + self.reps + 1))
+
+    def record_service(self) -> None:
+        """followup_record() alone, on an open connection: the customer and a fresh actor
+        are read before the clock starts."""
+        from anchang.followups.services import followup_record
+
+        name = "record a follow-up: followup_record() service"
+        picks = self.followup_picks(name)
+        rng = random.Random(name)
+
+        def call(pk: int):
+            actor = User.objects.get(pk=self.consultant.pk)
+            customer = Customer.objects.select_related("project").get(pk=pk)
+            started = time.perf_counter()
+            followup_record(actor=actor, customer=customer, kind="phone",
+                            content=rng.choice(FOLLOWUP_CONTENTS), reached=True)  # fmt: skip
+            return time.perf_counter() - started
+
+        for pk in picks[: self.warmup]:
+            call(pk)
+        timings = [call(pk) for pk in picks[self.warmup : -1]]
+        profile = _profile(lambda: call(picks[-1]))
+        self.results.append(_summarise(name, "consultant", timings, 30, 1.0, profile, self.variant))
+
+    def record_page(self) -> None:
+        """POST the follow-up form as the consultant: the page redirects to My day (the
+        redirect itself is not followed)."""
+        client = self.clients["consultant"]
+        name = "record a follow-up (page POST)"
+        picks = self.followup_picks(name)
+        rng = random.Random(name)
+
+        def post(pk: int):
+            data = {"kind": "phone", "reached": "yes", "content": rng.choice(FOLLOWUP_CONTENTS),
+                    "grade": "", "next": "/"}  # fmt: skip
+            url = f"/customers/{pk}/follow-up/"
+            response = served(lambda: client.post(url, data))
+            if response.status_code != 302:
+                raise SystemExit(f"bench: {url} answered {response.status_code}")
+
+        self._time_writes(name, picks, post, 30)
+
+    def record_api(self) -> None:
+        client = self.clients["consultant"]
+        name = "record a follow-up (API POST)"
+        picks = self.followup_picks(name)
+        rng = random.Random(name)
+
+        def post(pk: int):
+            data = json.dumps({"customer": pk, "kind": "phone", "reached": True,
+                               "content": rng.choice(FOLLOWUP_CONTENTS)})  # fmt: skip
+            response = served(
+                lambda: client.post("/api/v1/followups/", data, content_type="application/json")
+            )
+            if response.status_code != 201:
+                raise SystemExit(f"bench: follow-up API answered {response.status_code}")
+
+        self._time_writes(name, picks, post, 30)
+
+    def _time_writes(self, name: str, picks: list[int], post, target) -> None:
+        for pk in picks[: self.warmup]:
+            post(pk)
+        timings = []
+        for pk in picks[self.warmup : -1]:
+            started = time.perf_counter()
+            post(pk)
+            timings.append(time.perf_counter() - started)
+        profile = _profile(lambda: post(picks[-1]))
+        self.results.append(
+            _summarise(name, "consultant", timings, target, 1.0, profile, self.variant)
+        )
+
+    def tick_runs(self) -> None:
+        """`anchang tick` over the whole database, twice: the first run reclaims what is due,
+        the second finds nothing to do. Each is timed once, with its queries recorded as it
+        runs (the first cannot be repeated)."""
+        from anchang.scheduler.services import tick
+
+        for label in ("first run", "second run (nothing to do)"):
+            close_old_connections()
+            seen: list[tuple[float, str, object]] = []
+
+            def timed(execute, sql, params, many, context, seen=seen):
+                started = time.perf_counter()
+                try:
+                    return execute(sql, params, many, context)
+                finally:
+                    seen.append((time.perf_counter() - started, sql, params))
+
+            with connection.execute_wrapper(timed):
+                started = time.perf_counter()
+                run = tick()
+                elapsed = time.perf_counter() - started
+            profile = _slowest(seen)
+            note = json.dumps(run.changes, sort_keys=True) + (
+                f" error: {run.error}" if run.error else ""
+            )
+            self.results.append(
+                _summarise(
+                    f"tick: {label}",
+                    "scheduler",
+                    [elapsed],
+                    60_000,
+                    None,
+                    profile,
+                    self.variant,
+                    note,
+                )  # fmt: skip
+            )
+            _log(f"tick {label}: {elapsed:.2f} s, {len(seen)} queries, changes {note}")
+
     # --- the plan --------------------------------------------------------------------------
 
     def search_url(self, actor: str, kind: str) -> Callable[[random.Random], str]:
@@ -321,23 +496,43 @@ class Bench:
                 ops.append((label, actor, self.search_url(actor, kind), 150))
         return ops
 
+    def followup_pages(self) -> list[tuple[str, str, Callable[[random.Random], str], float]]:
+        ops = [
+            ("My day (home page)", "consultant", lambda rng: "/", 50),
+            ("My day (API)", "consultant", lambda rng: "/api/v1/my-day/", 50),
+            ("home page: team overdue board", "manager", lambda rng: "/", None),
+        ]
+        if importlib.util.find_spec("anchang.followups.review_selectors"):
+            ops.append(("review queue", "manager", lambda rng: "/reviews/", None))
+        return ops
+
+    def reads(self) -> None:
+        """Every read-only operation: timed as is, then under each what-if."""
+        for name, actor, make_url, target in self.page_operations() + self.followup_pages():
+            self.run_get(name, actor, make_url, target)
+        self.my_day_selector()
+
     def run(self, what_ifs: list[str]) -> list[dict]:
         from bench.whatif import Unsupported, applied
 
         self.phone_lookup()
-        for name, actor, make_url, target in self.page_operations():
-            self.run_get(name, actor, make_url, target)
-        self.register()
+        self.reads()
+        # What-ifs before the writes: the registrations below add new customers to the
+        # consultant's My day, and the tick moves customers to the pool.
         for what_if in what_ifs:
             _log(f"what-if: {what_if}")
             try:
                 with applied(what_if):
                     self.variant = f"what-if {what_if}"
-                    for name, actor, make_url, target in self.page_operations():
-                        self.run_get(name, actor, make_url, target)
+                    self.reads()
             except Unsupported as reason:
                 _log(f"skipped: {reason}")
             self.variant = "as is"
+        self.register()
+        self.record_service()
+        self.record_page()
+        self.record_api()
+        self.tick_runs()
         return [asdict(r) for r in self.results]
 
 
