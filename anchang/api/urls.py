@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from anchang.customers import api as customers_api
 from anchang.followups import api as followups_api
-from anchang.followups import review_api
+from anchang.followups import review_api, suspicion_api
 from anchang.followups import revisit_api as revisits_api
 from anchang.org import api as org_api
 from anchang.pool import api as pool_api
@@ -33,6 +33,11 @@ urlpatterns = [
         name="customer-reveal-phone",
     ),
     path("v1/followups/", followups_api.FollowUpListApi.as_view(), name="followups"),
+    path(
+        "v1/followups/suspicious/",
+        suspicion_api.SuspiciousFollowUpsApi.as_view(),
+        name="followups-suspicious",
+    ),
     path("v1/my-day/", followups_api.MyDayApi.as_view(), name="my-day"),
     path("v1/loss-applications/", followups_api.LossApplicationListApi.as_view(), name="losses"),
     path(

@@ -34,6 +34,25 @@ RULE_LABELS = {
     "pool.reclaim_cooldown_days": _("Days before the previous consultant may claim back"),
     "privacy.reveals_per_hour": _("Phone reveals allowed per person per hour"),
     "privacy.reveals_per_day": _("Phone reveals allowed per person per day"),
+    "suspicion.similarity_percent": _(
+        "Suspicious records: texts at least this alike on two customers are copy-paste (%)"
+    ),
+    "suspicion.duplicate_min_chars": _(
+        "Suspicious records: shorter texts are not compared for copy-paste (characters)"
+    ),
+    "suspicion.burst_count": _("Suspicious records: a burst is at least this many records"),
+    "suspicion.burst_minutes": _(
+        "Suspicious records: ... entered within this many minutes of each other"
+    ),
+    "suspicion.filler_repeat_run": _(
+        "Suspicious records: a character repeated this many times in a row is padding"
+    ),
+    "suspicion.filler_min_letters_percent": _(
+        "Suspicious records: content with a smaller share of letters is filler (%)"
+    ),
+    "suspicion.filler_min_distinct_percent": _(
+        "Suspicious records: content with fewer different characters is filler (%)"
+    ),
 }
 
 

@@ -117,6 +117,29 @@ class PrivacyRules(_Section):
     reveals_per_day: int = Field(60, ge=0, le=100000)
 
 
+class SuspicionRules(_Section):
+    """可疑记录: when a follow-up is shown to managers as worth a second look (never penalised
+    automatically). Percentages are whole numbers so the rules form edits them as such."""
+
+    similarity_percent: int = Field(
+        85, ge=50, le=100, description="Texts at least this alike on two customers are copy-paste."
+    )
+    duplicate_min_chars: int = Field(
+        15, ge=2, le=500, description="Shorter texts are not compared (filler covers them)."
+    )
+    burst_count: int = Field(5, ge=2, le=100, description="This many records entered ...")
+    burst_minutes: int = Field(10, ge=1, le=240, description="... within this many minutes.")
+    filler_repeat_run: int = Field(
+        6, ge=2, le=100, description="A character repeated this many times in a row is padding."
+    )
+    filler_min_letters_percent: int = Field(
+        50, ge=0, le=100, description="Content with fewer letters than this is punctuation."
+    )
+    filler_min_distinct_percent: int = Field(
+        30, ge=0, le=100, description="Content with fewer different characters is repetition."
+    )
+
+
 class ProjectRules(_Section):
     timezone: str = Field("Asia/Shanghai", description="Local time for 'today' and 'late'.")
     intake: IntakeRules = Field(default_factory=IntakeRules)
@@ -124,6 +147,7 @@ class ProjectRules(_Section):
     completeness: CompletenessRules = Field(default_factory=CompletenessRules)
     pool: PoolRules = Field(default_factory=PoolRules)
     privacy: PrivacyRules = Field(default_factory=PrivacyRules)
+    suspicion: SuspicionRules = Field(default_factory=SuspicionRules)
 
     @field_validator("timezone")
     @classmethod
