@@ -69,7 +69,8 @@ def test_consultant_day_navigation_and_own_customers(open_tab, demo):
     consultant = user(Role.CONSULTANT, demo)
     own = Customer.objects.filter(owner=consultant)
     expected = sorted((c.name, format_phone(c.phone)) for c in own)
-    assert len(expected) == 5
+    # Five registered each; the pool rules may have moved some since (demo pool clocks).
+    assert 1 <= len(expected) <= 7
 
     tab = open_tab("375")
     page = tab.page
@@ -105,7 +106,13 @@ def test_consultant_day_navigation_and_own_customers(open_tab, demo):
     nav_text = nav.inner_text()
     for absent in ("Audit log", "Project rules", "Reports"):
         assert absent not in nav_text
-    assert set(nav_link_hrefs(page)) == {"/", "/customers/register/", "/customers/"}
+    assert set(nav_link_hrefs(page)) == {
+        "/",
+        "/customers/register/",
+        "/customers/",
+        "/pool/",
+        "/revisit-plans/",
+    }
     tab.shot("consultant-menu-open", full_page=False)
 
     customers_link.click()
@@ -123,7 +130,7 @@ def test_consultant_day_navigation_and_own_customers(open_tab, demo):
     wide.login(consultant.username, DEMO_PASSWORD)
     assert not wide.page.locator(".navbar-toggler").is_visible()
     assert wide.page.get_by_test_id("nav").is_visible()
-    assert wide.page.get_by_test_id("my-total").inner_text().strip() == "5"
+    assert wide.page.get_by_test_id("my-total").inner_text().strip() == str(len(expected))
     wide.shot("consultant-home")
     open_nav_link(wide, "/customers/")
     assert sorted((r[0], r[1]) for r in table_rows(wide.page, "customer-table")) == expected
@@ -175,7 +182,8 @@ def test_manager_overview_and_a_colleagues_customer(open_tab, demo, viewport):
     open_nav_link(tab, "/customers/")
     listed = table_rows(page, "customer-table")
     assert sorted(r[0] for r in listed) == sorted(c.name for c in in_project)
-    assert {r[4] for r in listed} <= {str(c) for c in consultants}
+    # owned by the project's consultants, or in the shared pool (no owner: "—")
+    assert {r[4] for r in listed} <= {str(c) for c in consultants} | {"—"}
     tab.shot("manager-customers")
 
     # A customer of one of the project's consultants: visible, phone masked.
