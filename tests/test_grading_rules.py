@@ -79,6 +79,11 @@ def test_cadence():
     assert (
         rules.next_follow_up(contacted_on=today, grade=None, chosen=None, cadence=cadence) is None
     )
+    # a deal or a loss stops the cadence; a date the consultant chose still stands
+    assert rules.next_follow_up(contacted_on=today, grade="A", chosen=None, cadence=cadence,
+                                closed=True) is None  # fmt: skip
+    assert rules.next_follow_up(contacted_on=today, grade="A", chosen=chosen, cadence=cadence,
+                                closed=True) == chosen  # fmt: skip
 
 
 @pytest.mark.parametrize(

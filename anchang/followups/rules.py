@@ -89,13 +89,19 @@ def suggest_habc(horizon_days: int | None) -> Suggestion:
 
 
 def next_follow_up(
-    *, contacted_on: date, grade: str | None, chosen: date | None, cadence: dict[str, int]
+    *,
+    contacted_on: date,
+    grade: str | None,
+    chosen: date | None,
+    cadence: dict[str, int],
+    closed: bool = False,
 ) -> date | None:
     """The date chosen at the contact, else the cadence of the grade from the contact day;
-    None when the grade has no cadence (e.g. D set to 'none')."""
+    None when the grade has no cadence (e.g. D set to 'none') or the customer is closed (a
+    deal or a loss: the cadence stops; the deal's own milestones take over)."""
     if chosen is not None:
         return chosen
-    if grade is None or grade not in cadence:
+    if closed or grade is None or grade not in cadence:
         return None
     return contacted_on + timedelta(days=cadence[grade])
 

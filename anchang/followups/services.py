@@ -22,6 +22,8 @@ TEXT_MAX = 200
 CONTENT_MAX = 2000
 CLOCK_SKEW = timedelta(minutes=5)
 OLDEST = timedelta(days=31)
+# A deal or a loss stops the grade's cadence (DOMAIN.md §4: follow-up ends when they buy).
+CLOSED_STATES = ("subscribed", "owner", "lost")
 
 
 def _local_today(customer: Customer) -> date:
@@ -159,7 +161,7 @@ def followup_record(
         current.last_reached_at = occurred_at
     current.next_follow_up_on = rules.next_follow_up(
         contacted_on=today, grade=current.grade or None, chosen=next_on,
-        cadence=project_conf.grading.cadence_days,
+        cadence=project_conf.grading.cadence_days, closed=current.state in CLOSED_STATES,
     )  # fmt: skip
     current._history_user = actor
     current.version += 1
