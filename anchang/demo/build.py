@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 from pypinyin import lazy_pinyin
 
 from anchang.customers.services import media_ensure_defaults
 from anchang.demo.followups import build_followups
 from anchang.demo.intake import build_intake
 from anchang.demo.names import chinese_name
+from anchang.followups.revisits import plan_create
 from anchang.org.models import Company, Project, Region, Role, Team, User
 from anchang.org.services import membership_grant, staff_create
 
@@ -108,6 +111,22 @@ def build_demo(*, seed: int = 2026, customers_per_consultant: int = 333) -> Demo
         result.followups += build_followups(
             rng=rng, project=project, consultants=consultants, manager=staff[Role.MANAGER]
         )
+        _revisit_plan(project, staff[Role.MANAGER])
         result.customers += customers
         result.registrations += registrations
     return result
+
+
+def _revisit_plan(project: Project, manager: User) -> None:
+    """One open revisit plan per office, made through the service like a manager would:
+    the prospects who first came in one summer week, invited to the weekend open day."""
+    today = timezone.localdate()
+    week = today - timedelta(days=120)
+    plan_create(
+        actor=manager, project=project, title="周末开放日邀约",
+        purpose="邀请夏天来过的意向客户本周末回访，了解近况并约到访",
+        talking_points="1. 问候近况\n2. 介绍开放日活动和新推房源\n3. 约定到访时间",
+        starts_on=today, due_on=today + timedelta(days=6),
+        criteria={"state": "prospect", "registered_from": week.isoformat(),
+                  "registered_to": (week + timedelta(days=6)).isoformat()},
+    )  # fmt: skip
