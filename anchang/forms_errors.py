@@ -1,8 +1,10 @@
 """Put a DomainError onto a Django form, so the HTML door shows it beside the field."""
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 
 from anchang.errors import DomainError
+from anchang.errors import PermissionDenied as DomainPermissionDenied
 
 
 def add_domain_error(form: forms.Form, error: DomainError) -> None:
@@ -15,3 +17,12 @@ def add_domain_error(form: forms.Form, error: DomainError) -> None:
     # on a long phone form the person starts reading at the top.
     if not placed or str(error.message) != str(type(error).default_message):
         form.add_error(None, str(error.message))
+
+
+def form_error(form: forms.Form, error: DomainError) -> int:
+    """Show a service's refusal on the form and return the page's status. A permission
+    refusal becomes Django's 403 page, like a forbidden GET."""
+    if isinstance(error, DomainPermissionDenied):
+        raise PermissionDenied from error
+    add_domain_error(form, error)
+    return error.status if error.status in (400, 409, 429) else 400

@@ -23,10 +23,10 @@ from anchang.customers.forms import (
 )
 from anchang.customers.models import Medium
 from anchang.customers.phones import format_phone, mask_phone
-from anchang.errors import Conflict, DomainError
+from anchang.errors import DomainError
 from anchang.errors import PermissionDenied as DomainPermissionDenied
 from anchang.followups.selectors import customer_followups
-from anchang.forms_errors import add_domain_error
+from anchang.forms_errors import form_error
 from anchang.org.selectors import owners_to_filter_by, project_staff, visible_projects
 
 PAGE_SIZE = 50
@@ -37,12 +37,6 @@ def _phone_for(actor, customer) -> str:
     if policies.can_see_full_phone(actor=actor, customer=customer):
         return format_phone(customer.phone)
     return mask_phone(customer.phone)
-
-
-def _status_for(error: DomainError) -> int:
-    if isinstance(error, DomainPermissionDenied):
-        raise PermissionDenied from error
-    return error.status if error.status in (400, 409, 429) else 400
 
 
 def _page_number(request) -> int:
@@ -124,8 +118,7 @@ def register(request):
                     request=request,
                 )
             except DomainError as error:
-                status = _status_for(error)
-                add_domain_error(form, error)
+                status = form_error(form, error)
             else:
                 if result.customer is None:
                     messages.warning(request, result.message)
@@ -198,8 +191,7 @@ def key_date_add(request, pk: int):
                 when=form.cleaned_data["date"], note=form.cleaned_data["note"],
             )  # fmt: skip
         except DomainError as error:
-            status = _status_for(error)
-            add_domain_error(form, error)
+            status = form_error(form, error)
             return _render_card(request, customer, key_date_form=form, status=status)
         messages.success(request, _("Saved."))
         return redirect("customers:detail", pk=customer.pk)
@@ -213,8 +205,10 @@ def key_date_remove(request, pk: int, key_date_pk: int):
     key_date = get_object_or_404(customer.key_dates, pk=key_date_pk)
     try:
         services.key_date_remove(actor=request.user, key_date=key_date)
+    except DomainPermissionDenied as error:
+        raise PermissionDenied from error
     except DomainError as error:
-        _status_for(error)
+        messages.error(request, str(error.message))
     return redirect("customers:detail", pk=customer.pk)
 
 
@@ -233,8 +227,7 @@ def customer_reveal_phone(request, pk: int):
             request=request,
         )  # fmt: skip
     except DomainError as error:
-        status = _status_for(error)
-        add_domain_error(form, error)
+        status = form_error(form, error)
         return _render_card(request, customer, reveal_form=form, status=status)
     return _render_card(request, customer, revealed=phone)
 
@@ -265,9 +258,8 @@ def customer_edit(request, pk: int):
                 request=request,
             )
         except DomainError as error:
-            add_domain_error(form, error)
+            status = form_error(form, error)
             context = {"customer": fresh, "form": form, "groups": _form_groups(form)}
-            status = 409 if isinstance(error, Conflict) else _status_for(error)
             return render(request, "customers/edit.html", context, status=status)
         messages.success(request, _("Saved."))
         return redirect("customers:detail", pk=customer.pk)
@@ -309,8 +301,7 @@ def customer_reassign(request, pk: int):
                 request=request,
             )
         except DomainError as error:
-            status = 409 if isinstance(error, Conflict) else _status_for(error)
-            add_domain_error(form, error)
+            status = form_error(form, error)
             context = {"customer": customer, "form": form}
             return render(request, "customers/reassign.html", context, status=status)
         messages.success(request, _("The customer has a new owner."))
@@ -351,8 +342,7 @@ def media_list(request):
                     kind=form.cleaned_data["kind"],
                 )  # fmt: skip
             except DomainError as error:
-                status = _status_for(error)
-                add_domain_error(form, error)
+                status = form_error(form, error)
             else:
                 messages.success(request, _("Added to the catalogue."))
                 return redirect(f"{request.path}?project={project.pk}")
@@ -386,8 +376,7 @@ def medium_edit(request, pk: int):
                     is_active=form.cleaned_data["is_active"],
                 )  # fmt: skip
             except DomainError as error:
-                status = _status_for(error)
-                add_domain_error(form, error)
+                status = form_error(form, error)
             else:
                 messages.success(request, _("Saved."))
                 return redirect(f"/customers/media/?project={medium.project_id}")

@@ -13,10 +13,9 @@ from django.views.decorators.http import require_http_methods
 from anchang.customers import policies as customer_policies
 from anchang.customers.selectors import customer_get_visible, customers_q
 from anchang.errors import DomainError
-from anchang.errors import PermissionDenied as DomainPermissionDenied
 from anchang.followups import loss, rules, selectors, services
 from anchang.followups.forms import FollowUpForm, GradeForm, LossApplyForm, LossDecisionForm
-from anchang.forms_errors import add_domain_error
+from anchang.forms_errors import form_error
 from anchang.org.selectors import project_rules
 
 
@@ -50,10 +49,7 @@ def followup_new(request, pk: int):
                     request=request,
                 )  # fmt: skip
             except DomainError as error:
-                if isinstance(error, DomainPermissionDenied):
-                    raise PermissionDenied from error
-                status = error.status
-                add_domain_error(form, error)
+                status = form_error(form, error)
             else:
                 messages.success(request, _("Follow-up recorded."))
                 return redirect(request.POST.get("next") or "home")
@@ -89,10 +85,7 @@ def grade_edit(request, pk: int):
                     reason=form.cleaned_data["reason"], checks=form.checks(), request=request,
                 )  # fmt: skip
             except DomainError as error:
-                if isinstance(error, DomainPermissionDenied):
-                    raise PermissionDenied from error
-                status = error.status
-                add_domain_error(form, error)
+                status = form_error(form, error)
             else:
                 messages.success(request, _("Grade saved."))
                 return redirect("customers:detail", pk=customer.pk)
@@ -120,10 +113,7 @@ def loss_apply(request, pk: int):
                 loss.loss_apply(actor=request.user, customer=customer, request=request,
                                 **form.cleaned_data)  # fmt: skip
             except DomainError as error:
-                if isinstance(error, DomainPermissionDenied):
-                    raise PermissionDenied from error
-                status = error.status
-                add_domain_error(form, error)
+                status = form_error(form, error)
             else:
                 messages.success(request, _("Sent to the managers for approval."))
                 return redirect("customers:detail", pk=customer.pk)
