@@ -105,25 +105,12 @@ class RegistrationApi(APIView):
         serializer = RegistrationInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        project = services.registration_project(request.user, data["project"])
-        key = data.get("idempotency_key") or request.headers.get("Idempotency-Key")
-        result = services.registration_submit(
-            actor=request.user,
-            project=project,
-            kind=data["kind"],
-            name=data["name"],
-            gender=data["gender"],
-            phone=data["phone"],
-            medium_id=data["medium"],
-            content=data["content"],
-            occurred_at=data["occurred_at"],
-            left_at=data.get("left_at"),
-            companions=data.get("companions", 0),
-            intended_product=data.get("intended_product", ""),
+        result = services.registration_submit_input(
+            actor=request.user, data=data,
             profile={k: data[k] for k in FIRST_VISIT_FIELDS if data.get(k) not in (None, "")},
-            idempotency_key=key,
+            idempotency_key=data.get("idempotency_key") or request.headers.get("Idempotency-Key"),
             request=request,
-        )
+        )  # fmt: skip
         body = {
             "outcome": result.outcome,
             "message": result.message,

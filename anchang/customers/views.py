@@ -99,24 +99,10 @@ def register(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                project = services.registration_project(request.user, data["project"])
-                result = services.registration_submit(
-                    actor=request.user,
-                    project=project,
-                    kind=data["kind"],
-                    name=data["name"],
-                    gender=data["gender"],
-                    phone=data["phone"],
-                    medium_id=data["medium"],
-                    content=data["content"],
-                    occurred_at=data["occurred_at"],
-                    left_at=data.get("left_at"),
-                    companions=data.get("companions") or 0,
-                    intended_product=data.get("intended_product", ""),
-                    profile=form.profile(),
-                    idempotency_key=data.get("idempotency_key") or None,
-                    request=request,
-                )
+                result = services.registration_submit_input(
+                    actor=request.user, data=data, profile=form.profile(),
+                    idempotency_key=data.get("idempotency_key"), request=request,
+                )  # fmt: skip
             except DomainError as error:
                 status = form_error(form, error)
             else:

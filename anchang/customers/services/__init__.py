@@ -27,6 +27,7 @@ from anchang.customers.services.registration import (
     registration_project,
     registration_projects,
     registration_submit,
+    registration_submit_input,
 )
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "registration_project",
     "registration_projects",
     "registration_submit",
+    "registration_submit_input",
     "spreadsheet_safe",
     "stage_of",
 ]

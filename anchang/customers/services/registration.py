@@ -8,6 +8,7 @@ registering consultant learns only that the customer already has an owner.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -338,3 +339,22 @@ def _fill_blanks(customer, cleaned, gender, profile, actor) -> None:
             continue
         setattr(customer, field, value.strip() if isinstance(value, str) else value)
     _full_clean(customer)
+
+
+def registration_submit_input(
+    *,
+    actor: User,
+    data: Mapping[str, Any],
+    profile: dict[str, Any],
+    idempotency_key: str | None = None,
+    request: HttpRequest | None = None,
+) -> RegistrationResult:
+    """The form and the API take the same input: one mapping of it onto the service."""
+    return registration_submit(
+        actor=actor, project=registration_project(actor, data["project"]), kind=data["kind"],
+        name=data["name"], gender=data["gender"], phone=data["phone"],
+        medium_id=data["medium"], content=data["content"], occurred_at=data["occurred_at"],
+        left_at=data.get("left_at"), companions=data.get("companions") or 0,
+        intended_product=data.get("intended_product") or "", profile=profile,
+        idempotency_key=idempotency_key or None, request=request,
+    )  # fmt: skip
