@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anchang import permissions
 from anchang.customers import rules as intake_rules
 from anchang.customers.models import Customer, Medium, OwnershipConflict, Registration
+from anchang.lookups import get_in_scope
 from anchang.org.models import User
 from anchang.org.selectors import Grant, actor_grants, project_rules
 
@@ -76,19 +76,10 @@ def visible_customers(actor: User) -> QuerySet[Customer]:
 
 def customer_get_visible(*, actor: User, pk) -> Customer:
     """404 (never 403) for a customer the actor may not see, so ids reveal nothing."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    customer = (
-        visible_customers(actor)
-        .select_related("owner", "project", "project__region", "medium")
-        .filter(pk=pk)
-        .first()
+    return get_in_scope(
+        visible_customers(actor).select_related("owner", "project", "project__region", "medium"),
+        pk,
     )
-    if customer is None:
-        raise Http404
-    return customer
 
 
 def customer_list(actor: User) -> QuerySet[Customer]:
@@ -166,10 +157,7 @@ def open_conflicts(actor: User) -> QuerySet[OwnershipConflict]:
 
 
 def conflict_get(*, actor: User, pk) -> OwnershipConflict:
-    conflict = open_conflicts(actor).filter(pk=pk).first()
-    if conflict is None:
-        raise Http404
-    return conflict
+    return get_in_scope(open_conflicts(actor), pk)
 
 
 def media_for(project) -> QuerySet[Medium]:

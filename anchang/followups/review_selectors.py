@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from anchang import permissions
 from anchang.customers.selectors import customers_for
 from anchang.followups.models import FollowUp, Review, ReviewCursor
+from anchang.lookups import get_in_scope
 from anchang.org.models import Project, User
 from anchang.org.selectors import actor_grants
 
@@ -114,18 +114,8 @@ def review_queue(actor: User, project: Project | None = None) -> ReviewQueue:
 def followup_for_review(*, actor: User, pk) -> FollowUp:
     """A follow-up the actor may see, with what the queue shows of it; 404 otherwise.
     Whether they may comment is the service's decision (403 for a consultant)."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    followup = (
-        _for_display(FollowUp.objects.filter(pk=pk))
-        .filter(customer__in=customers_for(actor, "view").values("pk"))
-        .first()
-    )
-    if followup is None:
-        raise Http404
-    return followup
+    visible = customers_for(actor, "view").values("pk")
+    return get_in_scope(_for_display(FollowUp.objects.filter(customer__in=visible)), pk)
 
 
 def received_reviews(consultant: User) -> QuerySet[Review]:
@@ -142,14 +132,7 @@ def received_reviews(consultant: User) -> QuerySet[Review]:
 
 def review_get_received(*, actor: User, pk) -> Review:
     """One comment addressed to the actor; 404 for anyone else's."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    review = received_reviews(actor).filter(pk=pk).first()
-    if review is None:
-        raise Http404
-    return review
+    return get_in_scope(received_reviews(actor), pk)
 
 
 def _start_of(day: date) -> datetime:

@@ -7,7 +7,6 @@ from datetime import date
 from types import SimpleNamespace
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from anchang import permissions
@@ -16,6 +15,7 @@ from anchang.customers.models import Customer
 from anchang.customers.selectors import customers_for
 from anchang.errors import ValidationFailed
 from anchang.followups.models import RevisitPlan, RevisitTask
+from anchang.lookups import get_in_scope
 from anchang.org.models import Project, User
 from anchang.org.selectors import projects_where
 
@@ -125,14 +125,7 @@ def plans_visible(actor: User, *, figures: bool = False) -> QuerySet[RevisitPlan
 
 def plan_get_visible(*, actor: User, pk) -> RevisitPlan:
     """404 (never 403) for a plan the actor may not see."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    plan = plans_visible(actor).filter(pk=pk).first()
-    if plan is None:
-        raise Http404
-    return plan
+    return get_in_scope(plans_visible(actor), pk)
 
 
 def may_review(actor: User, plan: RevisitPlan) -> bool:

@@ -46,8 +46,6 @@ class PoolClaimApi(APIView):
     @extend_schema(request=None, responses=ClaimedSerializer)
     def post(self, request, pk: int):
         customer = selectors.pool_customer_get(request.user, pk)
-        if customer is None:
-            raise Http404
         customer = services.pool_claim(actor=request.user, customer=customer, request=request)
         return Response(ClaimedSerializer(customer).data)
 

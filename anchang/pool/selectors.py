@@ -10,6 +10,7 @@ from django.utils import timezone
 from anchang import permissions
 from anchang.customers.models import Customer
 from anchang.followups.models import LossApplication
+from anchang.lookups import get_in_scope
 from anchang.org.models import Project, User
 from anchang.org.rules import PoolRules
 from anchang.org.selectors import project_rules, projects_where
@@ -54,12 +55,9 @@ def pool_customers(actor: User, project: Project | None = None) -> QuerySet[Cust
     )
 
 
-def pool_customer_get(actor: User, pk) -> Customer | None:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        return None
-    return pool_customers(actor).filter(pk=pk).first()
+def pool_customer_get(actor: User, pk) -> Customer:
+    """A customer in a pool the actor may see; 404 otherwise (taken since, or never)."""
+    return get_in_scope(pool_customers(actor), pk)
 
 
 def pool_warnings(actor: User, now: datetime | None = None) -> list[tuple[Customer, Reclaim]]:

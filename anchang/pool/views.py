@@ -73,8 +73,6 @@ def pool_list(request):
 @require_POST
 def pool_claim(request, pk: int):
     customer = selectors.pool_customer_get(request.user, pk)
-    if customer is None:
-        raise Http404
     try:
         services.pool_claim(actor=request.user, customer=customer, request=request)
     except DomainError as error:

@@ -1,0 +1,23 @@
+"""Fetching one record by an id from a URL or a request body, inside what the actor may see."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+M = TypeVar("M", bound=Model)
+
+
+def get_in_scope(queryset: QuerySet[M], pk) -> M:
+    """404 (never 403) for an id outside the queryset, or not an id at all, so ids reveal
+    nothing about records the actor may not see."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    found = queryset.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
