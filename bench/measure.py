@@ -506,14 +506,20 @@ class Bench:
             ops.append(("review queue", "manager", lambda rng: "/reviews/", None))
         return ops
 
-    def reads(self) -> None:
-        """Every read-only operation: timed as is, then under each what-if."""
-        for name, actor, make_url, target in self.page_operations() + self.followup_pages():
+    def reads(self, groups: set[str] = frozenset({"intake", "my-day", "manager"})) -> None:
+        """The read-only operations of the groups: all as is, then under each what-if those
+        it can change (intake pages, My day, the manager's pages)."""
+        ops = self.page_operations() if "intake" in groups else []
+        for op in self.followup_pages():
+            if ("manager" if op[1] == "manager" else "my-day") in groups:
+                ops.append(op)
+        for name, actor, make_url, target in ops:
             self.run_get(name, actor, make_url, target)
-        self.my_day_selector()
+        if "my-day" in groups:
+            self.my_day_selector()
 
     def run(self, what_ifs: list[str]) -> list[dict]:
-        from bench.whatif import Unsupported, applied
+        from bench.whatif import Unsupported, applied, scope
 
         self.phone_lookup()
         self.reads()
@@ -524,7 +530,7 @@ class Bench:
             try:
                 with applied(what_if):
                     self.variant = f"what-if {what_if}"
-                    self.reads()
+                    self.reads(scope(what_if))
             except Unsupported as reason:
                 _log(f"skipped: {reason}")
             self.variant = "as is"

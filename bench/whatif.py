@@ -119,7 +119,7 @@ def _start_of(day):
 def my_day_variant(actor, today=None):
     from datetime import timedelta
 
-    from django.db.models import Exists, OuterRef
+    from django.db.models import Count, Exists, OuterRef, Q
     from django.utils import timezone
 
     from anchang.followups import selectors as s
@@ -136,6 +136,16 @@ def my_day_variant(actor, today=None):
     )
     for customer in overdue:
         customer.days_overdue = (today - customer.next_follow_up_on).days
+    counts = {}
+    if "counts" in _MY_DAY_FLAGS:
+        counts = (
+            mine.filter(next_follow_up_on__lte=today)
+            .order_by()
+            .aggregate(
+                due=Count("pk", filter=Q(next_follow_up_on=today)),
+                overdue=Count("pk", filter=Q(next_follow_up_on__lt=today)),
+            )
+        )
     has_followup = FollowUp.objects.filter(customer=OuterRef("pk"))
     since = today - timedelta(days=s.NEW_WITHIN_DAYS)
     if "range" in _MY_DAY_FLAGS:
@@ -145,6 +155,7 @@ def my_day_variant(actor, today=None):
         recent = mine.filter(created_at__date__gte=since)
     new = list(recent.filter(~Exists(has_followup)).order_by("-created_at")[: s.AGENDA_LIMIT])
     day = s.MyDay(today, due, overdue, new, s.care_dates_ahead(actor, today))
+    day.counts = counts
     from anchang.followups.review_selectors import reviews_received
 
     day.reviews_received = reviews_received(actor, today)
@@ -241,7 +252,104 @@ def care_in_python() -> Iterator[None]:
         yield
 
 
+@contextmanager
+def sqlite_mmap() -> Iterator[None]:
+    """SQLite reads the database file through a memory map (PRAGMA mmap_size) instead of
+    read() calls into a 2 MB page cache that every request's new connection starts empty."""
+    if connection.vendor != "sqlite":
+        raise Unsupported("sqlite-mmap: SQLite only")
+    options = connection.settings_dict["OPTIONS"]
+    saved = options["init_command"]
+    options["init_command"] = saved + "PRAGMA mmap_size=17179869184;"  # 16 GiB: the whole file
+    connection.close()
+    try:
+        yield
+    finally:
+        options["init_command"] = saved
+        connection.close()
+
+
+AGENDA_SHOWN = 30
+
+
+@contextmanager
+def agenda_30() -> Iterator[None]:
+    """My day lists at most 30 rows per section (the rest a tap away), with each list's
+    total from a count query so the badges still say how many there are."""
+    from anchang import home
+    from anchang.followups import review_selectors, revisit_selectors
+    from anchang.followups import selectors as s
+    from anchang.pool import selectors as pool_selectors
+
+    _MY_DAY_FLAGS.add("counts")
+    try:
+        with _patched(
+            [
+                (s, "my_day", my_day_variant),
+                (home, "my_day", my_day_variant),
+                (s, "AGENDA_LIMIT", AGENDA_SHOWN),
+                (revisit_selectors, "MY_DAY_LIMIT", AGENDA_SHOWN),
+                (review_selectors, "RECEIVED_LIMIT", AGENDA_SHOWN),
+                (pool_selectors, "WARNINGS_LIMIT", AGENDA_SHOWN),
+            ]
+        ):
+            yield
+    finally:
+        _MY_DAY_FLAGS.discard("counts")
+
+
+@contextmanager
+def _index(name: str, model, fields: list[str]) -> Iterator[None]:
+    """An index created in the bench database for the what-if, then dropped: the same as
+    running `--extra-sql "CREATE INDEX ..."`, but compared in the same run."""
+    import sys
+    import time
+
+    table = model._meta.db_table
+    columns = ", ".join(f'"{model._meta.get_field(f).column}"' for f in fields)
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE INDEX {name} ON "{table}" ({columns})')
+        cursor.execute(f'ANALYZE "{table}"')
+    seconds = time.perf_counter() - started
+    print(f"[whatif] CREATE INDEX {name} ON {table} ({columns}): {seconds:.1f} s with ANALYZE",
+          file=sys.stderr, flush=True)  # fmt: skip
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP INDEX {name}")
+            cursor.execute(f'ANALYZE "{table}"')
+
+
+@contextmanager
+def review_index() -> Iterator[None]:
+    """FollowUp (project, entered_at): the review queue asks for a project's follow-ups
+    entered since the manager's cursor, oldest first; the (project, -occurred_at) index
+    makes it read every follow-up of the last 5 weeks and sort them."""
+    from anchang.followups.models import FollowUp
+
+    with _index("bench_whatif_review", FollowUp, ["project", "entered_at"]):
+        yield
+
+
+@contextmanager
+def board_index() -> Iterator[None]:
+    """Customer (project, owner, state, next_follow_up_on, created_at): the team's overdue
+    board counts a project's customers per owner from the index alone, and My day's reads
+    of the consultant's active customers need no table rows."""
+    from anchang.customers.models import Customer
+
+    fields = ["project", "owner", "state", "next_follow_up_on", "created_at"]
+    with _index("bench_whatif_board", Customer, fields):
+        yield
+
+
 WHAT_IFS = {
+    "review-index": review_index,
+    "board-index": board_index,
+    "sqlite-mmap": sqlite_mmap,
+    "agenda-30": agenda_30,
     "unfolded-scope": unfolded_scope,
     "phone-index": phone_index,
     "no-stats": no_stats,
@@ -259,3 +367,24 @@ def applied(name: str) -> Iterator[None]:
                 raise SystemExit(f"bench: unknown what-if {part!r} (known: {', '.join(WHAT_IFS)})")
             stack.enter_context(WHAT_IFS[part]())
         yield
+
+
+# Which operations a what-if can change (bench/measure.py times only these again).
+SCOPES = {
+    "unfolded-scope": {"intake"},
+    "phone-index": {"intake"},
+    "no-stats": {"intake", "my-day", "manager"},
+    "agenda-range": {"my-day"},
+    "agenda-columns": {"my-day"},
+    "care-in-python": {"my-day"},
+    "agenda-30": {"my-day"},
+    "sqlite-mmap": {"my-day", "manager"},
+    "review-index": {"manager"},
+    "board-index": {"my-day", "manager"},
+}
+
+
+def scope(name: str) -> set[str]:
+    return set().union(
+        *(SCOPES.get(part, {"intake", "my-day", "manager"}) for part in name.split("+"))
+    )
