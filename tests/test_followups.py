@@ -143,6 +143,23 @@ class TestMyDay:
             (today + timedelta(days=3), "逾期客户"),
         ]
 
+    def test_care_dates_cross_the_year_and_keep_29_february(self, world, c1):
+        # 2027 is not a leap year: a 29 February birthday is celebrated on the 28th
+        names = {"生日0226": date(1980, 2, 26), "闰日": date(1988, 2, 29),
+                 "三月五日": date(1990, 3, 5), "三月七日": date(1990, 3, 7)}  # fmt: skip
+        for name, birthday in names.items():
+            customer = world.register(c1, name=name).customer
+            Customer.objects.filter(pk=customer.pk).update(birthday=birthday)
+        day = my_day(c1, date(2027, 2, 27))
+        assert [(d, c.name) for d, _w, c in day.care_dates] == [
+            (date(2027, 2, 28), "闰日"), (date(2027, 3, 5), "三月五日"),
+        ]  # fmt: skip
+        # the week after Christmas reaches into January
+        late = world.register(c1, name="元旦").customer
+        KeyDate.objects.create(customer=late, kind="anniversary", date=date(2019, 1, 2))
+        day = my_day(c1, date(2026, 12, 28))
+        assert [(d, c.name) for d, _w, c in day.care_dates] == [(date(2027, 1, 2), "元旦")]
+
     def test_lost_customers_leave_the_day(self, world, c1):
         lost = world.register(c1).customer
         Customer.objects.filter(pk=lost.pk).update(

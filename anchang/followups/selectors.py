@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from anchang.customers.choices import State
 from anchang.customers.models import Customer, KeyDate
 from anchang.customers.selectors import customers_for
+from anchang.dbfunctions import MonthDay
 from anchang.followups.models import FollowUp
 from anchang.org.models import User
 
@@ -37,10 +38,18 @@ def _mine(actor: User) -> QuerySet[Customer]:
     return customers_for(actor, "view").filter(owner=actor, state__in=ACTIVE_STATES)
 
 
+# What the agenda rows show (My day and its API): reading whole customer rows costs more.
+AGENDA_FIELDS = ("id", "name", "grade", "next_follow_up_on", "created_at", "project_id", "state")
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def my_day(actor: User, today: date | None = None) -> MyDay:
     """One indexed read per list on (owner, next_follow_up_on): a fixed number of queries."""
     today = today or timezone.localdate()
-    mine = _mine(actor).select_related("project")
+    mine = _mine(actor).only(*AGENDA_FIELDS)
     due = list(mine.filter(next_follow_up_on=today).order_by("name_pinyin")[:AGENDA_LIMIT])
     overdue = list(
         mine.filter(next_follow_up_on__lt=today).order_by("next_follow_up_on")[:AGENDA_LIMIT]
@@ -49,7 +58,7 @@ def my_day(actor: User, today: date | None = None) -> MyDay:
         customer.days_overdue = (today - customer.next_follow_up_on).days
     has_followup = FollowUp.objects.filter(customer=OuterRef("pk"))
     new = list(
-        mine.filter(created_at__date__gte=today - timedelta(days=NEW_WITHIN_DAYS))
+        mine.filter(created_at__gte=_start_of(today - timedelta(days=NEW_WITHIN_DAYS)))
         .filter(~Exists(has_followup))
         .order_by("-created_at")[:AGENDA_LIMIT]
     )
@@ -83,25 +92,28 @@ def _next_occurrence(day: date, today: date) -> date:
 
 def care_dates_ahead(actor: User, today: date) -> list[tuple[date, str, Customer]]:
     """Birthdays and key care dates in the next 7 days, recurring yearly."""
-    window = {today + timedelta(days=i) for i in range(CARE_WINDOW_DAYS + 1)}
-    month_days = {(d.month, d.day) for d in window} | (
-        {(2, 29)} if (2, 28) in {(d.month, d.day) for d in window} else set()
-    )
-    q_birthday = Q()
-    for month, day in month_days:
-        q_birthday |= Q(birthday__month=month, birthday__day=day)
+    window = [today + timedelta(days=i) for i in range(CARE_WINDOW_DAYS + 1)]
+    month_days = {f"{d.month:02d}-{d.day:02d}" for d in window}
+    if "02-28" in month_days:
+        month_days.add("02-29")  # born on 29 February: celebrated on the 28th
     out: list[tuple[date, str, Customer]] = []
     mine = _mine(actor)
-    for customer in mine.filter(q_birthday).only("id", "name", "birthday")[:AGENDA_LIMIT]:
+    birthdays = (
+        mine.filter(birthday__isnull=False)
+        .annotate(md=MonthDay("birthday"))
+        .filter(md__in=month_days)
+        .only("id", "name", "birthday")
+    )
+    for customer in birthdays[:AGENDA_LIMIT]:
         out.append((_next_occurrence(customer.birthday, today), "birthday", customer))
-    q_dates = Q()
-    for month, day in month_days:
-        q_dates |= Q(date__month=month, date__day=day)
-    for key_date in (
-        KeyDate.objects.filter(q_dates, customer__in=mine.values("pk"))
+    key_dates = (
+        KeyDate.objects.filter(customer__in=mine.values("pk"))
+        .annotate(md=MonthDay("date"))
+        .filter(md__in=month_days)
         .select_related("customer")
-        .only("date", "kind", "note", "customer__id", "customer__name")[:AGENDA_LIMIT]
-    ):
+        .only("date", "kind", "note", "customer__id", "customer__name")
+    )
+    for key_date in key_dates[:AGENDA_LIMIT]:
         label = key_date.get_kind_display() + (f" · {key_date.note}" if key_date.note else "")
         out.append((_next_occurrence(key_date.date, today), label, key_date.customer))
     return sorted(out, key=lambda item: (item[0], item[2].name))
