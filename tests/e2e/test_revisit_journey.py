@@ -27,6 +27,7 @@ def test_manager_plans_a_round_and_the_consultant_works_it_on_a_phone(open_tab, 
         .first()
     )
 
+    RevisitPlan.objects.all().delete()  # the journey starts in an office with no plan yet
     desk = open_tab("1280", locale="zh-CN")
     page = desk.page
     desk.login(manager.username, DEMO_PASSWORD)
@@ -37,7 +38,7 @@ def test_manager_plans_a_round_and_the_consultant_works_it_on_a_phone(open_tab, 
     matched = int(page.get_by_test_id("match-count").get_attribute("data-targets"))
     assert matched > 0
     page.select_option("#id_project", str(project.pk))
-    page.fill("#id_title", "周末开放日邀约")
+    page.fill("#id_title", "老客户回访：新样板间开放")
     page.fill("#id_purpose", "邀请老客户周六来看新样板间")
     page.fill("#id_talking_points", "1. 问候近况\n2. 介绍开放日\n3. 约到访时间")
     due = timezone.localdate() + timedelta(days=5)
@@ -45,7 +46,7 @@ def test_manager_plans_a_round_and_the_consultant_works_it_on_a_phone(open_tab, 
     desk.shot("revisit-new")
     page.get_by_test_id("revisit-create").click()
     page.wait_for_load_state("load")
-    plan = RevisitPlan.objects.get(title="周末开放日邀约")
+    plan = RevisitPlan.objects.get(title="老客户回访：新样板间开放")  # not the demo's plan
     assert desk.path() == f"/revisit-plans/{plan.pk}/"
     assert page.get_by_test_id("progress-targets").inner_text() == str(matched)
     assert plan.tasks.count() == matched
@@ -58,7 +59,7 @@ def test_manager_plans_a_round_and_the_consultant_works_it_on_a_phone(open_tab, 
     phone.login(consultant.username, DEMO_PASSWORD)
     tasks = page.get_by_test_id("revisit-task")
     assert tasks.count() == matched
-    assert "周末开放日邀约" in tasks.first.inner_text()
+    assert "老客户回访：新样板间开放" in tasks.first.inner_text()
     assert "邀请老客户周六来看新样板间" in tasks.first.inner_text()
     phone.shot("revisit-my-day")
     tasks.first.get_by_test_id("revisit-record").click()
