@@ -150,7 +150,7 @@ def build_followups(
         Customer.objects.filter(project=project).only(
             "id", "name", "owner_id", "state", "grade", "first_contact_at", "last_contact_at",
             "next_follow_up_on", "created_at",
-        )
+        ).order_by("id")  # the seed decides everything only if the order is fixed
     )  # fmt: skip
     followups: list[FollowUp] = []
     changed: list[Customer] = []
@@ -200,7 +200,11 @@ def build_followups(
         followup.is_backdated = False
     FollowUp.objects.bulk_create(followups, batch_size=2000)
     # entered_at is set on insert: give each its real entry time (minutes after the contact).
-    rows = list(FollowUp.objects.filter(project=project).only("id", "occurred_at", "entered_at"))
+    rows = list(
+        FollowUp.objects.filter(project=project)
+        .only("id", "occurred_at", "entered_at")
+        .order_by("id")
+    )
     for row in rows:
         if row.entered_at - row.occurred_at > timedelta(minutes=5):
             row.entered_at = min(row.occurred_at + timedelta(minutes=rng.randint(3, 60)), now)
@@ -284,9 +288,13 @@ def _copy_paste_burst(rng, project, consultant, customers, followups, now) -> No
 
 
 def _reviews(rng, project, manager, now) -> None:
-    recent = FollowUp.objects.filter(
-        project=project, occurred_at__gte=now - timedelta(days=14), reached=True
-    ).only("id", "author_id", "occurred_at")
+    recent = (
+        FollowUp.objects.filter(
+            project=project, occurred_at__gte=now - timedelta(days=14), reached=True
+        )
+        .only("id", "author_id", "occurred_at")
+        .order_by("id")
+    )
     reviews = []
     for followup in recent:
         if followup.author_id and rng.random() < 0.04:
@@ -295,7 +303,7 @@ def _reviews(rng, project, manager, now) -> None:
                                   comment=rng.choice(REVIEW_COMMENTS)))  # fmt: skip
     Review.objects.bulk_create(reviews)
     stamps = []
-    for review in Review.objects.filter(project=project).select_related("followup"):
+    for review in Review.objects.filter(project=project).select_related("followup").order_by("id"):
         review.created_at = min(review.followup.occurred_at + timedelta(hours=rng.uniform(2, 30)),
                                 now)  # fmt: skip
         if now - review.created_at > timedelta(days=3):  # older comments have been read

@@ -116,7 +116,7 @@ def build_intake(
     rules = project_rules(project)
     scale = SCALES[rules.grading.scale]
     cadence = rules.grading.cadence_days
-    media = list(Medium.objects.filter(project=project))
+    media = list(Medium.objects.filter(project=project).order_by("id"))
     now = timezone.now()
     talk = TALK[project.kind]
     customers: list[Customer] = []
@@ -190,7 +190,11 @@ def build_intake(
             )
     Registration.objects.bulk_create(registrations, batch_size=1000)
     # entered_at is set on insert; give each its real entry time (late ones the next day).
-    rows = list(Registration.objects.filter(project=project).only("id", "occurred_at", "is_late"))
+    rows = list(
+        Registration.objects.filter(project=project)
+        .only("id", "occurred_at", "is_late")
+        .order_by("id")
+    )
     for row in rows:
         delay = timedelta(days=1, hours=2) if row.is_late else timedelta(minutes=rng.randint(2, 90))
         row.entered_at = min(row.occurred_at + delay, now)
