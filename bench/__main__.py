@@ -72,6 +72,13 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "into the OS cache first",
     )
     parser.add_argument(
+        "--only",
+        default="intake,my-day,manager,writes,tick",
+        help="operation groups to time, comma-separated: intake (lists, searches, the phone "
+        "lookup), my-day, manager (home page, review queue), writes (registration, "
+        "follow-ups), tick",
+    )
+    parser.add_argument(
         "--no-lock",
         action="store_true",
         help="do not pin the database files in memory while measuring (the OS cache of this "
@@ -79,6 +86,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--worker", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    unknown = set(args.only.split(",")) - {"intake", "my-day", "manager", "writes", "tick"}
+    if unknown:
+        parser.error(f"--only: unknown groups {', '.join(sorted(unknown))}")
     if args.registrations < args.customers:
         parser.error("--registrations must be at least --customers")
     return args
@@ -125,6 +135,7 @@ def run_database(db: str, args: argparse.Namespace) -> dict | None:
         command.append("--no-prewarm")
     if args.no_lock:
         command.append("--no-lock")
+    command += ["--only", args.only]
     command += ["--max-seconds", str(args.max_seconds)]
     for sql in args.extra_sql:
         command += ["--extra-sql", sql]
@@ -444,6 +455,7 @@ def main_worker(args: argparse.Namespace) -> int:
         warmup=args.warmup,
         max_seconds=args.max_seconds,
         what_ifs=args.what_if,
+        only=set(args.only.split(",")),
     )
     payload = {
         "db": args.worker,

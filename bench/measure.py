@@ -48,6 +48,9 @@ FOLLOWUP_CONTENTS = (
 )
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
+# Operation groups (--only): intake pages and searches, My day, the manager's home and
+# review queue, the writes (registration, follow-ups), the tick.
+GROUPS = frozenset({"intake", "my-day", "manager", "writes", "tick"})
 ROW_LINK = re.compile(rb'href="/customers/\d+/"')
 
 
@@ -506,7 +509,7 @@ class Bench:
             ops.append(("review queue", "manager", lambda rng: "/reviews/", None))
         return ops
 
-    def reads(self, groups: set[str] = frozenset({"intake", "my-day", "manager"})) -> None:
+    def reads(self, groups: set[str] = GROUPS) -> None:
         """The read-only operations of the groups: all as is, then under each what-if those
         it can change (intake pages, My day, the manager's pages)."""
         ops = self.page_operations() if "intake" in groups else []
@@ -518,11 +521,12 @@ class Bench:
         if "my-day" in groups:
             self.my_day_selector()
 
-    def run(self, what_ifs: list[str]) -> list[dict]:
+    def run(self, what_ifs: list[str], only: set[str] = GROUPS) -> list[dict]:
         from bench.whatif import Unsupported, applied, scope
 
-        self.phone_lookup()
-        self.reads()
+        if "intake" in only:
+            self.phone_lookup()
+        self.reads(set(only))
         # What-ifs before the writes: the registrations below add new customers to the
         # consultant's My day, and the tick moves customers to the pool.
         for what_if in what_ifs:
@@ -530,19 +534,28 @@ class Bench:
             try:
                 with applied(what_if):
                     self.variant = f"what-if {what_if}"
-                    self.reads(scope(what_if))
+                    self.reads(scope(what_if) & set(only))
             except Unsupported as reason:
                 _log(f"skipped: {reason}")
             self.variant = "as is"
-        self.register()
-        self.record_service()
-        self.record_page()
-        self.record_api()
-        self.tick_runs()
+        if "writes" in only:
+            self.register()
+            self.record_service()
+            self.record_page()
+            self.record_api()
+        if "tick" in only:
+            self.tick_runs()
         return [asdict(r) for r in self.results]
 
 
 def measure(
-    info: dict, *, reps: int = 200, warmup: int = 20, max_seconds: float = 120, what_ifs=()
+    info: dict,
+    *,
+    reps: int = 200,
+    warmup: int = 20,
+    max_seconds: float = 120,
+    what_ifs=(),
+    only=GROUPS,
 ) -> list[dict]:
-    return Bench(info, reps=reps, warmup=warmup, max_seconds=max_seconds).run(list(what_ifs))
+    bench = Bench(info, reps=reps, warmup=warmup, max_seconds=max_seconds)
+    return bench.run(list(what_ifs), set(only))

@@ -7,6 +7,7 @@ Names combine with "+": `--what-if unfolded-scope+phone-index`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
@@ -269,13 +270,10 @@ def sqlite_mmap() -> Iterator[None]:
         connection.close()
 
 
-AGENDA_SHOWN = 30
-
-
 @contextmanager
-def agenda_30() -> Iterator[None]:
-    """My day lists at most 30 rows per section (the rest a tap away), with each list's
-    total from a count query so the badges still say how many there are."""
+def agenda_shown(shown: int) -> Iterator[None]:
+    """`agenda-N`: My day lists at most N rows per section (the rest a tap away), with the
+    due and overdue totals from one count query so the badges still say how many."""
     from anchang import home
     from anchang.followups import review_selectors, revisit_selectors
     from anchang.followups import selectors as s
@@ -287,10 +285,10 @@ def agenda_30() -> Iterator[None]:
             [
                 (s, "my_day", my_day_variant),
                 (home, "my_day", my_day_variant),
-                (s, "AGENDA_LIMIT", AGENDA_SHOWN),
-                (revisit_selectors, "MY_DAY_LIMIT", AGENDA_SHOWN),
-                (review_selectors, "RECEIVED_LIMIT", AGENDA_SHOWN),
-                (pool_selectors, "WARNINGS_LIMIT", AGENDA_SHOWN),
+                (s, "AGENDA_LIMIT", shown),
+                (revisit_selectors, "MY_DAY_LIMIT", shown),
+                (review_selectors, "RECEIVED_LIMIT", shown),
+                (pool_selectors, "WARNINGS_LIMIT", shown),
             ]
         ):
             yield
@@ -349,7 +347,6 @@ WHAT_IFS = {
     "review-index": review_index,
     "board-index": board_index,
     "sqlite-mmap": sqlite_mmap,
-    "agenda-30": agenda_30,
     "unfolded-scope": unfolded_scope,
     "phone-index": phone_index,
     "no-stats": no_stats,
@@ -363,8 +360,13 @@ WHAT_IFS = {
 def applied(name: str) -> Iterator[None]:
     with ExitStack() as stack:
         for part in name.split("+"):
+            shown = re.fullmatch(r"agenda-(\d+)", part)
+            if shown:
+                stack.enter_context(agenda_shown(int(shown[1])))
+                continue
             if part not in WHAT_IFS:
-                raise SystemExit(f"bench: unknown what-if {part!r} (known: {', '.join(WHAT_IFS)})")
+                known = ", ".join([*WHAT_IFS, "agenda-N"])
+                raise SystemExit(f"bench: unknown what-if {part!r} (known: {known})")
             stack.enter_context(WHAT_IFS[part]())
         yield
 
@@ -377,7 +379,6 @@ SCOPES = {
     "agenda-range": {"my-day"},
     "agenda-columns": {"my-day"},
     "care-in-python": {"my-day"},
-    "agenda-30": {"my-day"},
     "sqlite-mmap": {"my-day", "manager"},
     "review-index": {"manager"},
     "board-index": {"my-day", "manager"},
@@ -385,6 +386,10 @@ SCOPES = {
 
 
 def scope(name: str) -> set[str]:
+    every = {"intake", "my-day", "manager"}
     return set().union(
-        *(SCOPES.get(part, {"intake", "my-day", "manager"}) for part in name.split("+"))
+        *(
+            {"my-day"} if re.fullmatch(r"agenda-\d+", part) else SCOPES.get(part, every)
+            for part in name.split("+")
+        )
     )
