@@ -160,6 +160,33 @@ class TestMyDay:
         day = my_day(c1, date(2026, 12, 28))
         assert [(d, c.name) for d, _w, c in day.care_dates] == [(date(2027, 1, 2), "元旦")]
 
+    def test_a_long_backlog_shows_the_most_overdue_and_counts_the_rest(
+        self, world, c1, client, api_client
+    ):
+        today = timezone.localdate()
+        for i in range(25):
+            customer = world.register(c1, name=f"逾期{i:02d}").customer
+            Customer.objects.filter(pk=customer.pk).update(
+                next_follow_up_on=today - timedelta(days=i + 1)
+            )
+        day = my_day(c1, today)
+        assert day.overdue_count == 25 and len(day.overdue) == 20
+        assert day.overdue[0].name == "逾期24" and day.overdue[0].days_overdue == 25
+        client.force_login(c1)
+        page = client.get(reverse("home")).content.decode()
+        assert 'data-testid="overdue-count">25<' in page
+        section = page[page.index('data-testid="overdue"') : page.index('data-testid="due-count"')]
+        assert "逾期05" in section and "逾期04" not in section  # the rest: in the full list
+        link = f"/customers/?owner={c1.pk}&amp;overdue=true&amp;order=follow_up"
+        assert link in page
+        listed = client.get(link.replace("&amp;", "&")).content.decode()
+        assert listed.index("逾期24") < listed.index("逾期03")  # most overdue first
+        assert "逾期" in listed and listed.count("逾期") >= 25
+        api_client.force_authenticate(c1)
+        body = api_client.get(reverse("api:my-day")).json()
+        assert body["overdue_count"] == 25 and len(body["overdue"]) == 20
+        assert body["pool_warnings"] == []
+
     def test_lost_customers_leave_the_day(self, world, c1):
         lost = world.register(c1).customer
         Customer.objects.filter(pk=lost.pk).update(

@@ -13,6 +13,10 @@ class State(models.TextChoices):
     LOST = "lost", _("Lost")
 
 
+# Followed on a cadence and shown on My day: still a prospect, or a deal being completed.
+FOLLOWED_STATES = (State.PROSPECT, State.SUBSCRIBED, State.OWNER)
+
+
 class Gender(models.TextChoices):
     MALE = "m", _("Male")
     FEMALE = "f", _("Female")

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from anchang.customers.choices import State
+from anchang.customers.choices import FOLLOWED_STATES, State
 from anchang.customers.models import Customer, CustomerPhone, Registration
 from anchang.customers.phones import normalise_phone
 from anchang.customers.search import classify_query, prefix_bounds
@@ -24,6 +24,7 @@ ORDERINGS = {
     "name": ("name_pinyin", "id"),
     "last_contact": ("-last_contact_at", "-id"),
     "completeness": ("completeness", "-id"),
+    "follow_up": ("next_follow_up_on", "id"),  # most overdue first
 }
 
 
@@ -103,6 +104,9 @@ class CustomerFilter(django_filters.FilterSet):
     late = django_filters.BooleanFilter(
         method="filter_late", label=_("With late entries"), widget=forms.CheckboxInput
     )
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", label=_("Follow-up overdue"), widget=forms.CheckboxInput
+    )
     order = django_filters.ChoiceFilter(
         method="filter_order",
         label=_("Sort"),
@@ -112,6 +116,7 @@ class CustomerFilter(django_filters.FilterSet):
             ("name", _("Name (pinyin)")),
             ("last_contact", _("Last contact")),
             ("completeness", _("Least complete first")),
+            ("follow_up", _("Next follow-up, most overdue first")),
         ],
     )
 
@@ -138,6 +143,13 @@ class CustomerFilter(django_filters.FilterSet):
             return queryset
         late = Registration.objects.filter(customer=OuterRef("pk"), is_late=True)
         return queryset.filter(Exists(late))
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            state__in=FOLLOWED_STATES, next_follow_up_on__lt=timezone.localdate()
+        )
 
     def filter_order(self, queryset, name, value):
         return queryset.order_by(*ORDERINGS.get(value, ORDERINGS["recent"]))

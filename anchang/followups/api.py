@@ -78,7 +78,9 @@ class MyDayApi(APIView):
         body = {
             "today": day.today,
             "due_today": day.due_today,
+            "due_today_count": day.due_count,
             "overdue": day.overdue,
+            "overdue_count": day.overdue_count,
             "new_without_followup": day.new_without_followup,
             "care_dates": [
                 {"date": d, "what": what, "customer": c.pk, "customer_name": c.name}
@@ -86,7 +88,12 @@ class MyDayApi(APIView):
             ],
             "revisit_tasks": day.revisit_tasks,
             "reviews_received": day.reviews_received,
-        }
+            "pool_warnings": [
+                {"customer": c.pk, "customer_name": c.name, "returns_at": due.at,
+                 "rule": due.rule}
+                for c, due in day.pool_warnings
+            ],
+        }  # fmt: skip
         return Response(MyDaySerializer(body).data)
 
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from anchang.customers.choices import State
+from anchang.customers.choices import FOLLOWED_STATES
 from anchang.customers.models import Customer, KeyDate
 from anchang.customers.selectors import customers_for
 from anchang.dbfunctions import MonthDay
@@ -16,7 +16,12 @@ from anchang.followups.models import FollowUp
 from anchang.org.models import User
 
 AGENDA_LIMIT = 200
-ACTIVE_STATES = (State.PROSPECT, State.SUBSCRIBED, State.OWNER)
+# My day lists the most pressing rows and counts the rest (the customer list shows them all):
+# nobody works through 500 overdue customers in a morning, and rendering them costs.
+OVERDUE_SHOWN = 20
+DUE_SHOWN = 50
+NEW_SHOWN = 20
+ACTIVE_STATES = FOLLOWED_STATES
 NEW_WITHIN_DAYS = 14
 CARE_WINDOW_DAYS = 7
 
@@ -25,7 +30,9 @@ CARE_WINDOW_DAYS = 7
 class MyDay:
     today: date
     due_today: list[Customer]
-    overdue: list[Customer]  # each with .days_overdue
+    overdue: list[Customer]  # the most overdue first, each with .days_overdue
+    due_count: int
+    overdue_count: int
     new_without_followup: list[Customer]
     care_dates: list[tuple[date, str, Customer]]  # (day, what, customer)
     # Filled by their own modules (reviews, revisit plans, the shared pool).
@@ -50,19 +57,22 @@ def my_day(actor: User, today: date | None = None) -> MyDay:
     """One indexed read per list on (owner, next_follow_up_on): a fixed number of queries."""
     today = today or timezone.localdate()
     mine = _mine(actor).only(*AGENDA_FIELDS)
-    due = list(mine.filter(next_follow_up_on=today).order_by("name_pinyin")[:AGENDA_LIMIT])
-    overdue = list(
-        mine.filter(next_follow_up_on__lt=today).order_by("next_follow_up_on")[:AGENDA_LIMIT]
-    )
+    due_q = mine.filter(next_follow_up_on=today)
+    overdue_q = mine.filter(next_follow_up_on__lt=today)
+    due = list(due_q.order_by("name_pinyin")[:DUE_SHOWN])
+    overdue = list(overdue_q.order_by("next_follow_up_on", "id")[:OVERDUE_SHOWN])
+    due_count = len(due) if len(due) < DUE_SHOWN else due_q.count()
+    overdue_count = len(overdue) if len(overdue) < OVERDUE_SHOWN else overdue_q.count()
     for customer in overdue:
         customer.days_overdue = (today - customer.next_follow_up_on).days
     has_followup = FollowUp.objects.filter(customer=OuterRef("pk"))
     new = list(
         mine.filter(created_at__gte=_start_of(today - timedelta(days=NEW_WITHIN_DAYS)))
         .filter(~Exists(has_followup))
-        .order_by("-created_at")[:AGENDA_LIMIT]
+        .order_by("-created_at")[:NEW_SHOWN]
     )
-    day = MyDay(today, due, overdue, new, care_dates_ahead(actor, today))
+    day = MyDay(today, due, overdue, due_count, overdue_count, new,
+                care_dates_ahead(actor, today))  # fmt: skip
     # my-day sections: reviews
     from anchang.followups.review_selectors import reviews_received
 

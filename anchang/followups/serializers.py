@@ -106,14 +106,24 @@ class ReceivedReviewSerializer(serializers.Serializer):
         return review.followup.customer.name if review.customer_visible else None
 
 
+class PoolWarningSerializer(serializers.Serializer):
+    customer = serializers.IntegerField()
+    customer_name = serializers.CharField()
+    returns_at = serializers.DateTimeField()
+    rule = serializers.ChoiceField(choices=["no_contact", "no_subscription"])
+
+
 class MyDaySerializer(serializers.Serializer):
     today = serializers.DateField()
-    due_today = AgendaCustomerSerializer(many=True)
-    overdue = AgendaCustomerSerializer(many=True)
+    due_today = AgendaCustomerSerializer(many=True, help_text="the first 50, by name")
+    due_today_count = serializers.IntegerField()
+    overdue = AgendaCustomerSerializer(many=True, help_text="the 20 most overdue")
+    overdue_count = serializers.IntegerField()
     new_without_followup = AgendaCustomerSerializer(many=True)
     care_dates = CareDateSerializer(many=True)
     revisit_tasks = RevisitTaskDueSerializer(many=True)
     reviews_received = ReceivedReviewSerializer(many=True)
+    pool_warnings = PoolWarningSerializer(many=True)
 
 
 class LossApplyInSerializer(StrictSerializer):
