@@ -143,11 +143,12 @@ def reviews_received(consultant: User, today: date | None = None) -> list[Review
     """For My day: every unread comment, and the read ones of the last 7 days; newest first."""
     today = today or timezone.localdate()
     since = _start_of(today - timedelta(days=RECEIVED_WINDOW_DAYS))
-    return list(
-        received_reviews(consultant).filter(Q(read_at__isnull=True) | Q(created_at__gte=since))[
-            :RECEIVED_LIMIT
-        ]
-    )
+    shown = received_reviews(consultant).only(
+        "id", "comment", "created_at", "read_at", "reviewer_id", "followup_id",
+        "reviewer__name", "reviewer__username", "followup__kind", "followup__content",
+        "followup__occurred_at", "followup__customer_id", "followup__customer__name",
+    )  # fmt: skip
+    return list(shown.filter(Q(read_at__isnull=True) | Q(created_at__gte=since))[:RECEIVED_LIMIT])
 
 
 def period_start(days: int, today: date | None = None) -> datetime:

@@ -214,6 +214,16 @@ def revisit_tasks_due(actor: User, today: date) -> list[RevisitTask]:
             customer__in=mine,
         )
         .select_related("plan", "customer")
+        .only(
+            "id",
+            "plan_id",
+            "customer_id",
+            "plan__title",
+            "plan__purpose",
+            "plan__due_on",
+            "customer__name",
+            "customer__name_pinyin",
+        )  # fmt: skip
         .order_by("plan__due_on", "plan_id", "customer__name_pinyin", "id")[:MY_DAY_LIMIT]
     )
 
