@@ -196,6 +196,11 @@ class Customer(models.Model):
             # The agenda: one indexed query per consultant and day.
             models.Index(fields=["owner", "next_follow_up_on"], name="customer_agenda"),
             models.Index(fields=["project", "pool_entered_at"], name="customer_pool"),
+            # The team's overdue board counts a project's customers per owner from this alone.
+            models.Index(
+                fields=["project", "owner", "state", "next_follow_up_on", "created_at"],
+                name="customer_board",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -41,6 +41,8 @@ class FollowUp(models.Model):
             models.Index(fields=["customer", "-occurred_at"]),
             models.Index(fields=["author", "-occurred_at"]),
             models.Index(fields=["project", "-occurred_at"]),
+            # The review queue: a project's follow-ups entered since the manager's last review.
+            models.Index(fields=["project", "entered_at"], name="followup_review_queue"),
         ]
 
     def __str__(self) -> str:
