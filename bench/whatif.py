@@ -97,112 +97,12 @@ class Unsupported(Exception):
     """This what-if does not apply to this database."""
 
 
-# --- My day (issue 4) ---------------------------------------------------------------------
+# --- My day and the manager's pages (issue 4) ---------------------------------------------
 #
-# The variants share one replacement of followups.selectors.my_day, switched by flags, so
-# they combine with "+". The product's my_day is copied as of 4872bef; only the flagged
-# parts differ.
-
-_MY_DAY_FLAGS: set[str] = set()
-# What the agenda lists show: the page (home.html) and the API (AgendaCustomerSerializer).
-AGENDA_FIELDS = ("id", "project_id", "owner_id", "state", "name", "name_pinyin", "grade",
-                 "next_follow_up_on", "created_at")  # fmt: skip
-
-
-def _start_of(day):
-    from datetime import datetime, time
-
-    from django.utils import timezone
-
-    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
-
-
-def my_day_variant(actor, today=None):
-    from datetime import timedelta
-
-    from django.db.models import Count, Exists, OuterRef, Q
-    from django.utils import timezone
-
-    from anchang.followups import selectors as s
-    from anchang.followups.models import FollowUp
-
-    today = today or timezone.localdate()
-    mine = s._mine(actor)
-    mine = (
-        mine.only(*AGENDA_FIELDS) if "columns" in _MY_DAY_FLAGS else mine.select_related("project")
-    )
-    due = list(mine.filter(next_follow_up_on=today).order_by("name_pinyin")[: s.AGENDA_LIMIT])
-    overdue = list(
-        mine.filter(next_follow_up_on__lt=today).order_by("next_follow_up_on")[: s.AGENDA_LIMIT]
-    )
-    for customer in overdue:
-        customer.days_overdue = (today - customer.next_follow_up_on).days
-    counts = {}
-    if "counts" in _MY_DAY_FLAGS:
-        counts = (
-            mine.filter(next_follow_up_on__lte=today)
-            .order_by()
-            .aggregate(
-                due=Count("pk", filter=Q(next_follow_up_on=today)),
-                overdue=Count("pk", filter=Q(next_follow_up_on__lt=today)),
-            )
-        )
-    has_followup = FollowUp.objects.filter(customer=OuterRef("pk"))
-    since = today - timedelta(days=s.NEW_WITHIN_DAYS)
-    if "range" in _MY_DAY_FLAGS:
-        # The same customers, compared with the local midnight as a moment: no date cast.
-        recent = mine.filter(created_at__gte=_start_of(since))
-    else:
-        recent = mine.filter(created_at__date__gte=since)
-    new = list(recent.filter(~Exists(has_followup)).order_by("-created_at")[: s.AGENDA_LIMIT])
-    day = s.MyDay(today, due, overdue, new, s.care_dates_ahead(actor, today))
-    day.counts = counts
-    from anchang.followups.review_selectors import reviews_received
-
-    day.reviews_received = reviews_received(actor, today)
-    from anchang.followups.revisit_selectors import revisit_tasks_due
-
-    day.revisit_tasks = revisit_tasks_due(actor, today)
-    from anchang.pool.selectors import pool_warnings
-
-    day.pool_warnings = pool_warnings(actor)
-    return day
-
-
-def care_dates_in_python(actor, today):
-    """care_dates_ahead with the month/day match done in Python on the dates alone: SQLite
-    has no EXTRACT, so Django calls a Python function per row and clause (8 days x month
-    and day); reading the (id, date) pairs and matching them here calls none."""
-    from datetime import timedelta
-
-    from anchang.customers.models import KeyDate
-    from anchang.followups import selectors as s
-
-    window = {today + timedelta(days=i) for i in range(s.CARE_WINDOW_DAYS + 1)}
-    month_days = {(d.month, d.day) for d in window}
-    if (2, 28) in month_days:
-        month_days.add((2, 29))
-    mine = s._mine(actor)
-    born = [
-        pk
-        for pk, birthday in mine.filter(birthday__isnull=False).values_list("pk", "birthday")
-        if (birthday.month, birthday.day) in month_days
-    ]
-    out = []
-    for customer in mine.filter(pk__in=born).only("id", "name", "birthday")[: s.AGENDA_LIMIT]:
-        out.append((s._next_occurrence(customer.birthday, today), "birthday", customer))
-    dates = KeyDate.objects.filter(customer__in=mine.values("pk"))
-    matched = [
-        pk for pk, day in dates.values_list("pk", "date") if (day.month, day.day) in month_days
-    ]
-    for key_date in (
-        KeyDate.objects.filter(pk__in=matched)
-        .select_related("customer")
-        .only("date", "kind", "note", "customer__id", "customer__name")[: s.AGENDA_LIMIT]
-    ):
-        label = key_date.get_kind_display() + (f" · {key_date.note}" if key_date.note else "")
-        out.append((s._next_occurrence(key_date.date, today), label, key_date.customer))
-    return sorted(out, key=lambda item: (item[0], item[2].name))
+# Earlier what-ifs here (new customers by date range, birthdays without a per-row Python
+# function on SQLite, only the shown columns, fewer rows shown, the board and review-queue
+# indexes) are in the product since 733c1e1, f7db371 and ac138bc; docs/performance.md has
+# their figures.
 
 
 @contextmanager
@@ -218,42 +118,6 @@ def _patched(targets: list[tuple[object, str, object]]) -> Iterator[None]:
 
 
 @contextmanager
-def _my_day_flag(flag: str) -> Iterator[None]:
-    from anchang import home
-    from anchang.followups import selectors as s
-
-    _MY_DAY_FLAGS.add(flag)
-    try:
-        with _patched([(s, "my_day", my_day_variant), (home, "my_day", my_day_variant)]):
-            yield
-    finally:
-        _MY_DAY_FLAGS.discard(flag)
-
-
-@contextmanager
-def agenda_range() -> Iterator[None]:
-    """New customers without a first follow-up: `created_at >= local midnight 14 days ago`
-    instead of `created_at__date >= day` (a date cast per row: a Python function on SQLite)."""
-    with _my_day_flag("range"):
-        yield
-
-
-@contextmanager
-def agenda_columns() -> Iterator[None]:
-    """The agenda lists read only the columns they show, not 80 columns and the project."""
-    with _my_day_flag("columns"):
-        yield
-
-
-@contextmanager
-def care_in_python() -> Iterator[None]:
-    from anchang.followups import selectors as s
-
-    with _patched([(s, "care_dates_ahead", care_dates_in_python)]):
-        yield
-
-
-@contextmanager
 def sqlite_mmap() -> Iterator[None]:
     """SQLite reads the database file through a memory map (PRAGMA mmap_size) instead of
     read() calls into a 2 MB page cache that every request's new connection starts empty."""
@@ -261,6 +125,8 @@ def sqlite_mmap() -> Iterator[None]:
         raise Unsupported("sqlite-mmap: SQLite only")
     options = connection.settings_dict["OPTIONS"]
     saved = options["init_command"]
+    if "mmap_size" in saved:
+        raise Unsupported("sqlite-mmap: the product already sets mmap_size")
     options["init_command"] = saved + "PRAGMA mmap_size=17179869184;"  # 16 GiB: the whole file
     connection.close()
     try:
@@ -272,28 +138,23 @@ def sqlite_mmap() -> Iterator[None]:
 
 @contextmanager
 def agenda_shown(shown: int) -> Iterator[None]:
-    """`agenda-N`: My day lists at most N rows per section (the rest a tap away), with the
-    due and overdue totals from one count query so the badges still say how many."""
-    from anchang import home
+    """`agenda-N`: every My day section lists at most N rows (overdue, due today, new
+    customers, review comments, revisit tasks, pool warnings); the counts stay exact."""
     from anchang.followups import review_selectors, revisit_selectors
     from anchang.followups import selectors as s
     from anchang.pool import selectors as pool_selectors
 
-    _MY_DAY_FLAGS.add("counts")
-    try:
-        with _patched(
-            [
-                (s, "my_day", my_day_variant),
-                (home, "my_day", my_day_variant),
-                (s, "AGENDA_LIMIT", shown),
-                (revisit_selectors, "MY_DAY_LIMIT", shown),
-                (review_selectors, "RECEIVED_LIMIT", shown),
-                (pool_selectors, "WARNINGS_LIMIT", shown),
-            ]
-        ):
-            yield
-    finally:
-        _MY_DAY_FLAGS.discard("counts")
+    with _patched(
+        [
+            (s, "OVERDUE_SHOWN", shown),
+            (s, "DUE_SHOWN", shown),
+            (s, "NEW_SHOWN", shown),
+            (revisit_selectors, "MY_DAY_LIMIT", shown),
+            (review_selectors, "RECEIVED_LIMIT", shown),
+            (pool_selectors, "WARNINGS_LIMIT", shown),
+        ]
+    ):
+        yield
 
 
 @contextmanager
@@ -304,7 +165,12 @@ def _index(name: str, model, fields: list[str]) -> Iterator[None]:
     import time
 
     table = model._meta.db_table
-    columns = ", ".join(f'"{model._meta.get_field(f).column}"' for f in fields)
+    names = [model._meta.get_field(f).column for f in fields]
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    if any(c["index"] and c["columns"] == names for c in constraints.values()):
+        raise Unsupported(f"{name}: the product already has this index")
+    columns = ", ".join(f'"{column}"' for column in names)
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE INDEX {name} ON "{table}" ({columns})')
@@ -350,9 +216,6 @@ WHAT_IFS = {
     "unfolded-scope": unfolded_scope,
     "phone-index": phone_index,
     "no-stats": no_stats,
-    "agenda-range": agenda_range,
-    "agenda-columns": agenda_columns,
-    "care-in-python": care_in_python,
 }
 
 
@@ -376,9 +239,6 @@ SCOPES = {
     "unfolded-scope": {"intake"},
     "phone-index": {"intake"},
     "no-stats": {"intake", "my-day", "manager"},
-    "agenda-range": {"my-day"},
-    "agenda-columns": {"my-day"},
-    "care-in-python": {"my-day"},
     "sqlite-mmap": {"my-day", "manager"},
     "review-index": {"manager"},
     "board-index": {"my-day", "manager"},
