@@ -1,22 +1,36 @@
 """Database functions Django lacks, written natively for each database we run on."""
 
-from django.db.models import CharField, Func
+from django.db.models import Func, IntegerField
 
 
 class MonthDay(Func):
-    """A date's month and day as 'MM-DD', for anniversaries (birthdays, care dates).
+    """A date's month and day as the integer MMDD (23 November is 1123), for anniversaries
+    (birthdays, care dates).
 
-    Django's month/day lookups call a Python function per row on SQLite; this stays in C.
+    Django's month/day lookups call a Python function per row on SQLite; this stays in C,
+    and it is deterministic (IMMUTABLE on PostgreSQL), so an index can be built on it.
     """
 
-    output_field = CharField()
+    output_field = IntegerField()
     arity = 1
 
     def as_sqlite(self, compiler, connection, **extra):
-        # Django stores dates as ISO text ('YYYY-MM-DD') in SQLite: month and day are 6..10.
-        return super().as_sql(compiler, connection, template="substr(%(expressions)s, 6, 5)",
-                              **extra)  # fmt: skip
+        # Django stores dates as ISO text ('YYYY-MM-DD') in SQLite.
+        template = (
+            "(CAST(substr(%(expressions)s, 6, 2) AS INTEGER) * 100"
+            " + CAST(substr(%(expressions)s, 9, 2) AS INTEGER))"
+        )
+        return super().as_sql(compiler, connection, template=template, **extra)
 
     def as_postgresql(self, compiler, connection, **extra):
-        return super().as_sql(compiler, connection, template="to_char(%(expressions)s, 'MM-DD')",
-                              **extra)  # fmt: skip
+        # extract(field, date) is IMMUTABLE, to_char() is not: only this can be indexed.
+        template = (
+            "(EXTRACT(MONTH FROM %(expressions)s) * 100"
+            " + EXTRACT(DAY FROM %(expressions)s))::integer"
+        )
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+
+def month_day(day) -> int:
+    """MonthDay in Python: the same MMDD integer for a date."""
+    return day.month * 100 + day.day

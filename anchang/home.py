@@ -31,12 +31,6 @@ def home(request):
     context = {"roles": roles, "today": timezone.localdate()}
     today = _start_of_today()
     if Role.CONSULTANT in roles:
-        mine = customers_for(actor, "view").filter(owner=actor)
-        context["my"] = mine.aggregate(
-            total=Count("id"),
-            new_today=Count("id", filter=Q(created_at__gte=today)),
-            new_week=Count("id", filter=Q(created_at__gte=today - timedelta(days=6))),
-        )
         context["day"] = my_day(actor)
     managed = list(projects_where(actor, {Role.MANAGER, Role.ADMIN}))
     if managed:
@@ -46,9 +40,10 @@ def home(request):
             .filter(project__in=managed)
             .values("project_id")
             .annotate(
-                total=Count("id"),
-                new_today=Count("id", filter=Q(created_at__gte=today)),
-                unowned=Count("id", filter=Q(owner__isnull=True)),
+                # COUNT(project_id), not id: PostgreSQL then counts from an index alone
+                total=Count("project"),
+                new_today=Count("project", filter=Q(created_at__gte=today)),
+                unowned=Count("project", filter=Q(owner__isnull=True)),
             )
         }
         local_today = timezone.localdate()
@@ -58,11 +53,12 @@ def home(request):
             .filter(project__in=managed, owner__isnull=False)
             .values("project_id", "owner_id", "owner__name", "owner__username")
             .annotate(
-                total=Count("id"),
-                new_today=Count("id", filter=Q(created_at__gte=today)),
-                # the team's overdue board: whose follow-ups are late, at a glance
-                overdue=Count("id", filter=active & Q(next_follow_up_on__lt=local_today)),
-                due_today=Count("id", filter=active & Q(next_follow_up_on=local_today)),
+                total=Count("owner"),
+                new_today=Count("owner", filter=Q(created_at__gte=today)),
+                # the team's overdue board: whose follow-ups are late, at a glance (from the
+                # customer_day index alone)
+                overdue=Count("owner", filter=active & Q(next_follow_up_on__lt=local_today)),
+                due_today=Count("owner", filter=active & Q(next_follow_up_on=local_today)),
             )
             .order_by("project_id", "-overdue", "-total")
         )

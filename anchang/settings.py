@@ -170,6 +170,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# models.W040: SQLite ignores an index's INCLUDE columns. customer_day includes the id for
+# PostgreSQL's index-only reads; SQLite's indexes carry the rowid anyway, so nothing is lost.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
 # Failed log-ins: lock the username+address pair after 5 failures for 15 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("ANCHANG_LOGIN_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = 0.25  # hours
