@@ -200,19 +200,25 @@ class Bench:
 
     # --- what is timed -------------------------------------------------------------------
 
-    def run_get(self, name, actor, make_url: Callable[[random.Random], str], target) -> None:
+    def run_get(
+        self, name, actor, make_url: Callable[[random.Random], str], target, headers=None
+    ) -> None:
         """Time a GET page; `rows` counts the customer links on it (an API answer: the
-        items of its lists)."""
+        items of its lists). `headers`: e.g. HX-Request, for a fragment htmx fetches."""
         client = self.clients[actor]
+
+        def fetch(url: str):
+            return client.get(url, headers=headers or {})
+
         rng = random.Random(f"{name}|{actor}")  # the same inputs in every pass and run
         urls = [make_url(rng) for _ in range(self.warmup + self.reps)]
         for url in urls[: self.warmup]:
-            served(lambda url=url: client.get(url))
+            served(lambda url=url: fetch(url))
         timings, rows = [], 0
         deadline = time.perf_counter() + self.max_seconds
         for url in urls[self.warmup :]:
             started = time.perf_counter()
-            response = served(lambda url=url: client.get(url))
+            response = served(lambda url=url: fetch(url))
             timings.append(time.perf_counter() - started)
             if response.status_code != 200:
                 raise SystemExit(f"bench: {url} answered {response.status_code}")
@@ -223,7 +229,7 @@ class Bench:
                 rows += len(ROW_LINK.findall(response.content))
             if started > deadline:
                 break  # a very slow operation: fewer repetitions, n says how many
-        profile = _profile(lambda: served(lambda: client.get(urls[-1])))
+        profile = _profile(lambda: served(lambda: fetch(urls[-1])))
         average_rows = rows / len(timings)
         self.results.append(
             _summarise(name, actor, timings, target, average_rows, profile, self.variant)
@@ -296,39 +302,41 @@ class Bench:
     # --- the follow-up engine (issue 4) ------------------------------------------------------
 
     def my_day_selector(self) -> None:
-        """my_day() alone, on an open connection, for a fresh user object each time (the
-        actor's grants are cached on it, as for one request)."""
-        from anchang.followups.selectors import my_day
+        """my_day() and my_day_reminders() alone, on an open connection, for a fresh user
+        object each time (the actor's grants are cached on it, as for one request)."""
+        from anchang.followups.selectors import my_day, my_day_reminders
 
-        def call():
-            actor = User.objects.get(pk=self.consultant.pk)
-            started = time.perf_counter()
-            day = my_day(actor)
-            return time.perf_counter() - started, day
+        def agenda_rows(day) -> int:
+            return sum(len(x) for x in (day.due_today, day.overdue, day.new_without_followup,
+                                        day.pool_warnings))  # fmt: skip
 
-        for _ in range(self.warmup):
-            call()
-        timings, rows = [], 0
-        for _ in range(self.reps):
-            elapsed, day = call()
-            timings.append(elapsed)
-            rows += sum(
-                len(x)
-                for x in (day.due_today, day.overdue, day.new_without_followup, day.care_dates,
-                          day.reviews_received, day.revisit_tasks, day.pool_warnings)
-            )  # fmt: skip
-        profile = _profile(call)
-        self.results.append(
-            _summarise(
-                "My day: my_day() selector alone",
-                "consultant",
-                timings,
-                50,
-                rows / len(timings),
-                profile,
-                self.variant,
-            )  # fmt: skip
-        )
+        def reminder_rows(day) -> int:
+            return sum(len(x) for x in (day.care_dates, day.reviews_received, day.revisit_tasks))
+
+        for name, selector, count in (
+            ("My day: my_day() selector alone", my_day, agenda_rows),
+            ("My day: my_day_reminders() selector alone", my_day_reminders, reminder_rows),
+        ):
+
+            def call(selector=selector):
+                actor = User.objects.get(pk=self.consultant.pk)
+                started = time.perf_counter()
+                day = selector(actor)
+                return time.perf_counter() - started, day
+
+            for _ in range(self.warmup):
+                call()
+            timings, rows = [], 0
+            for _ in range(self.reps):
+                elapsed, day = call()
+                timings.append(elapsed)
+                rows += count(day)
+            profile = _profile(call)
+            self.results.append(
+                _summarise(
+                    name, "consultant", timings, 50, rows / len(timings), profile, self.variant
+                )  # fmt: skip
+            )
 
     def followup_picks(self, name: str) -> list[int]:
         """The consultant's customers to record follow-ups on: a different one each time."""
@@ -501,8 +509,17 @@ class Bench:
 
     def followup_pages(self) -> list[tuple[str, str, Callable[[random.Random], str], float]]:
         ops = [
-            ("My day (home page)", "consultant", lambda rng: "/", 50),
+            ("My day (home page: the agenda)", "consultant", lambda rng: "/", 50),
+            # what the home page fetches once drawn (htmx): comments, revisit tasks, care dates
+            (
+                "My day: reminders (htmx fragment)",
+                "consultant",
+                lambda rng: "/my-day/reminders/",
+                50,
+                {"HX-Request": "true"},
+            ),
             ("My day (API)", "consultant", lambda rng: "/api/v1/my-day/", 50),
+            ("My day: reminders (API)", "consultant", lambda rng: "/api/v1/my-day/reminders/", 50),
             ("home page: team overdue board", "manager", lambda rng: "/", None),
         ]
         if importlib.util.find_spec("anchang.followups.review_selectors"):
@@ -516,8 +533,8 @@ class Bench:
         for op in self.followup_pages():
             if ("manager" if op[1] == "manager" else "my-day") in groups:
                 ops.append(op)
-        for name, actor, make_url, target in ops:
-            self.run_get(name, actor, make_url, target)
+        for name, actor, make_url, target, *headers in ops:
+            self.run_get(name, actor, make_url, target, *headers)
         if "my-day" in groups:
             self.my_day_selector()
 

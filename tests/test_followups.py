@@ -11,7 +11,7 @@ from django.utils import timezone
 from anchang.customers.models import Customer, KeyDate
 from anchang.errors import PermissionDenied, ValidationFailed
 from anchang.followups.models import FollowUp, GradeChange
-from anchang.followups.selectors import my_day
+from anchang.followups.selectors import my_day, my_day_reminders
 from anchang.followups.services import followup_record, grade_set
 from tests.conftest import make_user
 
@@ -138,7 +138,7 @@ class TestMyDay:
         assert [c.name for c in day.due_today] == ["今天到期"]
         assert [(c.name, c.days_overdue) for c in day.overdue] == [("逾期客户", 4)]
         assert {c.name for c in day.new_without_followup} == {"逾期客户", "新客户"}
-        assert [(d, c.name) for d, _what, c in day.care_dates] == [
+        assert [(d, c.name) for d, _what, c in my_day_reminders(c1, today).care_dates] == [
             (today, "新客户"),
             (today + timedelta(days=3), "逾期客户"),
         ]
@@ -150,14 +150,14 @@ class TestMyDay:
         for name, birthday in names.items():
             customer = world.register(c1, name=name).customer
             Customer.objects.filter(pk=customer.pk).update(birthday=birthday)
-        day = my_day(c1, date(2027, 2, 27))
+        day = my_day_reminders(c1, date(2027, 2, 27))
         assert [(d, c.name) for d, _w, c in day.care_dates] == [
             (date(2027, 2, 28), "闰日"), (date(2027, 3, 5), "三月五日"),
         ]  # fmt: skip
         # the week after Christmas reaches into January
         late = world.register(c1, name="元旦").customer
         KeyDate.objects.create(customer=late, kind="anniversary", date=date(2019, 1, 2))
-        day = my_day(c1, date(2026, 12, 28))
+        day = my_day_reminders(c1, date(2026, 12, 28))
         assert [(d, c.name) for d, _w, c in day.care_dates] == [(date(2027, 1, 2), "元旦")]
 
     def test_a_long_backlog_shows_the_most_overdue_and_counts_the_rest(
@@ -186,6 +186,27 @@ class TestMyDay:
         body = api_client.get(reverse("api:my-day")).json()
         assert body["overdue_count"] == 25 and len(body["overdue"]) == 20
         assert body["pool_warnings"] == []
+
+    def test_a_fixed_number_of_queries_whatever_the_rows(
+        self, world, c1, django_assert_max_num_queries
+    ):
+        today = timezone.localdate()
+        for i in range(30):
+            customer = world.register(c1, name=f"客户{i:02d}").customer
+            Customer.objects.filter(pk=customer.pk).update(
+                next_follow_up_on=today - timedelta(days=i % 3),
+                birthday=date(1980, today.month, today.day),
+            )
+            KeyDate.objects.create(customer=customer, kind="anniversary", date=today)
+        Customer.objects.filter(name="客户00").update(state="lost")
+        my_day(c1, today)  # the actor's grants are read once per request
+        with django_assert_max_num_queries(7):  # counts, 3 lists, the pool (projects, rows)
+            day = my_day(c1, today)
+        assert (day.total, day.new_today, day.new_week) == (30, 30, 30)  # lost ones count here
+        assert (day.due_count, day.overdue_count) == (9, 20)  # but not on the agenda
+        with django_assert_max_num_queries(4):  # birthdays, key dates, comments, tasks
+            reminders = my_day_reminders(c1, today)
+        assert len(reminders.care_dates) == 58
 
     def test_lost_customers_leave_the_day(self, world, c1):
         lost = world.register(c1).customer

@@ -192,7 +192,7 @@ class TestQueue:
 
 
 class TestReceived:
-    def test_unread_and_recent_newest_first(self, team, fu):
+    def test_unread_first_then_recent_newest_first(self, team, fu):
         world, c1, c2, m1, *_ = team
         old_unread = review_comment(actor=m1, followup=fu, comment="旧的未读")
         old_read = review_comment(actor=m1, followup=fu, comment="旧的已读")
@@ -206,7 +206,7 @@ class TestReceived:
         other = record(c2, world.register(c2).customer)
         review_comment(actor=m1, followup=other, comment="给别人的")
         got = reviews_received(c1)
-        assert [r.comment for r in got] == ["最新", "新的已读", "旧的未读"]
+        assert [r.comment for r in got] == ["最新", "旧的未读", "新的已读"]
         assert got[0].followup.customer.name == "陈女士" and got[0].customer_visible
         assert newest.pk == got[0].pk
 
@@ -220,6 +220,23 @@ class TestReceived:
         first = review_mark_read(actor=c1, review=review).read_at
         assert first is not None
         assert review_mark_read(actor=c1, review=review).read_at == first
+
+    def test_my_day_shows_ten_and_says_more_wait(self, team, fu, client, api_client):
+        _w, c1, _c2, m1, *_ = team
+        for i in range(11):
+            review_comment(actor=m1, followup=fu, comment=f"批示{i:02d}")
+        client.force_login(c1)
+        page = client.get(reverse("followups:my-day-reminders")).content.decode()
+        assert page.count('data-testid="received-review"') == 10
+        assert "批示10" in page and "批示00" not in page  # newest first
+        assert 'data-testid="reviews-more"' in page
+        api_client.force_authenticate(c1)
+        body = api_client.get(reverse("api:my-day-reminders")).json()
+        assert len(body["reviews_received"]) == 10 and body["reviews_more"] is True
+        # reading the shown ones brings up the one left
+        for review in reviews_received(c1):
+            review_mark_read(actor=c1, review=review)
+        assert reviews_received(c1)[0].comment == "批示00"
 
     def test_customer_handed_on_is_not_named(self, team, fu):
         world, c1, c2, m1, *_ = team
@@ -304,7 +321,8 @@ class TestPages:
         assert Review.objects.get().comment == HOSTILE
         for user in (m1, c1):
             client.force_login(user)
-            html = client.get(reverse("followups:reviews" if user == m1 else "home")).content
+            page = "followups:reviews" if user == m1 else "followups:my-day-reminders"
+            html = client.get(reverse(page)).content
             assert b"&lt;script&gt;alert(" in html and b'<script>alert("x")' not in html
             assert b"<img src=x" not in html
 
@@ -372,8 +390,15 @@ class TestMyDay:
         _w, c1, _c2, m1, *_ = team
         review = review_comment(actor=m1, followup=fu, comment="周末前再联系一次")
         client.force_login(c1)
-        html = client.get(reverse("home")).content.decode()
+        home = client.get(reverse("home")).content.decode()
+        url = reverse("followups:my-day-reminders")
+        assert f'hx-get="{url}"' in home  # My day fetches the comments once drawn
+        html = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+        assert "<html" not in html  # the fragment, not a page
         assert 'data-testid="my-day-reviews"' in html and "主管批示" in html
+        # without JavaScript the same reminders are a page of their own
+        page = client.get(url).content.decode()
+        assert "<html" in page and "周末前再联系一次" in page
         assert "周末前再联系一次" in html and "王经理" in html
         assert reverse("customers:detail", args=[fu.customer_id]) in html
         assert 'data-read="0"' in html and "知道了" in html
@@ -430,7 +455,7 @@ class TestApi:
         assert [(r["id"], r["comment"], r["reviewer_name"]) for r in received] == [
             (review.pk, HOSTILE, "王经理")
         ]
-        day = api_client.get(reverse("api:my-day")).json()
+        day = api_client.get(reverse("api:my-day-reminders")).json()
         assert [r["comment"] for r in day["reviews_received"]] == [HOSTILE]
         assert day["reviews_received"][0]["customer"] == fu.customer_id
         read = api_client.post(reverse("api:review-read", args=[review.pk]))

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from anchang.customers.models import Customer
 from anchang.errors import Conflict, PermissionDenied, ValidationFailed
 from anchang.followups import revisits
 from anchang.followups.models import RevisitPlan, RevisitTask
@@ -19,7 +20,7 @@ from anchang.followups.revisits import (
     plan_review,
     plans_close_due,
 )
-from anchang.followups.selectors import my_day
+from anchang.followups.selectors import my_day_reminders
 from anchang.followups.services import followup_record
 from anchang.org.models import Role
 from anchang.org.services import membership_grant
@@ -69,12 +70,12 @@ class TestCreate:
         tasks = {t.customer_id: t.owner_id for t in plan.tasks.all()}
         assert tasks == {**{c.pk: c1.pk for c in mine}, **{c.pk: c2.pk for c in theirs}}
         assert plan.criteria == {"q": "王"} and plan.status == "open"
-        assert [t.customer.name for t in my_day(c1).revisit_tasks] == [
+        assert [t.customer.name for t in my_day_reminders(c1).revisit_tasks] == [
             "王二",
             "王三",
             "王一",
         ]  # by pinyin
-        assert len(my_day(c2).revisit_tasks) == 2
+        assert len(my_day_reminders(c2).revisit_tasks) == 2
         progress = plan_progress(plan)
         assert (progress.targets, progress.done, progress.open) == (5, 0, 5)
         assert sorted(row.targets for row in progress.per_owner) == [2, 3]
@@ -197,6 +198,45 @@ class TestCompletion:
         assert customer.pk in [t.customer_id for t in revisit_tasks_due(c2, today())]
         assert customer.pk not in [t.customer_id for t in revisit_tasks_due(c1, today())]
 
+    def test_a_customer_returned_to_the_pool_and_claimed_brings_the_task_to_the_claimer(self, team):
+        from anchang.pool.services import pool_claim, pool_reclaim_due
+
+        world, manager, c1, c2, mine, *_ = team
+        plan = make_plan(manager, world.p1)
+        customer = mine[0]
+        Customer.objects.filter(pk=customer.pk).update(
+            owned_since=timezone.now() - timedelta(days=120), last_reached_at=None
+        )
+        assert pool_reclaim_due() >= 1
+        task = RevisitTask.objects.get(plan=plan, customer=customer)
+        assert task.owner_id is None  # in the pool: nobody's My day
+        assert customer.pk not in [t.customer_id for t in revisit_tasks_due(c1, today())]
+        pool_claim(actor=c2, customer=Customer.objects.get(pk=customer.pk))
+        assert customer.pk in [t.customer_id for t in revisit_tasks_due(c2, today())]
+        assert customer.pk not in [t.customer_id for t in revisit_tasks_due(c1, today())]
+        # the report counts the open task under whoever holds it now
+        assert {o.owner_id for o in plan_progress(plan).per_owner} >= {c2.pk}
+
+    def test_a_done_task_keeps_who_did_it_when_the_customer_moves_on(self, team):
+        from anchang.customers.services import customer_reassign
+
+        world, manager, c1, c2, mine, *_ = team
+        plan = make_plan(manager, world.p1)
+        record(c1, mine[0])
+        customer = Customer.objects.get(pk=mine[0].pk)
+        customer_reassign(actor=manager, customer=customer, new_owner_id=c2.pk, reason="交接",
+                          version=customer.version)  # fmt: skip
+        assert RevisitTask.objects.get(plan=plan, customer=customer).owner_id == c1.pk
+
+    def test_my_day_shows_the_20_soonest_and_says_there_are_more(self, team):
+        world, manager, c1, *_ = team
+        for i in range(21):
+            world.customer(world.p1, c1, f"王{i:02d}号")
+        make_plan(manager, world.p1)
+        day = my_day_reminders(c1)
+        assert len(day.revisit_tasks) == 20 and day.revisit_more
+        assert not my_day_reminders(team[3]).revisit_more
+
     def test_my_day_reads_the_tasks_in_one_query(self, team, django_assert_num_queries):
         world, manager, c1, *_ = team
         make_plan(manager, world.p1)
@@ -310,7 +350,7 @@ class TestPages:
         page = client.get(created["Location"]).content.decode()
         assert "&lt;b&gt;回访&lt;/b&gt;" in page and 'data-testid="progress-targets">5<' in page
         client.force_login(c1)
-        home = client.get(reverse("home")).content.decode()
+        home = client.get(reverse("followups:my-day-reminders")).content.decode()
         assert 'data-testid="revisit-tasks"' in home and "邀约到访" in home
         detail = client.get(reverse("followups:revisit-plan", args=[plan.pk])).content.decode()
         # a consultant sees their own customers' rows, not a colleague's
@@ -413,7 +453,7 @@ class TestApi:
         listing = api_client.get(reverse("api:revisit-plans")).json()
         assert [row["id"] for row in listing["results"]] == [pk]
         assert listing["results"][0]["targets"] == 3
-        day = api_client.get(reverse("api:my-day")).json()
+        day = api_client.get(reverse("api:my-day-reminders")).json()
         assert len(day["revisit_tasks"]) == 3 and day["revisit_tasks"][0]["plan"] == pk
         record(c1, RevisitTask.objects.filter(plan_id=pk).first().customer)
         detail = api_client.get(reverse("api:revisit-plan", args=[pk])).json()

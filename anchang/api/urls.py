@@ -39,6 +39,11 @@ urlpatterns = [
         name="followups-suspicious",
     ),
     path("v1/my-day/", followups_api.MyDayApi.as_view(), name="my-day"),
+    path(
+        "v1/my-day/reminders/",
+        followups_api.MyDayRemindersApi.as_view(),
+        name="my-day-reminders",
+    ),
     path("v1/loss-applications/", followups_api.LossApplicationListApi.as_view(), name="losses"),
     path(
         "v1/loss-applications/<int:pk>/approve/",

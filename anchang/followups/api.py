@@ -17,6 +17,7 @@ from anchang.followups.serializers import (
     LossApplicationOutSerializer,
     LossApplyInSerializer,
     LossDecisionInSerializer,
+    MyDayRemindersSerializer,
     MyDaySerializer,
 )
 
@@ -72,6 +73,8 @@ class CustomerGradeApi(APIView):
 
 
 class MyDayApi(APIView):
+    """The consultant's agenda (今日待办); GET my-day/reminders/ for the rest of the day."""
+
     @extend_schema(responses=MyDaySerializer)
     def get(self, request):
         day = selectors.my_day(request.user)
@@ -82,19 +85,36 @@ class MyDayApi(APIView):
             "overdue": day.overdue,
             "overdue_count": day.overdue_count,
             "new_without_followup": day.new_without_followup,
-            "care_dates": [
-                {"date": d, "what": what, "customer": c.pk, "customer_name": c.name}
-                for d, what, c in day.care_dates
-            ],
-            "revisit_tasks": day.revisit_tasks,
-            "reviews_received": day.reviews_received,
             "pool_warnings": [
                 {"customer": c.pk, "customer_name": c.name, "returns_at": due.at,
                  "rule": due.rule}
                 for c, due in day.pool_warnings
             ],
+            "pool_more": day.pool_more,
+            "customers_total": day.total,
+            "new_today": day.new_today,
+            "new_week": day.new_week,
         }  # fmt: skip
         return Response(MyDaySerializer(body).data)
+
+
+class MyDayRemindersApi(APIView):
+    """Care dates of the coming week, the manager's comments and revisit tasks."""
+
+    @extend_schema(responses=MyDayRemindersSerializer)
+    def get(self, request):
+        reminders = selectors.my_day_reminders(request.user)
+        body = {
+            "care_dates": [
+                {"date": d, "what": what, "customer": c.pk, "customer_name": c.name}
+                for d, what, c in reminders.care_dates
+            ],
+            "revisit_tasks": reminders.revisit_tasks,
+            "revisit_more": reminders.revisit_more,
+            "reviews_received": reminders.reviews_received,
+            "reviews_more": reminders.reviews_more,
+        }
+        return Response(MyDayRemindersSerializer(body).data)
 
 
 class LossApplicationListApi(generics.ListAPIView):

@@ -8,7 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.utils import timezone
 
 from anchang import permissions
@@ -19,7 +28,7 @@ from anchang.org.models import Project, User
 from anchang.org.selectors import actor_grants
 
 QUEUE_LIMIT = 200
-RECEIVED_LIMIT = 50
+RECEIVED_LIMIT = 10  # My day shows these; reading them brings up the next
 # Without a cursor (a manager's first visit) the queue starts this far back.
 DEFAULT_WINDOW = timedelta(days=7)
 RECEIVED_WINDOW_DAYS = 7
@@ -139,8 +148,11 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
-def reviews_received(consultant: User, today: date | None = None) -> list[Review]:
-    """For My day: every unread comment, and the read ones of the last 7 days; newest first."""
+def reviews_received(
+    consultant: User, today: date | None = None, limit: int = RECEIVED_LIMIT
+) -> list[Review]:
+    """For My day: the unread comments, then the read ones of the last 7 days; newest first
+    in each."""
     today = today or timezone.localdate()
     since = _start_of(today - timedelta(days=RECEIVED_WINDOW_DAYS))
     shown = received_reviews(consultant).only(
@@ -148,7 +160,9 @@ def reviews_received(consultant: User, today: date | None = None) -> list[Review
         "reviewer__name", "reviewer__username", "followup__kind", "followup__content",
         "followup__occurred_at", "followup__customer_id", "followup__customer__name",
     )  # fmt: skip
-    return list(shown.filter(Q(read_at__isnull=True) | Q(created_at__gte=since))[:RECEIVED_LIMIT])
+    recent = shown.filter(Q(read_at__isnull=True) | Q(created_at__gte=since))
+    unread = ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField())
+    return list(recent.order_by(unread.desc(), "-created_at", "-id")[:limit])
 
 
 def period_start(days: int, today: date | None = None) -> datetime:

@@ -22,7 +22,7 @@ from anchang.org.selectors import projects_where
 # The customer list's filter parameters a plan may be built from (sorting changes nothing).
 CRITERIA_KEYS = tuple(name for name in CustomerFilter.base_filters if name != "order")
 CRITERION_MAX = 100
-MY_DAY_LIMIT = 200
+MY_DAY_LIMIT = 20  # soonest due; completing them brings up the next
 TASKS_SHOWN = 500
 
 
@@ -201,17 +201,19 @@ def plan_tasks_visible(actor: User, plan: RevisitPlan) -> QuerySet[RevisitTask]:
     )
 
 
-def revisit_tasks_due(actor: User, today: date) -> list[RevisitTask]:
+def revisit_tasks_due(actor: User, today: date, limit: int = MY_DAY_LIMIT) -> list[RevisitTask]:
     """My day: open tasks of running plans (started, not closed) on customers the actor
-    owns now, soonest due first; a customer handed over takes the task along. One query."""
-    mine = customers_for(actor, "view").filter(owner=actor).values("pk")
+    owns now, soonest due first. A task's owner follows its customer (owner_set), so this
+    reads the actor's tasks by the (owner, status) index. One query."""
+    visible = customers_for(actor, "view").filter(owner=actor, pk=OuterRef("customer_id"))
     return list(
         RevisitTask.objects.filter(
+            Exists(visible),
+            owner=actor,
             status=RevisitTask.Status.OPEN,
             plan__status=RevisitPlan.Status.OPEN,
             plan__closed_at__isnull=True,
             plan__starts_on__lte=today,
-            customer__in=mine,
         )
         .select_related("plan", "customer")
         .only(
@@ -224,7 +226,7 @@ def revisit_tasks_due(actor: User, today: date) -> list[RevisitTask]:
             "customer__name",
             "customer__name_pinyin",
         )  # fmt: skip
-        .order_by("plan__due_on", "plan_id", "customer__name_pinyin", "id")[:MY_DAY_LIMIT]
+        .order_by("plan__due_on", "plan_id", "customer__name_pinyin", "id")[:limit]
     )
 
 

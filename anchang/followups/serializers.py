@@ -114,16 +114,29 @@ class PoolWarningSerializer(serializers.Serializer):
 
 
 class MyDaySerializer(serializers.Serializer):
+    """The agenda; the reminders (care dates, comments, revisit tasks) are their own call."""
+
     today = serializers.DateField()
-    due_today = AgendaCustomerSerializer(many=True, help_text="the first 50, by name")
+    due_today = AgendaCustomerSerializer(many=True, help_text="the first 30, by name")
     due_today_count = serializers.IntegerField()
     overdue = AgendaCustomerSerializer(many=True, help_text="the 20 most overdue")
     overdue_count = serializers.IntegerField()
     new_without_followup = AgendaCustomerSerializer(many=True)
-    care_dates = CareDateSerializer(many=True)
-    revisit_tasks = RevisitTaskDueSerializer(many=True)
-    reviews_received = ReceivedReviewSerializer(many=True)
-    pool_warnings = PoolWarningSerializer(many=True)
+    pool_warnings = PoolWarningSerializer(many=True, help_text="the 20 returning soonest")
+    pool_more = serializers.BooleanField()
+    customers_total = serializers.IntegerField(help_text="all the consultant's customers")
+    new_today = serializers.IntegerField()
+    new_week = serializers.IntegerField(help_text="registered in the last 7 days")
+
+
+class MyDayRemindersSerializer(serializers.Serializer):
+    care_dates = CareDateSerializer(many=True, help_text="birthdays and key dates, 7 days")
+    revisit_tasks = RevisitTaskDueSerializer(many=True, help_text="the 20 soonest due")
+    revisit_more = serializers.BooleanField(help_text="more tasks than revisit_tasks holds")
+    reviews_received = ReceivedReviewSerializer(
+        many=True, help_text="10: unread first, then read in the last 7 days; newest first"
+    )
+    reviews_more = serializers.BooleanField()
 
 
 class LossApplyInSerializer(StrictSerializer):

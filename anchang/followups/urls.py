@@ -5,6 +5,7 @@ from anchang.followups import review_views, revisit_views, suspicion_views, view
 app_name = "followups"
 
 urlpatterns = [
+    path("my-day/reminders/", views.my_day_reminders, name="my-day-reminders"),
     path("customers/<int:pk>/follow-up/", views.followup_new, name="new"),
     path("customers/<int:pk>/grade/", views.grade_edit, name="grade"),
     path("customers/<int:pk>/loss/", views.loss_apply, name="loss-apply"),

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from anchang.customers import policies as customer_policies
 from anchang.customers.selectors import customer_get_visible, customers_q
@@ -155,3 +155,14 @@ def loss_queue(request):
     for application in pending:
         application.form = LossDecisionForm()
     return render(request, "followups/loss_queue.html", {"pending": pending}, status=status)
+
+
+@login_required
+@require_GET
+def my_day_reminders(request):
+    """The lower half of My day, which the home page fetches once the agenda is drawn
+    (htmx); without JavaScript it is a page of its own."""
+    context = {"d": selectors.my_day_reminders(request.user)}
+    if request.htmx:
+        return render(request, "followups/_my_day_reminders.html", context)
+    return render(request, "followups/my_day_reminders.html", context)

@@ -17,7 +17,9 @@ from anchang.org.selectors import project_rules, projects_where
 from anchang.pool.models import PoolEvent
 from anchang.pool.rules import POOL_STATES, Reclaim, cutoffs, reclaim_due
 
-WARNINGS_LIMIT = 200
+WARNINGS_LIMIT = 20  # the soonest to return; My day says when there are more
+# Which return soonest is computed in Python (the earlier of two rules): read this many.
+WARNINGS_READ = 500
 
 
 def reclaimable_q(conf: PoolRules, now: datetime, ahead: timedelta = timedelta(0)) -> Q:
@@ -60,7 +62,9 @@ def pool_customer_get(actor: User, pk) -> Customer:
     return get_in_scope(pool_customers(actor), pk)
 
 
-def pool_warnings(actor: User, now: datetime | None = None) -> list[tuple[Customer, Reclaim]]:
+def pool_warnings(
+    actor: User, now: datetime | None = None, limit: int = WARNINGS_LIMIT
+) -> list[tuple[Customer, Reclaim]]:
     """The actor's customers who return to the pool within the project's warning window."""
     now = now or timezone.now()
     out: list[tuple[Customer, Reclaim]] = []
@@ -72,14 +76,14 @@ def pool_warnings(actor: User, now: datetime | None = None) -> list[tuple[Custom
         )
         for customer in mine.only(
             "id", "name", "state", "grade", "owned_since", "last_reached_at", "project_id"
-        )[:WARNINGS_LIMIT]:
+        )[:WARNINGS_READ]:
             due = reclaim_due(
                 state=customer.state, owned_since=customer.owned_since,
                 last_reached_at=customer.last_reached_at, conf=conf,
             )  # fmt: skip
             if due is not None:
                 out.append((customer, due))
-    return sorted(out, key=lambda item: item[1].at)[:WARNINGS_LIMIT]
+    return sorted(out, key=lambda item: item[1].at)[:limit]
 
 
 def local_midnight(project: Project, now: datetime) -> datetime:

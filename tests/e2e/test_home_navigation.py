@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from anchang.audit.models import AuditEntry
 from anchang.customers.models import Customer
@@ -87,7 +88,7 @@ def test_consultant_day_navigation_and_own_customers(open_tab, demo):
     listed = set(my_day.locator("a[href^='/customers/']:not(.btn)").all_inner_texts())
     assert listed and listed <= {n for n, _ in expected}
     for section in ("overdue", "due-today", "new-without-followup", "care-dates"):
-        assert page.get_by_test_id(section).is_visible()
+        expect(page.get_by_test_id(section)).to_be_visible()  # care dates: fetched once drawn
 
     # Phone: the navigation waits behind the toggler.
     toggler = page.locator(".navbar-toggler")
