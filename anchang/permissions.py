@@ -18,6 +18,8 @@ MATRIX_PATH = Path(__file__).with_name("permissions.yaml")
 Relation = Literal["own", "same_project", "other_project", "other_region"]
 Action = Literal["list", "view", "edit", "reassign", "export"]
 SCOPES = ("project", "region", "company")
+DOORS = ("page", "fragment", "form", "export", "report", "api_list", "api_detail", "api_action")
+PLAIN_GUARDS = ("public", "signed_in", "staff")
 
 
 class MatrixError(ValueError):
@@ -63,6 +65,17 @@ def validate(data: dict) -> None:
                 raise MatrixError(f"{role}.{action}: a company role covers all projects")
         if "view" in actions and not set(spec.get("edit", [])) <= set(spec["view"]):
             raise MatrixError(f"{role}: may edit customers it may not view")
+    for name, spec in data.get("endpoints", {}).items():
+        if spec.get("door") not in DOORS:
+            raise MatrixError(f"endpoint {name}: door must be one of {DOORS}")
+        guard = spec.get("guard", "")
+        kind, _, what = guard.partition(".")
+        if not (
+            guard in PLAIN_GUARDS
+            or (kind == "customers" and what in actions)
+            or (kind == "page" and what in data.get("pages", {}))
+        ):
+            raise MatrixError(f"endpoint {name}: unknown guard {guard!r}")
 
 
 def role_scope(role: str) -> str | None:
@@ -80,3 +93,17 @@ def allowed_relations(role: str, action: str) -> frozenset[str]:
 
 def page_roles(page: str) -> frozenset[str]:
     return frozenset(matrix().get("pages", {}).get(page, ()))
+
+
+def endpoints() -> dict[str, dict[str, str]]:
+    """URL name ('namespace:name', or 'namespace:*' for a whole site) → door and guard."""
+    return matrix().get("endpoints", {})
+
+
+def endpoint_spec(url_name: str) -> dict[str, str] | None:
+    """The entry covering a URL name: its own, else its namespace's wildcard."""
+    table = endpoints()
+    if url_name in table:
+        return table[url_name]
+    namespace, _, _ = url_name.rpartition(":")
+    return table.get(f"{namespace}:*") if namespace else None

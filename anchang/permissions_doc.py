@@ -51,4 +51,19 @@ def render() -> str:
     for page, roles in data.get("pages", {}).items():
         lines.append(f"| {page} | {', '.join(roles)} |")
     lines.append("")
+    lines += [
+        "## Endpoints",
+        "",
+        "Every URL the product serves, with its door and the guard a request must pass.",
+        "`customers.<action>`: the tables above, for the customer in the URL (or the",
+        "customers listed); `page.<page>`: the pages above; `signed_in`: any signed-in user,",
+        "who reads only their own data there. A URL missing from this table fails the build",
+        "(`tests/test_endpoints.py`).",
+        "",
+        "| URL name | door | guard |",
+        "|---|---|---|",
+    ]
+    for name, spec in data.get("endpoints", {}).items():
+        lines.append(f"| `{name}` | {spec['door']} | {spec['guard']} |")
+    lines.append("")
     return "\n".join(lines)
