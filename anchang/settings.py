@@ -225,6 +225,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "anchang.api.schema.error_responses",  # every error answer, documented
+    ],
     # One schema enum per choice set, named after it, however many fields share it.
     "ENUM_NAME_OVERRIDES": {
         name: f"anchang.customers.choices.{name}"

@@ -131,3 +131,33 @@ def test_a_user_without_a_role_passes_no_guarded_door(world, client, api_client,
         assert customer.name not in body and customer.phone[-8:] not in body
     # whatever the door, no customer changed hands or fields
     assert Customer.objects.filter(pk=customer.pk).values().get() == before
+
+
+CUSTOMER_URLS = sorted(
+    name
+    for name in PRODUCT_URLS
+    if permissions.endpoint_spec(name)["guard"].startswith("customers.")
+    and "pk" in getattr(URLS[name].pattern, "converters", {})
+)
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("name", CUSTOMER_URLS)
+def test_a_consultant_passes_no_door_to_a_colleagues_customer(
+    world, client, api_client, name, method
+):
+    """Consultant A, signed in or with a token, names colleague B's customer: 404, as if
+    there were no such customer, and nothing changes."""
+    me, colleague = world.consultants["p1"]
+    theirs = world.customer(world.p1, colleague, "同事的客户")
+    before = Customer.objects.filter(pk=theirs.pk).values().get()
+    if _is_api(name):
+        api_client.force_authenticate(me)
+        visitor = api_client
+    else:
+        client.force_login(me)
+        visitor = client
+    response = getattr(visitor, method)(_url(name, theirs.pk))
+    assert response.status_code in (400, 404, 405), response.status_code
+    assert theirs.name not in response.content.decode("utf-8", "replace")
+    assert Customer.objects.filter(pk=theirs.pk).values().get() == before

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from anchang.api.serializers import StrictSerializer
+from anchang.api.serializers import IdField, StrictSerializer, VersionField
 from anchang.customers import choices as c
 from anchang.customers.models import Customer, Medium, Registration
 from anchang.customers.phones import mask_phone
@@ -29,6 +29,15 @@ class CustomerOutSerializer(serializers.ModelSerializer):
             "first_contact_at", "last_contact_at", "created_at", "version", *PROFILE_FIELDS,
         ]  # fmt: skip
         read_only_fields = fields
+
+    def get_fields(self):
+        # Read-only fields lose allow_blank in DRF, so the schema would promise a choice where
+        # an unanswered profile field holds "": say that blank is an answer too.
+        fields = super().get_fields()
+        for name, field in fields.items():
+            if isinstance(field, serializers.ChoiceField):
+                field.allow_blank = Customer._meta.get_field(name).blank
+        return fields
 
     def _full(self, obj) -> bool:
         return can_see_full_phone(actor=self.context["request"].user, customer=obj)
@@ -78,15 +87,14 @@ def _profile_field(name: str, *, required=False):
 
 
 class CustomerPatchSerializer(StrictSerializer):
-    version = serializers.IntegerField(
-        min_value=1,
+    version = VersionField(
         help_text=_("The version you last read; an outdated version is rejected with 409."),
     )
     name = serializers.CharField(max_length=200, required=False)
     phone = serializers.CharField(max_length=40, required=False)
     phone2 = serializers.CharField(max_length=40, required=False, allow_blank=True)
     state = serializers.ChoiceField(choices=c.State.choices, required=False)
-    medium = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    medium = IdField(required=False, allow_null=True)
 
     def get_fields(self):
         fields = super().get_fields()
@@ -96,12 +104,12 @@ class CustomerPatchSerializer(StrictSerializer):
 
 
 class RegistrationInSerializer(StrictSerializer):
-    project = serializers.IntegerField(min_value=1)
+    project = IdField()
     kind = serializers.ChoiceField(choices=Registration.Kind.choices)
     name = serializers.CharField(max_length=200)
     gender = serializers.ChoiceField(choices=c.Gender.choices)
     phone = serializers.CharField(max_length=40)
-    medium = serializers.IntegerField(min_value=1)
+    medium = IdField()
     content = serializers.CharField(max_length=2000)
     occurred_at = serializers.DateTimeField()
     left_at = serializers.DateTimeField(required=False, allow_null=True)
@@ -144,6 +152,6 @@ class MediumOutSerializer(serializers.ModelSerializer):
 
 
 class CustomerReassignSerializer(StrictSerializer):
-    owner = serializers.IntegerField(min_value=1)
+    owner = IdField()
     reason = serializers.CharField(max_length=500)
-    version = serializers.IntegerField(min_value=1, required=False)
+    version = VersionField(required=False)

@@ -3,13 +3,13 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from anchang.api.serializers import StrictSerializer
+from anchang.api.serializers import IdField, StrictSerializer
 from anchang.followups.models import FollowUp, Review
 from anchang.followups.serializers import ReceivedReviewSerializer
 
 
 class ReviewInSerializer(StrictSerializer):
-    followup = serializers.IntegerField(min_value=1)
+    followup = IdField()
     # Generous here; the service says "at most 500 characters (now n)".
     comment = serializers.CharField(
         max_length=5000, allow_blank=True, trim_whitespace=False,
@@ -18,7 +18,7 @@ class ReviewInSerializer(StrictSerializer):
 
 
 class ReviewsDoneInSerializer(StrictSerializer):
-    project = serializers.IntegerField(min_value=1, required=False, allow_null=True, help_text=_(
+    project = IdField(required=False, allow_null=True, help_text=_(
         "Empty: every project you review."))  # fmt: skip
     until = serializers.DateTimeField(required=False, allow_null=True, help_text=_(
         "The queue's `until`; empty: now. Records entered later stay in the queue."))  # fmt: skip
@@ -66,12 +66,12 @@ class ReceivedReviewsOutSerializer(serializers.Serializer):
 
 class ReviewListQuerySerializer(serializers.Serializer):
     received = serializers.BooleanField(default=False)
-    project = serializers.IntegerField(min_value=1, required=False)
+    project = IdField(required=False)
 
 
 class ReviewCountsQuerySerializer(serializers.Serializer):
     days = serializers.IntegerField(min_value=1, max_value=90, default=7)
-    project = serializers.IntegerField(min_value=1, required=False)
+    project = IdField(required=False)
 
 
 class ConsultantCountsSerializer(serializers.Serializer):

@@ -7,7 +7,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from anchang.api.serializers import StrictSerializer
+from anchang.api.serializers import IdField, StrictSerializer
 from anchang.errors import PermissionDenied, ValidationFailed
 from anchang.followups import revisit_selectors as selectors
 from anchang.followups import revisits
@@ -16,7 +16,7 @@ from anchang.org import policies
 
 
 class RevisitPlanInSerializer(StrictSerializer):
-    project = serializers.IntegerField(min_value=1)
+    project = IdField()
     title = serializers.CharField(max_length=revisits.TITLE_MAX)
     purpose = serializers.CharField(max_length=revisits.PURPOSE_MAX)
     talking_points = serializers.CharField(

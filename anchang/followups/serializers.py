@@ -1,13 +1,13 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from anchang.api.serializers import StrictSerializer
+from anchang.api.serializers import IdField, StrictSerializer
 from anchang.followups import rules
 from anchang.followups.models import FollowUp, GradeChange, LossApplication
 
 
 class FollowUpInSerializer(StrictSerializer):
-    customer = serializers.IntegerField(min_value=1)
+    customer = IdField()
     kind = serializers.ChoiceField(choices=FollowUp.Kind.choices)
     reached = serializers.BooleanField(default=True)
     content = serializers.CharField(max_length=2000, allow_blank=True, default="")
@@ -60,7 +60,7 @@ class AgendaCustomerSerializer(serializers.Serializer):
     name = serializers.CharField()
     grade = serializers.CharField(allow_blank=True)
     next_follow_up_on = serializers.DateField(allow_null=True)
-    days_overdue = serializers.IntegerField(required=False)
+    days_overdue = serializers.IntegerField(allow_null=True, help_text="overdue rows only")
 
 
 class CareDateSerializer(serializers.Serializer):
@@ -140,7 +140,7 @@ class MyDayRemindersSerializer(serializers.Serializer):
 
 
 class LossApplyInSerializer(StrictSerializer):
-    customer = serializers.IntegerField(min_value=1)
+    customer = IdField()
     reason = serializers.ChoiceField(choices=LossApplication.Reason.choices)
     competitor = serializers.CharField(max_length=100, allow_blank=True, default="")
     note = serializers.CharField(max_length=500, allow_blank=True, default="")

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from anchang.api.serializers import StrictSerializer
+from anchang.api.serializers import IdField, StrictSerializer
 from anchang.customers.models import Customer
 from anchang.customers.phones import mask_phone
 from anchang.pool.services import HAND_OUT_MAX
@@ -31,10 +31,8 @@ class ClaimedSerializer(serializers.ModelSerializer):
 
 
 class HandOutInSerializer(StrictSerializer):
-    customers = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1, max_length=HAND_OUT_MAX
-    )
-    owner = serializers.IntegerField(min_value=1)
+    customers = serializers.ListField(child=IdField(), min_length=1, max_length=HAND_OUT_MAX)
+    owner = IdField()
 
 
 class HandOutOutSerializer(serializers.Serializer):
