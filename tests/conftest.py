@@ -128,3 +128,33 @@ def api_client():
 
 def pytest_report_header(config):
     return f"database: {settings.DATABASES['default']['ENGINE']}"
+
+
+# --- Personal data in the logs (issue 5): every log line written during the run is scanned
+# at the end; an unmasked mobile or ID number fails the run.
+_log_starts: dict = {}
+
+
+def _log_files():
+    from pathlib import Path
+
+    return sorted(Path(settings.LOG_DIR).glob("*.log*"))
+
+
+def pytest_sessionstart(session):
+    _log_starts.update({path: path.stat().st_size for path in _log_files()})
+
+
+def pytest_sessionfinish(session, exitstatus):
+    from tests.pii_scan import scan_files
+
+    starts = {path: _log_starts.get(path, 0) for path in _log_files()}
+    lines, hits = scan_files(starts)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.ensure_newline()
+        reporter.write_line(f"log scan: {lines} log lines written, {len(hits)} with personal data")
+        for hit in hits[:20]:
+            reporter.write_line(f"  {hit}", red=True)
+    if hits and session.exitstatus == 0:
+        session.exitstatus = 1
