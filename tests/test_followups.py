@@ -36,9 +36,11 @@ def record(actor, customer, **kw):
 
 class TestRecord:
     def test_registration_schedules_the_playbook_step(self, world, c1):
-        call = world.register(c1).customer
-        today = timezone.localdate()
-        assert call.next_follow_up_on == today + timedelta(days=3)  # invite to visit
+        result = world.register(c1)
+        call = result.customer
+        # the call's own day (5 minutes ago: before midnight, just after it)
+        day = timezone.localtime(result.registration.occurred_at).date()
+        assert call.next_follow_up_on == day + timedelta(days=3)  # invite to visit
         assert call.last_reached_at is not None
 
     def test_follow_up_sets_the_next_date_by_cadence(self, c1, customer):
