@@ -6,6 +6,7 @@ busy timeout) or the throwaway PostgreSQL server.
 
 from __future__ import annotations
 
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -78,3 +79,99 @@ def test_double_submit_with_one_key_is_one_record(world):
     assert all(status == 201 for status, _body in results), results
     assert Registration.objects.count() == 1
     assert len({body["registration"] for _status, body in results}) == 1
+
+
+def _at_once(calls):
+    """Run the calls in threads released together; each closes its connection after."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        barrier.wait(timeout=30)
+        try:
+            return call()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def _api(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.mark.django_db(transaction=True)
+def test_consultants_claiming_one_pool_customer_at_once_make_one_owner(world):
+    from anchang.pool.models import PoolEvent
+    from anchang.pool.services import pool_reclaim_due
+
+    first = world.consultants["p1"][0]
+    customer = world.register(first, name="公海客户").customer
+    Customer.objects.filter(pk=customer.pk).update(
+        owned_since=timezone.now() - timedelta(days=120), last_reached_at=None
+    )
+    assert pool_reclaim_due() == 1
+    claimers = [world.grant(make_user(f"claimer{i}"), "consultant") for i in range(8)]
+    url = reverse("api:pool-claim", args=[customer.pk])
+    results = _at_once([lambda u=u: _api(u).post(url).status_code for u in claimers])
+    assert results.count(200) == 1, results
+    assert set(results) <= {200, 404, 409}, results  # the others: taken already
+    customer.refresh_from_db()
+    assert customer.owner_id == claimers[results.index(200)].pk
+    assert PoolEvent.objects.filter(customer=customer, kind="claimed").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_contended_edits_of_one_customer_lose_nothing_and_stale_writes_get_409(world):
+    owner = world.consultants["p1"][0]
+    customer = world.register(owner, name="改名前").customer
+    url = reverse("api:customer", args=[customer.pk])
+    version = customer.version
+
+    def edit(i):
+        body = {"version": version, "name": f"改名{i}"}
+        return _api(owner).patch(url, body, format="json").status_code
+
+    results = _at_once([lambda i=i: edit(i) for i in range(10)])
+    assert results.count(200) == 1 and results.count(409) == 9, results
+    customer.refresh_from_db()
+    assert customer.version == version + 1
+    assert customer.name == f"改名{results.index(200)}"  # the winner's write, whole
+
+
+# make test: 16 workers x 12 phones; `make reliability` sets 200 (the issue's figure).
+SURGE_PHONES = int(os.environ.get("ANCHANG_SURGE_PHONES", "12"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sixteen_workers_registering_the_same_phones_make_one_owner_each(world):
+    """Every worker registers every phone of the list, in its own order: a grand opening
+    where the same callers reach several desks. Nobody sees an error, no phone gets two
+    customers, every registration is kept."""
+    import random
+
+    workers = 16
+    consultants = [world.grant(make_user(f"desk{i}"), "consultant") for i in range(workers)]
+    phones = [f"1391{i:07d}" for i in range(SURGE_PHONES)]
+    medium = world.medium(world.p1).pk
+    occurred = (timezone.now() - timedelta(minutes=1)).isoformat()
+
+    def desk(i):
+        client, order, statuses = _api(consultants[i]), phones[:], []
+        random.Random(i).shuffle(order)
+        for phone in order:
+            body = {"project": world.p1.pk, "kind": "call", "name": "开盘客户", "gender": "f",
+                    "phone": phone, "medium": medium, "content": "开盘当天来电，询问剩余房源",
+                    "occurred_at": occurred}  # fmt: skip
+            statuses.append(client.post(reverse("api:registrations"), body, format="json"))
+        return [r.status_code for r in statuses]
+
+    results = _at_once([lambda i=i: desk(i) for i in range(workers)])
+    flat = [status for statuses in results for status in statuses]
+    assert flat == [201] * (workers * SURGE_PHONES), sorted(set(flat))
+    assert Registration.objects.count() == workers * SURGE_PHONES
+    assert CustomerPhone.objects.filter(project=world.p1).count() == SURGE_PHONES
+    owners = Customer.objects.filter(project=world.p1).values_list("owner_id", flat=True)
+    assert len(owners) == SURGE_PHONES and None not in owners  # one owner per phone
