@@ -145,16 +145,20 @@ def pytest_sessionstart(session):
     _log_starts.update({path: path.stat().st_size for path in _log_files()})
 
 
+_log_report: list[str] = []
+
+
 def pytest_sessionfinish(session, exitstatus):
     from tests.pii_scan import scan_files
 
     starts = {path: _log_starts.get(path, 0) for path in _log_files()}
     lines, hits = scan_files(starts)
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.ensure_newline()
-        reporter.write_line(f"log scan: {lines} log lines written, {len(hits)} with personal data")
-        for hit in hits[:20]:
-            reporter.write_line(f"  {hit}", red=True)
+    _log_report.append(f"log scan: {lines} log lines written, {len(hits)} with personal data")
+    _log_report.extend(f"  {hit}" for hit in hits[:20])
     if hits and session.exitstatus == 0:
         session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    for line in _log_report:
+        terminalreporter.write_line(line, red=line.startswith("  "))
