@@ -9,7 +9,7 @@ PO_FILES := $(wildcard anchang/locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 APT_ENV := DEBIAN_FRONTEND=noninteractive
 
-.PHONY: run test lint format setup system-deps test-sqlite test-postgres e2e bench clean messages makemessages
+.PHONY: run test lint format setup system-deps test-sqlite test-postgres e2e bench clean messages makemessages reliability
 
 run: setup ## Set up, migrate, load demo data once, serve on http://127.0.0.1:8000
 	$(BIN)/anchang migrate --no-input -v0
@@ -26,6 +26,9 @@ test: setup system-deps lint ## Lint, then the whole suite on SQLite and on Post
 
 test-sqlite:
 	$(BIN)/pytest -p no:cacheprovider
+
+reliability: setup system-deps ## The leak, loss and crash checks at full size, as one scoreboard (docs/reliability.md)
+	$(BIN)/python scripts/reliability.py
 
 # The PostgreSQL run repeats the database-dependent tests; browser journeys and tests of the
 # embedded SQLite mode itself (serve, backup) run once, in the SQLite run.
