@@ -9,7 +9,7 @@ PO_FILES := $(wildcard anchang/locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 APT_ENV := DEBIAN_FRONTEND=noninteractive
 
-.PHONY: run test lint format setup system-deps test-sqlite test-postgres e2e bench clean messages makemessages reliability
+.PHONY: run test lint format setup system-deps test-sqlite test-postgres e2e bench clean messages makemessages reliability load
 
 run: setup ## Set up, migrate, load demo data once, serve on http://127.0.0.1:8000
 	$(BIN)/anchang migrate --no-input -v0
@@ -29,6 +29,10 @@ test-sqlite:
 
 reliability: setup system-deps ## The leak, loss and crash checks at full size, as one scoreboard (docs/reliability.md)
 	$(BIN)/python scripts/reliability.py
+
+load: setup ## The real server under a mixed consultant workload and a grand-opening surge (docs/reliability.md)
+	$(BIN)/python -m pip install -q -c requirements.lock -e ".[test,load]"
+	$(BIN)/python scripts/load.py --users 100 --seconds 60
 
 # The PostgreSQL run repeats the database-dependent tests; browser journeys and tests of the
 # embedded SQLite mode itself (serve, backup) run once, in the SQLite run.

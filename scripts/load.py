@@ -1,0 +1,204 @@
+"""Load (issue 5): the real server on loopback, under a mixed consultant workload, then a
+grand-opening surge.
+
+    python scripts/load.py [--users 20] [--seconds 60] [--json]
+
+1. A fresh data directory with the demo data (`anchang demo`), an API token per consultant.
+2. `anchang serve --workers 2` (gunicorn) on a free port.
+3. locust, headless (scripts/locustfile.py): each user a consultant opening My day and its
+   reminders, the customer list and cards, registering calls and recording follow-ups.
+   Reports throughput, p50/p95/p99 and errors for the whole run.
+4. The surge: 300 registrations in 60 s from 6 desks, 30 % of them phones another desk
+   also registers. Every answer must be 201 and no phone may end with two customers.
+
+Gates (issue 5): >= 100 requests/s, p95 < 300 ms, 0 errors; the surge: 0 errors, 0 phones
+with two customers. Exit 1 if one fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from drill_kill9 import free_port, wait_until_up  # noqa: E402 - a sibling script
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+ACCOUNTS = """
+import json
+import django
+django.setup()
+from anchang.customers.models import Customer
+from anchang.org.models import Membership, Role
+from anchang.org.services import token_create
+out = []
+for m in Membership.objects.filter(role=Role.CONSULTANT, is_active=True).select_related("user", "project"):
+    ids = list(Customer.objects.filter(owner=m.user, project=m.project).values_list("pk", flat=True)[:50])
+    if not ids:
+        continue
+    _t, secret = token_create(actor=m.user, name="load")
+    medium = m.project.media.filter(is_active=True).first()
+    out.append({"username": m.user.username, "token": secret, "project": m.project_id,
+                "medium": medium.pk, "customers": ids})
+print(json.dumps(out))
+"""  # noqa: E501
+
+
+def prepare(env: dict, data_dir: Path) -> Path:
+    subprocess.run([str(BIN / "anchang"), "migrate", "--no-input", "-v0"], env=env, check=True)
+    subprocess.run([str(BIN / "anchang"), "demo", "-v0"], env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", ACCOUNTS], env=env, check=True,
+                         capture_output=True, text=True)  # fmt: skip
+    path = data_dir / "load-accounts.json"
+    path.write_text(out.stdout.strip().splitlines()[-1], encoding="utf-8")
+    return path
+
+
+def workload(env: dict, base: str, accounts: Path, users: int, seconds: int, out: Path) -> dict:
+    command = [
+        str(BIN / "locust"), "-f", str(REPO / "scripts/locustfile.py"), "--headless",
+        "--users", str(users), "--spawn-rate", str(max(1, users // 5)),
+        "--run-time", f"{seconds}s", "--host", base, "--csv", str(out), "--only-summary",
+    ]  # fmt: skip
+    run_env = {**env, "ANCHANG_LOAD_ACCOUNTS": str(accounts)}
+    subprocess.run(command, env=run_env, capture_output=True, text=True, timeout=seconds + 120)
+    with open(f"{out}_stats.csv", encoding="utf-8") as stats:
+        rows = list(csv.DictReader(stats))
+    total = next(r for r in rows if r["Name"] == "Aggregated")
+    per_request = {
+        r["Name"]: {"n": int(r["Request Count"]), "p95": float(r["95%"] or 0)}
+        for r in rows if r["Name"] != "Aggregated"
+    }  # fmt: skip
+    return {
+        "users": users,
+        "seconds": seconds,
+        "requests": int(total["Request Count"]),
+        "errors": int(total["Failure Count"]),
+        "rps": round(float(total["Requests/s"]), 1),
+        "p50": float(total["50%"]),
+        "p95": float(total["95%"]),
+        "p99": float(total["99%"]),
+        "per_request": per_request,
+    }
+
+
+def surge(base: str, accounts: list[dict], data_dir: Path, total: int = 300) -> dict:
+    """300 registrations paced over 60 s by 6 desks; 30 % of the phones are shared."""
+    rng = random.Random(2026)  # noqa: S311 - which phones overlap, not a secret
+    desks = [a for a in accounts if a["project"] == accounts[0]["project"]][:6]
+    shared = [f"1366{i:07d}" for i in range(int(total * 0.3) // len(desks) + 1)]
+    statuses: list[int] = []
+    lock = threading.Lock()
+    positions = [rng.sample(range(total // len(desks)), k=len(shared)) for _ in desks]
+
+    def desk(number: int, account: dict) -> None:
+        count = total // len(desks)
+        phones = [f"1365{number:02d}{i:05d}" for i in range(count)]
+        for j, i in enumerate(positions[number]):  # the shared phones replace some own
+            phones[i] = shared[j]
+        started = time.monotonic()
+        for i, phone in enumerate(phones):
+            time.sleep(max(0.0, started + i * 60 / count - time.monotonic()))
+            body = json.dumps({
+                "project": account["project"], "kind": "call", "name": "开盘客户",
+                "gender": "m", "phone": phone, "medium": account["medium"],
+                "content": "开盘当天来电，询问剩余房源和优惠",
+                "occurred_at": (datetime.now(UTC) - timedelta(minutes=1)).isoformat(),
+            }).encode()  # fmt: skip
+            request = urllib.request.Request(  # noqa: S310 - our own server, on loopback
+                base + "/api/v1/registrations/", data=body, method="POST",
+                headers={"Authorization": f"Token {account['token']}",
+                         "Content-Type": "application/json"},
+            )  # fmt: skip
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                    status = response.status
+            except urllib.error.HTTPError as error:
+                status = error.code
+            except OSError:
+                status = 0
+            with lock:
+                statuses.append(status)
+
+    threads = [threading.Thread(target=desk, args=(n, a)) for n, a in enumerate(desks)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with sqlite3.connect(data_dir / "anchang.sqlite3") as db:
+        doubled = db.execute(
+            "SELECT count(*) FROM (SELECT project_id, phone FROM customers_customerphone "
+            "GROUP BY project_id, phone HAVING count(DISTINCT customer_id) > 1)"
+        ).fetchone()[0]
+    return {
+        "registrations": len(statuses),
+        "errors": sum(s != 201 for s in statuses),
+        "phones_shared": len(shared),
+        "phones_with_two_customers": doubled,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    data_dir = Path(tempfile.mkdtemp(prefix="anchang-load-"))
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(ANCHANG_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="anchang.settings")
+    accounts = prepare(env, data_dir)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [str(BIN / "anchang"), "serve", "--no-migrate", "--no-tick", "--workers", "2",
+         "--bind", f"127.0.0.1:{port}"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_until_up(base, server)
+        result = {
+            "workload": workload(env, base, accounts, args.users, args.seconds,
+                                 data_dir / "locust"),
+            "surge": surge(base, json.loads(accounts.read_text()), data_dir),
+        }  # fmt: skip
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    w, s = result["workload"], result["surge"]
+    result["passed"] = (
+        w["rps"] >= 100 and w["p95"] < 300 and w["errors"] == 0
+        and s["errors"] == 0 and s["phones_with_two_customers"] == 0
+    )  # fmt: skip
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"workload: {w['users']} users for {w['seconds']} s: {w['requests']} requests, "
+              f"{w['rps']} req/s, p50 {w['p50']} ms, p95 {w['p95']} ms, p99 {w['p99']} ms, "
+              f"{w['errors']} errors")  # fmt: skip
+        for name, row in w["per_request"].items():
+            print(f"  {name}: n {row['n']}, p95 {row['p95']} ms")
+        print(f"surge: {s['registrations']} registrations in 60 s, {s['phones_shared']} phones "
+              f"shared between desks, {s['errors']} errors, {s['phones_with_two_customers']} "
+              "phones with two customers")  # fmt: skip
+    return 0 if result["passed"] else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
