@@ -103,14 +103,20 @@ def burst(base: str, setup: dict, phones, acknowledged: list, stop: threading.Ev
             return  # the server is gone: this write was never acknowledged
 
 
-def one_round(number: int, data_dir: Path, env: dict, setup: dict, rng: random.Random) -> dict:
+def start_server(env: dict) -> tuple[str, subprocess.Popen]:
+    """`anchang serve` (gunicorn, 2 workers) on a free loopback port, in its own process
+    group so that one signal reaches the master and its workers. Returns (base URL, process)."""
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [str(BIN / "anchang"), "serve", "--no-migrate", "--no-tick", "--workers", "2",
          "--bind", f"127.0.0.1:{port}"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
+    return f"http://127.0.0.1:{port}", server
+
+
+def one_round(number: int, data_dir: Path, env: dict, setup: dict, rng: random.Random) -> dict:
+    base, server = start_server(env)
     wait_until_up(base, server)
     acknowledged: list[int] = []
     stop = threading.Event()

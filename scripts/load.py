@@ -35,7 +35,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from drill_kill9 import free_port, wait_until_up  # noqa: E402 - a sibling script
+from drill_kill9 import start_server, wait_until_up  # noqa: E402 - a sibling script
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -164,13 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(ANCHANG_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="anchang.settings")
     accounts = prepare(env, data_dir)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [str(BIN / "anchang"), "serve", "--no-migrate", "--no-tick", "--workers", "2",
-         "--bind", f"127.0.0.1:{port}"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
+    base, server = start_server(env)
     try:
         wait_until_up(base, server)
         result = {

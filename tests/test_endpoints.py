@@ -77,6 +77,15 @@ def _is_api(name: str) -> bool:
     return name.startswith("api:")
 
 
+def _signed_in(name: str, user, client, api_client):
+    """The client for the URL's door, as `user`: a token for the API, a session for pages."""
+    if _is_api(name):
+        api_client.force_authenticate(user)
+        return api_client
+    client.force_login(user)
+    return client
+
+
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("name", PRODUCT_URLS)
 def test_anonymous_visitors_pass_only_public_doors(db, client, name, method):
@@ -105,13 +114,7 @@ def test_a_user_without_a_role_passes_no_guarded_door(world, client, api_client,
     spec = permissions.endpoint_spec(name)
     customer = world.customer(world.p1, world.consultants["p1"][0], "门外客户")
     before = Customer.objects.filter(pk=customer.pk).values().get()
-    nobody = make_user("no-role")
-    if _is_api(name):
-        api_client.force_authenticate(nobody)
-        visitor = api_client
-    else:
-        client.force_login(nobody)
-        visitor = client
+    visitor = _signed_in(name, make_user("no-role"), client, api_client)
     response = getattr(visitor, method)(_url(name, customer.pk))
     status, guard = response.status_code, spec["guard"]
     assert status < 500
@@ -151,12 +154,7 @@ def test_a_consultant_passes_no_door_to_a_colleagues_customer(
     me, colleague = world.consultants["p1"]
     theirs = world.customer(world.p1, colleague, "同事的客户")
     before = Customer.objects.filter(pk=theirs.pk).values().get()
-    if _is_api(name):
-        api_client.force_authenticate(me)
-        visitor = api_client
-    else:
-        client.force_login(me)
-        visitor = client
+    visitor = _signed_in(name, me, client, api_client)
     response = getattr(visitor, method)(_url(name, theirs.pk))
     assert response.status_code in (400, 404, 405), response.status_code
     assert theirs.name not in response.content.decode("utf-8", "replace")
