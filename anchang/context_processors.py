@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anchang import permissions
 from anchang.customers.selectors import customers_q
-from anchang.customers.services import registration_projects
+from anchang.customers.services import registers_anywhere
 from anchang.org import policies
 from anchang.org.models import Role
 from anchang.org.selectors import actor_roles
@@ -25,7 +25,7 @@ def navigation(request):
         return {}
     roles = actor_roles(user)
     items = [{"label": _("Home"), "url": reverse("home"), "key": "home"}]
-    if registration_projects(user).exists():
+    if registers_anywhere(user):
         items.append(_item(_("Register call / visit"), "customers:register", "register"))
     if customers_q(user, "list") is not None:
         items.append(_item(_("Customers"), "customers:list", "list"))

@@ -10,6 +10,7 @@ from anchang import permissions
 from anchang.audit.models import AuditEntry
 from anchang.customers.models import Customer
 from anchang.customers.phones import format_phone
+from anchang.customers.selectors import actor_may, customers_for
 from anchang.org.models import Role
 from tests.conftest import make_user
 
@@ -225,3 +226,15 @@ def test_permissions_doc_is_rendered_from_the_matrix():
 
     path = settings.REPO_DIR / "docs" / "permissions.md"
     assert path.read_text(encoding="utf-8") == render(), "run `anchang permissions_doc`"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_actor_may_agrees_with_the_scoped_query(world, role):
+    """actor_may decides from the row in hand (project and owner), without a query; for
+    every action and relation it must answer what the scoped query answers."""
+    actor, customers, _targets = _setup(world, role)
+    unowned = world.customer(world.p1, None, f"无归属客户{role}")
+    for action in ACTIONS:
+        for relation, customer in [*customers.items(), ("unowned", unowned)]:
+            expected = customers_for(actor, action).filter(pk=customer.pk).exists()
+            assert actor_may(actor, action, customer) is expected, (action, relation)

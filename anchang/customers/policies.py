@@ -5,7 +5,7 @@ from anchang.customers.models import Customer
 from anchang.customers.selectors import actor_may, customers_q
 from anchang.errors import PermissionDenied
 from anchang.org.models import Project, User
-from anchang.org.selectors import projects_where
+from anchang.org.selectors import project_ids_where
 
 
 def can_edit_customer(*, actor: User, customer: Customer) -> bool:
@@ -51,7 +51,7 @@ def ensure_can_reveal_phone(*, actor: User, customer: Customer) -> None:
 
 def can_edit_media(*, actor: User, project: Project) -> bool:
     roles = permissions.page_roles("media")
-    return projects_where(actor, set(roles)).filter(pk=project.pk).exists()
+    return project.pk in project_ids_where(actor, set(roles))
 
 
 def ensure_can_edit_media(*, actor: User, project: Project) -> None:

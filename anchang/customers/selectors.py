@@ -35,13 +35,9 @@ def _in_projects(ids: set[int]) -> Q:
     return Q(project_id__in=sorted(ids))
 
 
-def customers_q(actor: User, action: str) -> Q | None:
-    """The filter for the customers `actor` may `action`; None means none at all.
-
-    Folded into at most two clauses — whole projects, and the actor's own customers in
-    further projects — so the database can use one index (project, -id) or (owner, -id)
-    instead of scanning an OR of overlapping conditions.
-    """
+def _scope(actor: User, action: str) -> tuple[set[int], set[int]] | None:
+    """Where `actor` may `action`: (projects whose customers all count, projects where only
+    the actor's own customers count); None when no grant allows the action at all."""
     whole: set[int] = set()
     own: set[int] = set()
     granted = False
@@ -52,7 +48,20 @@ def customers_q(actor: User, action: str) -> Q | None:
             target |= _relation_projects(grant, relation)
     if not granted:
         return None
-    own -= whole
+    return whole, own - whole
+
+
+def customers_q(actor: User, action: str) -> Q | None:
+    """The filter for the customers `actor` may `action`; None means none at all.
+
+    Folded into at most two clauses — whole projects, and the actor's own customers in
+    further projects — so the database can use one index (project, -id) or (owner, -id)
+    instead of scanning an OR of overlapping conditions.
+    """
+    scope = _scope(actor, action)
+    if scope is None:
+        return None
+    whole, own = scope
     clauses = []
     if whole:
         clauses.append(_in_projects(whole))
@@ -87,7 +96,15 @@ def customer_list(actor: User) -> QuerySet[Customer]:
 
 
 def actor_may(actor: User, action: str, customer: Customer) -> bool:
-    return customers_for(actor, action).filter(pk=customer.pk).exists()
+    """Whether `customers_for(actor, action)` holds this customer, decided from the row in
+    hand (its project and owner) by the same scope, so a card's buttons cost no query."""
+    scope = _scope(actor, action)
+    if scope is None:
+        return False
+    whole, own = scope
+    return customer.project_id in whole or (
+        customer.owner_id == actor.pk and customer.project_id in own
+    )
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,7 @@ def customer_list(request):
             "query": query.urlencode(),
             "filtered": any(v for k, v in request.GET.items() if k not in ("page", "order")),
             "can_export": policies.can_export_customers(actor=request.user),
-            "can_register": services.registration_projects(request.user).exists(),
+            "can_register": services.registers_anywhere(request.user),
         },
     )
 

@@ -98,11 +98,18 @@ def visible_projects(actor: User) -> QuerySet[Project]:
     return Project.objects.filter(pk__in=ids, is_active=True).select_related("region")
 
 
-def projects_where(actor: User, roles: set[str]) -> QuerySet[Project]:
+def project_ids_where(actor: User, roles: set[str]) -> frozenset[int]:
+    """The active projects where the actor holds one of `roles`, from the grants already
+    read for the request (no query): menus and buttons ask this on every page."""
     ids: set[int] = set()
     for grant in actor_grants(actor):
         if grant.role in roles:
             ids |= grant.project_ids
+    return frozenset(ids)
+
+
+def projects_where(actor: User, roles: set[str]) -> QuerySet[Project]:
+    ids = project_ids_where(actor, roles)
     return Project.objects.filter(pk__in=ids, is_active=True).select_related("region")
 
 

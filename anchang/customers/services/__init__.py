@@ -24,6 +24,7 @@ from anchang.customers.services.profile import (
 )
 from anchang.customers.services.registration import (
     RegistrationResult,
+    registers_anywhere,
     registration_project,
     registration_projects,
     registration_submit,
@@ -55,6 +56,7 @@ __all__ = [
     "registration_projects",
     "registration_submit",
     "registration_submit_input",
+    "registers_anywhere",
     "spreadsheet_safe",
     "stage_of",
 ]

@@ -39,7 +39,7 @@ from anchang.customers.services.profile import (
 from anchang.errors import PermissionDenied, ValidationFailed
 from anchang.followups.services import schedule_after_registration
 from anchang.org.models import Project, User
-from anchang.org.selectors import project_rules, projects_where
+from anchang.org.selectors import project_ids_where, project_rules, projects_where
 
 CONTENT_MAX = 2000
 PRODUCT_MAX = 100
@@ -73,6 +73,11 @@ class RegistrationResult:
 
 def registration_projects(actor: User):
     return projects_where(actor, _registering_roles())
+
+
+def registers_anywhere(actor: User) -> bool:
+    """Whether the actor registers customers in any project (no query)."""
+    return bool(project_ids_where(actor, _registering_roles()))
 
 
 def registration_project(actor: User, project_id) -> Project:
