@@ -4,8 +4,9 @@ size, on SQLite and on PostgreSQL, as one table of figures with a pass/fail per 
     python scripts/reliability.py [--db sqlite|postgres|both]
 
 `make test` runs the same tests at a small size every time; this runs them as the issue
-sets them (API fuzzing 100 cases per operation, 16 desks x 200 phones, 30 kill -9 rounds)
-and adds the figures. docs/reliability.md explains each one. Exit 1 if any gate fails.
+sets them (API fuzzing 100 cases per operation, 16 desks x 200 phones, 30 kill -9 rounds,
+10 backups taken under writes and restored) and adds the figures. docs/reliability.md
+explains each one. Exit 1 if any gate fails.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ BIN = Path(sys.executable).parent
 OUT = REPO / "var" / "reliability"
 FULL = {"ANCHANG_FUZZ_EXAMPLES": "100", "ANCHANG_SURGE_PHONES": "200"}
 DRILL_ROUNDS = 30
+BACKUPS = 10
 
 # gate → the test modules that prove it
 GATES = {
@@ -86,16 +88,30 @@ def run_pytest(db: str, modules: list[str], junit: Path) -> tuple[dict, str]:
     return per_module, run.stdout + run.stderr
 
 
-def drill() -> dict:
+def drill(script: str, *args: str) -> dict:
+    """Run one of the drill scripts; its last line is a JSON summary."""
     run = subprocess.run(
-        [sys.executable, str(REPO / "scripts/drill_kill9.py"), "--rounds", str(DRILL_ROUNDS),
-         "--json"],
+        [sys.executable, str(REPO / "scripts" / script), *args, "--json"],
         cwd=REPO, capture_output=True, text=True,
     )  # fmt: skip
     try:
         return json.loads(run.stdout.strip().splitlines()[-1])
     except (IndexError, json.JSONDecodeError):
         return {"error": (run.stderr or run.stdout)[-500:]}
+
+
+def _backup_drill(figure: str, tests_ok: bool) -> tuple[str, bool]:
+    """`anchang backup` BACKUPS times under registrations, each restored and checked."""
+    result = drill("drill_backup.py", "--backups", str(BACKUPS))
+    if "error" in result:
+        return f"{figure}; the backup drill did not run: {result['error']}", False
+    figure = (
+        f"{result['restored_and_passed']}/{result['backups']} backups taken during "
+        f"{result['acknowledged_writes']:,} acknowledged registrations restored, integrity ok, "
+        f"row counts equal; tests: {figure}"
+    )
+    ok = result["restored_and_passed"] == result["backups"] == BACKUPS
+    return figure, tests_ok and ok
 
 
 def score(db: str) -> list[Gate]:
@@ -123,7 +139,10 @@ def score(db: str) -> list[Gate]:
         elif name == "concurrency":
             attempts = 20 + 20 + 8 + 10 + 16 * int(FULL["ANCHANG_SURGE_PHONES"])
             figure = f"{attempts:,} concurrent attempts in {passed + failed} tests; {failed} failed"
-        gates.append(Gate(name, figure, failed == 0 and skipped == 0 and passed > 0))
+        ok = failed == 0 and skipped == 0 and passed > 0
+        if name == "backups under writes":
+            figure, ok = _backup_drill(figure, ok)
+        gates.append(Gate(name, figure, ok))
     scan = re.search(r"log scan: (\d+) log lines written, (\d+) with personal data", output)
     if scan:
         lines, hits = map(int, scan.groups())
@@ -131,7 +150,7 @@ def score(db: str) -> list[Gate]:
     else:
         gates.append(Gate("PII in logs", "no scan figure: the run did not finish", False))
     if db == "sqlite":
-        result = drill()
+        result = drill("drill_kill9.py", "--rounds", str(DRILL_ROUNDS))
         if "error" in result:
             gates.append(Gate("kill -9 drill", f"did not run: {result['error']}", False))
         else:
