@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import argparse
 import csv
+import http.cookiejar
 import json
 import os
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -30,6 +32,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -38,6 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from drill_kill9 import start_server, wait_until_up  # noqa: E402 - a sibling script
 
 REPO = Path(__file__).resolve().parent.parent
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+PASSWORD = os.environ.get("ANCHANG_LOAD_PASSWORD", "anchang-demo-2026")
 BIN = Path(sys.executable).parent
 ACCOUNTS = """
 import json
@@ -70,14 +75,70 @@ def prepare(env: dict, data_dir: Path) -> Path:
     return path
 
 
-def workload(env: dict, base: str, accounts: Path, users: int, seconds: int, out: Path) -> dict:
+def sign_in(base: str, account: dict) -> float:
+    """Log one consultant in through the real form; keeps the session cookie on the account
+    and returns how long it took (ms). Logging in hashes the password (PBKDF2, slow on
+    purpose), so it happens before the measured window, as a consultant's morning does."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    started = time.perf_counter()
+    with opener.open(base + "/login/", timeout=60) as page:  # noqa: S310 - loopback
+        token = CSRF.search(page.read().decode()).group(1)
+    form = urllib.parse.urlencode({
+        "username": account["username"], "password": PASSWORD, "csrfmiddlewaretoken": token,
+    }).encode()  # fmt: skip
+    request = urllib.request.Request(base + "/login/", data=form,  # noqa: S310
+                                     headers={"Referer": base + "/login/"})  # fmt: skip
+    with opener.open(request, timeout=60) as answer:  # noqa: S310
+        answer.read()
+    cookies = {c.name: c.value for c in jar}
+    if "sessionid" not in cookies:
+        raise SystemExit(f"load: {account['username']} could not log in")
+    account["session"] = cookies["sessionid"]
+    return (time.perf_counter() - started) * 1000
+
+
+def sign_in_all(base: str, accounts_path: Path) -> dict:
+    """One session per consultant; simulated users share them round-robin, like a consultant
+    with the CRM open on a phone and a desk computer."""
+    accounts = json.loads(accounts_path.read_text(encoding="utf-8"))
+    timings = sorted(sign_in(base, account) for account in accounts)
+    accounts_path.write_text(json.dumps(accounts), encoding="utf-8")
+    return {"sessions": len(timings), "p50": round(timings[len(timings) // 2]),
+            "max": round(timings[-1])}  # fmt: skip
+
+
+def cpu_seconds(group: int) -> float:
+    """CPU time (user + system) used so far by the processes of one process group."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[2]) == group:  # after the name: state, ppid, pgrp, ...
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def workload(
+    env: dict, base: str, accounts: Path, users: int, seconds: int, out: Path, server: int
+) -> dict:
     command = [
         str(BIN / "locust"), "-f", str(REPO / "scripts/locustfile.py"), "--headless",
         "--users", str(users), "--spawn-rate", str(max(1, users // 5)),
         "--run-time", f"{seconds}s", "--host", base, "--csv", str(out), "--only-summary",
     ]  # fmt: skip
     run_env = {**env, "ANCHANG_LOAD_ACCOUNTS": str(accounts)}
-    subprocess.run(command, env=run_env, capture_output=True, text=True, timeout=seconds + 120)
+    locust = subprocess.Popen(command, env=run_env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    # Who used the two cores while the load ran: the server's workers, and locust itself.
+    time.sleep(min(5, seconds / 4))
+    before = (cpu_seconds(server), cpu_seconds(locust.pid), time.monotonic())
+    time.sleep(max(1, seconds - 2 * min(5, seconds / 4)))
+    after = (cpu_seconds(server), cpu_seconds(locust.pid), time.monotonic())
+    locust.wait(timeout=seconds + 120)
+    elapsed = after[2] - before[2]
     with open(f"{out}_stats.csv", encoding="utf-8") as stats:
         rows = list(csv.DictReader(stats))
     total = next(r for r in rows if r["Name"] == "Aggregated")
@@ -95,6 +156,8 @@ def workload(env: dict, base: str, accounts: Path, users: int, seconds: int, out
         "p95": float(total["95%"]),
         "p99": float(total["99%"]),
         "per_request": per_request,
+        "server_cores": round((after[0] - before[0]) / elapsed, 2),
+        "locust_cores": round((after[1] - before[1]) / elapsed, 2),
     }
 
 
@@ -168,8 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         wait_until_up(base, server)
         result = {
+            "sign_in": sign_in_all(base, accounts),
             "workload": workload(env, base, accounts, args.users, args.seconds,
-                                 data_dir / "locust"),
+                                 data_dir / "locust", server.pid),
             "surge": surge(base, json.loads(accounts.read_text()), data_dir),
         }  # fmt: skip
     finally:
@@ -183,9 +247,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(result))
     else:
+        print(
+            f"logged in (before the measured window): {result['sign_in']['sessions']} "
+            f"consultants, p50 {result['sign_in']['p50']} ms, max {result['sign_in']['max']} ms"
+        )
         print(f"workload: {w['users']} users for {w['seconds']} s: {w['requests']} requests, "
               f"{w['rps']} req/s, p50 {w['p50']} ms, p95 {w['p95']} ms, p99 {w['p99']} ms, "
               f"{w['errors']} errors")  # fmt: skip
+        print(f"  cores busy: server {w['server_cores']}, locust {w['locust_cores']} (of "
+              f"{os.cpu_count()})")  # fmt: skip
         for name, row in w["per_request"].items():
             print(f"  {name}: n {row['n']}, p95 {row['p95']} ms")
         print(f"surge: {s['registrations']} registrations in 60 s, {s['phones_shared']} phones "
