@@ -18,17 +18,26 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from locust import FastHttpUser, between, task
+from locust import FastHttpUser, constant_throughput, task
 
 ACCOUNTS = json.loads(Path(os.environ["ANCHANG_LOAD_ACCOUNTS"]).read_text(encoding="utf-8"))
 _next_account = itertools.cycle(range(len(ACCOUNTS)))
 _lock = threading.Lock()
 _phones = itertools.count()
+# Requests per second the whole crowd offers (scripts/load.py sets it): each user takes its
+# share of steps per second whatever the answers' speed, so the server meets a steady
+# arrival rate, as from an office's consultants, rather than a queue that waits for it.
+RATE = float(os.environ.get("ANCHANG_LOAD_RATE", "105"))
+USERS = int(os.environ.get("ANCHANG_LOAD_USERS", "100"))
+# (weight, requests) of each step below: My day loads its reminders too.
+STEPS = {"my_day": (2, 2), "customer_list": (1, 1), "customer_card": (4, 1),
+         "register_a_call": (1, 1), "record_a_followup": (3, 1)}  # fmt: skip
+REQUESTS_PER_STEP = sum(w * n for w, n in STEPS.values()) / sum(w for w, _n in STEPS.values())
 CONTENT = "客户来电询问三居室的价格和交房时间，约了周末带家人来看样板间，关心学区和首付比例。"
 
 
 class Consultant(FastHttpUser):
-    wait_time = between(0.2, 0.8)  # a busy morning: a step every half second
+    wait_time = constant_throughput(RATE / USERS / REQUESTS_PER_STEP)
 
     def on_start(self):
         with _lock:
@@ -39,22 +48,22 @@ class Consultant(FastHttpUser):
     # The weights follow a consultant working through the day: My day now and then, a card
     # for each customer called and a follow-up recorded for most of them, the list or a
     # search sometimes, and the occasional new caller registered.
-    @task(2)
+    @task(STEPS["my_day"][0])
     def my_day(self):
         self.client.get("/", headers=self.browser, name="My day")
         self.client.get("/my-day/reminders/", headers={**self.browser, "HX-Request": "true"},
                         name="My day: reminders")  # fmt: skip
 
-    @task(1)
+    @task(STEPS["customer_list"][0])
     def customer_list(self):
         self.client.get("/customers/", headers=self.browser, name="customer list")
 
-    @task(4)
+    @task(STEPS["customer_card"][0])
     def customer_card(self):
         customer = random.choice(self.account["customers"])  # noqa: S311 - not a secret
         self.client.get(f"/customers/{customer}/", headers=self.browser, name="customer card")
 
-    @task(1)
+    @task(STEPS["register_a_call"][0])
     def register_a_call(self):
         number = next(_phones)
         body = {
@@ -66,7 +75,7 @@ class Consultant(FastHttpUser):
         self.client.post("/api/v1/registrations/", json=body, headers=self.api,
                          name="register a call (API)")  # fmt: skip
 
-    @task(3)
+    @task(STEPS["record_a_followup"][0])
     def record_a_followup(self):
         customer = random.choice(self.account["customers"])  # noqa: S311
         body = {"customer": customer, "kind": "phone", "content": CONTENT}

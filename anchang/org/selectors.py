@@ -17,6 +17,9 @@ class Grant:
 
     `project_ids` are the projects of the role's own scope; `region_project_ids` every
     project of the regions it touches; `company_project_ids` every project of the company.
+    The last two are read only for roles the matrix lets reach beyond their own projects
+    (other_project, other_region) or that are held over a region or the company; for the
+    others they are left empty, and nobody reads them.
     """
 
     role: str
@@ -45,11 +48,17 @@ def actor_grants(actor: User) -> tuple[Grant, ...]:
     memberships = list(
         Membership.objects.filter(user=actor, is_active=True).select_related("project")
     )
-    company_ids = {m.company_id for m in memberships}
-    projects = list(
-        Project.objects.filter(region__company_id__in=company_ids, is_active=True).values_list(
-            "id", "region_id", "region__company_id"
+    # The company's project list only when a grant reaches past its own project: most
+    # people (consultants, managers) never do, and it saves a query on every request.
+    company_ids = {m.company_id for m in memberships if _reaches_wider(m.role)}
+    projects = (
+        list(
+            Project.objects.filter(region__company_id__in=company_ids, is_active=True).values_list(
+                "id", "region_id", "region__company_id"
+            )
         )
+        if company_ids
+        else []
     )
     grants = []
     for m in memberships:
@@ -79,6 +88,17 @@ def actor_grants(actor: User) -> tuple[Grant, ...]:
     result = tuple(grants)
     setattr(actor, _CACHE_ATTR, result)
     return result
+
+
+def _reaches_wider(role: str) -> bool:
+    """Whether the role is held over a region or the company, or may act on customers of
+    other projects: then its grant needs the company's project list."""
+    if permissions.role_scope(role) != "project":
+        return True
+    return any(
+        permissions.allowed_relations(role, action) & {"other_project", "other_region"}
+        for action in permissions.matrix()["actions"]
+    )
 
 
 def forget_grants(actor: User) -> None:
