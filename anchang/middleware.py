@@ -57,7 +57,9 @@ class SecurityHeadersMiddleware:
             )
         else:
             response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        # Set, not defaulted: Swagger UI's view asks for unsafe-none (for OAuth2 pop-ups,
+        # which Anchang does not use).
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )

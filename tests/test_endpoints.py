@@ -159,3 +159,38 @@ def test_a_consultant_passes_no_door_to_a_colleagues_customer(
     assert response.status_code in (400, 404, 405), response.status_code
     assert theirs.name not in response.content.decode("utf-8", "replace")
     assert Customer.objects.filter(pk=theirs.pk).values().get() == before
+
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def _assert_security_headers(response, url: str) -> None:
+    for header, value in SECURITY_HEADERS.items():
+        assert response.get(header) == value, (url, header, response.get(header))
+    csp = response.get("Content-Security-Policy", "")
+    assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp, (url, csp)
+    assert "default-src 'self'" in csp, (url, csp)
+
+
+@pytest.mark.parametrize("name", PRODUCT_URLS)
+def test_every_answer_carries_the_security_headers(world, client, api_client, name):
+    """CSP (no framing, no plugins), nosniff, Referrer-Policy and X-Frame-Options on every
+    URL's answer, whoever asks and whatever the answer: a page, a redirect to log in, a
+    404, a refused form or an API error."""
+    consultant = world.consultants["p1"][0]
+    mine = world.customer(world.p1, consultant, "自己的客户")
+    url = _url(name, mine.pk)
+    _assert_security_headers(client.get(url), url)  # anonymous
+    visitor = _signed_in(name, consultant, client, api_client)
+    for method in METHODS:
+        _assert_security_headers(getattr(visitor, method)(url), url)
+
+
+def test_the_admin_site_and_unknown_urls_carry_the_security_headers(db, client):
+    for url in ["/admin/", "/admin/login/", "/no-such-page/"]:
+        _assert_security_headers(client.get(url), url)
