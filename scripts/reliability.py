@@ -40,7 +40,8 @@ GATES = {
     "concurrency": ["tests/test_concurrency.py"],
     "backups under writes": ["tests/test_backup.py"],
     "authentication and session": ["tests/test_auth.py", "tests/test_check_deploy.py"],
-    "personal data": ["tests/test_privacy.py", "tests/test_audit.py"],
+    "personal data": ["tests/test_privacy.py", "tests/test_audit.py",
+                      "tests/test_audit_reconcile.py"],
 }  # fmt: skip
 SQLITE_ONLY = {"hostile content", "backups under writes"}  # browser; the embedded file
 
