@@ -65,6 +65,9 @@ def validate(data: dict) -> None:
                 raise MatrixError(f"{role}.{action}: a company role covers all projects")
         if "view" in actions and not set(spec.get("edit", [])) <= set(spec["view"]):
             raise MatrixError(f"{role}: may edit customers it may not view")
+    unknown = set(data.get("fields", {}).get("phone_full", [])) - set(relations)
+    if unknown:
+        raise MatrixError(f"fields.phone_full: unknown relations {sorted(unknown)}")
     for name, spec in data.get("endpoints", {}).items():
         if spec.get("door") not in DOORS:
             raise MatrixError(f"endpoint {name}: door must be one of {DOORS}")
@@ -89,6 +92,11 @@ def allowed_relations(role: str, action: str) -> frozenset[str]:
     if not spec:
         return frozenset()
     return frozenset(spec.get(action) or ())
+
+
+def phone_full_relations() -> frozenset[str]:
+    """Relations that see a customer's mobile number in full; the rest see it masked."""
+    return frozenset(matrix().get("fields", {}).get("phone_full", ()))
 
 
 def page_roles(page: str) -> frozenset[str]:

@@ -33,8 +33,7 @@ def render() -> str:
         "tests (`tests/test_permission_matrix.py`), so what is written here is what is tested.",
         "",
         "✔ allowed · — denied. A customer the role may not view answers 404, so ids reveal",
-        "nothing; one it may view but not change answers 403. Phones are masked (138****1234)",
-        "for everyone but the customer's owner; exports are masked and audited.",
+        "nothing; one it may view but not change answers 403. Exports are audited.",
         "",
     ]
     for action in data["actions"]:
@@ -47,6 +46,19 @@ def render() -> str:
             label = ROLE_LABELS.get(role, role)
             lines.append(f"| {label} | {spec['scope']} | " + " | ".join(cells) + " |")
         lines.append("")
+    full = permissions.phone_full_relations()
+    lines += [
+        "## Fields returned",
+        "",
+        "What a reader gets of a customer it may list or view, through every door (page,",
+        "list, search, API detail, API list, export). A masked phone reads 138****1234; where",
+        "`reveal` allows, the reader may ask for the number with a reason (audited, capped).",
+        "",
+        "| field | " + " | ".join(RELATION_LABELS[r] for r in relations) + " |",
+        "|---|" + "---|" * len(relations),
+        "| mobile | " + " | ".join("full" if r in full else "masked" for r in relations) + " |",
+        "",
+    ]
     lines += ["## Pages", "", "| page | roles |", "|---|---|"]
     for page, roles in data.get("pages", {}).items():
         lines.append(f"| {page} | {', '.join(roles)} |")

@@ -54,22 +54,57 @@ def _client(actor, door, client, api_client):
     return api_client
 
 
-def _check(door, action, c, customer, target, allowed, may_view) -> None:
+PHONE_FULL = permissions.phone_full_relations()
+
+
+def _phone_shown(text: str, customer, door: str) -> str:
+    """How the customer's mobile appears in an answer: full, masked or absent."""
+    full = format_phone(customer.phone) if door == "html" else customer.phone
+    digits = customer.phone[-11:]
+    if full in text:
+        return "full"
+    if f"{digits[:3]}****{digits[-4:]}" in text:
+        return "masked"
+    return "absent"
+
+
+def _fields(text: str, customer, door: str, relation: str, allowed: bool) -> None:
+    """The field set of the matrix (`fields`): the phone in full for the relations named
+    there, masked for the others, and nothing of a customer the reader may not see."""
+    if not allowed:
+        assert _phone_shown(text, customer, door) == "absent"
+        return
+    expected = "full" if relation in PHONE_FULL else "masked"
+    assert _phone_shown(text, customer, door) == expected, (relation, door)
+
+
+def _check(door, action, c, customer, target, allowed, may_view, relation) -> None:
     denied_status = 403 if may_view else 404
     if action == "list":
-        if door == "html":
-            body = c.get(reverse("customers:list")).content.decode()
-            assert (customer.name in body) is allowed
-        else:
-            data = c.get(reverse("api:customers"), {"page_size": 200}).json()
-            assert (customer.pk in [row["id"] for row in data["results"]]) is allowed
+        # Two doors per client: the list, and a search for the customer by name (?q=).
+        for query in ({}, {"q": customer.name}):
+            if door == "html":
+                response = c.get(reverse("customers:list"), query)
+                assert response.status_code in ((200,) if allowed else (200, 403))
+                # the rows only: the search box echoes the query
+                body = response.content.decode().partition('data-testid="customer-table"')[2]
+                body = body.partition("</table>")[0]
+                assert (customer.name in body) is allowed, query
+            else:
+                response = c.get(reverse("api:customers"), {"page_size": 200, **query})
+                body = response.content.decode()
+                ids = [row["id"] for row in response.json()["results"]]
+                assert (customer.pk in ids) is allowed, query
+            _fields(body, customer, door, relation, allowed)
     elif action == "view":
         url = (
             reverse("customers:detail", args=[customer.pk])
             if door == "html"
             else reverse("api:customer", args=[customer.pk])
         )
-        assert c.get(url).status_code == (200 if allowed else 404)
+        response = c.get(url)
+        assert response.status_code == (200 if allowed else 404)
+        _fields(response.content.decode(), customer, door, relation, allowed)
     elif action == "edit":
         new_name = customer.name + "改"
         if door == "html":
@@ -137,7 +172,7 @@ def test_matrix_cell(world, client, api_client, role, action, relation, door):
     allowed = relation in permissions.allowed_relations(role, action)
     may_view = relation in permissions.allowed_relations(role, "view")
     c = _client(actor, door, client, api_client)
-    _check(door, action, c, customers[relation], targets[relation], allowed, may_view)
+    _check(door, action, c, customers[relation], targets[relation], allowed, may_view, relation)
 
 
 def test_phone_masked_for_viewers_who_do_not_own(world, client):
@@ -216,6 +251,10 @@ def test_matrix_validation_rejects_inconsistent_file():
     data = copy.deepcopy(MATRIX)
     data["roles"]["consultant"]["view"] = ["everything"]
     with pytest.raises(permissions.MatrixError):
+        permissions.validate(data)
+    data = copy.deepcopy(MATRIX)
+    data["fields"]["phone_full"] = ["own", "the_whole_office"]
+    with pytest.raises(permissions.MatrixError, match="phone_full"):
         permissions.validate(data)
 
 

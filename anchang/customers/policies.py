@@ -2,7 +2,7 @@
 
 from anchang import permissions
 from anchang.customers.models import Customer
-from anchang.customers.selectors import actor_may, customers_q
+from anchang.customers.selectors import actor_may, customer_relation, customers_q
 from anchang.errors import PermissionDenied
 from anchang.org.models import Project, User
 from anchang.org.selectors import project_ids_where
@@ -36,8 +36,9 @@ def ensure_can_export_customers(*, actor: User) -> None:
 
 
 def can_see_full_phone(*, actor: User, customer: Customer) -> bool:
-    """Shown without asking: only to the owner. Others with `reveal` must ask (audited)."""
-    return customer.owner_id is not None and customer.owner_id == actor.pk
+    """Shown without asking to the relations the matrix names (`fields.phone_full`: the
+    owner). Others with `reveal` must ask (audited)."""
+    return customer_relation(actor, customer) in permissions.phone_full_relations()
 
 
 def can_reveal_phone(*, actor: User, customer: Customer) -> bool:

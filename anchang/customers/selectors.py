@@ -95,6 +95,25 @@ def customer_list(actor: User) -> QuerySet[Customer]:
     return customers_for(actor, "list").select_related("owner", "project", "medium").order_by("-id")
 
 
+def customer_relation(actor: User, customer: Customer) -> str | None:
+    """How the customer stands to the actor, in the matrix's terms: own, same_project,
+    other_project or other_region (the closest that holds), None outside every grant."""
+    relation = None
+    rank = ("own", "same_project", "other_project", "other_region")
+    for grant in actor_grants(actor):
+        if customer.project_id in grant.project_ids:
+            found = "own" if customer.owner_id == actor.pk else "same_project"
+        elif customer.project_id in grant.region_project_ids:
+            found = "other_project"
+        elif customer.project_id in grant.company_project_ids:
+            found = "other_region"
+        else:
+            continue
+        if relation is None or rank.index(found) < rank.index(relation):
+            relation = found
+    return relation
+
+
 def actor_may(actor: User, action: str, customer: Customer) -> bool:
     """Whether `customers_for(actor, action)` holds this customer, decided from the row in
     hand (its project and owner) by the same scope, so a card's buttons cost no query."""
