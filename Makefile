@@ -32,7 +32,7 @@ reliability: setup system-deps ## The leak, loss and crash checks at full size, 
 
 load: setup ## The real server under a mixed consultant workload and a grand-opening surge (docs/reliability.md)
 	$(BIN)/python -m pip install -q -c requirements.lock -e ".[test,load]"
-	$(BIN)/python scripts/load.py --rate 105 --users 100 --seconds 60
+	$(BIN)/python scripts/load.py --rate 115 --users 100 --seconds 60
 
 # The PostgreSQL run repeats the database-dependent tests; browser journeys and tests of the
 # embedded SQLite mode itself (serve, backup) run once, in the SQLite run.
