@@ -87,6 +87,18 @@ def demo(transactional_db):
     return build_demo(seed=2026, customers_per_consultant=5)
 
 
+def demo_office(demo):
+    """The demo's manager, the project they manage, and its consultants (by id)."""
+    from anchang.org.models import Membership, Role, User
+
+    manager = User.objects.get(username=demo.logins[Role.MANAGER])
+    project = Membership.objects.get(user=manager, role=Role.MANAGER).project
+    consultants = User.objects.filter(
+        memberships__project=project, memberships__role=Role.CONSULTANT
+    ).order_by("pk")
+    return manager, project, consultants
+
+
 @dataclass
 class Tab:
     """One browser context + page, with everything that went wrong on it collected."""

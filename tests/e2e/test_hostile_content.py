@@ -23,7 +23,7 @@ from rest_framework.test import APIClient
 from anchang.customers.models import Customer
 from anchang.demo.build import DEMO_PASSWORD
 from anchang.followups.models import FollowUp, Review
-from anchang.org.models import Membership, Role, User
+from tests.e2e.conftest import demo_office
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -137,11 +137,8 @@ def _visit(tab, path: str, dialogs: list) -> None:
 
 
 def test_hostile_text_is_shown_as_text_everywhere_and_exports_stay_inert(open_tab, demo):
-    manager = User.objects.get(username=demo.logins[Role.MANAGER])
-    project = Membership.objects.get(user=manager, role=Role.MANAGER).project
-    consultant = User.objects.filter(
-        memberships__project=project, memberships__role=Role.CONSULTANT
-    ).first()
+    manager, project, consultants = demo_office(demo)
+    consultant = consultants.first()
     accepted = _write_corpus(consultant, manager, project)
     assert accepted["followups"] == len(PAYLOADS) and accepted["reviews"] == len(PAYLOADS)
 

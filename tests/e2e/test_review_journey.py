@@ -11,7 +11,7 @@ from anchang.followups.models import FollowUp, Review, ReviewCursor
 from anchang.followups.review_selectors import period_start
 from anchang.followups.reviews import reviews_mark_done
 from anchang.followups.services import followup_record
-from anchang.org.models import Membership, Role, User
+from tests.e2e.conftest import demo_office
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -23,11 +23,8 @@ COMMENT = "先把学区政策发给客户，<b>周二</b>前回电。"
 
 
 def test_manager_comments_and_the_consultant_reads_it_on_my_day(open_tab, demo):
-    manager = User.objects.get(username=demo.logins[Role.MANAGER])
-    project = Membership.objects.get(user=manager, role=Role.MANAGER).project
-    consultant = User.objects.filter(
-        memberships__project=project, memberships__role=Role.CONSULTANT
-    ).first()
+    manager, project, consultants = demo_office(demo)
+    consultant = consultants.first()
     customer = Customer.objects.filter(owner=consultant).order_by("pk").first()
     reviews_mark_done(actor=manager)  # yesterday's review is done: the demo's backlog
     followup = followup_record(actor=consultant, customer=customer, kind="visit", content=NOTE)

@@ -8,7 +8,7 @@ import pytest
 from anchang.customers.models import Customer
 from anchang.demo.build import DEMO_PASSWORD
 from anchang.followups.services import followup_record
-from anchang.org.models import Membership, Role, User
+from tests.e2e.conftest import demo_office
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -21,11 +21,8 @@ PASTED = ORIGINAL.replace("王先生", "李女士").replace("太太", "先生")
 
 @pytest.mark.parametrize("viewport", ["375", "1280"])
 def test_manager_finds_the_pasted_pair_and_opens_the_customer(open_tab, demo, viewport):
-    manager = User.objects.get(username=demo.logins[Role.MANAGER])
-    project = Membership.objects.get(user=manager, role=Role.MANAGER).project
-    consultant = User.objects.filter(
-        memberships__project=project, memberships__role=Role.CONSULTANT
-    ).last()
+    manager, project, consultants = demo_office(demo)
+    consultant = consultants.last()
     first, second = Customer.objects.filter(owner=consultant).order_by("pk")[:2]
     original = followup_record(actor=consultant, customer=first, kind="phone", content=ORIGINAL)
     pasted = followup_record(actor=consultant, customer=second, kind="phone", content=PASTED)
