@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from drill_kill9 import BIN, burst, prepare, start_server, wait_until_up  # noqa: E402
+from drill_kill9 import BIN, prepare, start_bursts, start_server, wait_until_up  # noqa: E402
 
 AUDIT_TABLE = "audit_auditentry"
 
@@ -138,13 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     threads = []
     try:
         wait_until_up(base, server)
-        for t in range(4):
-            phones = [f"137{t}{i:07d}" for i in range(1_000_000)]
-            thread = threading.Thread(
-                target=burst, args=(base, setup, phones, acknowledged, stop, errors)
-            )
-            thread.start()
-            threads.append(thread)
+        threads = start_bursts(base, setup, "137", acknowledged, stop, errors, 1_000_000)
         deadline = time.monotonic() + 30
         while len(acknowledged) < 20 and time.monotonic() < deadline:
             time.sleep(0.05)

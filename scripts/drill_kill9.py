@@ -103,6 +103,21 @@ def burst(base: str, setup: dict, phones, acknowledged: list, stop: threading.Ev
             return  # the server is gone: this write was never acknowledged
 
 
+def start_bursts(base: str, setup: dict, prefix: str, acknowledged: list, stop: threading.Event,
+                 errors: list, per_thread: int = 100_000) -> list[threading.Thread]:  # fmt: skip
+    """Four threads of registrations, each with its own phones (`prefix`, thread, number)."""
+    threads = []
+    width = 11 - len(prefix) - 1
+    for t in range(4):
+        phones = (f"{prefix}{t}{i:0{width}d}" for i in range(per_thread))
+        thread = threading.Thread(
+            target=burst, args=(base, setup, phones, acknowledged, stop, errors)
+        )
+        thread.start()
+        threads.append(thread)
+    return threads
+
+
 def start_server(env: dict) -> tuple[str, subprocess.Popen]:
     """`anchang serve` (gunicorn, 2 workers) on a free loopback port, in its own process
     group so that one signal reaches the master and its workers. Returns (base URL, process)."""
@@ -120,14 +135,8 @@ def one_round(number: int, data_dir: Path, env: dict, setup: dict, rng: random.R
     wait_until_up(base, server)
     acknowledged: list[int] = []
     stop = threading.Event()
-    threads, errors = [], []
-    for t in range(4):
-        phones = [f"139{number:02d}{t}{i:05d}" for i in range(100_000)]
-        thread = threading.Thread(
-            target=burst, args=(base, setup, phones, acknowledged, stop, errors)
-        )
-        thread.start()
-        threads.append(thread)
+    errors: list[str] = []
+    threads = start_bursts(base, setup, f"139{number:02d}", acknowledged, stop, errors)
     time.sleep(rng.uniform(0.3, 1.5))
     os.killpg(server.pid, signal.SIGKILL)  # gunicorn's master and workers, mid-write
     server.wait(timeout=30)
