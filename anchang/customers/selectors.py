@@ -98,20 +98,13 @@ def customer_list(actor: User) -> QuerySet[Customer]:
 def customer_relation(actor: User, customer: Customer) -> str | None:
     """How the customer stands to the actor, in the matrix's terms: own, same_project,
     other_project or other_region (the closest that holds), None outside every grant."""
-    relation = None
-    rank = ("own", "same_project", "other_project", "other_region")
-    for grant in actor_grants(actor):
-        if customer.project_id in grant.project_ids:
-            found = "own" if customer.owner_id == actor.pk else "same_project"
-        elif customer.project_id in grant.region_project_ids:
-            found = "other_project"
-        elif customer.project_id in grant.company_project_ids:
-            found = "other_region"
-        else:
+    grants = actor_grants(actor)
+    for relation in permissions.matrix()["relations"]:  # closest first
+        if relation == "own" and customer.owner_id != actor.pk:
             continue
-        if relation is None or rank.index(found) < rank.index(relation):
-            relation = found
-    return relation
+        if any(customer.project_id in _relation_projects(g, relation) for g in grants):
+            return relation
+    return None
 
 
 def actor_may(actor: User, action: str, customer: Customer) -> bool:

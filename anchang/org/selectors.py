@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.db.models import QuerySet
 
@@ -90,6 +91,7 @@ def actor_grants(actor: User) -> tuple[Grant, ...]:
     return result
 
 
+@cache  # the matrix is read once per process
 def _reaches_wider(role: str) -> bool:
     """Whether the role is held over a region or the company, or may act on customers of
     other projects: then its grant needs the company's project list."""
