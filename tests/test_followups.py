@@ -56,6 +56,17 @@ class TestRecord:
         assert customer.next_follow_up_on == chosen and customer.grade == "A"
         assert GradeChange.objects.get(customer=customer).to_grade == "A"
 
+    def test_change_history_keeps_grades_not_every_next_date(self, c1, customer):
+        """The card's change history lists what changed in the customer: a follow-up that
+        only moves the next date adds no row there; one that sets a grade does."""
+        before = customer.history.count()
+        record(c1, customer)
+        assert customer.history.count() == before
+        record(c1, customer, grade="B")
+        latest = customer.history.first()
+        assert customer.history.count() == before + 1
+        assert (latest.grade, latest.history_user) == ("B", c1)
+
     def test_too_short_says_how_many_characters_are_missing(self, c1, customer):
         with pytest.raises(ValidationFailed) as info:
             record(c1, customer, content="好的，再联系")

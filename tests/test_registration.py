@@ -98,6 +98,11 @@ class TestOutcomes:
         again = world.register(c1, phone="13800138005")
         assert again.customer.pk == customer.pk
         assert again.customer.registrations.count() == 2
+        # the return is in the change history: state back in play, by whom and why
+        latest = customer.history.first()
+        assert (latest.state, latest.history_user) == ("prospect", c1)
+        assert latest.history_change_reason == "复电/复访登记"  # return registration
+        assert customer.history.count() == 2  # created, returned
 
 
 class TestRequiredFields:

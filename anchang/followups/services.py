@@ -146,6 +146,7 @@ def followup_record(
 
     backdated = now - occurred_at > timedelta(days=project_conf.grading.backdate_flag_days)
     current = _locked(customer)
+    graded_from = current.grade
     followup = FollowUp.objects.create(
         customer=current, project_id=current.project_id, author=actor, kind=kind,
         reached=reached, occurred_at=occurred_at, is_backdated=backdated, content=content,
@@ -165,7 +166,12 @@ def followup_record(
     )  # fmt: skip
     current._history_user = actor
     current.version += 1
-    current.save()
+    # The follow-up is its own record; the customer's history keeps only a grade change, not
+    # the next date and contact times every follow-up moves (a row of ~70 columns each).
+    if current.grade == graded_from:
+        current.save_without_historical_record()
+    else:
+        current.save()
     revisits.tasks_complete_for(followup)  # a revisit plan's task on this customer is done
     return followup
 

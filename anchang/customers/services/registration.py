@@ -269,10 +269,13 @@ def _register(
     customer.version += 1
     customer._history_user = actor
     customer._change_reason = _("return registration")
-    # A new customer's creation is already in the history; the counts are not history.
-    customer.skip_history_when_saving = created
-    customer.save()
-    del customer.skip_history_when_saving
+    # A new customer's creation is already in the history; the counts are not history. (Not
+    # `skip_history_when_saving = created`: simple_history skips whenever the attribute
+    # exists, so a lost customer's return was missing from the history.)
+    if created:
+        customer.save_without_historical_record()
+    else:
+        customer.save()
     if created:
         audit_record(
             action=AuditEntry.Action.CUSTOMER_CREATED, actor=actor, obj=customer,
