@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from anchang.choices_display import ChoicesDisplay
+
 
 class AppendOnlyError(RuntimeError):
     pass
@@ -17,7 +19,7 @@ class AuditQuerySet(models.QuerySet):
         raise AppendOnlyError("audit entries are never deleted")
 
 
-class AuditEntry(models.Model):
+class AuditEntry(ChoicesDisplay, models.Model):
     class Action(models.TextChoices):
         LOGIN = "login", _("Logged in")
         LOGIN_FAILED = "login_failed", _("Failed log-in")

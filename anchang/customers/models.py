@@ -8,11 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from anchang.choices_display import ChoicesDisplay
 from anchang.customers import choices as c
 from anchang.dbfunctions import MonthDay
 
 
-class Medium(models.Model):
+class Medium(ChoicesDisplay, models.Model):
     """认知媒体: where a customer heard of the project; a catalogue per project."""
 
     project = models.ForeignKey(
@@ -35,7 +36,7 @@ class Medium(models.Model):
         return self.name
 
 
-class Customer(models.Model):
+class Customer(ChoicesDisplay, models.Model):
     project = models.ForeignKey(
         "org.Project", on_delete=models.PROTECT, related_name="customers", verbose_name=_("project")
     )
@@ -248,7 +249,7 @@ class CustomerPhone(models.Model):
         return f"{self.customer_id}#{self.slot}"
 
 
-class KeyDate(models.Model):
+class KeyDate(ChoicesDisplay, models.Model):
     """Key care dates beyond the birthday: family birthdays, anniversaries, school entry."""
 
     class Kind(models.TextChoices):
@@ -273,7 +274,7 @@ class KeyDate(models.Model):
         return f"{self.get_kind_display()} {self.date}"
 
 
-class Registration(models.Model):
+class Registration(ChoicesDisplay, models.Model):
     """来电/来访: one call or visit, as registered. Kept whatever the outcome."""
 
     class Kind(models.TextChoices):
@@ -335,7 +336,7 @@ class Registration(models.Model):
         return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
 
 
-class OwnershipConflict(models.Model):
+class OwnershipConflict(ChoicesDisplay, models.Model):
     """撞单: a consultant registered a phone another consultant owns; a manager decides."""
 
     class Status(models.TextChoices):

@@ -4,8 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from anchang.choices_display import ChoicesDisplay
 
-class FollowUp(models.Model):
+
+class FollowUp(ChoicesDisplay, models.Model):
     class Kind(models.TextChoices):
         PHONE = "phone", _("Phone")
         SMS = "sms", _("SMS")
@@ -71,7 +73,7 @@ class GradeChange(models.Model):
         return f"{self.from_grade or '—'} → {self.to_grade}"
 
 
-class LossApplication(models.Model):
+class LossApplication(ChoicesDisplay, models.Model):
     """战败申请: a consultant gives a customer up; a manager approves or rejects."""
 
     class Reason(models.TextChoices):
@@ -171,7 +173,7 @@ class ReviewCursor(models.Model):
         return f"{self.reviewer_id}@{self.project_id}: {self.reviewed_until:%Y-%m-%d %H:%M}"
 
 
-class RevisitPlan(models.Model):
+class RevisitPlan(ChoicesDisplay, models.Model):
     """回访计划: a planned round of calls or visits to a chosen set of customers."""
 
     class Status(models.TextChoices):
@@ -213,7 +215,7 @@ class RevisitPlan(models.Model):
         return self.title
 
 
-class RevisitTask(models.Model):
+class RevisitTask(ChoicesDisplay, models.Model):
     """One customer of a revisit plan, on the owner's My day until a follow-up completes it."""
 
     class Status(models.TextChoices):

@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 
+from anchang.choices_display import ChoicesDisplay
+
 
 class Company(models.Model):
     name = models.CharField(_("name"), max_length=100)
@@ -42,7 +44,7 @@ class Region(models.Model):
         return self.name
 
 
-class Project(models.Model):
+class Project(ChoicesDisplay, models.Model):
     """案场 / 楼盘 / 门店: a sales office or store; customers belong to one."""
 
     class Kind(models.TextChoices):
@@ -105,7 +107,7 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
-class Membership(models.Model):
+class Membership(ChoicesDisplay, models.Model):
     """One role held by one person at one place: a project, a region, or the company."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")

@@ -4,8 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from anchang.choices_display import ChoicesDisplay
 
-class PoolEvent(models.Model):
+
+class PoolEvent(ChoicesDisplay, models.Model):
     class Kind(models.TextChoices):
         RECLAIMED = "reclaimed", _("Returned to the pool")
         CLAIMED = "claimed", _("Claimed from the pool")
