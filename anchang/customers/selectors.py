@@ -86,7 +86,7 @@ def visible_customers(actor: User) -> QuerySet[Customer]:
 def customer_get_visible(*, actor: User, pk) -> Customer:
     """404 (never 403) for a customer the actor may not see, so ids reveal nothing."""
     return get_in_scope(
-        visible_customers(actor).select_related("owner", "project", "project__region", "medium"),
+        visible_customers(actor).select_related("owner", "project", "medium"),
         pk,
     )
 

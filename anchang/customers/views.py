@@ -134,7 +134,18 @@ def _render_card(
             if policies.can_see_full_phone(actor=actor, customer=customer)
             else mask_phone(customer.phone2)
         )
-    history = customer.history.select_related("history_user").order_by("-history_date")[:50]
+    # Only what the table shows: a historical row repeats all ~70 columns of the customer.
+    history = (
+        customer.history.select_related("history_user")
+        .only(
+            "history_date",
+            "history_type",
+            "history_change_reason",
+            "history_user__name",
+            "history_user__username",
+        )  # fmt: skip
+        .order_by("-history_date")[:50]
+    )
     can_edit = policies.can_edit_customer(actor=actor, customer=customer)
     can_reveal = not policies.can_see_full_phone(
         actor=actor, customer=customer
