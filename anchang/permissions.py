@@ -15,7 +15,9 @@ import yaml
 
 MATRIX_PATH = Path(__file__).with_name("permissions.yaml")
 
-Relation = Literal["own", "same_project", "other_project", "other_region"]
+Relation = Literal["own", "same_team", "pool", "same_project", "other_project", "other_region"]
+# Parts of a project: whoever reads the whole project reads these too.
+PROJECT_PARTS = ("same_team", "pool")
 Action = Literal["list", "view", "edit", "reassign", "export"]
 SCOPES = ("project", "region", "company")
 DOORS = ("page", "fragment", "form", "export", "report", "api_list", "api_detail", "api_action")
@@ -45,6 +47,8 @@ def validate(data: dict) -> None:
             unknown = set(allowed) - set(relations)
             if unknown:
                 raise MatrixError(f"{role}.{action}: unknown relations {sorted(unknown)}")
+            if "same_project" in allowed and not set(PROJECT_PARTS) <= set(allowed):
+                raise MatrixError(f"{role}.{action}: the whole project includes its teams and pool")
             # A region-wide role covers every project of its region, so it cannot tell
             # its "same" project from "other" ones; the file must not pretend it can.
             if spec["scope"] == "region" and (

@@ -6,7 +6,9 @@ from anchang import permissions
 
 RELATION_LABELS = {
     "own": "own customer",
-    "same_project": "same project",
+    "same_team": "same sales team",
+    "pool": "shared pool (公海)",
+    "same_project": "rest of the project",
     "other_project": "other project, same region",
     "other_region": "other region",
 }

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from anchang import permissions
 from anchang.audit.models import AuditEntry
 from anchang.customers.models import Customer
 from anchang.customers.phones import format_phone
 from anchang.customers.selectors import actor_may, customers_for
-from anchang.org.models import Role
+from anchang.org.models import Membership, Role, Team
 from tests.conftest import make_user
 
 MATRIX = permissions.matrix()
@@ -29,17 +30,29 @@ def test_matrix_covers_every_role_and_action():
 
 
 def _setup(world, role):
+    """The actor and one customer per relation. In p1 the actor shares a sales team (小组)
+    with the first consultant; the second is in no team; one customer sits in the pool."""
     actor = world.grant(make_user(f"actor-{role}"), role)
     consultants = world.consultants
+    mate, other = consultants["p1"]
+    team = Team.objects.create(project=world.p1, name=f"一组{role}")
+    Membership.objects.filter(user__in=[actor, mate], project=world.p1).update(team=team)
+    pooled = world.customer(world.p1, None, f"公海客户{role}")
+    Customer.objects.filter(pk=pooled.pk).update(pool_entered_at=timezone.now())
+    pooled.refresh_from_db()
     customers = {
         "own": world.customer(world.p1, actor, f"自己的客户{role}"),
-        "same_project": world.customer(world.p1, consultants["p1"][0], f"同项目客户{role}"),
+        "same_team": world.customer(world.p1, mate, f"同组客户{role}"),
+        "pool": pooled,
+        "same_project": world.customer(world.p1, other, f"同项目客户{role}"),
         "other_project": world.customer(world.p2, consultants["p2"][0], f"同区域客户{role}"),
         "other_region": world.customer(world.p3, consultants["p3"][0], f"外区域客户{role}"),
     }
     targets = {
-        "own": consultants["p1"][0],
-        "same_project": consultants["p1"][1],
+        "own": mate,
+        "same_team": other,
+        "pool": mate,
+        "same_project": mate,
         "other_project": consultants["p2"][1],
         "other_region": consultants["p3"][1],
     }
@@ -253,6 +266,10 @@ def test_matrix_validation_rejects_inconsistent_file():
     with pytest.raises(permissions.MatrixError):
         permissions.validate(data)
     data = copy.deepcopy(MATRIX)
+    data["roles"]["clerk"]["view"] = ["own", "same_project"]  # but not its teams and pool
+    with pytest.raises(permissions.MatrixError, match="teams and pool"):
+        permissions.validate(data)
+    data = copy.deepcopy(MATRIX)
     data["fields"]["phone_full"] = ["own", "the_whole_office"]
     with pytest.raises(permissions.MatrixError, match="phone_full"):
         permissions.validate(data)
@@ -277,3 +294,27 @@ def test_actor_may_agrees_with_the_scoped_query(world, role):
         for relation, customer in [*customers.items(), ("unowned", unowned)]:
             expected = customers_for(actor, action).filter(pk=customer.pk).exists()
             assert actor_may(actor, action, customer) is expected, (action, relation)
+
+
+def test_a_team_and_pool_reader_sees_those_and_no_more(world, monkeypatch):
+    """No shipped role reads its team's or its pool's customers without the whole project,
+    but the file may say so (a team leader, say): the query and the in-hand check must then
+    reach exactly the team's and the pool's customers."""
+    import copy
+
+    data = copy.deepcopy(MATRIX)
+    data["roles"]["consultant"]["list"] = ["own", "same_team", "pool"]
+    permissions.validate(data)
+    monkeypatch.setattr(permissions, "matrix", lambda: data)
+    actor, customers, _targets = _setup(world, "consultant")
+    listed = set(customers_for(actor, "list").values_list("pk", flat=True))
+    expected = {customers[r].pk for r in ("own", "same_team", "pool")}
+    assert listed == expected
+    for relation, customer in customers.items():
+        assert actor_may(actor, "list", customer) is (customer.pk in expected), relation
+    # a teammate who leaves the team takes their customers out of the actor's reach
+    Membership.objects.filter(user=world.consultants["p1"][0]).update(team=None)
+    assert customers["same_team"].pk not in customers_for(actor, "list").values_list(
+        "pk", flat=True
+    )
+    assert not actor_may(actor, "list", customers["same_team"])

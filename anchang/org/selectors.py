@@ -29,6 +29,7 @@ class Grant:
     region_project_ids: frozenset[int]
     company_project_ids: frozenset[int]
     membership_id: int
+    team_id: int | None = None  # the sales team (小组) the member belongs to, if any
 
 
 _CACHE_ATTR = "_anchang_grants"
@@ -84,6 +85,7 @@ def actor_grants(actor: User) -> tuple[Grant, ...]:
                 region_project_ids=frozenset(p[0] for p in in_company if p[1] in region_ids),
                 company_project_ids=frozenset(p[0] for p in in_company),
                 membership_id=m.pk,
+                team_id=m.team_id if scope == "project" else None,
             )
         )
     result = tuple(grants)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from anchang import permissions
 from anchang.customers.models import Customer
+from anchang.customers.selectors import IN_POOL
 from anchang.followups.models import LossApplication
 from anchang.lookups import get_in_scope
 from anchang.org.models import Project, User
@@ -49,9 +50,7 @@ def pool_customers(actor: User, project: Project | None = None) -> QuerySet[Cust
     if project is not None:
         projects = projects.filter(pk=project.pk)
     return (
-        Customer.objects.filter(
-            project__in=projects, owner__isnull=True, pool_entered_at__isnull=False
-        )
+        Customer.objects.filter(IN_POOL, project__in=projects)
         .select_related("project")
         .order_by("-pool_entered_at", "-id")
     )
