@@ -22,6 +22,7 @@ Action = Literal["list", "view", "edit", "reassign", "export"]
 SCOPES = ("project", "region", "company")
 DOORS = ("page", "fragment", "form", "export", "report", "api_list", "api_detail", "api_action")
 PLAIN_GUARDS = ("public", "signed_in", "staff")
+SENSITIVE = "sensitive"  # per role, like an action: whose sensitive fields it reads
 
 
 class MatrixError(ValueError):
@@ -40,7 +41,7 @@ def validate(data: dict) -> None:
     for role, spec in data["roles"].items():
         if spec.get("scope") not in SCOPES:
             raise MatrixError(f"{role}: scope must be one of {SCOPES}")
-        for action in actions:
+        for action in [*actions, SENSITIVE]:
             allowed = spec.get(action)
             if allowed is None:
                 raise MatrixError(f"{role}: action {action!r} is missing")
@@ -69,6 +70,8 @@ def validate(data: dict) -> None:
                 raise MatrixError(f"{role}.{action}: a company role covers all projects")
         if "view" in actions and not set(spec.get("edit", [])) <= set(spec["view"]):
             raise MatrixError(f"{role}: may edit customers it may not view")
+        if not set(spec.get("edit", [])) <= set(spec[SENSITIVE]) <= set(spec.get("view", [])):
+            raise MatrixError(f"{role}: sensitive fields: edit ⊆ sensitive ⊆ view")
     unknown = set(data.get("fields", {}).get("phone_full", [])) - set(relations)
     if unknown:
         raise MatrixError(f"fields.phone_full: unknown relations {sorted(unknown)}")
@@ -101,6 +104,11 @@ def allowed_relations(role: str, action: str) -> frozenset[str]:
 def phone_full_relations() -> frozenset[str]:
     """Relations that see a customer's mobile number in full; the rest see it masked."""
     return frozenset(matrix().get("fields", {}).get("phone_full", ()))
+
+
+def sensitive_fields() -> tuple[str, ...]:
+    """Customer fields shown only where a role's `sensitive` relations allow."""
+    return tuple(matrix().get("fields", {}).get("sensitive", ()))
 
 
 def page_roles(page: str) -> frozenset[str]:

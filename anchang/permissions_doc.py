@@ -24,6 +24,20 @@ ROLE_LABELS = {
 }
 
 
+def _role_table(data: dict, key: str) -> list[str]:
+    """One row per role: which relations `key` (an action, or `sensitive`) allows."""
+    relations = data["relations"]
+    lines = ["| role | scope | " + " | ".join(RELATION_LABELS[r] for r in relations) + " |"]
+    lines.append("|---|---|" + "---|" * len(relations))
+    for role, spec in data["roles"].items():
+        allowed = permissions.allowed_relations(role, key)
+        cells = ["✔" if r in allowed else "—" for r in relations]
+        lines.append(
+            f"| {ROLE_LABELS.get(role, role)} | {spec['scope']} | " + " | ".join(cells) + " |"
+        )
+    return lines
+
+
 def render() -> str:
     data = permissions.matrix()
     relations = data["relations"]
@@ -39,15 +53,16 @@ def render() -> str:
         "",
     ]
     for action in data["actions"]:
-        lines += [f"## {action}", ""]
-        lines.append("| role | scope | " + " | ".join(RELATION_LABELS[r] for r in relations) + " |")
-        lines.append("|---|---|" + "---|" * len(relations))
-        for role, spec in data["roles"].items():
-            allowed = permissions.allowed_relations(role, action)
-            cells = ["✔" if r in allowed else "—" for r in relations]
-            label = ROLE_LABELS.get(role, role)
-            lines.append(f"| {label} | {spec['scope']} | " + " | ".join(cells) + " |")
-        lines.append("")
+        lines += [f"## {action}", "", *_role_table(data, action), ""]
+    lines += [f"## {permissions.SENSITIVE} (收入、资产、家庭)", ""]
+    lines += [
+        "Whose sensitive fields the role reads: "
+        + ", ".join(f"`{f}`" for f in permissions.sensitive_fields())
+        + ". Elsewhere the card marks them restricted and the API returns them empty (named",
+        "in `restricted_fields`); lists and exports never carry them.",
+        "",
+    ]
+    lines += [*_role_table(data, permissions.SENSITIVE), ""]
     full = permissions.phone_full_relations()
     lines += [
         "## Fields returned",

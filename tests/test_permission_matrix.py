@@ -48,6 +48,9 @@ def _setup(world, role):
         "other_project": world.customer(world.p2, consultants["p2"][0], f"同区域客户{role}"),
         "other_region": world.customer(world.p3, consultants["p3"][0], f"外区域客户{role}"),
     }
+    Customer.objects.filter(pk__in=[c.pk for c in customers.values()]).update(
+        spouse_info=SENSITIVE_MARK
+    )
     targets = {
         "own": mate,
         "same_team": other,
@@ -81,9 +84,14 @@ def _phone_shown(text: str, customer, door: str) -> str:
     return "absent"
 
 
-def _fields(text: str, customer, door: str, relation: str, allowed: bool) -> None:
+SENSITIVE_MARK = "配偶在海关工作"  # a sensitive field's value (spouse_info), set on every customer
+
+
+def _fields(text: str, customer, door: str, relation: str, allowed: bool, sensitive: bool) -> None:
     """The field set of the matrix (`fields`): the phone in full for the relations named
-    there, masked for the others, and nothing of a customer the reader may not see."""
+    there, masked for the others, and nothing of a customer the reader may not see; the
+    sensitive fields only where `sensitive` says (never in a list)."""
+    assert (SENSITIVE_MARK in text) is (allowed and sensitive), (relation, door, "sensitive")
     if not allowed:
         assert _phone_shown(text, customer, door) == "absent"
         return
@@ -91,7 +99,7 @@ def _fields(text: str, customer, door: str, relation: str, allowed: bool) -> Non
     assert _phone_shown(text, customer, door) == expected, (relation, door)
 
 
-def _check(door, action, c, customer, target, allowed, may_view, relation) -> None:
+def _check(door, action, c, customer, target, allowed, may_view, relation, sensitive) -> None:
     denied_status = 403 if may_view else 404
     if action == "list":
         # Two doors per client: the list, and a search for the customer by name (?q=).
@@ -108,7 +116,7 @@ def _check(door, action, c, customer, target, allowed, may_view, relation) -> No
                 body = response.content.decode()
                 ids = [row["id"] for row in response.json()["results"]]
                 assert (customer.pk in ids) is allowed, query
-            _fields(body, customer, door, relation, allowed)
+            _fields(body, customer, door, relation, allowed, sensitive=False)
     elif action == "view":
         url = (
             reverse("customers:detail", args=[customer.pk])
@@ -117,7 +125,7 @@ def _check(door, action, c, customer, target, allowed, may_view, relation) -> No
         )
         response = c.get(url)
         assert response.status_code == (200 if allowed else 404)
-        _fields(response.content.decode(), customer, door, relation, allowed)
+        _fields(response.content.decode(), customer, door, relation, allowed, sensitive)
     elif action == "edit":
         new_name = customer.name + "改"
         if door == "html":
@@ -184,8 +192,10 @@ def test_matrix_cell(world, client, api_client, role, action, relation, door):
     actor, customers, targets = _setup(world, role)
     allowed = relation in permissions.allowed_relations(role, action)
     may_view = relation in permissions.allowed_relations(role, "view")
+    sensitive = relation in permissions.allowed_relations(role, permissions.SENSITIVE)
     c = _client(actor, door, client, api_client)
-    _check(door, action, c, customers[relation], targets[relation], allowed, may_view, relation)
+    customer, target = customers[relation], targets[relation]
+    _check(door, action, c, customer, target, allowed, may_view, relation, sensitive)
 
 
 def test_phone_masked_for_viewers_who_do_not_own(world, client):
@@ -270,6 +280,10 @@ def test_matrix_validation_rejects_inconsistent_file():
     with pytest.raises(permissions.MatrixError, match="teams and pool"):
         permissions.validate(data)
     data = copy.deepcopy(MATRIX)
+    data["roles"]["consultant"]["sensitive"] = []  # edits what it may not read
+    with pytest.raises(permissions.MatrixError, match="sensitive"):
+        permissions.validate(data)
+    data = copy.deepcopy(MATRIX)
     data["fields"]["phone_full"] = ["own", "the_whole_office"]
     with pytest.raises(permissions.MatrixError, match="phone_full"):
         permissions.validate(data)
@@ -318,3 +332,37 @@ def test_a_team_and_pool_reader_sees_those_and_no_more(world, monkeypatch):
         "pk", flat=True
     )
     assert not actor_may(actor, "list", customers["same_team"])
+
+
+def test_sensitive_fields_are_withheld_field_by_field(world, client, api_client):
+    """A planner may view the project's customers but not their income, assets and family:
+    every sensitive field is empty in the API (and named in restricted_fields) and reads
+    "restricted" on the card, whatever it holds; the owner reads them all."""
+    planner = world.grant(make_user("planner-s"), Role.PLANNER)
+    owner = world.consultants["p1"][0]
+    customer = world.customer(world.p1, owner, "孙女士")
+    values = {
+        "personal_income_band": "30_50", "family_income_band": "100_plus", "cars": "宝马X5",
+        "investments": "基金两百万", "other_property": "海南一套",
+        "family_structure": "three_generations", "spouse_info": "配偶在海关工作",
+        "children_info": "女儿读高二", "money_holder": "spouse", "decision_maker": "self",
+    }  # fmt: skip
+    assert set(values) == set(permissions.sensitive_fields())
+    Customer.objects.filter(pk=customer.pk).update(**values)
+    for name in values:  # every field named in the file is a real customer field
+        Customer._meta.get_field(name)
+
+    api_client.force_authenticate(planner)
+    body = api_client.get(reverse("api:customer", args=[customer.pk])).json()
+    assert body["restricted_fields"] == sorted(values)
+    assert all(body[name] == "" for name in values)
+    client.force_login(planner)
+    page = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    for text in ("宝马X5", "基金两百万", "海南一套", "配偶在海关工作", "女儿读高二"):
+        assert text not in page
+    assert page.count("无权查看") == len(values)
+
+    api_client.force_authenticate(owner)
+    body = api_client.get(reverse("api:customer", args=[customer.pk])).json()
+    assert body["restricted_fields"] == []
+    assert {name: body[name] for name in values} == values

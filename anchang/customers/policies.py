@@ -41,6 +41,19 @@ def can_see_full_phone(*, actor: User, customer: Customer) -> bool:
     return customer_relation(actor, customer) in permissions.phone_full_relations()
 
 
+def can_see_sensitive(*, actor: User, customer: Customer) -> bool:
+    """Income, assets and family (`fields.sensitive`), for the relations the role's
+    `sensitive` entry names."""
+    return actor_may(actor, permissions.SENSITIVE, customer)
+
+
+def hidden_fields(*, actor: User, customer: Customer) -> frozenset[str]:
+    """The customer's fields this actor may not read (empty when they may read all)."""
+    if can_see_sensitive(actor=actor, customer=customer):
+        return frozenset()
+    return frozenset(permissions.sensitive_fields())
+
+
 def can_reveal_phone(*, actor: User, customer: Customer) -> bool:
     return actor_may(actor, "reveal", customer)
 

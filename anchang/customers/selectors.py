@@ -308,15 +308,23 @@ PROFILE_GROUPS = [
 ]
 
 
-def customer_profile_groups(customer: Customer) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The card's profile, grouped as DOMAIN.md §2 groups it, values as people read them."""
+RESTRICTED = _("Restricted")  # a sensitive field the reader's role may not read
+
+
+def customer_profile_groups(
+    customer: Customer, hidden: frozenset[str] = frozenset()
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The card's profile, grouped as DOMAIN.md §2 groups it, values as people read them;
+    the `hidden` fields (policies.hidden_fields) read "restricted", filled or not."""
     groups = []
     for title, fields in PROFILE_GROUPS:
         rows = []
         for name in fields:
             field = Customer._meta.get_field(name)
             value = getattr(customer, name)
-            if field.choices and value:
+            if name in hidden:
+                shown = str(RESTRICTED)
+            elif field.choices and value:
                 shown = getattr(customer, f"get_{name}_display")()
             elif isinstance(value, bool):
                 shown = str(_("Yes") if value else _("No"))

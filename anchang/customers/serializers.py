@@ -7,7 +7,7 @@ from anchang.api.serializers import IdField, StrictSerializer, VersionField
 from anchang.customers import choices as c
 from anchang.customers.models import Customer, Medium, Registration
 from anchang.customers.phones import mask_phone
-from anchang.customers.policies import can_see_full_phone
+from anchang.customers.policies import can_see_full_phone, hidden_fields
 from anchang.customers.rules import FIRST_VISIT_PROFILE
 from anchang.customers.services import PROFILE_FIELDS
 
@@ -20,6 +20,12 @@ class CustomerOutSerializer(serializers.ModelSerializer):
     phone2 = serializers.SerializerMethodField()
     owner_name = serializers.SerializerMethodField()
     medium_name = serializers.SerializerMethodField()
+    restricted_fields = serializers.SerializerMethodField(
+        help_text=_(
+            "Sensitive fields (income, assets, family) your role may not read for this "
+            "customer: they are returned empty."
+        )
+    )
 
     class Meta:
         model = Customer
@@ -27,8 +33,18 @@ class CustomerOutSerializer(serializers.ModelSerializer):
             "id", "project", "project_name", "name", "phone", "phone2", "state", "owner",
             "owner_name", "medium", "medium_name", "completeness", "visit_count", "call_count",
             "first_contact_at", "last_contact_at", "created_at", "version", *PROFILE_FIELDS,
+            "restricted_fields",
         ]  # fmt: skip
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        for name in data.get("restricted_fields") or ():
+            data[name] = ""  # every sensitive field is text or a choice: "" is unanswered
+        return data
+
+    def get_restricted_fields(self, obj) -> list[str]:
+        return sorted(hidden_fields(actor=self.context["request"].user, customer=obj))
 
     def get_fields(self):
         # Read-only fields lose allow_blank in DRF, so the schema would promise a choice where
@@ -58,6 +74,10 @@ class CustomerOutSerializer(serializers.ModelSerializer):
 
 
 class CustomerListSerializer(CustomerOutSerializer):
+    """A list row carries no sensitive field, so nothing is restricted in it."""
+
+    restricted_fields = None
+
     class Meta(CustomerOutSerializer.Meta):
         fields = [
             "id", "project", "project_name", "name", "phone", "state", "owner", "owner_name",

@@ -156,7 +156,9 @@ def _render_card(
         {
             "customer": customer,
             "completeness": selectors.customer_completeness(customer),
-            "profile_groups": selectors.customer_profile_groups(customer),
+            "profile_groups": selectors.customer_profile_groups(
+                customer, policies.hidden_fields(actor=actor, customer=customer)
+            ),
             "timeline": selectors.customer_timeline(customer),
             "followups": customer_followups(customer, limit=50),
             "last_loss": customer.loss_applications.select_related("decided_by")
