@@ -12,6 +12,7 @@ from anchang.audit.models import AuditEntry
 from anchang.customers.models import Customer
 from anchang.customers.phones import format_phone
 from anchang.customers.selectors import actor_may, customers_for
+from anchang.followups.models import FollowUp
 from anchang.org.models import Membership, Role, Team
 from tests.conftest import make_user
 
@@ -51,6 +52,14 @@ def _setup(world, role):
     Customer.objects.filter(pk__in=[c.pk for c in customers.values()]).update(
         spouse_info=SENSITIVE_MARK
     )
+    # One padded (filler) follow-up per customer, so each shows in the suspicious-records
+    # report (可疑记录) to whoever the report door lets see it.
+    for customer in customers.values():
+        FollowUp.objects.create(
+            customer=customer, project_id=customer.project_id,
+            author_id=customer.owner_id or mate.pk, kind="phone", reached=True,
+            occurred_at=timezone.now(), content="客户说再考虑" + "。" * 12,
+        )  # fmt: skip
     targets = {
         "own": mate,
         "same_team": other,
@@ -99,6 +108,26 @@ def _fields(text: str, customer, door: str, relation: str, allowed: bool, sensit
     assert _phone_shown(text, customer, door) == expected, (relation, door)
 
 
+REPORT_ROLES = permissions.page_roles("reviews")
+
+
+def _report_door(door, c, customer, may_list, relation) -> None:
+    """The report door: the suspicious-records report names a customer only to a role that
+    may list them, and shows the records of the customers a reviewing role may reassign
+    (its team's, pool's and project's, as for the review queue); the phone never in full."""
+    url = reverse("followups:suspicious" if door == "html" else "api:followups-suspicious")
+    response = c.get(url, {"days": 7})
+    role = c.role
+    assert response.status_code == (200 if role in REPORT_ROLES else 403)
+    body = response.content.decode()
+    shown = customer.name in body
+    assert not shown or may_list, ("report leaks", relation)
+    if role in REPORT_ROLES:
+        expected = relation in permissions.allowed_relations(role, "reassign")
+        assert shown is expected, ("report", relation)
+    assert _phone_shown(body, customer, door) != "full" or relation in PHONE_FULL
+
+
 def _check(door, action, c, customer, target, allowed, may_view, relation, sensitive) -> None:
     denied_status = 403 if may_view else 404
     if action == "list":
@@ -117,6 +146,7 @@ def _check(door, action, c, customer, target, allowed, may_view, relation, sensi
                 ids = [row["id"] for row in response.json()["results"]]
                 assert (customer.pk in ids) is allowed, query
             _fields(body, customer, door, relation, allowed, sensitive=False)
+        _report_door(door, c, customer, allowed, relation)
     elif action == "view":
         url = (
             reverse("customers:detail", args=[customer.pk])
@@ -194,6 +224,7 @@ def test_matrix_cell(world, client, api_client, role, action, relation, door):
     may_view = relation in permissions.allowed_relations(role, "view")
     sensitive = relation in permissions.allowed_relations(role, permissions.SENSITIVE)
     c = _client(actor, door, client, api_client)
+    c.role = role
     customer, target = customers[relation], targets[relation]
     _check(door, action, c, customer, target, allowed, may_view, relation, sensitive)
 
