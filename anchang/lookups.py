@@ -17,7 +17,9 @@ def get_in_scope(queryset: QuerySet[M], pk) -> M:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
-    found = queryset.filter(pk=pk).first()
-    if found is None:
+    # Unordered: one id matches one row at most, and `first()`'s ORDER BY cost a sixth of
+    # compiling a card's query.
+    found = list(queryset.filter(pk=pk).order_by()[:1])
+    if not found:
         raise Http404
-    return found
+    return found[0]
