@@ -158,6 +158,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+SESSION_ENGINE = "anchang.sessions"  # Django's database sessions, read without the ORM
 SESSION_COOKIE_AGE = int(os.environ.get("ANCHANG_SESSION_SECONDS", 12 * 3600))  # one work day
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
