@@ -1,6 +1,5 @@
 """Navigation by role. Features that land later are listed plainly and link nowhere."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from anchang import permissions
@@ -9,6 +8,7 @@ from anchang.customers.services import registers_anywhere
 from anchang.org import policies
 from anchang.org.models import Role
 from anchang.org.selectors import actor_roles
+from anchang.templatetags.row_urls import fixed_url
 
 SALES_ROLES = {Role.CONSULTANT, Role.MANAGER}
 
@@ -24,7 +24,7 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     roles = actor_roles(user)
-    items = [{"label": _("Home"), "url": reverse("home"), "key": "home"}]
+    items = [{"label": _("Home"), "url": fixed_url("home"), "key": "home"}]
     if registers_anywhere(user):
         items.append(_item(_("Register call / visit"), "customers:register", "register"))
     if customers_q(user, "list") is not None:
@@ -59,7 +59,7 @@ def navigation(request):
 
 
 def _item(label, url_name: str, key: str) -> dict:
-    return {"label": label, "url": reverse(url_name), "key": key}
+    return {"label": label, "url": fixed_url(url_name), "key": key}
 
 
 def _section(request) -> str:

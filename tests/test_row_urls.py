@@ -1,4 +1,5 @@
-"""The reverse_pk filter My day's rows use instead of {% url %}: the same URLs."""
+"""The URL helpers pages use instead of {% url %} (reverse_pk for rows, url_of for fixed
+links): the same URLs, resolved once."""
 
 import pytest
 from django.template import Context, Template
@@ -30,3 +31,15 @@ def test_a_non_numeric_id_is_refused():
         Template('{% load row_urls %}{{ "1/../x"|reverse_pk:"customers:detail" }}').render(
             Context()
         )
+
+
+@pytest.mark.parametrize("name", ["home", "logout", "set_language", "customers:list", "api:docs"])
+def test_url_of_is_reverse_resolved_once(name):
+    rendered = Template("{% load row_urls %}{% url_of name %}").render(Context({"name": name}))
+    assert rendered == reverse(name)
+    try:  # the prefix a deployment under a sub-path puts in front of every URL
+        set_script_prefix("/anchang/")
+        rendered = Template("{% load row_urls %}{% url_of name %}").render(Context({"name": name}))
+        assert rendered == reverse(name) and rendered.startswith("/anchang/")
+    finally:
+        set_script_prefix("/")

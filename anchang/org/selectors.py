@@ -134,6 +134,8 @@ def project_ids_where(actor: User, roles: set[str]) -> frozenset[int]:
 
 def projects_where(actor: User, roles: set[str]) -> QuerySet[Project]:
     ids = project_ids_where(actor, roles)
+    if not ids:  # no query: a consultant's My day asks whether they manage anything
+        return Project.objects.none()
     return Project.objects.filter(pk__in=ids, is_active=True).select_related("region")
 
 
