@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "anchang.context_processors.navigation",
             ],
+            "builtins": ["anchang.templatetags.local_dates"],  # |ymd_hm |ymd |md_hm |md
         },
     },
 ]
