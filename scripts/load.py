@@ -2,8 +2,10 @@
 grand-opening surge.
 
     python scripts/load.py [--rate 115] [--users 100] [--seconds 60] [--json]
+    python scripts/throwaway_postgres.py -- python scripts/load.py --postgres
 
-1. A fresh data directory with the demo data (`anchang demo`), an API token per consultant,
+1. A fresh data directory (and, with --postgres, the fresh PostgreSQL database in
+   DATABASE_URL) with the demo data (`anchang demo`), an API token per consultant,
    and every consultant logged in through the form (before the measured window).
 2. `anchang serve --workers 2` (gunicorn) on a free port.
 3. locust, headless (scripts/locustfile.py): 100 users pausing at random between steps (on
@@ -28,7 +30,6 @@ import os
 import random
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -65,6 +66,18 @@ for m in Membership.objects.filter(role=Role.CONSULTANT, is_active=True).select_
                 "medium": medium.pk, "customers": ids})
 print(json.dumps(out))
 """  # noqa: E501
+
+
+# Phones held by two customers of one project after the surge, counted by the app's own
+# database connection (SQLite or PostgreSQL).
+DOUBLED = """
+import django
+django.setup()
+from django.db.models import Count
+from anchang.customers.models import CustomerPhone
+print(CustomerPhone.objects.values("project_id", "phone")
+      .annotate(n=Count("customer", distinct=True)).filter(n__gt=1).count())
+"""
 
 
 def prepare(env: dict, data_dir: Path) -> Path:
@@ -167,7 +180,7 @@ def workload(
     }
 
 
-def surge(base: str, accounts: list[dict], data_dir: Path, total: int = 300) -> dict:
+def surge(base: str, accounts: list[dict], env: dict, total: int = 300) -> dict:
     """300 registrations paced over 60 s by 6 desks; 30 % of the phones are shared."""
     rng = random.Random(2026)  # noqa: S311 - which phones overlap, not a secret
     desks = [a for a in accounts if a["project"] == accounts[0]["project"]][:6]
@@ -210,11 +223,9 @@ def surge(base: str, accounts: list[dict], data_dir: Path, total: int = 300) -> 
         thread.start()
     for thread in threads:
         thread.join()
-    with sqlite3.connect(data_dir / "anchang.sqlite3") as db:
-        doubled = db.execute(
-            "SELECT count(*) FROM (SELECT project_id, phone FROM customers_customerphone "
-            "GROUP BY project_id, phone HAVING count(DISTINCT customer_id) > 1)"
-        ).fetchone()[0]
+    count = subprocess.run([sys.executable, "-c", DOUBLED], env=env, check=True,
+                           capture_output=True, text=True)  # fmt: skip
+    doubled = int(count.stdout.strip().splitlines()[-1])
     return {
         "registrations": len(statuses),
         "errors": sum(s != 201 for s in statuses),
@@ -231,9 +242,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--postgres", action="store_true",
+        help="serve from the PostgreSQL in DATABASE_URL (scripts/throwaway_postgres.py sets "
+        "one) instead of a fresh embedded SQLite file",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    if args.postgres and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        parser.error("--postgres needs DATABASE_URL (run under scripts/throwaway_postgres.py)")
     data_dir = Path(tempfile.mkdtemp(prefix="anchang-load-"))
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env = {k: v for k, v in os.environ.items() if args.postgres or k != "DATABASE_URL"}
     env.update(ANCHANG_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="anchang.settings")
     accounts = prepare(env, data_dir)
     base, server = start_server(env)
@@ -242,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         result = {
             "sign_in": sign_in_all(base, accounts),
             "workload": workload(env, base, accounts, args, data_dir / "locust", server.pid),
-            "surge": surge(base, json.loads(accounts.read_text()), data_dir),
+            "surge": surge(base, json.loads(accounts.read_text()), env),
         }  # fmt: skip
     finally:
         os.killpg(server.pid, signal.SIGTERM)

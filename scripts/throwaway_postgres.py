@@ -98,6 +98,11 @@ def main(argv: list[str]) -> int:
             if ready.returncode == 0:
                 break
             time.sleep(0.2)
+        # The database DATABASE_URL names, for commands that serve from it (scripts/load.py
+        # --postgres); the test run makes its own test_anchang.
+        subprocess.run(
+            [str(bindir / "createdb"), "-h", str(sock), "-U", "postgres", "anchang"], check=True
+        )
         return subprocess.run(command, env=env).returncode
     finally:
         subprocess.run(
