@@ -5,7 +5,8 @@ size, on SQLite and on PostgreSQL, as one table of figures with a pass/fail per 
 
 `make test` runs the same tests at a small size every time; this runs them as the issue
 sets them (API fuzzing 100 cases per operation, 16 desks x 200 phones, 30 kill -9 rounds,
-10 backups taken under writes and restored) and adds the figures. docs/reliability.md
+10 backups taken under writes and restored, the load: 100 users for 60 s and a surge of
+300 registrations) and adds the figures. docs/reliability.md
 explains each one. Exit 1 if any gate fails.
 """
 
@@ -29,6 +30,7 @@ OUT = REPO / "var" / "reliability"
 FULL = {"ANCHANG_FUZZ_EXAMPLES": "100", "ANCHANG_SURGE_PHONES": "200"}
 DRILL_ROUNDS = 30
 BACKUPS = 10
+LOAD_ARGS = ("--rate", "115", "--users", "100", "--seconds", "60")  # as `make load`
 
 # gate → the test modules that prove it
 GATES = {
@@ -89,12 +91,15 @@ def run_pytest(db: str, modules: list[str], junit: Path) -> tuple[dict, str]:
     return per_module, run.stdout + run.stderr
 
 
-def drill(script: str, *args: str) -> dict:
-    """Run one of the drill scripts; its last line is a JSON summary."""
-    run = subprocess.run(
-        [sys.executable, str(REPO / "scripts" / script), *args, "--json"],
-        cwd=REPO, capture_output=True, text=True,
-    )  # fmt: skip
+def drill(script: str, *args: str, postgres: bool = False) -> dict:
+    """Run one of the drill scripts (with --postgres: under a throwaway PostgreSQL); its
+    last line is a JSON summary."""
+    command = [sys.executable, str(REPO / "scripts" / script), *args, "--json"]
+    if postgres:
+        command = [sys.executable, str(REPO / "scripts/throwaway_postgres.py"), "--", *command,
+                   "--postgres"]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    run = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
     try:
         return json.loads(run.stdout.strip().splitlines()[-1])
     except (IndexError, json.JSONDecodeError):
@@ -166,9 +171,24 @@ def score(db: str) -> list[Gate]:
     else:
         gates.append(Gate("kill -9 drill", "SQLite run only (PostgreSQL is its own server)",
                           None))  # fmt: skip
-    gates.append(Gate("load (2 workers, mixed workload)",
-                      "make load; not a gate yet (docs/reliability.md)", None))  # fmt: skip
+    gates.append(_load_gate(db))
     return gates
+
+
+def _load_gate(db: str) -> Gate:
+    """`make load`: the real server (2 workers) under 100 consultants, then the surge."""
+    result = drill("load.py", *LOAD_ARGS, postgres=db == "postgres")
+    name = "load (2 workers, mixed workload)"
+    if "error" in result:
+        return Gate(name, f"did not run: {result['error']}", False)
+    w, s = result["workload"], result["surge"]
+    figure = (
+        f"{w['rps']} requests/s answered ({w['requests']:,} in {w['seconds']} s, {w['users']} "
+        f"users), p95 {w['p95']:.0f} ms, p99 {w['p99']:.0f} ms, {w['errors']} errors, server "
+        f"{w['server_cores']} cores; surge: {s['registrations']} registrations, {s['errors']} "
+        f"errors, {s['phones_with_two_customers']} phones with two customers"
+    )
+    return Gate(name, figure, bool(result["passed"]))
 
 
 def render(results: dict[str, list[Gate]]) -> str:
