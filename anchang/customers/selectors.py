@@ -15,7 +15,7 @@ from anchang.customers import rules as intake_rules
 from anchang.customers.models import Customer, Medium, OwnershipConflict, Registration
 from anchang.lookups import get_in_scope
 from anchang.org.models import User
-from anchang.org.selectors import Grant, actor_grants, project_rules
+from anchang.org.selectors import Grant, actor_grants, project_rules, teammates
 
 
 def _relation_projects(grant: Grant, relation: str) -> frozenset[int]:
@@ -85,12 +85,6 @@ def _scope(actor: User, action: str) -> _Scope | None:
     )  # fmt: skip
 
 
-def _team_members(project_id: int, team_id: int):
-    from anchang.org.models import Membership
-
-    return Membership.objects.filter(project_id=project_id, team_id=team_id, is_active=True)
-
-
 def customers_q(actor: User, action: str) -> Q | None:
     """The filter for the customers `actor` may `action`; None means none at all.
 
@@ -108,7 +102,7 @@ def customers_q(actor: User, action: str) -> Q | None:
     if scope.own:
         clauses.append(Q(owner_id=actor.pk) & _in_projects(scope.own))
     for project_id, team_id in sorted(scope.teams):
-        members = _team_members(project_id, team_id).values("user_id")
+        members = sorted(teammates(actor)[team_id])
         clauses.append(Q(project_id=project_id, owner_id__in=members))
     if scope.pool:
         clauses.append(IN_POOL & _in_projects(scope.pool))
@@ -140,13 +134,9 @@ def customer_list(actor: User) -> QuerySet[Customer]:
     return customers_for(actor, "list").select_related("owner", "project", "medium").order_by("-id")
 
 
-def _in_team(customer: Customer, team: tuple[int, int]) -> bool:
+def _in_team(actor: User, customer: Customer, team: tuple[int, int]) -> bool:
     project_id, team_id = team
-    return (
-        customer.owner_id is not None
-        and customer.project_id == project_id
-        and _team_members(project_id, team_id).filter(user_id=customer.owner_id).exists()
-    )
+    return customer.project_id == project_id and customer.owner_id in teammates(actor)[team_id]
 
 
 def customer_relation(actor: User, customer: Customer) -> str | None:
@@ -159,7 +149,7 @@ def customer_relation(actor: User, customer: Customer) -> str | None:
         if relation == "pool" and not in_pool(customer):
             continue
         if relation == "same_team" and not any(
-            g.team_id is not None and _in_team(customer, (customer.project_id, g.team_id))
+            g.team_id is not None and _in_team(actor, customer, (customer.project_id, g.team_id))
             for g in grants
             if customer.project_id in g.project_ids
         ):
@@ -171,8 +161,9 @@ def customer_relation(actor: User, customer: Customer) -> str | None:
 
 def actor_may(actor: User, action: str, customer: Customer) -> bool:
     """Whether `customers_for(actor, action)` holds this customer, decided from the row in
-    hand (its project and owner) by the same scope, so a card's buttons cost no query (but
-    for a team's customers beyond whole projects, which no shipped role has)."""
+    hand (its project and owner) by the same scope, so a card's buttons cost no query (a
+    team's customers beyond whole projects, which no shipped role has, read the team once
+    per request)."""
     scope = _scope(actor, action)
     if scope is None:
         return False
@@ -181,7 +172,7 @@ def actor_may(actor: User, action: str, customer: Customer) -> bool:
         project in scope.whole
         or (customer.owner_id == actor.pk and project in scope.own)
         or (project in scope.pool and in_pool(customer))
-        or any(_in_team(customer, team) for team in scope.teams if team[0] == project)
+        or any(_in_team(actor, customer, team) for team in scope.teams if team[0] == project)
     )
 
 
