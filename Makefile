@@ -7,6 +7,7 @@ PYTHON ?= $(shell /usr/bin/python3 -c 'import sys, ensurepip; assert sys.version
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP_VENV := $(VENV)/.stamp-deps
+STAMP_LOAD := $(VENV)/.stamp-load
 STAMP_ASSETS := anchang/static/vendor/.stamp
 PO_FILES := $(wildcard anchang/locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
@@ -30,11 +31,10 @@ test: setup system-deps lint ## Lint, then the whole suite on SQLite and on Post
 test-sqlite:
 	$(BIN)/pytest -p no:cacheprovider
 
-reliability: setup system-deps ## The leak, loss and crash checks at full size, as one scoreboard (docs/reliability.md)
+reliability: setup system-deps $(STAMP_LOAD) ## The leak, loss and crash checks at full size, as one scoreboard (docs/reliability.md)
 	$(BIN)/python scripts/reliability.py
 
-load: setup ## The real server under a mixed consultant workload and a grand-opening surge (docs/reliability.md)
-	$(BIN)/python -m pip install -q -c requirements.lock -e ".[test,load]"
+load: setup $(STAMP_LOAD) ## The real server under a mixed consultant workload and a grand-opening surge (docs/reliability.md)
 	$(BIN)/python scripts/load.py --rate 115 --users 100 --seconds 60
 
 # The PostgreSQL run repeats the database-dependent tests; browser journeys and tests of the
@@ -58,6 +58,11 @@ $(STAMP_VENV): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c requirements.lock -e ".[test]"
+	touch $@
+
+# The load tool (locust), for `make load` and the scoreboard's load gate only.
+$(STAMP_LOAD): $(STAMP_VENV)
+	$(BIN)/python -m pip install -q -c requirements.lock -e ".[test,load]"
 	touch $@
 
 # Front-end assets come from the npm registry, pinned by package-lock.json, and are
