@@ -124,15 +124,17 @@ def sign_in_all(base: str, accounts_path: Path) -> dict:
             "max": round(timings[-1])}  # fmt: skip
 
 
-def cpu_seconds(group: int) -> float:
-    """CPU time (user + system) used so far by the processes of one process group."""
+def cpu_seconds(group: int | None = None, name: str | None = None) -> float:
+    """CPU time (user + system) used so far by the processes of one process group, or by
+    every process of one name (PostgreSQL's server and backends: `postgres`)."""
     total = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            head, _, tail = stat.read_text().rpartition(")")
         except OSError:  # the process ended meanwhile
             continue
-        if int(fields[2]) == group:  # after the name: state, ppid, pgrp, ...
+        fields = tail.split()  # after the name: state, ppid, pgrp, ...
+        if int(fields[2]) == group or (name and head.endswith(f"({name}")):
             total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / os.sysconf("SC_CLK_TCK")
 
@@ -152,9 +154,13 @@ def workload(
                               stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
     # Who used the two cores while the load ran: the server's workers, and locust itself.
     time.sleep(6)  # every user started (5 s), then the measured window
-    before = (cpu_seconds(server), cpu_seconds(locust.pid), time.monotonic())
+    # With --postgres, the database's own processes too (with SQLite it is in the server).
+    database = "postgres" if load.postgres else None
+    before = (cpu_seconds(server), cpu_seconds(locust.pid), time.monotonic(),
+              cpu_seconds(name=database) if database else 0.0)  # fmt: skip
     time.sleep(max(1, seconds - 3))
-    after = (cpu_seconds(server), cpu_seconds(locust.pid), time.monotonic())
+    after = (cpu_seconds(server), cpu_seconds(locust.pid), time.monotonic(),
+             cpu_seconds(name=database) if database else 0.0)  # fmt: skip
     locust.wait(timeout=seconds + 120)
     elapsed = after[2] - before[2]
     with open(f"{out}_stats.csv", encoding="utf-8") as stats:
@@ -177,6 +183,7 @@ def workload(
         "per_request": per_request,
         "server_cores": round((after[0] - before[0]) / elapsed, 2),
         "locust_cores": round((after[1] - before[1]) / elapsed, 2),
+        "database_cores": round((after[3] - before[3]) / elapsed, 2) if database else None,
     }
 
 
@@ -281,8 +288,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{w['seconds']} s: {w['requests']} requests, "
               f"{w['rps']} req/s, p50 {w['p50']} ms, p95 {w['p95']} ms, p99 {w['p99']} ms, "
               f"{w['errors']} errors")  # fmt: skip
-        print(f"  cores busy: server {w['server_cores']}, locust {w['locust_cores']} (of "
-              f"{os.cpu_count()})")  # fmt: skip
+        database = f", PostgreSQL {w['database_cores']}" if w["database_cores"] is not None else ""
+        print(f"  cores busy: server {w['server_cores']}{database}, locust {w['locust_cores']} "
+              f"(of {os.cpu_count()})")  # fmt: skip
         for name, row in w["per_request"].items():
             print(f"  {name}: n {row['n']}, p95 {row['p95']} ms")
         print(f"surge: {s['registrations']} registrations in 60 s, {s['phones_shared']} phones "

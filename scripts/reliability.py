@@ -185,7 +185,9 @@ def _load_gate(db: str) -> Gate:
     figure = (
         f"{w['rps']} requests/s answered ({w['requests']:,} in {w['seconds']} s, {w['users']} "
         f"users), p95 {w['p95']:.0f} ms, p99 {w['p99']:.0f} ms, {w['errors']} errors, server "
-        f"{w['server_cores']} cores; surge: {s['registrations']} registrations, {s['errors']} "
+        f"{w['server_cores']} cores"
+        + (f" + PostgreSQL {w['database_cores']}" if w.get("database_cores") is not None else "")
+        + f"; surge: {s['registrations']} registrations, {s['errors']} "
         f"errors, {s['phones_with_two_customers']} phones with two customers"
     )
     return Gate(name, figure, bool(result["passed"]))
