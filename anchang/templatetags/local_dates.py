@@ -13,31 +13,16 @@ from django import template
 register = template.Library()
 
 
-def _format(value, pattern: str) -> str:
-    if not isinstance(value, date):
-        return ""
-    return value.strftime(pattern)
+# filter name → strftime pattern (Django's "Y-m-d H:i", "Y-m-d", "m-d H:i", "m-d")
+FORMATS = {"ymd_hm": "%Y-%m-%d %H:%M", "ymd": "%Y-%m-%d", "md_hm": "%m-%d %H:%M", "md": "%m-%d"}
 
 
-@register.filter(expects_localtime=True)
-def ymd_hm(value) -> str:
-    """2026-11-22 14:05"""
-    return _format(value, "%Y-%m-%d %H:%M")
+def _formatter(pattern: str):
+    def format_date(value) -> str:
+        return value.strftime(pattern) if isinstance(value, date) else ""
+
+    return format_date
 
 
-@register.filter(expects_localtime=True)
-def ymd(value) -> str:
-    """2026-11-22"""
-    return _format(value, "%Y-%m-%d")
-
-
-@register.filter(expects_localtime=True)
-def md_hm(value) -> str:
-    """11-22 14:05"""
-    return _format(value, "%m-%d %H:%M")
-
-
-@register.filter(expects_localtime=True)
-def md(value) -> str:
-    """11-22"""
-    return _format(value, "%m-%d")
+for _name, _pattern in FORMATS.items():
+    register.filter(_name, _formatter(_pattern), expects_localtime=True)
