@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from anchang.audit.models import AuditEntry
@@ -143,6 +147,27 @@ class TestTokens:
         assert response.status_code == 401
         assert response.json()["code"] == "authentication_failed"
         assert AuditEntry.objects.filter(action="token_revoked").count() == 1
+
+    def test_last_use_is_noted_at_most_hourly(self, client, consultant, api_client):
+        token, secret = token_create(actor=consultant, name="script")
+        api_client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
+        assert api_client.get(reverse("api:me")).status_code == 200
+        first = ApiToken.objects.get(pk=token.pk).last_used_at
+        assert first is not None
+        listed = api_client.get(reverse("api:tokens")).json()
+        assert [t["last_used_at"] for t in listed] != [None]
+        client.force_login(consultant)
+        page = client.get(reverse("org:tokens")).content.decode()
+        assert 'data-label="最近使用">—<' not in page and 'data-label="最近使用">20' in page
+        with CaptureQueriesContext(connection) as queries:
+            assert api_client.get(reverse("api:me")).status_code == 200
+        token_sql = [q["sql"] for q in queries if "org_apitoken" in q["sql"]]
+        # One read of the presented token: no write within the hour, and no sweep of the
+        # user's other tokens (knox's, for expiry; ours do not expire).
+        assert len(token_sql) == 1 and token_sql[0].startswith("SELECT")
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - timedelta(hours=2))
+        api_client.get(reverse("api:me"))
+        assert ApiToken.objects.get(pk=token.pk).last_used_at > first
 
     def test_disabled_users_token_stops_working(self, consultant, api_client):
         _token, secret = token_create(actor=consultant, name="script")
