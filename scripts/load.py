@@ -126,7 +126,9 @@ def sign_in_all(base: str, accounts_path: Path) -> dict:
 
 def cpu_seconds(group: int | None = None, name: str | None = None) -> float:
     """CPU time (user + system) used so far by the processes of one process group, or by
-    every process of one name (PostgreSQL's server and backends: `postgres`)."""
+    every process of one name (PostgreSQL's server and backends: `postgres`). Ended
+    children count too, in their parent's children-time: a server connection older than
+    CONN_MAX_AGE closes mid-run, and its backend's CPU would otherwise vanish with it."""
     total = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -135,7 +137,7 @@ def cpu_seconds(group: int | None = None, name: str | None = None) -> float:
             continue
         fields = tail.split()  # after the name: state, ppid, pgrp, ...
         if int(fields[2]) == group or (name and head.endswith(f"({name}")):
-            total += int(fields[11]) + int(fields[12])  # utime, stime
+            total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
     return total / os.sysconf("SC_CLK_TCK")
 
 
