@@ -98,6 +98,20 @@ def test_stale_version_answers_409_and_keeps_the_newer_data(setup):
     assert (customer.name, customer.version) == ("陈总", 2)
 
 
+def test_an_edit_read_before_a_followup_is_stale(setup):
+    """A follow-up moves the next follow-up date: an edit made from the card as it was
+    before would write the old date back, so it answers 409 instead."""
+    client, customer = setup
+    content = "客户来电询问三居室的价格和交房时间，约了周末带家人来看样板间，关心学区。"
+    followup = {"customer": customer.pk, "kind": "phone", "content": content}
+    assert client.post(reverse("api:followups"), followup, format="json").status_code == 201
+    customer.refresh_from_db()
+    assert customer.version == 2
+    url = reverse("api:customer", args=[customer.pk])
+    response = client.patch(url, {"name": "陈老板", "version": 1}, format="json")
+    assert_error(response, 409, "stale_version")
+
+
 def test_name_with_markup_is_stored_as_text_and_shown_escaped(setup, client):
     api, customer = setup
     hostile = "<script>alert(1)</script>"

@@ -22,6 +22,8 @@ TEXT_MAX = 200
 CONTENT_MAX = 2000
 CLOCK_SKEW = timedelta(minutes=5)
 OLDEST = timedelta(days=31)
+# The customer's columns a follow-up without a grade change writes.
+FOLLOWUP_MOVES = ("last_reached_at", "next_follow_up_on", "version", "updated_at")
 # A deal or a loss stops the grade's cadence (DOMAIN.md §4: follow-up ends when they buy).
 CLOSED_STATES = ("subscribed", "owner", "lost")
 
@@ -169,7 +171,8 @@ def followup_record(
     # The follow-up is its own record; the customer's history keeps only a grade change, not
     # the next date and contact times every follow-up moves (a row of ~70 columns each).
     if current.grade == graded_from:
-        current.save_without_historical_record()
+        # Only what a follow-up moves: the whole ~70-column row was written every time.
+        current.save_without_historical_record(update_fields=FOLLOWUP_MOVES)
     else:
         current.save()
     revisits.tasks_complete_for(followup)  # a revisit plan's task on this customer is done
