@@ -13,6 +13,7 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -39,6 +40,10 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     command = argv[argv.index("--") + 1 :]
+    # Stopped from outside (a CI timeout, kill): still stop and delete the server below, or
+    # an orphaned postmaster keeps running and holds the folder.
+    for stop in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop, lambda number, _frame: sys.exit(128 + number))
     bindir = find_bindir()
     if bindir is None:
         print("throwaway_postgres: PostgreSQL binaries not found", file=sys.stderr)
