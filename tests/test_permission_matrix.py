@@ -401,6 +401,32 @@ def test_sensitive_fields_are_withheld_field_by_field(world, client, api_client)
     assert {name: body[name] for name in values} == values
 
 
+def test_the_completeness_hint_names_no_field_the_reader_may_not_read(world, client):
+    """The hints "would raise it most" and "required but empty" name empty fields: a reader
+    kept from the family group must not learn from them that the family structure is empty."""
+    import re
+
+    from anchang.customers.services.profile import _field_label
+
+    planner = world.grant(make_user("planner-h"), Role.PLANNER)
+    owner = world.consultants["p1"][0]
+    customer = world.customer(world.p1, owner, "钱先生")
+    # a first visitor: the family structure is required, and weighs among the most
+    Customer.objects.filter(pk=customer.pk).update(visit_count=1, family_structure="")
+    label = str(_field_label("family_structure"))
+
+    def hint(user) -> str:
+        client.force_login(user)
+        page = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+        return re.search(r'data-testid="completeness".*?</section>', page, re.S).group(0)
+
+    assert label in hint(owner)
+    shown = hint(planner)
+    assert "required-missing" in shown  # the hint is still there, with the fields it may name
+    for name in permissions.sensitive_fields():
+        assert str(_field_label(name)) not in shown, name
+
+
 def test_a_managers_list_reads_the_team_once_not_per_row(world, api_client):
     """The phone a list row shows depends on how its customer stands to the reader (own,
     teammate's, ...): a manager's list of teammates' customers costs the same queries for

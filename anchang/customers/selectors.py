@@ -186,8 +186,12 @@ class CompletenessView:
     required_missing: list[tuple[str, str]]
 
 
-def customer_completeness(customer: Customer) -> CompletenessView:
-    """What the card shows: the bar, the target that applies and what would raise it most."""
+def customer_completeness(
+    customer: Customer, hidden: frozenset[str] = frozenset()
+) -> CompletenessView:
+    """What the card shows: the bar, the target that applies and what would raise it most.
+    Fields the reader may not read (`hidden`) are never named: naming one as missing would
+    tell them it is empty."""
     from anchang.customers.services.profile import _field_label, profile_values
 
     rules = project_rules(customer.project)
@@ -211,13 +215,14 @@ def customer_completeness(customer: Customer) -> CompletenessView:
     )  # fmt: skip
     weights = rules.completeness.weights
     required = intake_rules.missing_required(values, rules.intake.required.get(stage, []))
+    missing = [f for f in result.missing if f not in hidden]
     return CompletenessView(
         percent=result.percent,
         target=target,
         below_target=target is not None and result.percent < target,
-        top_missing=[(f, _field_label(f), weights[f]) for f in result.missing[:6]],
+        top_missing=[(f, _field_label(f), weights[f]) for f in missing[:6]],
         stage=stage,
-        required_missing=[(f, _field_label(f)) for f in required],
+        required_missing=[(f, _field_label(f)) for f in required if f not in hidden],
     )
 
 

@@ -150,15 +150,14 @@ def _render_card(
     can_reveal = not policies.can_see_full_phone(
         actor=actor, customer=customer
     ) and policies.can_reveal_phone(actor=actor, customer=customer)
+    hidden = policies.hidden_fields(actor=actor, customer=customer)
     return render(
         request,
         "customers/detail.html",
         {
             "customer": customer,
-            "completeness": selectors.customer_completeness(customer),
-            "profile_groups": selectors.customer_profile_groups(
-                customer, policies.hidden_fields(actor=actor, customer=customer)
-            ),
+            "completeness": selectors.customer_completeness(customer, hidden),
+            "profile_groups": selectors.customer_profile_groups(customer, hidden),
             "timeline": selectors.customer_timeline(customer),
             "followups": customer_followups(customer, limit=50),
             "last_loss": customer.loss_applications.select_related("decided_by")
