@@ -143,7 +143,7 @@ def score(db: str) -> list[Gate]:
         elif name == "hostile content":
             figure = f"{_payloads()} payloads x 16 pages, 2 roles; {failed} failures"
         elif name == "concurrency":
-            attempts = 20 + 20 + 8 + 10 + 16 * int(FULL["ANCHANG_SURGE_PHONES"])
+            attempts = 20 + 20 + 8 + 10 + 8 + 16 * int(FULL["ANCHANG_SURGE_PHONES"])
             figure = f"{attempts:,} concurrent attempts in {passed + failed} tests; {failed} failed"
         ok = failed == 0 and skipped == 0 and passed > 0
         if name == "backups under writes":

@@ -141,6 +141,28 @@ def test_contended_edits_of_one_customer_lose_nothing_and_stale_writes_get_409(w
     assert customer.name == f"改名{results.index(200)}"  # the winner's write, whole
 
 
+REVEALS_AT_ONCE = 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reveals_at_once_stop_at_the_cap(world):
+    """Eight reveals by one manager at the same instant, three left under the hourly cap:
+    three numbers shown, five refused, each with its one audit entry."""
+    from anchang.audit.models import AuditEntry
+
+    world.p1.rules_overrides = {"privacy": {"reveals_per_hour": 3}}
+    world.p1.save()
+    manager = world.grant(make_user("mgr-race"), "manager")
+    customer = world.register(world.consultants["p1"][0], name="来电客户").customer
+    url = reverse("api:customer-reveal-phone", args=[customer.pk])
+    reveal = lambda: _api(manager).post(url, {"reason": "客户要求回电"}, format="json")  # noqa: E731
+    results = _at_once([lambda: reveal().status_code for _ in range(REVEALS_AT_ONCE)])
+    assert sorted(results) == [200] * 3 + [429] * (REVEALS_AT_ONCE - 3), results
+    audit = AuditEntry.objects.filter(actor=manager)
+    assert audit.filter(action="phone_revealed").count() == 3
+    assert audit.filter(action="reveal_blocked").count() == REVEALS_AT_ONCE - 3
+
+
 # make test: 16 workers x 12 phones; `make reliability` sets 200 (the issue's figure).
 SURGE_PHONES = int(os.environ.get("ANCHANG_SURGE_PHONES", "12"))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,12 +37,23 @@ def phone_reveal(
     if len(reason) > REASON_MAX:
         raise ValidationFailed(fields={"reason": _("At most %(n)d characters.") % {"n": 200}})
     limits = project_rules(customer.project).privacy
-    now = timezone.now()
-    reveals = AuditEntry.objects.filter(actor=actor, action=AuditEntry.Action.PHONE_REVEALED)
-    if (
-        reveals.filter(at__gte=now - timedelta(hours=1)).count() >= limits.reveals_per_hour
-        or reveals.filter(at__gte=now - timedelta(days=1)).count() >= limits.reveals_per_day
-    ):
+    with transaction.atomic():
+        # One user's reveals one at a time (their user row locked on PostgreSQL; SQLite's
+        # IMMEDIATE transaction locks the database): count-then-write let two at once both
+        # pass the last place under the cap.
+        list(User.objects.select_for_update().filter(pk=actor.pk).values_list("pk"))
+        now = timezone.now()
+        reveals = AuditEntry.objects.filter(actor=actor, action=AuditEntry.Action.PHONE_REVEALED)
+        allowed = (
+            reveals.filter(at__gte=now - timedelta(hours=1)).count() < limits.reveals_per_hour
+            and reveals.filter(at__gte=now - timedelta(days=1)).count() < limits.reveals_per_day
+        )
+        if allowed:
+            audit_record(
+                action=AuditEntry.Action.PHONE_REVEALED, actor=actor, obj=customer,
+                project=customer.project, request=request, details={"reason": reason},
+            )  # fmt: skip
+    if not allowed:
         audit_record(
             action=AuditEntry.Action.REVEAL_BLOCKED, actor=actor, obj=customer,
             project=customer.project, request=request,
@@ -49,8 +61,4 @@ def phone_reveal(
         raise RevealLimitReached(
             _("You have revealed too many numbers recently. Your manager has been told.")
         )
-    audit_record(
-        action=AuditEntry.Action.PHONE_REVEALED, actor=actor, obj=customer,
-        project=customer.project, request=request, details={"reason": reason},
-    )  # fmt: skip
     return customer.phone
