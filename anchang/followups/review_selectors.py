@@ -6,7 +6,7 @@ Each function runs a fixed number of queries whatever the number of rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import (
     BooleanField,
@@ -23,6 +23,7 @@ from django.utils import timezone
 from anchang import permissions
 from anchang.customers.selectors import customers_for
 from anchang.followups.models import FollowUp, Review, ReviewCursor
+from anchang.followups.selectors import start_of
 from anchang.lookups import get_in_scope
 from anchang.org.models import Project, User
 from anchang.org.selectors import actor_grants
@@ -144,17 +145,13 @@ def review_get_received(*, actor: User, pk) -> Review:
     return get_in_scope(received_reviews(actor), pk)
 
 
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
-
-
 def reviews_received(
     consultant: User, today: date | None = None, limit: int = RECEIVED_LIMIT
 ) -> list[Review]:
     """For My day: the unread comments, then the read ones of the last 7 days; newest first
     in each."""
     today = today or timezone.localdate()
-    since = _start_of(today - timedelta(days=RECEIVED_WINDOW_DAYS))
+    since = start_of(today - timedelta(days=RECEIVED_WINDOW_DAYS))
     shown = received_reviews(consultant).only(
         "id", "comment", "created_at", "read_at", "reviewer_id", "followup_id",
         "reviewer__name", "reviewer__username", "followup__kind", "followup__content",
@@ -168,7 +165,7 @@ def reviews_received(
 def period_start(days: int, today: date | None = None) -> datetime:
     """The start of a period of `days` days ending today: 1 is today since midnight."""
     today = today or timezone.localdate()
-    return _start_of(today - timedelta(days=max(days, 1) - 1))
+    return start_of(today - timedelta(days=max(days, 1) - 1))
 
 
 @dataclass

@@ -86,12 +86,13 @@ def _rows(queryset: QuerySet[Customer], limit: int) -> list[AgendaRow]:
     return [AgendaRow(*values) for values in queryset.values_list(*AGENDA_FIELDS)[:limit]]
 
 
-def _start_of(day: date) -> datetime:
+def start_of(day: date) -> datetime:
+    """The first instant of a day in the current time zone (the project's, per request)."""
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _new_since(today: date) -> datetime:
-    return _start_of(today - timedelta(days=NEW_WITHIN_DAYS))
+    return start_of(today - timedelta(days=NEW_WITHIN_DAYS))
 
 
 def _figures(actor: User, today: date) -> dict[str, int]:
@@ -104,8 +105,8 @@ def _figures(actor: User, today: date) -> dict[str, int]:
         .filter(owner=actor)
         .aggregate(
             total=Count("owner"),
-            new_today=Count("owner", filter=Q(created_at__gte=_start_of(today))),
-            new_week=Count("owner", filter=Q(created_at__gte=_start_of(today - timedelta(days=6)))),
+            new_today=Count("owner", filter=Q(created_at__gte=start_of(today))),
+            new_week=Count("owner", filter=Q(created_at__gte=start_of(today - timedelta(days=6)))),
             due=Count("owner", filter=active & Q(next_follow_up_on=today)),
             overdue=Count("owner", filter=active & Q(next_follow_up_on__lt=today)),
             recent=Count("owner", filter=active & Q(created_at__gte=_new_since(today))),
