@@ -23,6 +23,26 @@ from tests.conftest import make_user
 WORKERS = 20
 
 
+class _CountedClient(APIClient):
+    """An API client that counts the requests sent: the scoreboard's "concurrent attempts"
+    figure is the sum each test records (scripts/reliability.py)."""
+
+    sent = [0]
+    lock = threading.Lock()
+
+    def request(self, **kwargs):
+        with self.lock:
+            self.sent[0] += 1
+        return super().request(**kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _record_attempts(record_property):
+    _CountedClient.sent[0] = 0
+    yield
+    record_property("attempts", _CountedClient.sent[0])
+
+
 def _post_all(world, consultants, phone, *, key=None):
     barrier = threading.Barrier(WORKERS)
     payload = {
@@ -37,7 +57,7 @@ def _post_all(world, consultants, phone, *, key=None):
     }
 
     def one(i):
-        client = APIClient()
+        client = _CountedClient()
         client.force_authenticate(consultants[i % len(consultants)])
         headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
         barrier.wait(timeout=30)
@@ -97,7 +117,7 @@ def _at_once(calls):
 
 
 def _api(user):
-    client = APIClient()
+    client = _CountedClient()
     client.force_authenticate(user)
     return client
 
