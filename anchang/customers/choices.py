@@ -15,6 +15,9 @@ class State(models.TextChoices):
 
 # Followed on a cadence and shown on My day: still a prospect, or a deal being completed.
 FOLLOWED_STATES = (State.PROSPECT, State.SUBSCRIBED, State.OWNER)
+# The states a person sets by hand (card, PATCH); the others are entered and left only through
+# their workflows: loss approval (lost), deals (subscribed, owner), a return registration.
+MANUAL_STATES = frozenset({State.PROSPECT, State.NO_INTENT})
 
 
 class Gender(models.TextChoices):

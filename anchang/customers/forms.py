@@ -109,10 +109,12 @@ class CustomerProfileForm(forms.ModelForm):
             del self.fields["phone"]
             del self.fields["phone2"]
         self.fields["medium"].queryset = Medium.objects.filter(pk__in=[m.pk for m in media])
+        # A workflow's state (lost, subscribed, owner) is shown, not offered to leave.
+        settable = c.MANUAL_STATES if self.instance.state in c.MANUAL_STATES else set()
         self.fields["state"].choices = [
             (value, label)
             for value, label in c.State.choices
-            if value in (c.State.PROSPECT, c.State.NO_INTENT) or value == self.instance.state
+            if value in settable or value == self.instance.state
         ]
         self.fields["state"].required = False
         self.fields["name"].max_length = 200

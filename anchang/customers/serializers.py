@@ -111,9 +111,22 @@ class CustomerPatchSerializer(StrictSerializer):
         help_text=_("The version you last read; an outdated version is rejected with 409."),
     )
     name = serializers.CharField(max_length=200, required=False)
-    phone = serializers.CharField(max_length=40, required=False)
-    phone2 = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    state = serializers.ChoiceField(choices=c.State.choices, required=False)
+    phone = serializers.CharField(
+        max_length=40, required=False,
+        help_text=_("Only if you may see this customer's number in full (phone_not_editable)."),
+    )  # fmt: skip
+    phone2 = serializers.CharField(
+        max_length=40, required=False, allow_blank=True,
+        help_text=_("Only if you may see this customer's number in full (phone_not_editable)."),
+    )  # fmt: skip
+    state = serializers.ChoiceField(
+        choices=[(v, label) for v, label in c.State.choices if v in c.MANUAL_STATES],
+        required=False,
+        help_text=_(
+            "Only the states set by hand; lost, subscribed and owner are entered and left "
+            "through their workflows (state_workflow_owned)."
+        ),
+    )
     medium = IdField(required=False, allow_null=True)
 
     def get_fields(self):

@@ -16,7 +16,7 @@ from anchang.audit.models import AuditEntry
 from anchang.audit.services import audit_record
 from anchang.customers import policies
 from anchang.customers import rules as intake_rules
-from anchang.customers.choices import State
+from anchang.customers.choices import MANUAL_STATES
 from anchang.customers.models import Customer, CustomerPhone, Medium
 from anchang.customers.phones import normalise_phone
 from anchang.customers.search import name_keys
@@ -33,8 +33,6 @@ PROFILE_FIELDS = [
     f for f in intake_rules.DEFAULT_WEIGHTS if f not in {"phone", "care_dates", "medium", "name"}
 ] + ["notes", "loss_reason"]
 EDITABLE_FIELDS = ["name", "phone", "phone2", "medium", "state", *PROFILE_FIELDS]
-# Set by deals and loss approval, never by hand on the card.
-MANUAL_STATES = {State.PROSPECT, State.NO_INTENT}
 
 
 def clean_name(value: str) -> str:
@@ -222,6 +220,15 @@ def customer_update(
         raise ValidationFailed(
             fields={field: _("This field cannot be changed here.") for field in sorted(unknown)}
         )
+    phones = sorted({"phone", "phone2"} & set(changes))
+    if phones and not policies.can_see_full_phone(actor=actor, customer=customer):
+        # Refused before any value is looked at: a "repeats the mobile" or "already
+        # registered" answer would confirm a guess of a number the editor sees masked.
+        raise ValidationFailed(
+            _("Only who may see the full number may change it."),
+            code="phone_not_editable",
+            fields={f: _("You see this number masked; you cannot change it.") for f in phones},
+        )
     current = _lock_current(customer, version)
     rules = project_rules(current.project)
     before = {f: getattr(current, f) for f in EDITABLE_FIELDS if f != "medium"}
@@ -237,9 +244,13 @@ def customer_update(
             current.medium = _clean_medium(current.project, value)
             continue
         elif field == "state":
-            if value != current.state and value not in MANUAL_STATES:
+            # Lost, subscribed and owner are entered and left only through their workflows
+            # (loss approval, deals, a return registration): an edit neither sets nor undoes them.
+            if value != current.state and not {value, current.state} <= MANUAL_STATES:
                 raise ValidationFailed(
-                    fields={"state": _("This state is set by the deal or loss workflow.")}
+                    _("This state is set and left only by the deal or loss workflow."),
+                    code="state_workflow_owned",
+                    fields={"state": _("This state is set by the deal or loss workflow.")},
                 )
         elif isinstance(value, str):
             value = value.strip()
