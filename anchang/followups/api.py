@@ -23,7 +23,7 @@ from anchang.followups.serializers import (
 
 
 class FollowUpListApi(generics.ListAPIView):
-    """Follow-ups you recorded, newest first; POST records one."""
+    """Follow-ups on the customers you may view, newest first; POST records one."""
 
     serializer_class = FollowUpOutSerializer
     queryset = FollowUp.objects.none()  # the schema's model; requests read get_queryset
@@ -31,7 +31,7 @@ class FollowUpListApi(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return FollowUp.objects.none()
-        return FollowUp.objects.filter(author=self.request.user).order_by("-id")
+        return selectors.followups_visible(self.request.user)
 
     @extend_schema(request=FollowUpInSerializer, responses={201: FollowUpOutSerializer})
     def post(self, request):

@@ -206,6 +206,16 @@ def care_dates_ahead(actor: User, today: date) -> list[tuple[date, str, Customer
     return sorted(out, key=lambda item: (item[0], item[2].name))
 
 
+def followups_visible(actor: User) -> QuerySet[FollowUp]:
+    """Follow-ups on the customers the actor may view, whoever wrote them: a consultant no
+    longer reads those on customers they lost or handed over, though they wrote them."""
+    return (
+        FollowUp.objects.filter(customer__in=customers_for(actor, "view").values("pk"))
+        .select_related("author")
+        .order_by("-id")
+    )
+
+
 def customer_followups(customer: Customer, limit: int = 100) -> QuerySet[FollowUp]:
     return customer.followups.select_related("author").order_by("-occurred_at")[:limit]
 
