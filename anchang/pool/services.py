@@ -58,6 +58,33 @@ def _take_from_pool(customer: Customer, owner: User, *, actor: User, now: dateti
     customer._history_user = actor
 
 
+def _ensure_may_claim(actor: User, customer: Customer, now: datetime) -> None:
+    """The claim rules: the previous owner's cool-down, the daily claim limit, the hold cap."""
+    project_conf = project_rules(customer.project)
+    conf = project_conf.pool
+    reclaimed = selectors.last_reclaim_from(customer, actor)
+    if reclaimed and reclaimed.at > now - timedelta(days=conf.reclaim_cooldown_days):
+        allowed = reclaimed.at + timedelta(days=conf.reclaim_cooldown_days)
+        raise ValidationFailed(
+            _("This customer was taken back from you; you may claim them again from %(day)s.")
+            % {"day": allowed.astimezone(project_conf.tz).strftime("%Y-%m-%d %H:%M")},
+            code=Code.COOLDOWN,
+        )
+    _ensure_limits(actor, customer.project, adding=1, claiming=True, now=now)
+
+
+def pool_claim_refusal(*, actor: User, customer: Customer) -> ValidationFailed | None:
+    """Why `actor` may not take this pool customer now, or None. A registration that finds a
+    pool customer asks this, so registering the phone is no way around the claim rules."""
+    # One taker at a time per person, as for a claim, so the daily limit holds.
+    User.objects.select_for_update().filter(pk=actor.pk).first()
+    try:
+        _ensure_may_claim(actor, customer, timezone.now())
+    except ValidationFailed as refusal:
+        return refusal
+    return None
+
+
 @transaction.atomic
 def pool_claim(*, actor: User, customer: Customer, request: HttpRequest | None = None) -> Customer:
     """A consultant takes a customer from the pool, within the daily limit and the hold cap;
@@ -71,17 +98,7 @@ def pool_claim(*, actor: User, customer: Customer, request: HttpRequest | None =
     current = Customer.objects.select_for_update().get(pk=customer.pk)
     if current.owner_id is not None or current.pool_entered_at is None:
         raise Conflict(_("Someone else has just taken this customer."), code=Code.NOT_IN_POOL)
-    project_conf = project_rules(project)
-    conf = project_conf.pool
-    reclaimed = selectors.last_reclaim_from(current, actor)
-    if reclaimed and reclaimed.at > now - timedelta(days=conf.reclaim_cooldown_days):
-        allowed = reclaimed.at + timedelta(days=conf.reclaim_cooldown_days)
-        raise ValidationFailed(
-            _("This customer was taken back from you; you may claim them again from %(day)s.")
-            % {"day": allowed.astimezone(project_conf.tz).strftime("%Y-%m-%d %H:%M")},
-            code=Code.COOLDOWN,
-        )
-    _ensure_limits(actor, project, adding=1, claiming=True, now=now)
+    _ensure_may_claim(actor, current, now)
     _take_from_pool(current, actor, actor=actor, now=now)
     current._change_reason = _("claimed from the shared pool")
     current.save()

@@ -58,9 +58,17 @@ class RegistrationResult:
     registration: Registration
     # None when the registering user may not see the customer (a conflict).
     customer: Customer | None
+    # Why a pool customer could not be taken (the claim rule's message), for a conflict.
+    refusal: str = ""
 
     @property
     def message(self) -> str:
+        if self.refusal:
+            return _(
+                "This customer is in the shared pool and you may not take them now: "
+                "%(reason)s Your registration is kept and the managers have been asked to "
+                "decide."
+            ) % {"reason": self.refusal}
         if self.outcome == Registration.Outcome.NEW_CUSTOMER:
             return _("New customer registered. They are yours.")
         if self.outcome == Registration.Outcome.RETURN:
@@ -229,8 +237,16 @@ def _register(
 ) -> RegistrationResult:  # fmt: skip
     rules = project_rules(project)
     customer, created = _find_or_create(actor, project, cleaned, gender, profile, kind, rules)
+    refusal = None
     if created:
         outcome = Registration.Outcome.NEW_CUSTOMER
+    elif customer.owner_id is None and customer.pool_entered_at is not None:
+        # A pool customer: registering them takes them, under the same rules as a claim
+        # (cool-down, daily limit, hold cap); refused, it goes to the managers to decide.
+        from anchang.pool.services import pool_claim_refusal  # pool builds on customers
+
+        refusal = pool_claim_refusal(actor=actor, customer=customer)
+        outcome = Registration.Outcome.CONFLICT if refusal else Registration.Outcome.RETURN
     elif customer.owner_id in (None, actor.pk):
         outcome = Registration.Outcome.RETURN
     else:
@@ -250,7 +266,9 @@ def _register(
             project=project, customer=customer, registration=registration, claimant=actor,
             owner_id=customer.owner_id,
         )  # fmt: skip
-        return RegistrationResult(outcome, registration, None)
+        return RegistrationResult(
+            outcome, registration, None, refusal=str(refusal.message) if refusal else ""
+        )
     _count_contact(customer, kind, occurred_at)
     schedule_after_registration(customer, kind=kind, occurred_at=occurred_at)
     if not created:
