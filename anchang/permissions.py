@@ -106,6 +106,15 @@ def phone_full_relations() -> frozenset[str]:
     return frozenset(matrix().get("fields", {}).get("phone_full", ()))
 
 
+def bulk_capped_relations(role: str) -> frozenset[str]:
+    """Relations whose customers a role lists but may not export: paging through a list is an
+    export by another name, so those rows count against a daily cap and are audited. The
+    holder's own customers (the relations that see the phone in full) never count."""
+    return (
+        allowed_relations(role, "list") - allowed_relations(role, "export") - phone_full_relations()
+    )
+
+
 def sensitive_fields() -> tuple[str, ...]:
     """Customer fields shown only where a role's `sensitive` relations allow."""
     return tuple(matrix().get("fields", {}).get("sensitive", ()))

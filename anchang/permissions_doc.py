@@ -24,13 +24,14 @@ ROLE_LABELS = {
 }
 
 
-def _role_table(data: dict, key: str) -> list[str]:
-    """One row per role: which relations `key` (an action, or `sensitive`) allows."""
+def _role_table(data: dict, key: str, relations_of=None) -> list[str]:
+    """One row per role: which relations `key` (an action, or `sensitive`) allows, or
+    `relations_of(role)` gives."""
     relations = data["relations"]
     lines = ["| role | scope | " + " | ".join(RELATION_LABELS[r] for r in relations) + " |"]
     lines.append("|---|---|" + "---|" * len(relations))
     for role, spec in data["roles"].items():
-        allowed = permissions.allowed_relations(role, key)
+        allowed = relations_of(role) if relations_of else permissions.allowed_relations(role, key)
         cells = ["✔" if r in allowed else "—" for r in relations]
         lines.append(
             f"| {ROLE_LABELS.get(role, role)} | {spec['scope']} | " + " | ".join(cells) + " |"
@@ -74,6 +75,33 @@ def render() -> str:
         "| field | " + " | ".join(RELATION_LABELS[r] for r in relations) + " |",
         "|---|" + "---|" * len(relations),
         "| mobile | " + " | ".join("full" if r in full else "masked" for r in relations) + " |",
+        "",
+    ]
+    lines += [
+        "## Bulk reads (批量浏览)",
+        "",
+        "Paging through a list is an export by another name. Customers a role lists through a",
+        "relation it may not export (its own excepted) count against a daily cap per person",
+        "(project rule `privacy.list_rows_per_day`); each such page is audited (`list_read`),",
+        "and a page past the cap is refused (429 `bulk_read_limit`). ✔ counted:",
+        "",
+        *_role_table(data, "", permissions.bulk_capped_relations),
+        "",
+        "## Search by full phone number",
+        "",
+        "A full number confirms the masked digits. It finds a customer only for a reader who",
+        "sees that number in full (above), or, where `reveal` allows, as a reveal: audited",
+        "and counted against the reveal cap. Anyone else, or a revealer past the cap, gets the",
+        "answer a wrong number gets. Every such search is audited without the number and",
+        "capped per hour (`privacy.phone_searches_per_hour`, then 429 `phone_search_limit`).",
+        "Likewise `phone` and `phone2` are written only by a reader who sees them in full",
+        "(else 400 `phone_not_editable`, whatever the value).",
+        "",
+        "## States left only by their workflows",
+        "",
+        "Lost (战败), subscribed (认购) and owner (业主) are entered and left through their",
+        "workflows (loss approval, deals, a return registration); no role's edit sets or",
+        "undoes them (400 `state_workflow_owned`).",
         "",
     ]
     lines += ["## Pages", "", "| page | roles |", "|---|---|"]

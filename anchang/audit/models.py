@@ -33,6 +33,10 @@ class AuditEntry(ChoicesDisplay, models.Model):
         CUSTOMER_REASSIGNED = "customer_reassigned", _("Reassigned customer")
         PHONE_REVEALED = "phone_revealed", _("Revealed phone number")
         REVEAL_BLOCKED = "reveal_blocked", _("Phone reveal refused: limit reached")
+        PHONE_SEARCHED = "phone_searched", _("Searched by full phone number")
+        PHONE_SEARCH_BLOCKED = "phone_search_blocked", _("Phone search refused: limit reached")
+        LIST_READ = "list_read", _("Read a page of customers without the export right")
+        LIST_READ_BLOCKED = "list_read_blocked", _("List read refused: daily limit reached")
         CONFLICT_RESOLVED = "conflict_resolved", _("Decided an ownership conflict")
         LOSS_DECIDED = "loss_decided", _("Decided a loss application")
         EXPORTED = "exported", _("Exported")
@@ -86,3 +90,20 @@ class AuditEntry(ChoicesDisplay, models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit entries are never deleted")
+
+
+class DailyReadCount(models.Model):
+    """Customers one person read through lists on one day, for the bulk-read cap (roles
+    without the export right). A counter beside the audit log, which is append-only."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="one_read_count_per_user_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day} {self.rows}"

@@ -22,6 +22,7 @@ from anchang.customers.serializers import (
     RevealInSerializer,
     RevealOutSerializer,
 )
+from anchang.customers.services.bulk_reads import list_read_record
 from anchang.org.selectors import visible_projects
 
 
@@ -33,6 +34,12 @@ class CustomerListApi(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.customer_list(self.request.user)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        list_read_record(actor=self.request.user, customers=page or (), door="api",
+                         request=self.request)  # fmt: skip
+        return page
 
 
 class CustomerDetailApi(APIView):

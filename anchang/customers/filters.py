@@ -14,6 +14,7 @@ from anchang.customers.choices import FOLLOWED_STATES, State
 from anchang.customers.models import Customer, CustomerPhone, Registration
 from anchang.customers.phones import normalise_phone
 from anchang.customers.search import classify_query, prefix_bounds
+from anchang.customers.services.phone_reveal import phone_search
 from anchang.errors import ValidationFailed
 from anchang.org.selectors import project_rules, visible_projects
 
@@ -129,6 +130,18 @@ class CustomerFilter(django_filters.FilterSet):
         if not value:
             return queryset
         user = getattr(self.request, "user", None)
+        kind, digits = classify_query(value[:SEARCH_MAX])
+        if kind == "phone":
+            # A full number confirms the masked digits: the privacy service decides whom
+            # the search may name (and audits it), the same for the page and the API.
+            try:
+                e164 = normalise_phone(digits)
+            except ValidationFailed:
+                return queryset.none()
+            if user is None:
+                return queryset.none()
+            named = phone_search(actor=user, candidates=queryset, e164=e164, request=self.request)
+            return queryset.filter(pk__in=named)
         projects = visible_projects(user).values_list("pk", flat=True) if user else None
         return queryset.filter(search_q(value, projects))
 

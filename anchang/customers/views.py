@@ -23,6 +23,7 @@ from anchang.customers.forms import (
 )
 from anchang.customers.models import Medium
 from anchang.customers.phones import format_phone, mask_phone
+from anchang.customers.services.bulk_reads import list_read_record
 from anchang.errors import DomainError
 from anchang.errors import PermissionDenied as DomainPermissionDenied
 from anchang.followups.selectors import customer_followups
@@ -54,13 +55,19 @@ def customer_list(request):
     filterset = CustomerFilter(
         request.GET, queryset=selectors.customer_list(request.user), request=request
     )
-    queryset = filterset.qs if filterset.is_valid() else selectors.customer_list(request.user)
     # Bounded pagination without a COUNT over the table: one row past the page says "more".
     number = _page_number(request)
     offset = (number - 1) * PAGE_SIZE
-    rows = list(queryset[offset : offset + PAGE_SIZE + 1])
-    has_next = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    status = 200
+    try:
+        queryset = filterset.qs if filterset.is_valid() else selectors.customer_list(request.user)
+        rows = list(queryset[offset : offset + PAGE_SIZE + 1])
+        has_next = len(rows) > PAGE_SIZE
+        rows = rows[:PAGE_SIZE]
+        list_read_record(actor=request.user, customers=rows, door="page", request=request)
+    except DomainError as error:  # a search or read cap: say so, show no rows
+        messages.error(request, error.message)
+        rows, has_next, status = [], False, error.status
     for customer in rows:
         customer.phone_display = _phone_for(request.user, customer)
     query = request.GET.copy()
@@ -81,6 +88,7 @@ def customer_list(request):
             "can_export": policies.can_export_customers(actor=request.user),
             "can_register": services.registers_anywhere(request.user),
         },
+        status=status,
     )
 
 

@@ -34,6 +34,10 @@ RULE_LABELS = {
     "pool.reclaim_cooldown_days": _("Days before the previous consultant may claim back"),
     "privacy.reveals_per_hour": _("Phone reveals allowed per person per hour"),
     "privacy.reveals_per_day": _("Phone reveals allowed per person per day"),
+    "privacy.phone_searches_per_hour": _("Searches by full phone number per person per hour"),
+    "privacy.list_rows_per_day": _(
+        "Customers a person without the export right may read through lists per day"
+    ),
     "suspicion.similarity_percent": _(
         "Suspicious records: texts at least this alike on two customers are copy-paste (%)"
     ),

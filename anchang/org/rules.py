@@ -115,6 +115,11 @@ class PrivacyRules(_Section):
 
     reveals_per_hour: int = Field(20, ge=0, le=10000)
     reveals_per_day: int = Field(60, ge=0, le=100000)
+    # A full-number search confirms a masked number: capped, whoever searches.
+    phone_searches_per_hour: int = Field(30, ge=0, le=10000)
+    # Rows a person reads through lists of customers they may not export (planner, clerk,
+    # care): paging through every customer is an export by another name.
+    list_rows_per_day: int = Field(1000, ge=0, le=1000000)
 
 
 class SuspicionRules(_Section):
