@@ -129,6 +129,96 @@ def _report_door(door, c, customer, may_list, relation) -> None:
     assert _phone_shown(body, customer, door) != "full" or relation in PHONE_FULL
 
 
+def _wrong_guess(phone: str) -> str:
+    digits = phone[-11:]
+    return digits[:3] + ("8888" if digits[3:7] != "8888" else "7777") + digits[7:]
+
+
+def _listed(door, c, query) -> tuple[int, str]:
+    """A list answer's status and its rows (the page's table, or the API's results)."""
+    if door == "html":
+        response = c.get(reverse("customers:list"), query)
+        body = response.content.decode().partition('data-testid="customer-table"')[2]
+        return response.status_code, body.partition("</table>")[0]
+    response = c.get(reverse("api:customers"), query)
+    return response.status_code, str(response.json().get("results"))
+
+
+def _phone_search_door(door, c, customer, may_list, relation) -> None:
+    """A search by the full number names the customer only to who sees it in full, or to who
+    may reveal it, as an audited reveal; anyone else gets what a wrong guess gets."""
+    role = c.role
+    may_know = may_list and (
+        relation in PHONE_FULL or relation in permissions.allowed_relations(role, "reveal")
+    )
+    reveals = AuditEntry.objects.filter(action="phone_revealed", object_id=str(customer.pk))
+    before = reveals.count()
+    right = _listed(door, c, {"q": customer.phone})
+    wrong = _listed(door, c, {"q": _wrong_guess(customer.phone)})
+    assert (customer.name in right[1]) is may_know, ("phone search", relation)
+    assert customer.name not in wrong[1]
+    if not may_know:
+        assert right == wrong, ("phone search oracle", relation)
+    revealed = may_know and relation not in PHONE_FULL
+    assert reveals.count() - before == (1 if revealed else 0), ("search reveal audit", relation)
+
+
+def _bulk_read_cell(door, c, customer, may_list, relation) -> None:
+    """Rows listed through a relation the role may not export (beyond its own) count against
+    its daily cap, with an audit entry; the others are not counted."""
+    from anchang.audit.models import DailyReadCount
+
+    actor = c.actor
+    counted = may_list and relation in permissions.bulk_capped_relations(c.role)
+    before = sum(DailyReadCount.objects.filter(user=actor).values_list("rows", flat=True))
+    audited = AuditEntry.objects.filter(actor=actor, action="list_read").count()
+    _listed(door, c, {"q": customer.name})
+    after = sum(DailyReadCount.objects.filter(user=actor).values_list("rows", flat=True))
+    assert after - before == (1 if counted else 0), ("bulk read", relation)
+    now_audited = AuditEntry.objects.filter(actor=actor, action="list_read").count()
+    assert now_audited - audited == (1 if counted else 0), ("bulk read audit", relation)
+
+
+WORKFLOW_STATES = ("lost", "subscribed", "owner")
+
+
+def _state_leaving_cell(door, c, customer, may_edit, denied_status) -> None:
+    """Lost, subscribed and owner are left only through their workflows: no role's edit
+    undoes them, through either door."""
+    for state in WORKFLOW_STATES:
+        Customer.objects.filter(pk=customer.pk).update(state=state)
+        customer.refresh_from_db()
+        payload = {"state": "prospect", "version": customer.version}
+        if door == "html":
+            response = c.post(
+                reverse("customers:edit", args=[customer.pk]), {"name": customer.name, **payload}
+            )
+            assert response.status_code == (400 if may_edit else denied_status)
+        else:
+            response = c.patch(reverse("api:customer", args=[customer.pk]), payload, format="json")
+            assert response.status_code == (400 if may_edit else denied_status)
+            if may_edit:
+                assert response.json()["code"] == "state_workflow_owned"
+        customer.refresh_from_db()
+        assert customer.state == state
+    Customer.objects.filter(pk=customer.pk).update(state="prospect")
+    customer.refresh_from_db()
+
+
+def _phone_edit_oracle(door, c, customer, may_edit, relation) -> None:
+    """Who edits a customer but sees the phone masked may not write phone or phone2, and the
+    refusal is the same for the right and a wrong guess (no "repeats the mobile")."""
+    if door != "api" or not may_edit or relation in PHONE_FULL:
+        return
+    url = reverse("api:customer", args=[customer.pk])
+    answers = []
+    for guess in (customer.phone, _wrong_guess(customer.phone)):
+        response = c.patch(url, {"phone2": guess, "version": customer.version}, format="json")
+        answers.append((response.status_code, response.json()))
+    assert answers[0] == answers[1], ("phone2 oracle", relation)
+    assert answers[0][1]["code"] == "phone_not_editable"
+
+
 def _check(door, action, c, customer, target, allowed, may_view, relation, sensitive) -> None:
     denied_status = 403 if may_view else 404
     if action == "list":
@@ -148,6 +238,8 @@ def _check(door, action, c, customer, target, allowed, may_view, relation, sensi
                 assert (customer.pk in ids) is allowed, query
             _fields(body, customer, door, relation, allowed, sensitive=False)
         _report_door(door, c, customer, allowed, relation)
+        _phone_search_door(door, c, customer, allowed, relation)
+        _bulk_read_cell(door, c, customer, allowed, relation)
     elif action == "view":
         url = (
             reverse("customers:detail", args=[customer.pk])
@@ -174,6 +266,8 @@ def _check(door, action, c, customer, target, allowed, may_view, relation, sensi
             assert response.status_code == (200 if allowed else denied_status)
         customer.refresh_from_db()
         assert (customer.name == new_name) is allowed
+        _state_leaving_cell(door, c, customer, allowed, denied_status)
+        _phone_edit_oracle(door, c, customer, allowed, relation)
     elif action == "reassign":
         payload = {"owner": target.pk, "reason": "顾问调岗", "version": customer.version}
         if door == "html":
@@ -225,7 +319,7 @@ def test_matrix_cell(world, client, api_client, role, action, relation, door):
     may_view = relation in permissions.allowed_relations(role, "view")
     sensitive = relation in permissions.allowed_relations(role, permissions.SENSITIVE)
     c = _client(actor, door, client, api_client)
-    c.role = role
+    c.role, c.actor = role, actor
     customer, target = customers[relation], targets[relation]
     _check(door, action, c, customer, target, allowed, may_view, relation, sensitive)
 
