@@ -217,3 +217,45 @@ def test_sixteen_workers_registering_the_same_phones_make_one_owner_each(world):
     assert CustomerPhone.objects.filter(project=world.p1).count() == SURGE_PHONES
     owners = Customer.objects.filter(project=world.p1).values_list("owner_id", flat=True)
     assert len(owners) == SURGE_PHONES and None not in owners  # one owner per phone
+
+
+CAPPED_AT_ONCE = 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_full_number_searches_at_once_stop_at_the_cap(world):
+    """Eight searches by full number at the same instant, three left under the hourly cap:
+    three answered, five refused, each with its one audit entry."""
+    from anchang.audit.models import AuditEntry
+
+    world.p1.rules_overrides = {"privacy": {"phone_searches_per_hour": 3}}
+    world.p1.save()
+    owner = world.consultants["p1"][0]
+    customer = world.register(owner, name="来电客户").customer
+    search = lambda: _api(owner).get(reverse("api:customers"), {"q": customer.phone})  # noqa: E731
+    results = _at_once([lambda: search().status_code for _ in range(CAPPED_AT_ONCE)])
+    assert sorted(results) == [200] * 3 + [429] * (CAPPED_AT_ONCE - 3), results
+    audit = AuditEntry.objects.filter(actor=owner)
+    assert audit.filter(action="phone_searched").count() == 3
+    assert audit.filter(action="phone_search_blocked").count() == CAPPED_AT_ONCE - 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_list_pages_at_once_stop_at_the_daily_read_cap(world):
+    """A planner (no export right) reads pages of 2 customers, 8 at once, with room for 3
+    pages under the daily cap: three pages served, five refused, the count never past it."""
+    from anchang.audit.models import AuditEntry, DailyReadCount
+
+    world.p1.rules_overrides = {"privacy": {"list_rows_per_day": 6}}
+    world.p1.save()
+    owner = world.consultants["p1"][0]
+    for i in range(4):
+        world.customer(world.p1, owner, f"客户{i}")
+    planner = world.grant(make_user("planner-race"), "planner")
+    page = lambda: _api(planner).get(reverse("api:customers"), {"page_size": 2})  # noqa: E731
+    results = _at_once([lambda: page().status_code for _ in range(CAPPED_AT_ONCE)])
+    assert sorted(results) == [200] * 3 + [429] * (CAPPED_AT_ONCE - 3), results
+    assert DailyReadCount.objects.get(user=planner).rows == 6
+    audit = AuditEntry.objects.filter(actor=planner)
+    assert audit.filter(action="list_read").count() == 3
+    assert audit.filter(action="list_read_blocked").count() == CAPPED_AT_ONCE - 3

@@ -95,19 +95,33 @@ def phone_search(
     answer depends on whether the guess was right.
     """
     limit = _phone_search_limit(actor)
-    now = timezone.now()
-    done = AuditEntry.objects.filter(
-        actor=actor, action=AuditEntry.Action.PHONE_SEARCHED, at__gte=now - timedelta(hours=1)
-    ).count()
-    if done >= limit:
-        audit_record(action=AuditEntry.Action.PHONE_SEARCH_BLOCKED, actor=actor, request=request)
-        raise PhoneSearchLimitReached(
-            _(
-                "You have searched by full phone number %(n)d times in the last hour. "
-                "Search by name or the last 4 digits, or try again later."
-            )
-            % {"n": limit}
+    with transaction.atomic():
+        # One user's searches one at a time, as for reveals, so searches at once stop at the cap.
+        list(User.objects.select_for_update().filter(pk=actor.pk).values_list("pk"))
+        done = AuditEntry.objects.filter(
+            actor=actor, action=AuditEntry.Action.PHONE_SEARCHED,
+            at__gte=timezone.now() - timedelta(hours=1),
+        ).count()  # fmt: skip
+        if done < limit:
+            named = _phone_search_hits(actor, candidates, e164, request)
+            audit_record(
+                action=AuditEntry.Action.PHONE_SEARCHED, actor=actor, request=request,
+                details={"found": len(named)},
+            )  # fmt: skip
+            return named
+    audit_record(action=AuditEntry.Action.PHONE_SEARCH_BLOCKED, actor=actor, request=request)
+    raise PhoneSearchLimitReached(
+        _(
+            "You have searched by full phone number %(n)d times in the last hour. "
+            "Search by name or the last 4 digits, or try again later."
         )
+        % {"n": limit}
+    )
+
+
+def _phone_search_hits(
+    actor: User, candidates: QuerySet[Customer], e164: str, request: HttpRequest | None
+) -> list[int]:
     phones = CustomerPhone.objects.filter(phone=e164).values("customer_id")
     hits = list(
         candidates.filter(pk__in=phones).select_related("project").order_by()[:MAX_PHONE_HITS]
@@ -119,10 +133,6 @@ def phone_search(
             and _reveal_within_cap(actor, customer, str(SEARCH_REASON), request)
         ):
             named.append(customer.pk)
-    audit_record(
-        action=AuditEntry.Action.PHONE_SEARCHED, actor=actor, request=request,
-        details={"found": len(named)},
-    )  # fmt: skip
     return named
 
 
