@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from anchang import permissions
 from anchang.audit.models import AuditEntry, DailyReadCount
 from anchang.customers.choices import MANUAL_STATES, State
 from anchang.customers.models import Customer, OwnershipConflict, Registration
@@ -330,3 +331,51 @@ def test_follow_ups_are_listed_by_visibility_not_by_author(world, api_client):
     api_client.force_authenticate(second)  # the new owner reads the customer's history
     ids = [r["id"] for r in api_client.get(reverse("api:followups")).json()["results"]]
     assert followup.pk in ids
+
+
+# -- every filter of the customer list, every door: a hidden phone is no answer -----------
+
+# Roles that list a colleague's customer (same project) but may neither see nor reveal
+# the number, read from the matrix.
+MASKED_ROLES = [
+    role
+    for role in permissions.matrix()["roles"]
+    if "same_project" in permissions.allowed_relations(role, "list")
+    and "same_project" not in permissions.allowed_relations(role, "reveal")
+]
+
+
+@pytest.mark.parametrize("role", MASKED_ROLES)
+def test_no_customer_filter_answers_a_guess_of_a_masked_phone(world, client, api_client, role):
+    """Every parameter of the customer list's FilterSet, through the page and the API, given
+    the right number and a wrong one, by a role that sees the number masked and may not
+    reveal it: the same answer. A new filter that matches phones must keep it so."""
+    from anchang.customers.filters import CustomerFilter
+
+    reader = world.grant(make_user(f"o-{role}"), role)
+    customer = world.customer(world.p1, world.consultants["p1"][0], "秦先生")
+    client.force_login(reader)
+    api_client.force_authenticate(reader)
+    for name in CustomerFilter.base_filters:
+        answers = []
+        for guess in (customer.phone[-11:], wrong_guess(customer.phone)):
+            page = client.get(reverse("customers:list"), {name: guess})
+            rows = page.content.decode().partition('data-testid="customer-table"')[2]
+            api = api_client.get(reverse("api:customers"), {name: guess})
+            # an error may echo the value sent: that is the reader's own input, not an answer
+            seen = (rows.partition("</table>")[0], api.content.decode())
+            seen = tuple(text.replace(guess, "GUESS") for text in seen)
+            answers.append((page.status_code, api.status_code, *seen))
+        assert answers[0] == answers[1], name
+
+
+def test_a_revisit_plan_built_on_a_full_number_is_a_reveal_not_a_crash(world, client):
+    """A plan's filters run the same search (a stand-in request, no address): a manager's
+    full-number criterion is an audited reveal."""
+    from anchang.followups.revisit_selectors import plan_targets
+
+    manager = world.grant(make_user("mgr-plan"), Role.MANAGER)
+    customer = world.customer(world.p1, world.consultants["p1"][0], "尤女士")
+    targets = plan_targets(actor=manager, project=world.p1, criteria={"q": customer.phone})
+    assert [c.pk for c in targets] == [customer.pk]
+    assert AuditEntry.objects.filter(action="phone_revealed", actor=manager).count() == 1

@@ -12,7 +12,9 @@ from anchang.audit.models import AuditEntry
 
 def client_ip(request: HttpRequest | None) -> str | None:
     # Behind a reverse proxy, ProxyClientAddressMiddleware has put the client's address here.
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    # Services may be handed a stand-in for a request (a plan's saved filters): no address.
+    meta = getattr(request, "META", None)
+    return meta.get("REMOTE_ADDR") if meta is not None else None
 
 
 def audit_record(
