@@ -13,7 +13,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -23,6 +22,7 @@ from anchang.followups.review_forms import ReviewCommentForm, ReviewCountsForm, 
 from anchang.forms_errors import add_domain_error
 from anchang.org import policies
 from anchang.org.models import Project
+from anchang.redirects import safe_next
 
 
 def _ensure_page(request: HttpRequest) -> None:
@@ -192,8 +192,5 @@ def review_read(request, pk: int):
     if request.htmx:
         review = review_selectors.review_get_received(actor=request.user, pk=pk)
         return render(request, "followups/_my_day_review.html", {"r": review})
-    next_url = request.POST.get("next") or ""
-    if not (next_url.startswith("/") and url_has_allowed_host_and_scheme(
-            next_url, allowed_hosts={request.get_host()})):  # fmt: skip
-        next_url = reverse("home") + "#my-day-reviews"
-    return redirect(next_url)
+    default = reverse("home") + "#my-day-reviews"
+    return redirect(safe_next(request, request.POST.get("next"), default))

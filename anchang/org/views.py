@@ -16,12 +16,28 @@ from anchang.forms_errors import add_domain_error
 from anchang.org import policies, selectors, services
 from anchang.org.forms import LoginForm, ProjectRulesForm, TokenCreateForm
 from anchang.org.models import ApiToken
+from anchang.redirects import is_safe_next
 
 
-class LoginView(auth_views.LoginView):
+class _SafeNextMixin:
+    """Django's log-in and log-out check `next` themselves; ours is the product's one rule
+    (site-relative paths only), so every door follows the same one."""
+
+    def get_redirect_url(self):
+        url = self.request.POST.get(self.redirect_field_name) or self.request.GET.get(
+            self.redirect_field_name
+        )
+        return url if is_safe_next(self.request, url) else ""
+
+
+class LoginView(_SafeNextMixin, auth_views.LoginView):
     form_class = LoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+
+class LogoutView(_SafeNextMixin, auth_views.LogoutView):
+    pass
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
