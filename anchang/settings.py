@@ -116,8 +116,9 @@ TEMPLATES = [
 ]
 
 # Form widgets through Jinja2 (Django ships the same widget templates for it): the Django
-# template engine took ~2 ms a page for a card's three small forms.
-FORM_RENDERER = "django.forms.renderers.Jinja2"
+# template engine took ~2 ms a page for a card's three small forms. Widgets Django ships
+# only as Django templates (the admin's, contrib.auth's) fall back to them.
+FORM_RENDERER = "anchang.form_renderer.JinjaFirstRenderer"
 
 # --- Database -------------------------------------------------------------------------
 SQLITE_PATH = DATA_DIR / "anchang.sqlite3"
