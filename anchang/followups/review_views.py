@@ -20,6 +20,7 @@ from anchang.errors import DomainError
 from anchang.followups import review_selectors, reviews
 from anchang.followups.review_forms import ReviewCommentForm, ReviewCountsForm, ReviewsDoneForm
 from anchang.forms_errors import add_domain_error
+from anchang.ids import parse_id
 from anchang.org import policies
 from anchang.org.models import Project
 from anchang.redirects import safe_next
@@ -34,10 +35,9 @@ def _project(request: HttpRequest, value) -> Project | None:
     """The project chosen on the page, among those the actor reviews; 404 for any other."""
     if value in (None, ""):
         return None
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = parse_id(value)
+    if pk is None:
+        raise Http404
     project = review_selectors.review_projects(request.user).filter(pk=pk).first()
     if project is None:
         raise Http404
