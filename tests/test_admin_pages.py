@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from anchang.audit.models import AuditEntry
 from anchang.audit.services import audit_record
-from anchang.org.models import Team
+from anchang.org.models import Team, User
 from anchang.org.services import staff_create
 from tests.conftest import PASSWORD
 
@@ -72,3 +72,21 @@ def test_user_admin_password_page_opens(objects, client, world):
         "/auth/user/", "/org/user/"
     )
     assert client.get(url).status_code == 200
+
+
+def test_staff_are_added_through_the_admin(objects, client):
+    """The add page does not just open: a new staff member is saved from it."""
+    client.force_login(objects)
+    data = {
+        "username": "new-staff",
+        "password1": "a-long-Passw0rd-2026",
+        "password2": "a-long-Passw0rd-2026",
+        "usable_password": "true",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+    }
+    response = client.post(reverse("admin:org_user_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert User.objects.filter(username="new-staff").exists()
