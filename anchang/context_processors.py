@@ -48,6 +48,8 @@ def navigation(request):
         items.append(_item(_("Audit log"), "audit:list", "audit"))
     if policies.can_open_page(actor=user, page="project_settings"):
         items.append(_item(_("Project rules"), "org:projects", "org"))
+    if policies.can_open_page(actor=user, page="staff_tokens"):
+        items.append(_item(_("Staff API tokens"), "org:staff-tokens", "staff-tokens"))
     role_labels = [Role(r).label for r in sorted(roles)]
     return {
         "nav_items": items,
@@ -78,4 +80,6 @@ def _section(request) -> str:
         return "reviews"
     if match.app_name == "followups" and match.url_name.startswith("revisit"):
         return "revisits"
+    if match.app_name == "org" and match.url_name.startswith("staff-token"):
+        return "staff-tokens"
     return match.app_name or match.url_name

@@ -2,6 +2,27 @@
 
 import gc
 
+from gunicorn.glogging import Logger
+
+from anchang.logging_filters import MaskingFormatter, MaskPersonalData
+
+
+class MaskingLogger(Logger):
+    """gunicorn's own error and access logs (an exception that escapes Django, a worker's
+    crash) are masked like ours: the server log is a log too."""
+
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.addFilter(MaskPersonalData())
+                if handler.formatter is not None:
+                    formatter = MaskingFormatter(handler.formatter._fmt, handler.formatter.datefmt)
+                    handler.setFormatter(formatter)
+
+
+logger_class = MaskingLogger
+
 
 def post_worker_init(worker) -> None:
     """Once a worker has loaded Django, freeze what it imported (modules, models, URL

@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "anchang.ids.PathIdBoundsMiddleware",  # <int:pk> above any column: 404, not a 500
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -116,8 +117,9 @@ TEMPLATES = [
 ]
 
 # Form widgets through Jinja2 (Django ships the same widget templates for it): the Django
-# template engine took ~2 ms a page for a card's three small forms.
-FORM_RENDERER = "django.forms.renderers.Jinja2"
+# template engine took ~2 ms a page for a card's three small forms. Widgets Django ships
+# only as Django templates (the admin's, contrib.auth's) fall back to them.
+FORM_RENDERER = "anchang.form_renderer.JinjaFirstRenderer"
 
 # --- Database -------------------------------------------------------------------------
 SQLITE_PATH = DATA_DIR / "anchang.sqlite3"
@@ -204,7 +206,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["anchang.api.parsers.BoundedJSONParser"],  # nesting bounded
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "anchang.api.pagination.KeysetPagination",
@@ -290,7 +292,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_pii": {"()": "anchang.logging_filters.MaskPersonalData"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {
+            "()": "anchang.logging_filters.MaskingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",

@@ -1,16 +1,15 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from anchang import home
+from anchang import home, views
 from anchang.org import views as org_views
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("login/", org_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", org_views.LogoutView.as_view(), name="logout"),
     path("password/", org_views.PasswordChangeView.as_view(), name="password_change"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("customers/", include("anchang.customers.urls")),
     path("", include("anchang.followups.urls")),
     path("pool/", include("anchang.pool.urls")),

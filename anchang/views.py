@@ -2,8 +2,10 @@
 
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views import i18n
 
 from anchang.api.errors import json_error
+from anchang.redirects import is_safe_next
 
 
 def _is_api(request) -> bool:
@@ -43,3 +45,12 @@ def server_error(request):
     if _is_api(request):
         return json_error("server_error", message, 500)
     return render(request, "errors/error.html", {"status": 500, "message": message}, status=500)
+
+
+def set_language(request):
+    """Django's language switch, whose return URL (`next`, else the Referer) must also pass
+    the product's one rule: a path on this site, or the home page."""
+    response = i18n.set_language(request)
+    if response.has_header("Location") and not is_safe_next(request, response["Location"]):
+        response["Location"] = "/"
+    return response

@@ -16,6 +16,7 @@ from anchang.customers.phones import normalise_phone
 from anchang.customers.search import classify_query, prefix_bounds
 from anchang.customers.services.phone_reveal import phone_search
 from anchang.errors import ValidationFailed
+from anchang.ids import IdFilter
 from anchang.org.selectors import project_rules, visible_projects
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -82,8 +83,8 @@ def below_target_q(projects) -> Q:
 class CustomerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label=_("Search"), max_length=SEARCH_MAX)
     state = django_filters.ChoiceFilter(choices=State.choices, label=_("State"))
-    owner = django_filters.NumberFilter(field_name="owner_id", label=_("Owner"))
-    medium = django_filters.NumberFilter(field_name="medium_id", label=_("Awareness medium"))
+    owner = IdFilter(field_name="owner_id", label=_("Owner"))
+    medium = IdFilter(field_name="medium_id", label=_("Awareness medium"))
     registered_from = django_filters.DateFilter(
         field_name="created_at", lookup_expr="date__gte", label=_("Registered from"), widget=DATE
     )

@@ -56,7 +56,9 @@ def classify_query(raw: str) -> tuple[str, str]:
     or ('name', text)."""
     text = unicodedata.normalize("NFKC", raw or "").strip()
     digits = re.sub(r"[\s\-+]", "", text)
-    if digits.isdigit():
+    # ASCII digits only: "𐩀".isdigit() is True and int() refuses it (NFKC has already
+    # turned full-width and superscript digits into ASCII ones).
+    if digits.isascii() and digits.isdecimal():
         if len(digits) == 4:
             return "last4", digits
         if len(digits) >= 7:

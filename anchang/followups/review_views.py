@@ -13,7 +13,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,8 +20,10 @@ from anchang.errors import DomainError
 from anchang.followups import review_selectors, reviews
 from anchang.followups.review_forms import ReviewCommentForm, ReviewCountsForm, ReviewsDoneForm
 from anchang.forms_errors import add_domain_error
+from anchang.ids import parse_id
 from anchang.org import policies
 from anchang.org.models import Project
+from anchang.redirects import safe_next
 
 
 def _ensure_page(request: HttpRequest) -> None:
@@ -34,10 +35,9 @@ def _project(request: HttpRequest, value) -> Project | None:
     """The project chosen on the page, among those the actor reviews; 404 for any other."""
     if value in (None, ""):
         return None
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = parse_id(value)
+    if pk is None:
+        raise Http404
     project = review_selectors.review_projects(request.user).filter(pk=pk).first()
     if project is None:
         raise Http404
@@ -192,8 +192,5 @@ def review_read(request, pk: int):
     if request.htmx:
         review = review_selectors.review_get_received(actor=request.user, pk=pk)
         return render(request, "followups/_my_day_review.html", {"r": review})
-    next_url = request.POST.get("next") or ""
-    if not (next_url.startswith("/") and url_has_allowed_host_and_scheme(
-            next_url, allowed_hosts={request.get_host()})):  # fmt: skip
-        next_url = reverse("home") + "#my-day-reviews"
-    return redirect(next_url)
+    default = reverse("home") + "#my-day-reviews"
+    return redirect(safe_next(request, request.POST.get("next"), default))

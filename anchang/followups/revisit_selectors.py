@@ -15,6 +15,7 @@ from anchang.customers.models import Customer
 from anchang.customers.selectors import customers_for
 from anchang.errors import ValidationFailed
 from anchang.followups.models import RevisitPlan, RevisitTask
+from anchang.ids import parse_id
 from anchang.lookups import get_in_scope
 from anchang.org.models import Project, User
 from anchang.org.selectors import projects_where
@@ -243,11 +244,11 @@ def criteria_display(criteria: dict) -> list[tuple[str, str]]:
         label = str(CustomerFilter.base_filters[key].label or key)
         if key == "state":
             value = str(dict(State.choices).get(value, value))
-        elif key == "owner" and value.isdigit():
-            user = User.objects.filter(pk=int(value)).only("name", "username").first()
+        elif key == "owner" and parse_id(value):
+            user = User.objects.filter(pk=parse_id(value)).only("name", "username").first()
             value = str(user) if user else value
-        elif key == "medium" and value.isdigit():
-            medium = Medium.objects.filter(pk=int(value)).only("name").first()
+        elif key == "medium" and parse_id(value):
+            medium = Medium.objects.filter(pk=parse_id(value)).only("name").first()
             value = medium.name if medium else value
         elif key in ("below_target", "late"):
             if value.lower() not in ("true", "1", "on", "yes"):

@@ -17,6 +17,7 @@ from anchang.followups import loss, rules, selectors, services
 from anchang.followups.forms import FollowUpForm, GradeForm, LossApplyForm, LossDecisionForm
 from anchang.forms_errors import form_error
 from anchang.org.selectors import project_rules
+from anchang.redirects import next_from, next_or_empty
 
 
 def _editable(request, pk):
@@ -52,14 +53,14 @@ def followup_new(request, pk: int):
                 status = form_error(form, error)
             else:
                 messages.success(request, _("Follow-up recorded."))
-                return redirect(request.POST.get("next") or "home")
+                return redirect(next_from(request))
         else:
             status = 400
     context = {
         "customer": customer,
         "form": form,
         "recent": selectors.customer_followups(customer, limit=5),
-        "next": request.GET.get("next") or request.POST.get("next") or "",
+        "next": next_or_empty(request),
     }
     return render(request, "followups/new.html", context, status=status)
 

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from anchang.org import services
 from anchang.org.models import Company, Membership, Project, Region, Team, User
 
 
@@ -16,6 +18,22 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "name", "is_active", "last_login")
     search_fields = ("username", "name")
     inlines = [MembershipInline]
+
+    # The admin's doors to a password or to disabling go through the same rule as the
+    # product's: the user's API tokens are revoked (org.services.user_tokens_revoke_all).
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data:
+            services.user_set_active(actor=request.user, user=obj, is_active=obj.is_active,
+                                     request=request)  # fmt: skip
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, unquote(id))
+            services.user_tokens_revoke_all(user=user, actor=request.user,
+                                            reason="password_reset", request=request)  # fmt: skip
+        return response
 
 
 @admin.register(Company)

@@ -8,7 +8,7 @@ from functools import cache
 from django.db.models import QuerySet
 
 from anchang import permissions
-from anchang.org.models import Membership, Project, User
+from anchang.org.models import ApiToken, Membership, Project, User
 from anchang.org.rules import ProjectRules
 
 
@@ -196,3 +196,17 @@ def owners_to_filter_by(actor: User) -> QuerySet[User] | list:
         .distinct()
         .order_by("name")
     )
+
+
+def staff_tokens_visible(actor: User) -> QuerySet[ApiToken]:
+    """API tokens an administrator may see and revoke: those of staff holding a role in a
+    company where the actor is an administrator. Fails closed: no admin role, no tokens."""
+    if not (getattr(actor, "is_authenticated", False) and actor.is_active):
+        return ApiToken.objects.none()
+    company_ids = Membership.objects.filter(user=actor, role="admin", is_active=True).values_list(
+        "company_id", flat=True
+    )
+    staff_ids = Membership.objects.filter(company_id__in=company_ids).values_list(
+        "user_id", flat=True
+    )
+    return ApiToken.objects.filter(user_id__in=staff_ids).select_related("user")

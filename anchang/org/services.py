@@ -15,7 +15,7 @@ from anchang.errors import Conflict, NotFound, ValidationFailed
 from anchang.org import policies
 from anchang.org.models import ApiToken, Company, Membership, Project, Region, Role, Team, User
 from anchang.org.rules import ProjectRules, overrides_from_flat, validation_messages
-from anchang.org.selectors import forget_grants
+from anchang.org.selectors import forget_grants, staff_tokens_visible
 
 TOKEN_NAME_MAX = 64
 
@@ -108,6 +108,86 @@ def token_create(
         details={"token": instance.token_key, "name": name},
     )
     return instance, secret
+
+
+# Why every token of a user was revoked at once (the audit entry's `reason`).
+TOKENS_REVOKED_BECAUSE = ("password_changed", "password_reset", "disabled", "by_admin")
+
+
+@transaction.atomic
+def user_tokens_revoke_all(
+    *, user: User, actor: User | None, reason: str, request: HttpRequest | None = None
+) -> int:
+    """The one rule: a user whose password changed or was reset, or who was disabled, keeps
+    no API token (a token is a password that never expires; whoever knew the old password
+    may have made one). Every door that changes a password or disables a user calls this."""
+    assert reason in TOKENS_REVOKED_BECAUSE, reason  # noqa: S101 - a programming error
+    keys = list(ApiToken.objects.filter(user=user).values_list("token_key", flat=True))
+    if not keys:
+        return 0
+    ApiToken.objects.filter(user=user, token_key__in=keys).delete()
+    audit_record(
+        action=AuditEntry.Action.TOKEN_REVOKED,
+        actor=actor,
+        obj=user,
+        request=request,
+        details={"tokens": keys, "reason": reason},
+    )
+    return len(keys)
+
+
+@transaction.atomic
+def user_password_set(
+    *,
+    actor: User | None,
+    user: User,
+    password: str | None,
+    reason: str = "password_reset",
+    request: HttpRequest | None = None,
+) -> User:
+    """Set (or, with None, make unusable) a user's password; their API tokens go with the
+    old one. `reason`: password_changed (by the user) or password_reset (by someone else)."""
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    user_tokens_revoke_all(user=user, actor=actor, reason=reason, request=request)
+    return user
+
+
+@transaction.atomic
+def user_set_active(
+    *, actor: User | None, user: User, is_active: bool, request: HttpRequest | None = None
+) -> User:
+    """Enable or disable a staff member; disabling revokes their API tokens."""
+    if user.is_active != is_active:
+        user.is_active = is_active
+        user.save(update_fields=["is_active"])
+    if not is_active:
+        user_tokens_revoke_all(user=user, actor=actor, reason="disabled", request=request)
+    forget_grants(user)
+    return user
+
+
+@transaction.atomic
+def staff_token_revoke(
+    *, actor: User, token_key: str, request: HttpRequest | None = None
+) -> ApiToken:
+    """An administrator revokes a staff member's token (a lost phone, someone who left)."""
+    policies.ensure_can_open_page(actor=actor, page="staff_tokens")
+    token = staff_tokens_visible(actor).filter(token_key=token_key).first()
+    if token is None:
+        raise NotFound()
+    ApiToken.objects.filter(pk=token.pk).delete()
+    audit_record(
+        action=AuditEntry.Action.TOKEN_REVOKED,
+        actor=actor,
+        obj=token.user,
+        request=request,
+        details={"tokens": [token_key], "reason": "by_admin"},
+    )
+    return token
 
 
 def token_revoke(*, actor: User, token_key: str, request: HttpRequest | None = None) -> None:

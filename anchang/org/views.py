@@ -16,12 +16,28 @@ from anchang.forms_errors import add_domain_error
 from anchang.org import policies, selectors, services
 from anchang.org.forms import LoginForm, ProjectRulesForm, TokenCreateForm
 from anchang.org.models import ApiToken
+from anchang.redirects import is_safe_next
 
 
-class LoginView(auth_views.LoginView):
+class _SafeNextMixin:
+    """Django's log-in and log-out check `next` themselves; ours is the product's one rule
+    (site-relative paths only), so every door follows the same one."""
+
+    def get_redirect_url(self):
+        url = self.request.POST.get(self.redirect_field_name) or self.request.GET.get(
+            self.redirect_field_name
+        )
+        return url if is_safe_next(self.request, url) else ""
+
+
+class LoginView(_SafeNextMixin, auth_views.LoginView):
     form_class = LoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+
+class LogoutView(_SafeNextMixin, auth_views.LogoutView):
+    pass
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -32,6 +48,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         response = super().form_valid(form)
         audit_record(
             action=AuditEntry.Action.PASSWORD_CHANGED, actor=self.request.user, request=self.request
+        )
+        services.user_tokens_revoke_all(
+            user=self.request.user,
+            actor=self.request.user,
+            reason="password_changed",
+            request=self.request,
         )
         messages.success(self.request, _("Your password has been changed."))
         return response
@@ -72,6 +94,49 @@ def token_revoke(request, token_key: str):
             request, _("The token was revoked. Programs using it can no longer sign in.")
         )
     return redirect("org:tokens")
+
+
+STAFF_TOKENS_PAGE = 100
+
+
+@login_required
+@require_GET
+def staff_tokens(request):
+    """Administrators: every staff member's API tokens in their companies, to revoke one
+    (a lost phone, a script nobody owns any more). `?user=` narrows to one username."""
+    if not policies.can_open_page(actor=request.user, page="staff_tokens"):
+        raise PermissionDenied
+    tokens = selectors.staff_tokens_visible(request.user)
+    who = " ".join(request.GET.get("user", "").split())[:150]
+    if who:
+        tokens = tokens.filter(user__username=who)
+    rows = list(tokens.order_by("-created", "pk")[: STAFF_TOKENS_PAGE + 1])
+    context = {
+        "tokens": rows[:STAFF_TOKENS_PAGE],
+        "more": len(rows) > STAFF_TOKENS_PAGE,
+        "who": who,
+    }
+    return render(request, "org/staff_tokens.html", context)
+
+
+@login_required
+@require_POST
+def staff_token_revoke(request, token_key: str):
+    if not policies.can_open_page(actor=request.user, page="staff_tokens"):
+        raise PermissionDenied
+    try:
+        token = services.staff_token_revoke(
+            actor=request.user, token_key=token_key, request=request
+        )
+    except DomainError:
+        messages.error(request, _("That token does not exist or was already revoked."))
+    else:
+        messages.success(
+            request,
+            _("The token %(name)s of %(user)s was revoked.")
+            % {"name": token.name, "user": token.user},
+        )
+    return redirect("org:staff-tokens")
 
 
 @login_required

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from anchang.customers.models import Customer
 from anchang.errors import ValidationFailed
+from anchang.ids import parse_id
 from anchang.pool import selectors, services
 from anchang.pool.serializers import (
     ClaimedSerializer,
@@ -34,9 +35,10 @@ class PoolListApi(generics.ListAPIView):
         wanted = self.request.query_params.get("project")
         project = None
         if wanted is not None:
-            if not wanted.isdigit():
+            project_id = parse_id(wanted)
+            if project_id is None:
                 raise ValidationFailed(fields={"project": _("Give a project id.")})
-            project = selectors.pool_projects(self.request.user).filter(pk=int(wanted)).first()
+            project = selectors.pool_projects(self.request.user).filter(pk=project_id).first()
             if project is None:
                 raise Http404
         return selectors.pool_customers(self.request.user, project)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from anchang.customers.phones import mask_phone
 from anchang.customers.services import OWNER_ROLES
 from anchang.errors import DomainError
+from anchang.ids import parse_id
 from anchang.org import policies
 from anchang.org.selectors import project_rules, project_staff, projects_where
 from anchang.pool import selectors, services
@@ -91,7 +92,8 @@ def pool_hand_out(request):
     if project not in projects_where(request.user, {"manager", "admin"}):
         raise PermissionDenied
     in_pool = selectors.pool_customers(request.user, project)
-    chosen_ids = [v for v in request.POST.getlist("customers") if v.isdigit()][:1000]
+    chosen_ids = [parse_id(v) for v in request.POST.getlist("customers")[:1000]]
+    chosen_ids = [pk for pk in chosen_ids if pk is not None]
     candidates = list(in_pool.filter(pk__in=chosen_ids))
     form = HandOutForm(
         request.POST, customers=candidates,

@@ -22,6 +22,7 @@ from anchang.customers.phones import normalise_phone
 from anchang.customers.search import name_keys
 from anchang.customers.services.ownership import owner_set
 from anchang.errors import Conflict, ValidationFailed
+from anchang.ids import parse_id
 from anchang.org.models import Project, User
 from anchang.org.rules import ProjectRules
 from anchang.org.selectors import project_rules, project_staff
@@ -112,8 +113,8 @@ def _clean_medium(project: Project, medium_id) -> Medium | None:
     if medium_id in (None, ""):
         return None
     try:
-        return Medium.objects.get(pk=int(medium_id), project=project, is_active=True)
-    except (Medium.DoesNotExist, TypeError, ValueError):
+        return Medium.objects.get(pk=parse_id(medium_id) or 0, project=project, is_active=True)
+    except Medium.DoesNotExist:
         raise ValidationFailed(
             fields={"medium": _("Choose an awareness medium of this project.")}
         ) from None

@@ -38,6 +38,7 @@ from anchang.customers.services.profile import (
 )
 from anchang.errors import PermissionDenied, ValidationFailed
 from anchang.followups.services import schedule_after_registration
+from anchang.ids import parse_id
 from anchang.org.models import Project, User
 from anchang.org.selectors import project_ids_where, project_rules, projects_where
 
@@ -90,10 +91,8 @@ def registers_anywhere(actor: User) -> bool:
 
 def registration_project(actor: User, project_id) -> Project:
     """The project, if the actor registers customers there; 403 otherwise."""
-    try:
-        project = registration_projects(actor).filter(pk=int(project_id)).first()
-    except (TypeError, ValueError):
-        project = None
+    pk = parse_id(project_id)
+    project = registration_projects(actor).filter(pk=pk).first() if pk else None
     if project is None:
         raise PermissionDenied(_("You do not register customers for this project."))
     return project

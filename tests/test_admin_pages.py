@@ -1,0 +1,92 @@
+"""Every page of the Django admin opens: each registered ModelAdmin's list, add page and the
+change page of a real object, as a superuser. The list of admins is read from the admin
+site, so a model registered later is walked too (and must have an object made below)."""
+
+from __future__ import annotations
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils import timezone
+
+from anchang.audit.models import AuditEntry
+from anchang.audit.services import audit_record
+from anchang.org.models import Team, User
+from anchang.org.services import staff_create
+from tests.conftest import PASSWORD
+
+
+@pytest.fixture
+def objects(world):
+    """One object of every registered model, made the way production makes it."""
+    Team.objects.create(project=world.p1, name="一组")
+    Group.objects.create(name="组")
+    admin_user = staff_create(username="root", name="管理员", password=PASSWORD)
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    audit_record(action=AuditEntry.Action.PASSWORD_CHANGED, actor=admin_user)
+    # axes' records (its own tables: a failed log-in's trace, kept or reset by settings)
+    seen = {
+        "user_agent": "test",
+        "ip_address": "127.0.0.1",
+        "username": "root",
+        "http_accept": "*/*",
+        "path_info": "/login/",
+        "attempt_time": timezone.now(),
+    }
+    AccessAttempt.objects.create(**seen, get_data="", post_data="", failures_since_start=1)
+    AccessFailureLog.objects.create(**seen, locked_out=False)
+    AccessLog.objects.create(**seen)
+    return admin_user
+
+
+def _admins():
+    return sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
+
+
+def _url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.mark.parametrize("model", [m for m, _a in _admins()], ids=lambda m: m._meta.label)
+def test_every_admin_page_opens(objects, client, model):
+    client.force_login(objects)
+    model_admin = admin.site._registry[model]
+    assert client.get(_url(model, "changelist")).status_code == 200
+    add = client.get(_url(model, "add"))
+    request = add.wsgi_request
+    assert add.status_code == (200 if model_admin.has_add_permission(request) else 403)
+    obj = model._default_manager.order_by("pk").first()
+    assert obj is not None, f"make a {model._meta.label} in the objects fixture"
+    change = client.get(_url(model, "change", obj.pk))
+    assert change.status_code == 200, change.status_code
+    assert client.get(_url(model, "history", obj.pk)).status_code == 200
+
+
+def test_user_admin_password_page_opens(objects, client, world):
+    client.force_login(objects)
+    user = world.consultants["p1"][0]
+    url = reverse("admin:auth_user_password_change", args=[user.pk]).replace(
+        "/auth/user/", "/org/user/"
+    )
+    assert client.get(url).status_code == 200
+
+
+def test_staff_are_added_through_the_admin(objects, client):
+    """The add page does not just open: a new staff member is saved from it."""
+    client.force_login(objects)
+    data = {
+        "username": "new-staff",
+        "password1": "a-long-Passw0rd-2026",
+        "password2": "a-long-Passw0rd-2026",
+        "usable_password": "true",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+    }
+    response = client.post(reverse("admin:org_user_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert User.objects.filter(username="new-staff").exists()
