@@ -331,3 +331,15 @@ def customer_profile_groups(
             rows.append((str(field.verbose_name), shown))
         groups.append((str(title), rows))
     return groups
+
+
+LIST_TOTAL_CAP = 10_000
+
+
+def count_up_to(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]:
+    """How many rows, counted no further than `cap`: (cap, True) means "more than cap".
+    A list's total at 1,000,000 customers must not be a COUNT over the project: this reads
+    at most cap + 1 index entries, whatever the table's size."""
+    cap = cap or LIST_TOTAL_CAP
+    counted = queryset.order_by().values("pk")[: cap + 1].count()
+    return min(counted, cap), counted > cap

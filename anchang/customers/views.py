@@ -6,11 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from anchang.customers import policies, selectors, services
 from anchang.customers.api import csv_response
+from anchang.customers.choices import FOLLOWED_STATES
 from anchang.customers.filters import CustomerFilter
 from anchang.customers.forms import (
     ConflictResolveForm,
@@ -61,8 +63,17 @@ def customer_list(request):
     rows = list(queryset[offset : offset + PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
+    # The total: free when everything fits on the first page, else counted up to a cap.
+    if number == 1 and not has_next:
+        total, total_more = len(rows), False
+    else:
+        total, total_more = selectors.count_up_to(queryset)
+    today = timezone.localdate()
     for customer in rows:
         customer.phone_display = _phone_for(request.user, customer)
+        followed = customer.state in FOLLOWED_STATES
+        customer.next_shown = customer.next_follow_up_on if followed else None
+        customer.overdue = bool(customer.next_shown and customer.next_shown < today)
     query = request.GET.copy()
     query.pop("page", None)
     owners = owners_to_filter_by(request.user)
@@ -76,6 +87,8 @@ def customer_list(request):
             "media": Medium.objects.filter(project__in=visible_projects(request.user)),
             "page_number": number,
             "has_next": has_next,
+            "total": total,
+            "total_display": f"{total:,}+" if total_more else f"{total:,}",
             "query": query.urlencode(),
             "filtered": any(v for k, v in request.GET.items() if k not in ("page", "order")),
             "can_export": policies.can_export_customers(actor=request.user),
