@@ -196,3 +196,10 @@ def owners_to_filter_by(actor: User) -> QuerySet[User] | list:
         .distinct()
         .order_by("name")
     )
+
+
+def staff_names(ids: set[int]) -> dict[int, str]:
+    """Display names of these staff, in one query (for pages that show ids as people)."""
+    if not ids:
+        return {}
+    return {u.pk: str(u) for u in User.objects.filter(pk__in=ids).only("pk", "name", "username")}
