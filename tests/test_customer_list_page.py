@@ -130,7 +130,8 @@ def test_the_filter_panel_has_an_apply_button(graded, client):
 def total_shown(client, **params) -> str:
     html = client.get(reverse("customers:list"), params).content.decode()
     text = html.split('data-testid="customer-total">')[1].split("<")[0]
-    return "".join(ch for ch in text if ch.isdigit() or ch == "+")
+    approx = "约" if "约" in text else ""
+    return approx + "".join(ch for ch in text if ch.isdigit() or ch == "+")
 
 
 def test_total_is_exact_when_small_and_bounded_when_large(world, client, monkeypatch):
@@ -146,6 +147,27 @@ def test_total_is_exact_when_small_and_bounded_when_large(world, client, monkeyp
     assert total_shown(client, state="no_intent") == "1"  # the filtered rows
     monkeypatch.setattr(selectors, "LIST_TOTAL_CAP", 52)
     assert total_shown(client) == "52+"
+
+
+def test_a_filtered_total_over_a_large_scope_is_estimated_from_a_sample(
+    world, client, monkeypatch
+):
+    manager = world.grant(make_user("mgr"), "manager")
+    consultant = world.consultants["p1"][0]
+    made = [world.customer(world.p1, consultant, f"客户{i}") for i in range(120)]
+    # Every other customer is an A: 60 in all, 20 among the newest 40.
+    Customer.objects.filter(pk__in=[c.pk for c in made[::2]]).update(grade="A")
+    client.force_login(manager)
+    assert total_shown(client, grade="A") == "60"  # scope under the sample: exact
+    monkeypatch.setattr(selectors, "SAMPLE_ROWS", 40)
+    assert total_shown(client, grade="A") == "约60"  # 20/40 of 120
+    # No match among the newest: never below what the pages show (50 and a next page).
+    Customer.objects.update(grade="")
+    Customer.objects.filter(pk__in=[c.pk for c in made[:60]]).update(grade="B")
+    assert total_shown(client, grade="B") == "51+"
+    monkeypatch.setattr(selectors, "SCOPE_CAP", 100)
+    Customer.objects.filter(pk__in=[c.pk for c in made]).update(grade="C")
+    assert total_shown(client, grade="C") == "约100+"  # the scope is larger than counted
 
 
 def _list_queries(client, params) -> int:
@@ -172,6 +194,6 @@ def test_list_queries_do_not_grow_with_rows(world, client, params, django_assert
     few = _list_queries(client, params)
     add(120)  # past a page: the total is counted, the next page exists
     many = _list_queries(client, params)
-    assert many <= few + 1  # at most the bounded count joins in; nothing per row
+    assert many <= few + 2  # at most the bounded counts join in; nothing per row
     with django_assert_max_num_queries(14):
         client.get(reverse("customers:list"), params)

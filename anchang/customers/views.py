@@ -63,11 +63,12 @@ def customer_list(request):
     rows = list(queryset[offset : offset + PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    # The total: free when everything fits on the first page, else counted up to a cap.
-    if number == 1 and not has_next:
-        total, total_more = len(rows), False
-    else:
-        total, total_more = selectors.count_up_to(queryset)
+    filtered = any(v for k, v in request.GET.items() if k not in ("page", "order"))
+    total = selectors.list_total(
+        scope=selectors.customer_list(request.user), filtered=queryset,
+        narrowed=filtered and filterset.is_valid(), seen=offset + len(rows), page_rows=len(rows),
+        has_next=has_next,
+    )  # fmt: skip
     today = timezone.localdate()
     for customer in rows:
         customer.phone_display = _phone_for(request.user, customer)
@@ -88,9 +89,8 @@ def customer_list(request):
             "page_number": number,
             "has_next": has_next,
             "total": total,
-            "total_display": f"{total:,}+" if total_more else f"{total:,}",
             "query": query.urlencode(),
-            "filtered": any(v for k, v in request.GET.items() if k not in ("page", "order")),
+            "filtered": filtered,
             "can_export": policies.can_export_customers(actor=request.user),
             "can_register": services.registers_anywhere(request.user),
         },
