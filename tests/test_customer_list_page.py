@@ -149,9 +149,7 @@ def test_total_is_exact_when_small_and_bounded_when_large(world, client, monkeyp
     assert total_shown(client) == "52+"
 
 
-def test_a_filtered_total_over_a_large_scope_is_estimated_from_a_sample(
-    world, client, monkeypatch
-):
+def test_a_filtered_total_over_a_large_scope_is_estimated_from_a_sample(world, client, monkeypatch):
     manager = world.grant(make_user("mgr"), "manager")
     consultant = world.consultants["p1"][0]
     made = [world.customer(world.p1, consultant, f"客户{i}") for i in range(120)]
@@ -197,3 +195,11 @@ def test_list_queries_do_not_grow_with_rows(world, client, params, django_assert
     assert many <= few + 2  # at most the bounded counts join in; nothing per row
     with django_assert_max_num_queries(14):
         client.get(reverse("customers:list"), params)
+
+
+def test_a_revisit_plan_made_from_a_grade_filter_reads_it_as_words(db):
+    from anchang.followups.revisit_selectors import criteria_display
+
+    shown = dict(criteria_display({"grade": "none", "overdue": "true"}))
+    assert shown == {"意向等级": "未评级", "跟进已逾期": "✓"}
+    assert dict(criteria_display({"grade": "A"})) == {"意向等级": "A"}
