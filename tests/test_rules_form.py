@@ -120,4 +120,13 @@ def test_a_rule_about_a_whole_mapping_lands_beside_its_first_entry(world, admin,
     response = client.post(url(world), rules_form_data(**zero))
     assert response.status_code == 400
     first = next(iter(DEFAULT_RULES.completeness.weights))
-    assert f'data-field-error="completeness.weights.{first}"' in response.content.decode()
+    html = response.content.decode()
+    assert f'data-field-error="completeness.weights.{first}"' in html
+    assert "至少一个字段" in html  # in the admin's language, not the rules' English
+
+
+def test_an_unknown_time_zone_is_explained_in_chinese(world, admin, client):
+    client.force_login(admin)
+    response = client.post(url(world), rules_form_data(timezone="Mars/Olympus"))
+    assert response.status_code == 400
+    assert "未知时区" in response.content.decode()

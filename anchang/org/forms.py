@@ -2,6 +2,7 @@
 
 from datetime import time
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
 from django.apps import apps
@@ -229,6 +230,21 @@ class ProjectRulesForm(forms.Form):
                     plain.append(self[name])
             out.append((title, ([("", False, plain)] if plain else []) + blocks))
         return out
+
+    def clean(self):
+        # The rules validate these too, in English; say it here in the admin's language.
+        data = super().clean()
+        zone = data.get("timezone")
+        if zone is not None:
+            try:
+                ZoneInfo(zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                self.add_error("timezone", _("Unknown time zone; for example Asia/Shanghai."))
+        weights = self.parts.get("completeness.weights", [])
+        values = [data.get(name) for _part, name in weights]
+        if weights and all(v == 0 for v in values):
+            self.add_error(weights[0][1], _("At least one field must weigh something."))
+        return data
 
     def rule_values(self) -> dict:
         values = {k: v for k, v in self.cleaned_data.items() if k != "version"}
