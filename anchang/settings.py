@@ -62,7 +62,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "simple_history",
-    "axes",
+    "anchang.org.login_guard.LoginGuardConfig",  # django-axes, named for staff
     "anchang",
     "anchang.org",
     "anchang.audit",

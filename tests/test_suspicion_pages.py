@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import pytest
@@ -17,6 +16,7 @@ from anchang.org.rules import DEFAULT_RULES, flatten
 from anchang.org.selectors import project_rules
 from anchang.org.services import membership_grant
 from tests.conftest import make_user
+from tests.rules_form import rules_form_data
 from tests.test_suspicion import FILLER_TEXT, GENUINE, OTHER_GENUINE, PASTED, THIRD_GENUINE
 
 PAGE = "followups:suspicious"
@@ -243,10 +243,7 @@ class TestRulesForm:
             if key.startswith("suspicion."):
                 assert f'name="{key}"' in page
         assert "可疑记录" in page
-        data = {
-            k: json.dumps(v) if isinstance(v, dict) else v
-            for k, v in flatten(DEFAULT_RULES).items()
-        }
+        data = rules_form_data()
         data.update({"version": 1, "suspicion.similarity_percent": 95, "suspicion.burst_count": 8})
         assert client.post(url, data).status_code == 302
         world.p1.refresh_from_db()
@@ -256,10 +253,7 @@ class TestRulesForm:
     def test_out_of_bounds_is_refused_beside_the_field(self, world, admin, client):
         client.force_login(admin)
         url = reverse("org:project-rules", args=[world.p1.pk])
-        data = {
-            k: json.dumps(v) if isinstance(v, dict) else v
-            for k, v in flatten(DEFAULT_RULES).items()
-        }
+        data = rules_form_data()
         data.update({"version": 1, "suspicion.similarity_percent": 20})
         response = client.post(url, data)
         assert response.status_code == 400

@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from anchang.audit.details import object_type_choices
 from anchang.audit.models import AuditEntry
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -12,7 +13,8 @@ class AuditEntryFilter(django_filters.FilterSet):
     actor = django_filters.CharFilter(
         field_name="actor_label", lookup_expr="icontains", label=_("Who"), max_length=150
     )
-    object_type = django_filters.CharFilter(label=_("Object type"), max_length=40)
+    # What entries are about, by name (客户, 项目) rather than the stored model code.
+    object_type = django_filters.ChoiceFilter(choices=object_type_choices, label=_("Object type"))
     object_id = django_filters.CharFilter(label=_("Object id"), max_length=40)
     since = django_filters.DateFilter(
         field_name="at", lookup_expr="date__gte", label=_("From"), widget=DATE

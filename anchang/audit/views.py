@@ -3,9 +3,11 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from anchang.audit.details import describe, object_type_label, user_ids
 from anchang.audit.filters import AuditEntryFilter
 from anchang.audit.selectors import visible_audit_entries
 from anchang.org import policies
+from anchang.org.selectors import staff_names
 
 PAGE_SIZE = 100
 
@@ -22,6 +24,11 @@ def audit_list(request):
     except ValueError:
         page = 1
     rows = list(entries[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    rows = rows[: PAGE_SIZE + 1]
+    names = staff_names(user_ids(e.details for e in rows))
+    for entry in rows:
+        entry.details_shown = describe(entry.details, action=entry.action, users=names)
+        entry.object_shown = object_type_label(entry.object_type)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

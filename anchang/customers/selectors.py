@@ -331,3 +331,67 @@ def customer_profile_groups(
             rows.append((str(field.verbose_name), shown))
         groups.append((str(title), rows))
     return groups
+
+
+LIST_TOTAL_CAP = 10_000  # an unfiltered list counts its rows up to this, then says "10,000+"
+SCOPE_CAP = 100_000  # a filtered estimate scales by the scope's size, counted up to this
+SAMPLE_ROWS = 2_000  # a filtered list over a large scope is counted in its newest rows
+
+
+def count_up_to(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]:
+    """How many rows, counted no further than `cap`: (cap, True) means "more than cap".
+    A list's total at 1,000,000 customers must not be a COUNT over the project: this reads
+    at most cap + 1 index entries, whatever the table's size."""
+    cap = cap or LIST_TOTAL_CAP
+    counted = queryset.order_by().values("pk")[: cap + 1].count()
+    return min(counted, cap), counted > cap
+
+
+@dataclass(frozen=True)
+class ListTotal:
+    count: int
+    exact: bool  # False: estimated from a sample
+    more: bool  # at least this many
+
+    @property
+    def shown(self) -> str:
+        return f"{self.count:,}" + ("+" if self.more else "")
+
+
+def _two_figures(n: int) -> int:
+    digits = len(str(n))
+    return n if digits <= 2 else round(n, 2 - digits)
+
+
+def list_total(
+    *,
+    scope: QuerySet,
+    filtered: QuerySet,
+    narrowed: bool,
+    seen: int,
+    page_rows: int,
+    has_next: bool,
+) -> ListTotal:
+    """The customer list's total at a bounded cost, whatever the table's size:
+    - everything already on this page: exact, no query;
+    - no filter: the visible customers counted on the index, up to LIST_TOTAL_CAP;
+    - a filter over a scope of at most SAMPLE_ROWS: exact (at most that many rows read);
+    - a filter over a larger scope: estimated from the share of matches among the newest
+      SAMPLE_ROWS customers, never below what the pages have shown.
+    A filter on an unindexed column (grade, state, late entries) counted to a cap would read
+    the whole project when matches are rare (0.9 s for 200,000 customers on SQLite)."""
+    if not has_next and (page_rows or not seen):
+        return ListTotal(seen, exact=True, more=False)
+    if not narrowed:
+        count, more = count_up_to(scope)
+        return ListTotal(count, exact=True, more=more)
+    scope_count, scope_more = count_up_to(scope, SCOPE_CAP)
+    if not scope_more and scope_count <= SAMPLE_ROWS:
+        return ListTotal(filtered.order_by().count(), exact=True, more=False)
+    newest = scope.order_by("-id").values("pk")[:SAMPLE_ROWS]
+    matches = filtered.order_by().filter(pk__in=newest).count()
+    estimate = _two_figures(round(matches * scope_count / SAMPLE_ROWS))
+    floor = (seen if page_rows else 0) + (1 if has_next else 0)
+    if estimate < floor:
+        return ListTotal(floor, exact=True, more=has_next)
+    return ListTotal(estimate, exact=False, more=scope_more)

@@ -6,11 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from anchang.customers import policies, selectors, services
 from anchang.customers.api import csv_response
+from anchang.customers.choices import FOLLOWED_STATES
 from anchang.customers.filters import CustomerFilter
 from anchang.customers.forms import (
     ConflictResolveForm,
@@ -58,18 +60,28 @@ def customer_list(request):
     # Bounded pagination without a COUNT over the table: one row past the page says "more".
     number = _page_number(request)
     offset = (number - 1) * PAGE_SIZE
-    status = 200
+    status, total = 200, None
+    filtered = any(v for k, v in request.GET.items() if k not in ("page", "order"))
     try:
         queryset = filterset.qs if filterset.is_valid() else selectors.customer_list(request.user)
         rows = list(queryset[offset : offset + PAGE_SIZE + 1])
         has_next = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE]
         list_read_record(actor=request.user, customers=rows, door="page", request=request)
+        total = selectors.list_total(
+            scope=selectors.customer_list(request.user), filtered=queryset,
+            narrowed=filtered and filterset.is_valid(), seen=offset + len(rows),
+            page_rows=len(rows), has_next=has_next,
+        )  # fmt: skip
     except DomainError as error:  # a search or read cap: say so, show no rows
         messages.error(request, error.message)
         rows, has_next, status = [], False, error.status
+    today = timezone.localdate()
     for customer in rows:
         customer.phone_display = _phone_for(request.user, customer)
+        followed = customer.state in FOLLOWED_STATES
+        customer.next_shown = customer.next_follow_up_on if followed else None
+        customer.overdue = bool(customer.next_shown and customer.next_shown < today)
     query = request.GET.copy()
     query.pop("page", None)
     owners = owners_to_filter_by(request.user)
@@ -83,8 +95,9 @@ def customer_list(request):
             "media": Medium.objects.filter(project__in=visible_projects(request.user)),
             "page_number": number,
             "has_next": has_next,
+            "total": total,
             "query": query.urlencode(),
-            "filtered": any(v for k, v in request.GET.items() if k not in ("page", "order")),
+            "filtered": filtered,
             "can_export": policies.can_export_customers(actor=request.user),
             "can_register": services.registers_anywhere(request.user),
         },

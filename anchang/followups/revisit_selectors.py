@@ -242,15 +242,18 @@ def criteria_display(criteria: dict) -> list[tuple[str, str]]:
         if not value:
             continue
         label = str(CustomerFilter.base_filters[key].label or key)
+        choices = CustomerFilter.base_filters[key].extra.get("choices")
         if key == "state":
             value = str(dict(State.choices).get(value, value))
+        elif isinstance(choices, list | tuple):  # grade and other choice filters
+            value = str(dict(choices).get(value, value))
         elif key == "owner" and parse_id(value):
             user = User.objects.filter(pk=parse_id(value)).only("name", "username").first()
             value = str(user) if user else value
         elif key == "medium" and parse_id(value):
             medium = Medium.objects.filter(pk=parse_id(value)).only("name").first()
             value = medium.name if medium else value
-        elif key in ("below_target", "late"):
+        elif key in ("below_target", "late", "overdue"):
             if value.lower() not in ("true", "1", "on", "yes"):
                 continue
             value = "✓"

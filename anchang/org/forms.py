@@ -1,12 +1,17 @@
 """Forms for log-in, tokens and project rules (input shape only)."""
 
 from datetime import time
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
+from django.apps import apps
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from anchang.org.rules import ProjectRules, flatten
+from anchang.customers.rules import DEFAULT_WEIGHTS
+from anchang.org.rules import DEFAULT_RULES, GRADE_SCALES, ProjectRules, flatten
 
 # Human labels for the rule keys; a key without one shows its dotted name.
 RULE_LABELS = {
@@ -76,34 +81,196 @@ class TokenCreateForm(forms.Form):
     )
 
 
+# Rule groups (ProjectRules' sections) as admins read them; a new section without a label
+# shows under its key until it gets one (the raw-code page test says so).
+SECTION_LABELS = {
+    "": _("General"),
+    "intake": _("Registration rules"),
+    "grading": _("Intent grades and follow-up cadence"),
+    "completeness": _("Profile completeness"),
+    "pool": _("Shared pool"),
+    "privacy": _("Personal data"),
+    "suspicion": _("Suspicious records"),
+}
+# Customer stages of the required-fields rule (customers.rules.STAGES).
+STAGE_LABELS = {
+    "no_intent": _("No intent"),
+    "call_in": _("Called in"),
+    "first_visit": _("First visit"),
+    "repeat_visitor": _("Repeat visitor"),
+    "owner": pgettext_lazy("customer state", "Owner"),
+}
+SCALE_LABELS = {"ABCD": _("A/B/C/D (real estate)"), "HABC": _("H/A/B/C (dealership)")}
+# Bounds of the values inside mapping settings (the rules validate them too).
+PART_BOUNDS = {"grading.cadence_days": (0, 366), "completeness.weights": (0, 100)}
+
+
+def _profile_field_label(name: str) -> str:
+    # Looked up through the registry: org sits below the customers app.
+    try:
+        field = apps.get_model("customers", "Customer")._meta.get_field(name)
+    except LookupError:
+        return name.replace("_", " ")
+    except Exception:  # noqa: BLE001 - care dates and other non-column parts of a profile
+        return str(_("Key care dates")) if name == "care_dates" else name.replace("_", " ")
+    return str(field.verbose_name)
+
+
+def _part_label(key: str, part: str) -> str:
+    if key.endswith("cadence_days"):
+        return _("Grade %(g)s") % {"g": part}
+    if key.endswith("required"):
+        return str(STAGE_LABELS.get(part, part.replace("_", " ")))
+    return _profile_field_label(part)
+
+
+def rule_label(key: str) -> str:
+    """A rule's dotted key as an admin reads it, e.g. "grading.cadence_days.A" →
+    "Follow-up cadence by grade (days) · Grade A"."""
+    if key in RULE_LABELS:
+        return str(RULE_LABELS[key])
+    parent, _dot, part = key.rpartition(".")
+    if parent in RULE_LABELS:
+        return f"{RULE_LABELS[parent]} · {_part_label(parent, part)}"
+    return key.replace("_", " ").replace(".", " · ")
+
+
+def rule_value_text(key: str, value: Any) -> str:
+    """A rule's value as an admin reads it: field names by their labels, scales by name."""
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, list):
+        return "、".join(_profile_field_label(str(v)) for v in value) or "—"
+    if key == "grading.scale":
+        return str(SCALE_LABELS.get(value, value))
+    return str(value)
+
+
+def _bounds(rules: ProjectRules, key: str) -> tuple[int | None, int | None]:
+    """ge/le of a plain integer rule, read from the rules' own field constraints."""
+    section, _dot, name = key.rpartition(".")
+    model = getattr(rules, section) if section else rules
+    info = type(model).model_fields.get(name)
+    low = high = None
+    for meta in getattr(info, "metadata", []):
+        low = getattr(meta, "ge", low)
+        high = getattr(meta, "le", high)
+    return low, high
+
+
 class ProjectRulesForm(forms.Form):
-    """One field per rule, typed from the defaults; the service validates the whole."""
+    """One labelled, typed field per rule, grouped as the rules are; a mapping (cadence per
+    grade, weight per field, required fields per stage) becomes one field per entry. The
+    service validates the whole; its messages land beside the fields."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, rules: ProjectRules, **kwargs):
         super().__init__(*args, **kwargs)
+        self.groups: dict[str, list[str]] = {}
+        self.parts: dict[str, list[tuple[str, str]]] = {}  # mapping rule → (entry, field)
+        known = list(DEFAULT_WEIGHTS) + ["loss_reason"]
         for key, value in flatten(rules).items():
-            label = RULE_LABELS.get(key, key)
+            section = key.rpartition(".")[0]
+            names = self.groups.setdefault(section, [])
+            if isinstance(value, dict):
+                low, high = PART_BOUNDS.get(key, (0, None))
+                self.parts[key] = []
+                for part, item in value.items():
+                    name = f"{key}.{part}"
+                    label = _part_label(key, part)
+                    if isinstance(item, list):
+                        field = forms.MultipleChoiceField(
+                            label=label, required=False, initial=item,
+                            choices=[(f, _profile_field_label(f)) for f in known],
+                            widget=forms.CheckboxSelectMultiple,
+                        )  # fmt: skip
+                    else:
+                        field = forms.IntegerField(
+                            label=label, initial=item, min_value=low, max_value=high
+                        )
+                    self.fields[name] = field
+                    self.parts[key].append((part, name))
+                    names.append(name)
+                continue
+            label = RULE_LABELS.get(key, key.replace("_", " "))
             if isinstance(value, bool):
                 field = forms.BooleanField(label=label, required=False, initial=value)
             elif isinstance(value, int):
-                field = forms.IntegerField(label=label, initial=value)
-            elif isinstance(value, dict):
-                field = forms.JSONField(
-                    label=label,
-                    initial=value,
-                    widget=forms.Textarea(attrs={"rows": 2 if len(str(value)) < 80 else 6}),
+                low, high = _bounds(rules, key)
+                field = forms.IntegerField(
+                    label=label, initial=value, min_value=low, max_value=high
                 )
             elif key.endswith("working_day_end"):
                 field = forms.TimeField(label=label, initial=time.fromisoformat(value))
+            elif key == "grading.scale":
+                choices = [(s, SCALE_LABELS.get(s, s)) for s in GRADE_SCALES]
+                field = forms.ChoiceField(label=label, initial=value, choices=choices)
             else:
                 field = forms.CharField(label=label, initial=value, max_length=64)
             self.fields[key] = field
+            names.append(key)
+
+    def fieldsets(self) -> list[tuple[str, list[tuple[str, bool, list]]]]:
+        """(group title, blocks) in the rules' order. A block is (subtitle, folded, bound
+        fields): plain rules share one untitled block; a mapping is its own block, folded
+        when long (weights per profile field)."""
+        out = []
+        for section, names in self.groups.items():
+            title = str(SECTION_LABELS.get(section, section.replace("_", " ")))
+            blocks: list[tuple[str, bool, list]] = []
+            plain: list = []
+            for name in names:
+                parent = name.rpartition(".")[0]
+                if parent in self.parts:
+                    if not blocks or blocks[-1][0] != rule_label(parent):
+                        # Long mappings start folded: 43 weights, 5 stages of tick boxes.
+                        long = len(self.parts[parent]) > 8 or isinstance(
+                            self.fields[name], forms.MultipleChoiceField
+                        )
+                        blocks.append((rule_label(parent), long, []))
+                    blocks[-1][2].append(self[name])
+                else:
+                    plain.append(self[name])
+            out.append((title, ([("", False, plain)] if plain else []) + blocks))
+        return out
+
+    def clean(self):
+        # The rules validate these too, in English; say it here in the admin's language.
+        data = super().clean()
+        zone = data.get("timezone")
+        if zone is not None:
+            try:
+                ZoneInfo(zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                self.add_error("timezone", _("Unknown time zone; for example Asia/Shanghai."))
+        weights = self.parts.get("completeness.weights", [])
+        values = [data.get(name) for _part, name in weights]
+        if weights and all(v == 0 for v in values):
+            self.add_error(weights[0][1], _("At least one field must weigh something."))
+        return data
 
     def rule_values(self) -> dict:
         values = {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        defaults = flatten(DEFAULT_RULES)
+        for key, parts in self.parts.items():
+            values[key] = {part: values.pop(name) for part, name in parts}
+            for part, chosen in values[key].items():
+                default = defaults.get(key, {}).get(part)
+                # The same fields ticked in another order are the default, not an override.
+                if isinstance(chosen, list) and isinstance(default, list):
+                    same = set(chosen) == set(default)
+                    values[key][part] = list(default) if same else list(chosen)
         for key, value in values.items():
             if isinstance(value, time):
                 values[key] = value.strftime("%H:%M:%S")
         return values
+
+    def place_error(self, field: str, message: str) -> None:
+        """A message about a whole mapping goes beside its first entry."""
+        if field in self.fields:
+            self.add_error(field, message)
+        elif field in self.parts and self.parts[field]:
+            self.add_error(self.parts[field][0][1], message)
+        else:
+            self.add_error(None, f"{rule_label(field)}: {message}")

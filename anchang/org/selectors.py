@@ -210,3 +210,10 @@ def staff_tokens_visible(actor: User) -> QuerySet[ApiToken]:
         "user_id", flat=True
     )
     return ApiToken.objects.filter(user_id__in=staff_ids).select_related("user")
+
+
+def staff_names(ids: set[int]) -> dict[int, str]:
+    """Display names of these staff, in one query (for pages that show ids as people)."""
+    if not ids:
+        return {}
+    return {u.pk: str(u) for u in User.objects.filter(pk__in=ids).only("pk", "name", "username")}

@@ -172,7 +172,10 @@ def project_rules_edit(request, pk: int):
                     request=request,
                 )
             except DomainError as error:
-                add_domain_error(form, error)
+                for field, message in error.fields.items():
+                    form.place_error(field, str(message))
+                if not error.fields:
+                    add_domain_error(form, error)
                 status = 409 if error.status == 409 else 400
             else:
                 messages.success(request, _("The rules of %(p)s were saved.") % {"p": project})

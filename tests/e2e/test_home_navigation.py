@@ -28,11 +28,12 @@ def display_of(page, selector: str) -> str:
 
 
 def assert_table_is_cards(tab, testid: str) -> None:
-    """Phone: rows are cards (no header row); desktop: an ordinary table."""
+    """Phone: rows are cards (no header row; the customer list's are two-line flex rows);
+    desktop: an ordinary table."""
     head = display_of(tab.page, f"[data-testid={testid}] thead")
     row = display_of(tab.page, f"[data-testid={testid}] tbody tr")
     if tab.is_phone:
-        assert (head, row) == ("none", "block")
+        assert head == "none" and row in ("block", "flex")
     else:
         assert (head, row) == ("table-header-group", "table-row")
 
@@ -119,9 +120,9 @@ def test_consultant_day_navigation_and_own_customers(open_tab, demo):
     customers_link.click()
     page.wait_for_url(tab.url("/customers/"))
     rows = table_rows(page, "customer-table")
-    # Name, mobile (in full: they own every one), project, owner, registered.
-    assert sorted((r[0], r[1]) for r in rows) == expected
-    assert {r[4] for r in rows} == {str(consultant)}  # name, mobile, state, %, owner
+    # Name, grade, mobile (in full: they own every one), state, %, owner, contact, next.
+    assert sorted((r[0], r[2]) for r in rows) == expected
+    assert {r[5] for r in rows} == {str(consultant)}
     assert_table_is_cards(tab, "customer-table")
     assert page.get_by_test_id("export").count() == 0
     tab.shot("consultant-customers")
@@ -134,7 +135,7 @@ def test_consultant_day_navigation_and_own_customers(open_tab, demo):
     assert wide.page.get_by_test_id("my-total").inner_text().strip() == str(len(expected))
     wide.shot("consultant-home")
     open_nav_link(wide, "/customers/")
-    assert sorted((r[0], r[1]) for r in table_rows(wide.page, "customer-table")) == expected
+    assert sorted((r[0], r[2]) for r in table_rows(wide.page, "customer-table")) == expected
     assert_table_is_cards(wide, "customer-table")
     wide.shot("consultant-customers")
 
@@ -184,7 +185,7 @@ def test_manager_overview_and_a_colleagues_customer(open_tab, demo, viewport):
     listed = table_rows(page, "customer-table")
     assert sorted(r[0] for r in listed) == sorted(c.name for c in in_project)
     # owned by the project's consultants, or in the shared pool (no owner: "—")
-    assert {r[4] for r in listed} <= {str(c) for c in consultants} | {"—"}
+    assert {r[5] for r in listed} <= {str(c) for c in consultants} | {"—"}
     tab.shot("manager-customers")
 
     # A customer of one of the project's consultants: visible, phone masked.
