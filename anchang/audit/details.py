@@ -38,6 +38,9 @@ DETAIL_LABELS = {
     "claimant": gettext_lazy("Claimant"),
     "note": gettext_lazy("Note"),
     "fields": gettext_lazy("Fields"),
+    "tokens": gettext_lazy("Tokens revoked"),
+    "found": gettext_lazy("Customers found"),
+    "door": gettext_lazy("Where"),
 }
 # A key that means something else for one action.
 ACTION_LABELS = {("restore", "from"): gettext_lazy("Backup file")}
@@ -46,6 +49,7 @@ USER_KEYS = ("from", "to")
 # Known values that are codes, by key.
 VALUE_LABELS = {
     "what": {"customers": gettext_lazy("Customers")},
+    "door": {"api": gettext_lazy("API"), "page": gettext_lazy("Customer list page")},
     "decision": {
         "approved": gettext_lazy("Approved"),
         "rejected": gettext_lazy("Rejected"),
