@@ -1,6 +1,7 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
+from anchang.api.schema import SchemaView
 from anchang.customers import api as customers_api
 from anchang.followups import api as followups_api
 from anchang.followups import review_api, suspicion_api
@@ -79,6 +80,6 @@ urlpatterns = [
         revisits_api.RevisitPlanReviewApi.as_view(),
         name="revisit-review",
     ),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -2,14 +2,16 @@
 
 from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from anchang.api.schema import WholeBodyPatchSchema
 from anchang.customers import selectors, services
 from anchang.customers.filters import CustomerFilter
-from anchang.customers.models import Medium
+from anchang.customers.models import Customer, Medium
 from anchang.customers.serializers import (
     FIRST_VISIT_FIELDS,
     CustomerListSerializer,
@@ -24,9 +26,16 @@ from anchang.customers.serializers import (
 )
 from anchang.org.selectors import visible_projects
 
+# The ids the list filters by, typed as ids in the schema whatever the FilterSet's field.
+ID_FILTERS = [
+    OpenApiParameter(name, OpenApiTypes.INT, description=description)
+    for name, description in (("owner", "owner's user id"), ("medium", "awareness medium id"))
+]
+
 
 class CustomerListApi(generics.ListAPIView):
-    """Customers you may list; `q` searches name, pinyin, phone or its last 4 digits."""
+    """Customers you may list; `q` searches name, pinyin, phone or its last 4 digits;
+    `modified_since` (ISO 8601) gives those changed since, to sync without full scans."""
 
     serializer_class = CustomerListSerializer
     filterset_class = CustomerFilter
@@ -34,8 +43,14 @@ class CustomerListApi(generics.ListAPIView):
     def get_queryset(self):
         return selectors.customer_list(self.request.user)
 
+    @extend_schema(parameters=ID_FILTERS)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
 
 class CustomerDetailApi(APIView):
+    schema = WholeBodyPatchSchema()  # the version read is required on PATCH
+
     @extend_schema(responses=CustomerOutSerializer)
     def get(self, request, pk: int):
         customer = selectors.customer_get_visible(actor=request.user, pk=pk)
@@ -87,12 +102,26 @@ class CustomerRevealPhoneApi(APIView):
         return Response({"phone": phone})
 
 
-class CustomerExportApi(APIView):
+class CustomerExportApi(generics.ListAPIView):
+    """The customers you may export as CSV (UTF-8 with a BOM, for Excel), filtered like
+    the list."""
+
+    filterset_class = CustomerFilter  # for the schema's parameters; the service filters
+    pagination_class = None
+    queryset = Customer.objects.none()
+
     @extend_schema(
-        responses={(status.HTTP_200_OK, "text/csv"): OpenApiResponse(description="CSV file")}
+        parameters=ID_FILTERS,
+        responses={
+            (status.HTTP_200_OK, "text/csv"): OpenApiResponse(
+                response=OpenApiTypes.STR, description="CSV file"
+            )
+        },
     )
-    def get(self, request):
-        content, _count = services.customers_export(actor=request.user, request=request)
+    def get(self, request, *args, **kwargs):
+        content, _count = services.customers_export(
+            actor=request.user, request=request, filters=request.query_params
+        )
         return csv_response(content)
 
 

@@ -17,6 +17,7 @@ from anchang.followups.serializers import (
     LossApplicationOutSerializer,
     LossApplyInSerializer,
     LossDecisionInSerializer,
+    LossRejectInSerializer,
     MyDayRemindersSerializer,
     MyDaySerializer,
 )
@@ -143,11 +144,11 @@ class LossApplicationListApi(generics.ListAPIView):
 
 class _LossDecisionApi(APIView):
     decide = None
+    body = LossDecisionInSerializer
 
-    @extend_schema(request=LossDecisionInSerializer, responses=LossApplicationOutSerializer)
     def post(self, request, pk: int):
         application = get_object_or_404(selectors.loss_applications_visible(request.user), pk=pk)
-        serializer = LossDecisionInSerializer(data=request.data)
+        serializer = self.body(data=request.data)
         serializer.is_valid(raise_exception=True)
         application = type(self).decide(
             actor=request.user, application=application, request=request,
@@ -159,6 +160,15 @@ class _LossDecisionApi(APIView):
 class LossApproveApi(_LossDecisionApi):
     decide = staticmethod(loss.loss_approve)
 
+    @extend_schema(request=LossDecisionInSerializer, responses=LossApplicationOutSerializer)
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
 
 class LossRejectApi(_LossDecisionApi):
     decide = staticmethod(loss.loss_reject)
+    body = LossRejectInSerializer
+
+    @extend_schema(request=LossRejectInSerializer, responses=LossApplicationOutSerializer)
+    def post(self, request, pk: int):
+        return super().post(request, pk)

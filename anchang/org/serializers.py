@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
-from anchang.api.serializers import StrictSerializer
+from anchang.api.serializers import StrictSerializer, TextField
+from anchang.org.services import TOKEN_NAME_MAX
 
 
 class ProjectOutSerializer(serializers.Serializer):
@@ -40,4 +41,4 @@ class TokenCreatedSerializer(TokenOutSerializer):
 
 
 class TokenCreateSerializer(StrictSerializer):
-    name = serializers.CharField(max_length=200)
+    name = TextField(limit=TOKEN_NAME_MAX, minimum=1)
