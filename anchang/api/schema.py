@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.utils import translation
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.views import SpectacularAPIView
 
 from anchang.api.error_codes import server_error_codes
@@ -71,22 +70,9 @@ class TextFieldExtension(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema, direction):
         field = self.target
-        schema = auto_schema._map_serializer_field(field, direction, bypass_extensions=True)
-        schema["maxLength"] = field.limit
+        schema = {"type": "string", "maxLength": field.limit}
         if field.minimum is not None:
             schema["minLength"] = field.minimum
         if field.min_length_by:
             schema["x-min-length-by-kind"] = field.min_length_by
         return schema
-
-
-class WholeBodyPatchSchema(AutoSchema):
-    """For a PATCH whose view reads the body with a whole (not partial) serializer: the
-    fields it requires (the version read) stay required in the schema."""
-
-    def _get_request_for_media_type(self, serializer, direction="request"):
-        method, self.method = self.method, "PUT"
-        try:
-            return super()._get_request_for_media_type(serializer, direction)
-        finally:
-            self.method = method

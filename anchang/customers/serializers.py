@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from anchang.api.serializers import IdField, StrictSerializer, TextField, VersionField
 from anchang.customers import choices as c
-from anchang.customers.models import Customer, Medium, Registration
+from anchang.customers.models import Customer, KeyDate, Medium, OwnershipConflict, Registration
 from anchang.customers.phones import mask_phone
 from anchang.customers.policies import can_see_full_phone, hidden_fields
 from anchang.customers.rules import FIRST_VISIT_PROFILE
@@ -185,3 +185,66 @@ class CustomerReassignSerializer(StrictSerializer):
     owner = IdField()
     reason = TextField(limit=REASSIGN_REASON_MAX, minimum=1)
     version = VersionField(required=False)
+
+
+def _max(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
+class ConflictOutSerializer(serializers.ModelSerializer):
+    """An open ownership conflict (撞单): who registered whose customer, and when."""
+
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    project_name = serializers.CharField(source="project.name", read_only=True)
+    claimant_name = serializers.CharField(source="claimant.name", read_only=True)
+    owner_name = serializers.CharField(source="owner.name", read_only=True)
+    registration_kind = serializers.ChoiceField(
+        source="registration.kind", choices=Registration.Kind.choices, read_only=True
+    )
+    registered_at = serializers.DateTimeField(source="registration.occurred_at", read_only=True)
+
+    class Meta:
+        model = OwnershipConflict
+        fields = [
+            "id", "project", "project_name", "customer", "customer_name", "claimant",
+            "claimant_name", "owner", "owner_name", "registration", "registration_kind",
+            "registered_at", "status", "note", "created_at", "resolved_by", "resolved_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ConflictDecideInSerializer(StrictSerializer):
+    decision = serializers.ChoiceField(
+        choices=[OwnershipConflict.Status.KEPT, OwnershipConflict.Status.TRANSFERRED],
+        help_text=_("kept: the owner keeps the customer; transferred: the claimant gets it."),
+    )
+    note = serializers.CharField(
+        max_length=_max(OwnershipConflict, "note"), allow_blank=True, default=""
+    )
+
+
+class KeyDateOutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = KeyDate
+        fields = ["id", "customer", "kind", "date", "note"]
+        read_only_fields = fields
+
+
+class KeyDateInSerializer(StrictSerializer):
+    kind = serializers.ChoiceField(choices=KeyDate.Kind.choices)
+    date = serializers.DateField()
+    note = serializers.CharField(max_length=_max(KeyDate, "note"), allow_blank=True, default="")
+
+
+class MediumInSerializer(StrictSerializer):
+    project = IdField()
+    name = serializers.CharField(max_length=_max(Medium, "name"))
+    kind = serializers.ChoiceField(choices=Medium._meta.get_field("kind").choices)
+
+
+class MediumPatchSerializer(StrictSerializer):
+    """Rename, re-class, or retire (is_active false) a medium; omitted fields are kept."""
+
+    name = serializers.CharField(max_length=_max(Medium, "name"), required=False)
+    kind = serializers.ChoiceField(choices=Medium._meta.get_field("kind").choices, required=False)
+    is_active = serializers.BooleanField(required=False)

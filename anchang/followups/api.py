@@ -6,10 +6,11 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from anchang.customers.selectors import customer_get_visible
+from anchang.customers.selectors import customer_get_visible, customer_timeline
 from anchang.followups import loss, rules, selectors, services
 from anchang.followups.models import FollowUp, LossApplication
 from anchang.followups.serializers import (
+    CustomerHistorySerializer,
     FollowUpInSerializer,
     FollowUpOutSerializer,
     GradeInSerializer,
@@ -44,6 +45,20 @@ class FollowUpListApi(generics.ListAPIView):
             actor=request.user, customer=customer, request=request, **data
         )
         return Response(FollowUpOutSerializer(followup).data, status=status.HTTP_201_CREATED)
+
+
+class CustomerHistoryApi(APIView):
+    @extend_schema(responses=CustomerHistorySerializer)
+    def get(self, request, pk: int):
+        """A customer's calls and visits and everyone's follow-ups, as on the card: for
+        whoever may see the customer."""
+        customer = customer_get_visible(actor=request.user, pk=pk)
+        body = {
+            "customer": customer.pk,
+            "registrations": customer_timeline(customer, limit=100),
+            "followups": selectors.customer_followups(customer, limit=100),
+        }
+        return Response(CustomerHistorySerializer(body).data)
 
 
 class CustomerGradeApi(APIView):

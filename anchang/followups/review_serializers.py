@@ -12,7 +12,7 @@ from anchang.followups.serializers import ReceivedReviewSerializer
 class ReviewInSerializer(StrictSerializer):
     followup = IdField()
     # The service says "at most 500 characters (now n)", with its own code.
-    comment = TextField(limit=COMMENT_MAX, minimum=1, allow_blank=True, trim_whitespace=False)
+    comment = TextField(limit=COMMENT_MAX, minimum=1, trim_whitespace=False)
 
 
 class ReviewsDoneInSerializer(StrictSerializer):

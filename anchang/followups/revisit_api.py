@@ -30,7 +30,8 @@ def _criterion_field(spec) -> serializers.Field:
         return serializers.DateField(allow_null=True, **kwargs)
     if isinstance(spec, django_filters.DateTimeFilter):
         return serializers.DateTimeField(allow_null=True, **kwargs)
-    return serializers.CharField(max_length=CRITERION_MAX, allow_blank=True, **kwargs)
+    limit = spec.extra.get("max_length") or CRITERION_MAX
+    return serializers.CharField(max_length=limit, allow_blank=True, **kwargs)
 
 
 class RevisitCriteriaSerializer(StrictSerializer):
@@ -40,6 +41,8 @@ class RevisitCriteriaSerializer(StrictSerializer):
         return {name: _criterion_field(CustomerFilter.base_filters[name]) for name in CRITERIA_KEYS}
 
     def to_internal_value(self, data):
+        if not isinstance(data, dict):  # said of `criteria` itself, not of a field in it
+            raise serializers.ValidationError([_("Send a JSON object.")], code="invalid")
         # the service reads the filters as the list's query string would give them
         values = super().to_internal_value(data)
         return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in values.items()}

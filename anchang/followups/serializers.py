@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from anchang.api.serializers import IdField, StrictSerializer, TextField
+from anchang.customers.models import Registration
 from anchang.followups import rules
 from anchang.followups.loss import COMMENT_MAX as LOSS_COMMENT_MAX
 from anchang.followups.models import FollowUp, GradeChange, LossApplication
@@ -31,7 +32,7 @@ class FollowUpInSerializer(StrictSerializer):
     kind = serializers.ChoiceField(choices=FollowUp.Kind.choices)
     reached = serializers.BooleanField(default=True)
     content = TextField(
-        limit=CONTENT_MAX, allow_blank=True, default="", min_length_by=rules.MIN_CONTENT,
+        limit=CONTENT_MAX, default="", min_length_by=rules.MIN_CONTENT,
         help_text="A reached contact needs at least this many characters (spaces not "
         "counted), by kind: " + ", ".join(f"{k} {n}" for k, n in rules.MIN_CONTENT.items()),
     )  # fmt: skip
@@ -64,6 +65,39 @@ class FollowUpOutSerializer(serializers.ModelSerializer):
             "next_on",
         ]  # fmt: skip
         read_only_fields = fields
+
+
+class HistoryFollowUpSerializer(FollowUpOutSerializer):
+    author_name = serializers.CharField(source="author.name", read_only=True)
+
+    class Meta(FollowUpOutSerializer.Meta):
+        fields = [*FollowUpOutSerializer.Meta.fields, "author_name"]
+        read_only_fields = fields
+
+
+class HistoryRegistrationSerializer(serializers.ModelSerializer):
+    consultant_name = serializers.CharField(source="consultant.name", read_only=True)
+    medium_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Registration
+        fields = [
+            "id", "kind", "outcome", "occurred_at", "left_at", "entered_at", "is_late",
+            "consultant", "consultant_name", "medium", "medium_name", "name_given", "content",
+            "companions", "intended_product",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_medium_name(self, obj) -> str:
+        return obj.medium.name if obj.medium_id else ""
+
+
+class CustomerHistorySerializer(serializers.Serializer):
+    """What the card shows: calls and visits, and everyone's follow-ups, newest first."""
+
+    customer = serializers.IntegerField()
+    registrations = HistoryRegistrationSerializer(many=True, help_text="the latest 100")
+    followups = HistoryFollowUpSerializer(many=True, help_text="the latest 100")
 
 
 class GradeInSerializer(StrictSerializer):
@@ -185,7 +219,7 @@ class LossApplyInSerializer(StrictSerializer):
 
 
 class LossDecisionInSerializer(StrictSerializer):
-    comment = TextField(limit=LOSS_COMMENT_MAX, allow_blank=True, default="")
+    comment = TextField(limit=LOSS_COMMENT_MAX, default="")
 
 
 class LossRejectInSerializer(StrictSerializer):

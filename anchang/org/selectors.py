@@ -196,3 +196,20 @@ def owners_to_filter_by(actor: User) -> QuerySet[User] | list:
         .distinct()
         .order_by("name")
     )
+
+
+def staff_directory(actor: User) -> list[dict]:
+    """The people holding an active role in the actor's projects (names and roles, for
+    owner and reviewer ids in the API), by name."""
+    rows = (
+        Membership.objects.filter(
+            is_active=True, user__is_active=True, project__in=visible_projects(actor)
+        )
+        .select_related("user")
+        .order_by("user__name", "user_id", "project_id", "role")
+    )
+    people: dict[int, dict] = {}
+    for m in rows:
+        person = people.setdefault(m.user_id, {"id": m.user_id, "name": m.user.name, "roles": []})
+        person["roles"].append({"role": m.role, "project": m.project_id})
+    return list(people.values())

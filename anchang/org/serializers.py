@@ -42,3 +42,16 @@ class TokenCreatedSerializer(TokenOutSerializer):
 
 class TokenCreateSerializer(StrictSerializer):
     name = TextField(limit=TOKEN_NAME_MAX, minimum=1)
+
+
+class StaffRoleSerializer(serializers.Serializer):
+    role = serializers.CharField()
+    project = serializers.IntegerField(allow_null=True)
+
+
+class StaffOutSerializer(serializers.Serializer):
+    """A colleague in your projects: name and roles, nothing to reach them by."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    roles = StaffRoleSerializer(many=True)
