@@ -198,7 +198,9 @@ def test_a_generated_client_goes_through_every_operation(generated, live_server,
     lost_id = register(as_c1, name="钱女士").customer
     for cid in (customer_id, lost_id):
         go("loss_applications_create", as_c1, status=201, body=go.body(
-            "LossApplyInRequest", {"customer": cid, "reason": "bought_elsewhere", "competitor": "万科"}))  # fmt: skip
+            "LossApplyInRequest",
+            {"customer": cid, "reason": "bought_elsewhere", "competitor": "万科"},
+        ))  # fmt: skip
     applications = go("loss_applications_list", as_mgr).results
     by_customer = {a.customer: a.id for a in applications}
     go("loss_applications_reject_create", as_mgr, id=by_customer[customer_id],
