@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 import anchang
 from anchang.api.error_codes import server_error_codes
@@ -122,6 +123,74 @@ def _source_limit(cls, name: str) -> int | None:
 
 
 INPUTS = [c for c in _ours(forms.BaseForm) + _ours(serializers.Serializer) if _text_fields(c)]
+MAPPED = [c for c in _ours(forms.BaseForm) + _ours(serializers.Serializer)
+          if c.__name__ in SOURCES]  # fmt: skip
+
+
+def _column(cls, name: str):
+    for source in SOURCES[cls.__name__]:
+        if isinstance(source, dict):
+            continue
+        try:
+            return source._meta.get_field(name)
+        except Exception:  # noqa: S112 - not a column of this model; try the next
+            continue
+    return None
+
+
+@pytest.mark.parametrize("cls", MAPPED, ids=lambda c: c.__name__)
+def test_choices_and_required_agree_with_the_column(cls):
+    """A choice field offers its column's choices; a required input fills a column that
+    may not be blank (else the page and the API disagree about what must be given)."""
+    fields = cls.base_fields if issubclass(cls, forms.BaseForm) else cls().fields
+    wrong = {}
+    for name, field in fields.items():
+        column = _column(cls, name)
+        if column is None or getattr(field, "read_only", False):
+            continue
+        if column.choices and isinstance(field, forms.ChoiceField | serializers.ChoiceField):
+            offered = {str(k) for k, _label in (field.choices.items() if isinstance(
+                field.choices, dict) else field.choices) if k not in ("", None)}  # fmt: skip
+            expected = {str(k) for k, _label in column.choices if k not in ("", None)}
+            if offered != expected:
+                wrong[f"{name}.choices"] = (sorted(offered), sorted(expected))
+    assert not wrong, wrong
+
+
+# The page's form and the API's serializer for the same action.
+DOORS = [
+    ("RegistrationForm", "RegistrationInSerializer"), ("FollowUpForm", "FollowUpInSerializer"),
+    ("GradeForm", "GradeInSerializer"), ("LossApplyForm", "LossApplyInSerializer"),
+    ("LossDecisionForm", "LossDecisionInSerializer"), ("KeyDateForm", "KeyDateInSerializer"),
+    ("MediumForm", "MediumInSerializer"), ("TokenCreateForm", "TokenCreateSerializer"),
+    ("RevealForm", "RevealInSerializer"), ("CustomerReassignForm", "CustomerReassignSerializer"),
+    ("ConflictResolveForm", "ConflictDecideInSerializer"),
+    ("RevisitPlanForm", "RevisitPlanInSerializer"), ("PlanReportForm", "RevisitReportInSerializer"),
+    ("PlanReviewForm", "RevisitReviewInSerializer"),
+]  # fmt: skip
+BY_NAME = {c.__name__: c for c in MAPPED}
+
+
+@pytest.mark.parametrize(("form_name", "serializer_name"), DOORS)
+def test_the_form_and_the_serializer_of_one_action_agree(form_name, serializer_name):
+    """Both doors ask for the same fields as required, with the same limits and choices."""
+    form_fields = BY_NAME[form_name].base_fields
+    api_fields = {n: f for n, f in BY_NAME[serializer_name]().fields.items() if not f.read_only}
+    wrong = {}
+    for name in set(form_fields) & set(api_fields) - PHONES:
+        form_field, api_field = form_fields[name], api_fields[name]
+        if isinstance(form_field, forms.BooleanField) or isinstance(
+            form_field.widget, forms.HiddenInput
+        ):
+            continue  # a checkbox is never "required"; hidden fields are the page's own
+        defaulted = form_field.initial is not None or api_field.default is not empty
+        if form_field.required != api_field.required and not defaulted:
+            wrong[f"{name}.required"] = (form_field.required, api_field.required)
+        api_limit = _limit(api_field) if isinstance(api_field, serializers.CharField) else None
+        form_limit = getattr(form_field, "max_length", None)
+        if api_limit is not None and form_limit is not None and form_limit != api_limit:
+            wrong[f"{name}.max_length"] = (form_limit, api_limit)
+    assert not wrong, wrong
 
 
 @pytest.mark.parametrize("cls", INPUTS, ids=lambda c: c.__name__)
