@@ -424,3 +424,52 @@ def test_modified_since_lists_only_what_changed(world, api_client):
         bad = api_client.get("/api/v1/customers/", {"modified_since": hostile})
         assert bad.status_code == 400, hostile
         assert bad.json()["code"] == "invalid"
+
+
+def test_no_write_path_to_customers_skips_updated_at():
+    """Read from the source, so a write path added later is held to it too: a queryset
+    `update()` on Customer, a bulk update of Customer rows, or a narrow `update_fields` save
+    of a customer must name updated_at (auto_now applies only to a full save)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(anchang.__file__).parent
+    missing = []
+    for path in sorted(root.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        source = path.read_text(encoding="utf-8")
+        tree = ast.parse(source)
+        constants = {
+            t.id: node.value
+            for node in tree.body
+            if isinstance(node, ast.Assign)
+            for t in node.targets
+            if isinstance(t, ast.Name)
+        }
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            text = ast.get_source_segment(source, node) or ""
+            where = f"{path.relative_to(root)}:{node.lineno}"
+            if name == "update" and text.startswith("Customer.objects"):
+                if "updated_at" not in {k.arg for k in node.keywords}:
+                    missing.append(where)
+            elif name in ("bulk_update", "bulk_update_with_history") and "Customer" in {
+                getattr(a, "id", "") for a in node.args
+            } | {getattr(getattr(func, "value", None), "attr", "")}:
+                if "updated_at" not in text:
+                    missing.append(where)
+            elif name in ("save", "save_without_historical_record"):
+                for keyword in node.keywords:
+                    if keyword.arg != "update_fields":
+                        continue
+                    value = keyword.value
+                    value = constants.get(getattr(value, "id", None), value)
+                    fields = {n.value for n in ast.walk(value) if isinstance(n, ast.Constant)}
+                    # a customer row: its optimistic-locking version moves with every write
+                    if "version" in fields and "updated_at" not in fields:
+                        missing.append(where)
+    assert not missing, missing
