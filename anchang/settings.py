@@ -212,7 +212,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "anchang.api.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "anchang.api.errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "anchang.api.openapi.Schema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 KNOX_TOKEN_MODEL = "org.ApiToken"  # noqa: S105 - a model name
@@ -264,6 +264,8 @@ SPECTACULAR_SETTINGS = {
         "RegistrationKindEnum": "anchang.customers.models.Registration.Kind",
         "FollowUpKindEnum": "anchang.followups.models.FollowUp.Kind",
         "RevisitPlanStatusEnum": "anchang.followups.models.RevisitPlan.Status",
+        "KeyDateKindEnum": "anchang.customers.models.KeyDate.Kind",
+        "ConflictStatusEnum": "anchang.customers.models.OwnershipConflict.Status",
     },
 }
 

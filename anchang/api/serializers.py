@@ -39,3 +39,18 @@ class VersionField(serializers.IntegerField):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", VERSION_MAX)
         super().__init__(**kwargs)
+
+
+class TextField(serializers.CharField):
+    """Text whose limits the service checks, with its own message and error code (so a
+    page and the API answer alike). The schema states the service's limits (`limit`,
+    `minimum`, and per-kind minimums in `min_length_by`); the serializer itself only
+    bounds the body, generously, and leaves a blank value to the service too."""
+
+    def __init__(self, *, limit: int, minimum: int | None = None, min_length_by=None, **kwargs):
+        self.limit = limit
+        self.minimum = minimum
+        self.min_length_by = dict(min_length_by or {})
+        kwargs.setdefault("max_length", limit * 10)
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(**kwargs)

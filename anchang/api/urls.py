@@ -1,6 +1,7 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
+from anchang.api.schema import SchemaView
 from anchang.customers import api as customers_api
 from anchang.followups import api as followups_api
 from anchang.followups import review_api, suspicion_api
@@ -13,10 +14,33 @@ app_name = "api"
 urlpatterns = [
     path("v1/me/", org_api.MeApi.as_view(), name="me"),
     path("v1/projects/", org_api.ProjectListApi.as_view(), name="projects"),
+    path("v1/staff/", org_api.StaffListApi.as_view(), name="staff"),
     path("v1/tokens/", org_api.TokenListApi.as_view(), name="tokens"),
     path("v1/tokens/<str:token_key>/", org_api.TokenDetailApi.as_view(), name="token"),
     path("v1/registrations/", customers_api.RegistrationApi.as_view(), name="registrations"),
     path("v1/media/", customers_api.MediumListApi.as_view(), name="media"),
+    path("v1/media/<int:pk>/", customers_api.MediumDetailApi.as_view(), name="medium"),
+    path("v1/conflicts/", customers_api.ConflictListApi.as_view(), name="conflicts"),
+    path(
+        "v1/conflicts/<int:pk>/decide/",
+        customers_api.ConflictDecideApi.as_view(),
+        name="conflict-decide",
+    ),
+    path(
+        "v1/customers/<int:pk>/key-dates/",
+        customers_api.KeyDateListApi.as_view(),
+        name="customer-key-dates",
+    ),
+    path(
+        "v1/customers/<int:pk>/key-dates/<int:key_date_pk>/",
+        customers_api.KeyDateDetailApi.as_view(),
+        name="customer-key-date",
+    ),
+    path(
+        "v1/customers/<int:pk>/history/",
+        followups_api.CustomerHistoryApi.as_view(),
+        name="customer-history",
+    ),
     path("v1/customers/", customers_api.CustomerListApi.as_view(), name="customers"),
     path(
         "v1/customers/export/", customers_api.CustomerExportApi.as_view(), name="customers-export"
@@ -79,6 +103,6 @@ urlpatterns = [
         revisits_api.RevisitPlanReviewApi.as_view(),
         name="revisit-review",
     ),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

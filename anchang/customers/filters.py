@@ -121,6 +121,10 @@ class CustomerFilter(django_filters.FilterSet):
     late = django_filters.BooleanFilter(
         method="filter_late", label=_("With late entries"), widget=forms.CheckboxInput
     )
+    # An integrator's sync: what changed since its last pass (every write sets updated_at).
+    modified_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("Modified since")
+    )
     overdue = django_filters.BooleanFilter(
         method="filter_overdue", label=_("Follow-up overdue"), widget=forms.CheckboxInput
     )

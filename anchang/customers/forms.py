@@ -14,6 +14,10 @@ from anchang.customers.models import Customer, KeyDate, Medium, OwnershipConflic
 from anchang.customers.phones import format_phone
 from anchang.customers.rules import FIRST_VISIT_PROFILE
 from anchang.customers.services import PROFILE_FIELDS
+from anchang.customers.services.phone_reveal import REASON_MAX
+
+# One limit per field: the model's column (the serializers read the same).
+NAME_MAX = Customer._meta.get_field("name").max_length
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 FIRST_VISIT_FIELDS = FIRST_VISIT_PROFILE  # offered on the registration form
@@ -29,7 +33,7 @@ class RegistrationForm(forms.Form):
     )
     name = forms.CharField(
         label=pgettext_lazy("person", "Name"),
-        max_length=200,
+        max_length=NAME_MAX,
         help_text=_("A surname is enough for a call: 王先生."),
     )
     gender = forms.ChoiceField(
@@ -42,15 +46,25 @@ class RegistrationForm(forms.Form):
     )
     medium = forms.TypedChoiceField(label=_("Heard of us through"), coerce=int)
     content = forms.CharField(
-        label=_("What was discussed"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("What was discussed"),
+        max_length=Registration._meta.get_field("content").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     occurred_at = forms.DateTimeField(label=_("Time of the call or arrival"), widget=DATETIME)
     left_at = forms.DateTimeField(label=_("Left at (visits)"), widget=DATETIME, required=False)
     companions = forms.IntegerField(
         label=_("Companions"), min_value=0, max_value=50, initial=0, required=False
     )
-    intended_product = forms.CharField(label=_("Interested in"), max_length=100, required=False)
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+    intended_product = forms.CharField(
+        label=_("Interested in"),
+        max_length=Registration._meta.get_field("intended_product").max_length,
+        required=False,
+    )
+    idempotency_key = forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=Registration._meta.get_field("idempotency_key").max_length,
+        required=False,
+    )
 
     def __init__(self, *args, projects=(), media=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,8 +131,6 @@ class CustomerProfileForm(forms.ModelForm):
             if value in settable or value == self.instance.state
         ]
         self.fields["state"].required = False
-        self.fields["name"].max_length = 200
-        self.fields["name"].widget.attrs.pop("maxlength", None)
 
     def _post_clean(self):
         # Uniqueness and model rules are the service's job, so errors speak one language.
@@ -139,7 +151,7 @@ class CustomerProfileForm(forms.ModelForm):
 
 
 class CustomerEditForm(forms.Form):
-    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=200)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=NAME_MAX)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
@@ -158,13 +170,15 @@ class CustomerReassignForm(forms.Form):
 class KeyDateForm(forms.Form):
     kind = forms.ChoiceField(label=_("What"), choices=KeyDate.Kind.choices)
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    note = forms.CharField(label=_("Note"), max_length=100, required=False)
+    note = forms.CharField(
+        label=_("Note"), max_length=KeyDate._meta.get_field("note").max_length, required=False
+    )
 
 
 class RevealForm(forms.Form):
     reason = forms.CharField(
         label=_("Why do you need the full number?"),
-        max_length=200,
+        max_length=REASON_MAX,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
@@ -187,4 +201,8 @@ class ConflictResolveForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=OwnershipConflict._meta.get_field("note").max_length,
+        required=False,
+    )

@@ -198,6 +198,8 @@ class Customer(ChoicesDisplay, models.Model):
             # The agenda: one indexed query per consultant and day.
             models.Index(fields=["owner", "next_follow_up_on"], name="customer_agenda"),
             models.Index(fields=["project", "pool_entered_at"], name="customer_pool"),
+            # An integrator's sync: ?modified_since= reads what changed, not every row.
+            models.Index(fields=["project", "updated_at"], name="customer_updated"),
             # One consultant's customers as My day and the team's overdue board read them: the
             # counts, the new ones and the pool clocks (warnings, the tick) come from the index
             # alone; a second index led by (project, owner, state) would split the planner's

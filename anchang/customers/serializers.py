@@ -3,15 +3,19 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from anchang.api.serializers import IdField, StrictSerializer, VersionField
+from anchang.api.serializers import IdField, StrictSerializer, TextField, VersionField
 from anchang.customers import choices as c
-from anchang.customers.models import Customer, Medium, Registration
+from anchang.customers.models import Customer, KeyDate, Medium, OwnershipConflict, Registration
 from anchang.customers.phones import mask_phone
 from anchang.customers.policies import can_see_full_phone, hidden_fields
 from anchang.customers.rules import FIRST_VISIT_PROFILE
 from anchang.customers.services import PROFILE_FIELDS
+from anchang.customers.services.phone_reveal import REASON_MAX
 
 FIRST_VISIT_FIELDS = FIRST_VISIT_PROFILE  # offered on the registration form
+# One limit per field: the model's column, never a second number here.
+NAME_MAX = Customer._meta.get_field("name").max_length
+REASSIGN_REASON_MAX = 200  # customers.services.profile.customer_reassign
 
 
 class CustomerOutSerializer(serializers.ModelSerializer):
@@ -32,7 +36,8 @@ class CustomerOutSerializer(serializers.ModelSerializer):
         fields = [
             "id", "project", "project_name", "name", "phone", "phone2", "state", "owner",
             "owner_name", "medium", "medium_name", "completeness", "visit_count", "call_count",
-            "first_contact_at", "last_contact_at", "created_at", "version", *PROFILE_FIELDS,
+            "first_contact_at", "last_contact_at", "created_at", "grade", "next_follow_up_on",
+            "updated_at", "version", *PROFILE_FIELDS,
             "restricted_fields",
         ]  # fmt: skip
         read_only_fields = fields
@@ -82,7 +87,7 @@ class CustomerListSerializer(CustomerOutSerializer):
         fields = [
             "id", "project", "project_name", "name", "phone", "state", "owner", "owner_name",
             "medium", "medium_name", "completeness", "visit_count", "call_count",
-            "last_contact_at", "created_at", "version",
+            "last_contact_at", "created_at", "grade", "next_follow_up_on", "updated_at", "version",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -110,7 +115,7 @@ class CustomerPatchSerializer(StrictSerializer):
     version = VersionField(
         help_text=_("The version you last read; an outdated version is rejected with 409."),
     )
-    name = serializers.CharField(max_length=200, required=False)
+    name = serializers.CharField(max_length=NAME_MAX, required=False)
     phone = serializers.CharField(
         max_length=40, required=False,
         help_text=_("Only if you may see this customer's number in full (phone_not_editable)."),
@@ -139,17 +144,22 @@ class CustomerPatchSerializer(StrictSerializer):
 class RegistrationInSerializer(StrictSerializer):
     project = IdField()
     kind = serializers.ChoiceField(choices=Registration.Kind.choices)
-    name = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=NAME_MAX)
     gender = serializers.ChoiceField(choices=c.Gender.choices)
     phone = serializers.CharField(max_length=40)
     medium = IdField()
-    content = serializers.CharField(max_length=2000)
+    content = serializers.CharField(max_length=Registration._meta.get_field("content").max_length)
     occurred_at = serializers.DateTimeField()
     left_at = serializers.DateTimeField(required=False, allow_null=True)
     companions = serializers.IntegerField(min_value=0, max_value=50, required=False, default=0)
-    intended_product = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    intended_product = serializers.CharField(
+        max_length=Registration._meta.get_field("intended_product").max_length,
+        required=False, allow_blank=True,
+    )  # fmt: skip
     idempotency_key = serializers.CharField(
-        max_length=64, required=False, help_text=_("Or the Idempotency-Key header.")
+        max_length=Registration._meta.get_field("idempotency_key").max_length,
+        required=False,
+        help_text=_("Or the Idempotency-Key header."),
     )
 
     def get_fields(self):
@@ -170,7 +180,7 @@ class RegistrationOutSerializer(serializers.Serializer):
 
 
 class RevealInSerializer(StrictSerializer):
-    reason = serializers.CharField(max_length=500)
+    reason = TextField(limit=REASON_MAX, minimum=1)
 
 
 class RevealOutSerializer(serializers.Serializer):
@@ -186,5 +196,68 @@ class MediumOutSerializer(serializers.ModelSerializer):
 
 class CustomerReassignSerializer(StrictSerializer):
     owner = IdField()
-    reason = serializers.CharField(max_length=500)
+    reason = TextField(limit=REASSIGN_REASON_MAX, minimum=1)
     version = VersionField(required=False)
+
+
+def _max(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
+class ConflictOutSerializer(serializers.ModelSerializer):
+    """An open ownership conflict (撞单): who registered whose customer, and when."""
+
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    project_name = serializers.CharField(source="project.name", read_only=True)
+    claimant_name = serializers.CharField(source="claimant.name", read_only=True)
+    owner_name = serializers.CharField(source="owner.name", read_only=True)
+    registration_kind = serializers.ChoiceField(
+        source="registration.kind", choices=Registration.Kind.choices, read_only=True
+    )
+    registered_at = serializers.DateTimeField(source="registration.occurred_at", read_only=True)
+
+    class Meta:
+        model = OwnershipConflict
+        fields = [
+            "id", "project", "project_name", "customer", "customer_name", "claimant",
+            "claimant_name", "owner", "owner_name", "registration", "registration_kind",
+            "registered_at", "status", "note", "created_at", "resolved_by", "resolved_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ConflictDecideInSerializer(StrictSerializer):
+    decision = serializers.ChoiceField(
+        choices=[OwnershipConflict.Status.KEPT, OwnershipConflict.Status.TRANSFERRED],
+        help_text=_("kept: the owner keeps the customer; transferred: the claimant gets it."),
+    )
+    note = serializers.CharField(
+        max_length=_max(OwnershipConflict, "note"), allow_blank=True, default=""
+    )
+
+
+class KeyDateOutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = KeyDate
+        fields = ["id", "customer", "kind", "date", "note"]
+        read_only_fields = fields
+
+
+class KeyDateInSerializer(StrictSerializer):
+    kind = serializers.ChoiceField(choices=KeyDate.Kind.choices)
+    date = serializers.DateField()
+    note = serializers.CharField(max_length=_max(KeyDate, "note"), allow_blank=True, default="")
+
+
+class MediumInSerializer(StrictSerializer):
+    project = IdField()
+    name = serializers.CharField(max_length=_max(Medium, "name"))
+    kind = serializers.ChoiceField(choices=Medium._meta.get_field("kind").choices)
+
+
+class MediumPatchSerializer(StrictSerializer):
+    """Rename, re-class, or retire (is_active false) a medium; omitted fields are kept."""
+
+    name = serializers.CharField(max_length=_max(Medium, "name"), required=False)
+    kind = serializers.ChoiceField(choices=Medium._meta.get_field("kind").choices, required=False)
+    is_active = serializers.BooleanField(required=False)

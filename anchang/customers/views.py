@@ -33,6 +33,7 @@ from anchang.forms_errors import form_error
 from anchang.org.selectors import owners_to_filter_by, project_staff, visible_projects
 
 PAGE_SIZE = 50
+CONFLICTS_PAGE = 20  # each conflict is a card with its own form
 MAX_PAGE = 200
 
 
@@ -411,10 +412,16 @@ def medium_edit(request, pk: int):
 def conflict_list(request):
     if not selectors.customers_q(request.user, "reassign"):
         raise PermissionDenied
-    conflicts = list(selectors.open_conflicts(request.user)[:100])
+    # Paged like the list: one row past the page says "more", no COUNT.
+    number = _page_number(request)
+    offset = (number - 1) * CONFLICTS_PAGE
+    conflicts = list(selectors.open_conflicts(request.user)[offset : offset + CONFLICTS_PAGE + 1])
+    has_next = len(conflicts) > CONFLICTS_PAGE
+    conflicts = conflicts[:CONFLICTS_PAGE]
     for conflict in conflicts:
         conflict.form = ConflictResolveForm()
-    return render(request, "customers/conflicts.html", {"conflicts": conflicts})
+    context = {"conflicts": conflicts, "page_number": number, "has_next": has_next}
+    return render(request, "customers/conflicts.html", context)
 
 
 @login_required
@@ -434,7 +441,9 @@ def conflict_resolve(request, pk: int):
             messages.success(request, _("Decided."))
         return redirect("customers:conflicts")
     conflict.form = form
-    others = [c for c in selectors.open_conflicts(request.user)[:100] if c.pk != conflict.pk]
+    others = [
+        c for c in selectors.open_conflicts(request.user)[:CONFLICTS_PAGE] if c.pk != conflict.pk
+    ]
     for other in others:
         other.form = ConflictResolveForm()
     return render(

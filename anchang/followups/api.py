@@ -6,10 +6,11 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from anchang.customers.selectors import customer_get_visible
+from anchang.customers.selectors import customer_get_visible, customer_timeline
 from anchang.followups import loss, rules, selectors, services
 from anchang.followups.models import FollowUp, LossApplication
 from anchang.followups.serializers import (
+    CustomerHistorySerializer,
     FollowUpInSerializer,
     FollowUpOutSerializer,
     GradeInSerializer,
@@ -17,6 +18,7 @@ from anchang.followups.serializers import (
     LossApplicationOutSerializer,
     LossApplyInSerializer,
     LossDecisionInSerializer,
+    LossRejectInSerializer,
     MyDayRemindersSerializer,
     MyDaySerializer,
 )
@@ -43,6 +45,20 @@ class FollowUpListApi(generics.ListAPIView):
             actor=request.user, customer=customer, request=request, **data
         )
         return Response(FollowUpOutSerializer(followup).data, status=status.HTTP_201_CREATED)
+
+
+class CustomerHistoryApi(APIView):
+    @extend_schema(responses=CustomerHistorySerializer)
+    def get(self, request, pk: int):
+        """A customer's calls and visits and everyone's follow-ups, as on the card: for
+        whoever may see the customer."""
+        customer = customer_get_visible(actor=request.user, pk=pk)
+        body = {
+            "customer": customer.pk,
+            "registrations": customer_timeline(customer, limit=100),
+            "followups": selectors.customer_followups(customer, limit=100),
+        }
+        return Response(CustomerHistorySerializer(body).data)
 
 
 class CustomerGradeApi(APIView):
@@ -143,11 +159,11 @@ class LossApplicationListApi(generics.ListAPIView):
 
 class _LossDecisionApi(APIView):
     decide = None
+    body = LossDecisionInSerializer
 
-    @extend_schema(request=LossDecisionInSerializer, responses=LossApplicationOutSerializer)
     def post(self, request, pk: int):
         application = get_object_or_404(selectors.loss_applications_visible(request.user), pk=pk)
-        serializer = LossDecisionInSerializer(data=request.data)
+        serializer = self.body(data=request.data)
         serializer.is_valid(raise_exception=True)
         application = type(self).decide(
             actor=request.user, application=application, request=request,
@@ -159,6 +175,15 @@ class _LossDecisionApi(APIView):
 class LossApproveApi(_LossDecisionApi):
     decide = staticmethod(loss.loss_approve)
 
+    @extend_schema(request=LossDecisionInSerializer, responses=LossApplicationOutSerializer)
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
 
 class LossRejectApi(_LossDecisionApi):
     decide = staticmethod(loss.loss_reject)
+    body = LossRejectInSerializer
+
+    @extend_schema(request=LossRejectInSerializer, responses=LossApplicationOutSerializer)
+    def post(self, request, pk: int):
+        return super().post(request, pk)

@@ -50,8 +50,11 @@ class ReviewListApi(APIView):
         ],
         responses=PolymorphicProxySerializer(
             component_name="ReviewList",
-            serializers=[ReviewQueueOutSerializer, ReceivedReviewsOutSerializer],
-            resource_type_field_name=None,
+            serializers={
+                "queue": ReviewQueueOutSerializer,
+                "received": ReceivedReviewsOutSerializer,
+            },
+            resource_type_field_name="kind",
         ),
     )
     def get(self, request):
@@ -61,11 +64,13 @@ class ReviewListApi(APIView):
         query.is_valid(raise_exception=True)
         if query.validated_data["received"]:
             rows = review_selectors.received_reviews(request.user)[:100]
-            return Response(ReceivedReviewsOutSerializer({"results": rows}).data)
+            body = {"kind": "received", "results": rows}
+            return Response(ReceivedReviewsOutSerializer(body).data)
         policies.ensure_can_open_page(actor=request.user, page="reviews")
         project = _reviewed_project(request.user, query.validated_data.get("project"))
         queue = review_selectors.review_queue(request.user, project)
-        body = {"until": queue.drawn_at, "truncated": queue.truncated, "results": queue.followups}
+        body = {"kind": "queue", "until": queue.drawn_at, "truncated": queue.truncated,
+                "results": queue.followups}  # fmt: skip
         return Response(ReviewQueueOutSerializer(body).data)
 
     @extend_schema(request=ReviewInSerializer, responses={201: ReviewOutSerializer})

@@ -3,18 +3,16 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from anchang.api.serializers import IdField, StrictSerializer
+from anchang.api.serializers import IdField, StrictSerializer, TextField
 from anchang.followups.models import FollowUp, Review
+from anchang.followups.reviews import COMMENT_MAX
 from anchang.followups.serializers import ReceivedReviewSerializer
 
 
 class ReviewInSerializer(StrictSerializer):
     followup = IdField()
-    # Generous here; the service says "at most 500 characters (now n)".
-    comment = serializers.CharField(
-        max_length=5000, allow_blank=True, trim_whitespace=False,
-        help_text=_("1 to 500 characters."),
-    )  # fmt: skip
+    # The service says "at most 500 characters (now n)", with its own code.
+    comment = TextField(limit=COMMENT_MAX, minimum=1, trim_whitespace=False)
 
 
 class ReviewsDoneInSerializer(StrictSerializer):
@@ -55,12 +53,14 @@ class QueueFollowUpSerializer(serializers.ModelSerializer):
 
 
 class ReviewQueueOutSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["queue"], help_text=_("Which list this is."))
     until = serializers.DateTimeField(help_text=_("Send to mark-done to mark exactly these."))
     truncated = serializers.BooleanField(help_text=_("More records wait than are listed."))
     results = QueueFollowUpSerializer(many=True)
 
 
 class ReceivedReviewsOutSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["received"], help_text=_("Which list this is."))
     results = ReceivedReviewSerializer(many=True)
 
 

@@ -1,18 +1,51 @@
 """Revisit-plan endpoints (回访计划): the same services and selectors as the pages."""
 
+import django_filters
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from anchang.api.serializers import IdField, StrictSerializer
+from anchang.api.serializers import IdField, StrictSerializer, TextField
+from anchang.customers.filters import CustomerFilter
 from anchang.errors import PermissionDenied, ValidationFailed
 from anchang.followups import revisit_selectors as selectors
 from anchang.followups import revisits
 from anchang.followups.models import RevisitPlan
+from anchang.followups.revisit_selectors import CRITERIA_KEYS, CRITERION_MAX
 from anchang.org import policies
+
+
+def _criterion_field(spec) -> serializers.Field:
+    """The serializer field for one of the customer list's filters, typed like it."""
+    kwargs = {"required": False}
+    if isinstance(spec, django_filters.BooleanFilter):
+        return serializers.BooleanField(allow_null=True, **kwargs)
+    if isinstance(spec, django_filters.ChoiceFilter):
+        return serializers.ChoiceField(choices=spec.extra["choices"], allow_blank=True, **kwargs)
+    if isinstance(spec, django_filters.NumberFilter):
+        return IdField(allow_null=True, **kwargs)
+    if isinstance(spec, django_filters.DateFilter):
+        return serializers.DateField(allow_null=True, **kwargs)
+    if isinstance(spec, django_filters.DateTimeFilter):
+        return serializers.DateTimeField(allow_null=True, **kwargs)
+    limit = spec.extra.get("max_length") or CRITERION_MAX
+    return serializers.CharField(max_length=limit, allow_blank=True, **kwargs)
+
+
+class RevisitCriteriaSerializer(StrictSerializer):
+    """The customer list's filter parameters, as the list takes them."""
+
+    def get_fields(self):
+        return {name: _criterion_field(CustomerFilter.base_filters[name]) for name in CRITERIA_KEYS}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):  # said of `criteria` itself, not of a field in it
+            raise serializers.ValidationError([_("Send a JSON object.")], code="invalid")
+        # the service reads the filters as the list's query string would give them
+        values = super().to_internal_value(data)
+        return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in values.items()}
 
 
 class RevisitPlanInSerializer(StrictSerializer):
@@ -24,17 +57,13 @@ class RevisitPlanInSerializer(StrictSerializer):
     )
     starts_on = serializers.DateField()
     due_on = serializers.DateField()
-    criteria = serializers.DictField(
-        child=serializers.JSONField(), default=dict,
-        help_text=gettext_lazy(
-            "The customer list's filter parameters (q, state, owner, medium, registered_from, "
-            "registered_to, contact_from, contact_to, below_target, late)."
-        ),
-    )  # fmt: skip
+    criteria = RevisitCriteriaSerializer(default=dict)
 
 
 class RevisitReportInSerializer(StrictSerializer):
-    report = serializers.CharField(max_length=revisits.REPORT_MAX, trim_whitespace=False)
+    report = TextField(
+        limit=revisits.REPORT_MAX, minimum=revisits.REPORT_MIN, trim_whitespace=False
+    )
 
 
 class RevisitReviewInSerializer(StrictSerializer):
@@ -68,6 +97,7 @@ PLAN_FIELDS = [
 
 
 class RevisitPlanOutSerializer(serializers.ModelSerializer):
+    criteria = RevisitCriteriaSerializer(read_only=True)
     targets = serializers.IntegerField(source="n_targets", read_only=True)
     done = serializers.IntegerField(source="n_done", read_only=True)
     reached = serializers.IntegerField(source="n_reached", read_only=True)
@@ -80,6 +110,7 @@ class RevisitPlanOutSerializer(serializers.ModelSerializer):
 
 
 class RevisitPlanDetailSerializer(serializers.ModelSerializer):
+    criteria = RevisitCriteriaSerializer(read_only=True)
     progress = ProgressSerializer(read_only=True)
 
     class Meta:

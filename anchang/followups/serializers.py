@@ -1,29 +1,62 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from anchang.api.serializers import IdField, StrictSerializer
+from anchang.api.serializers import IdField, StrictSerializer, TextField
+from anchang.customers.models import Registration
 from anchang.followups import rules
+from anchang.followups.loss import COMMENT_MAX as LOSS_COMMENT_MAX
 from anchang.followups.models import FollowUp, GradeChange, LossApplication
+from anchang.followups.services import CONTENT_MAX
+
+
+def _model_max(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
+class GradeChecksSerializer(serializers.Serializer):
+    """The grading checklist: one yes / no / unknown (null) per criterion."""
+
+    def get_fields(self):
+        return {
+            name: serializers.BooleanField(allow_null=True, required=False)
+            for name in rules.CRITERIA
+        }
+
+
+class GradeChecksInSerializer(StrictSerializer, GradeChecksSerializer):
+    pass
 
 
 class FollowUpInSerializer(StrictSerializer):
     customer = IdField()
     kind = serializers.ChoiceField(choices=FollowUp.Kind.choices)
     reached = serializers.BooleanField(default=True)
-    content = serializers.CharField(max_length=2000, allow_blank=True, default="")
+    content = TextField(
+        limit=CONTENT_MAX, default="", min_length_by=rules.MIN_CONTENT,
+        help_text="A reached contact needs at least this many characters (spaces not "
+        "counted), by kind: " + ", ".join(f"{k} {n}" for k, n in rules.MIN_CONTENT.items()),
+    )  # fmt: skip
     occurred_at = serializers.DateTimeField(required=False)
     grade = serializers.CharField(max_length=1, allow_blank=True, default="")
     signals = serializers.ListField(
         child=serializers.ChoiceField(choices=rules.SIGNALS), default=list, max_length=10
     )
-    impression = serializers.CharField(max_length=200, allow_blank=True, default="")
-    bottleneck = serializers.CharField(max_length=200, allow_blank=True, default="")
-    plan = serializers.CharField(max_length=200, allow_blank=True, default="")
+    impression = serializers.CharField(
+        max_length=_model_max(FollowUp, "impression"), allow_blank=True, default=""
+    )
+    bottleneck = serializers.CharField(
+        max_length=_model_max(FollowUp, "bottleneck"), allow_blank=True, default=""
+    )
+    plan = serializers.CharField(
+        max_length=_model_max(FollowUp, "plan"), allow_blank=True, default=""
+    )
     next_on = serializers.DateField(required=False, allow_null=True, help_text=_(
         "Empty: the cadence of the customer's grade decides."))  # fmt: skip
 
 
 class FollowUpOutSerializer(serializers.ModelSerializer):
+    signals = serializers.ListField(child=serializers.ChoiceField(choices=rules.SIGNALS))
+
     class Meta:
         model = FollowUp
         fields = [
@@ -34,10 +67,45 @@ class FollowUpOutSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class HistoryFollowUpSerializer(FollowUpOutSerializer):
+    author_name = serializers.CharField(source="author.name", read_only=True)
+
+    class Meta(FollowUpOutSerializer.Meta):
+        fields = [*FollowUpOutSerializer.Meta.fields, "author_name"]
+        read_only_fields = fields
+
+
+class HistoryRegistrationSerializer(serializers.ModelSerializer):
+    consultant_name = serializers.CharField(source="consultant.name", read_only=True)
+    medium_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Registration
+        fields = [
+            "id", "kind", "outcome", "occurred_at", "left_at", "entered_at", "is_late",
+            "consultant", "consultant_name", "medium", "medium_name", "name_given", "content",
+            "companions", "intended_product",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_medium_name(self, obj) -> str:
+        return obj.medium.name if obj.medium_id else ""
+
+
+class CustomerHistorySerializer(serializers.Serializer):
+    """What the card shows: calls and visits, and everyone's follow-ups, newest first."""
+
+    customer = serializers.IntegerField()
+    registrations = HistoryRegistrationSerializer(many=True, help_text="the latest 100")
+    followups = HistoryFollowUpSerializer(many=True, help_text="the latest 100")
+
+
 class GradeInSerializer(StrictSerializer):
     grade = serializers.CharField(max_length=1)
-    reason = serializers.CharField(max_length=200, allow_blank=True, default="")
-    checks = serializers.DictField(child=serializers.BooleanField(allow_null=True), required=False)
+    reason = serializers.CharField(
+        max_length=_model_max(GradeChange, "reason"), allow_blank=True, default=""
+    )
+    checks = GradeChecksInSerializer(required=False)
 
 
 class GradeChangeOutSerializer(serializers.ModelSerializer):
@@ -49,7 +117,7 @@ class GradeChangeOutSerializer(serializers.ModelSerializer):
 
 class GradeOutSerializer(serializers.Serializer):
     grade = serializers.CharField(allow_blank=True)
-    checks = serializers.DictField(child=serializers.BooleanField(allow_null=True))
+    checks = GradeChecksSerializer()
     suggested = serializers.CharField(allow_null=True)
     reasons = serializers.ListField(child=serializers.CharField())
     changes = GradeChangeOutSerializer(many=True)
@@ -142,12 +210,22 @@ class MyDayRemindersSerializer(serializers.Serializer):
 class LossApplyInSerializer(StrictSerializer):
     customer = IdField()
     reason = serializers.ChoiceField(choices=LossApplication.Reason.choices)
-    competitor = serializers.CharField(max_length=100, allow_blank=True, default="")
-    note = serializers.CharField(max_length=500, allow_blank=True, default="")
+    competitor = serializers.CharField(
+        max_length=_model_max(LossApplication, "competitor"), allow_blank=True, default=""
+    )
+    note = serializers.CharField(
+        max_length=_model_max(LossApplication, "note"), allow_blank=True, default=""
+    )
 
 
 class LossDecisionInSerializer(StrictSerializer):
-    comment = serializers.CharField(max_length=500, allow_blank=True, default="")
+    comment = TextField(limit=LOSS_COMMENT_MAX, default="")
+
+
+class LossRejectInSerializer(StrictSerializer):
+    """Rejecting needs a comment: the consultant is told why."""
+
+    comment = TextField(limit=LOSS_COMMENT_MAX, minimum=1)
 
 
 class LossApplicationOutSerializer(serializers.ModelSerializer):

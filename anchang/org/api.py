@@ -10,6 +10,7 @@ from anchang.org.models import ApiToken
 from anchang.org.serializers import (
     MeOutSerializer,
     ProjectOutSerializer,
+    StaffOutSerializer,
     TokenCreatedSerializer,
     TokenCreateSerializer,
     TokenOutSerializer,
@@ -34,6 +35,13 @@ class ProjectListApi(APIView):
     def get(self, request):
         projects = selectors.visible_projects(request.user).order_by("id")
         return Response(ProjectOutSerializer(projects, many=True).data)
+
+
+class StaffListApi(APIView):
+    @extend_schema(responses=StaffOutSerializer(many=True))
+    def get(self, request):
+        """Who works in your projects: names and roles (ids for owner, author, reviewer)."""
+        return Response(StaffOutSerializer(selectors.staff_directory(request.user), many=True).data)
 
 
 class TokenListApi(APIView):

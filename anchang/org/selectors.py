@@ -217,3 +217,20 @@ def staff_names(ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     return {u.pk: str(u) for u in User.objects.filter(pk__in=ids).only("pk", "name", "username")}
+
+
+def staff_directory(actor: User) -> list[dict]:
+    """The people holding an active role in the actor's projects (names and roles, for
+    owner and reviewer ids in the API), by name."""
+    rows = (
+        Membership.objects.filter(
+            is_active=True, user__is_active=True, project__in=visible_projects(actor)
+        )
+        .select_related("user")
+        .order_by("user__name", "user_id", "project_id", "role")
+    )
+    people: dict[int, dict] = {}
+    for m in rows:
+        person = people.setdefault(m.user_id, {"id": m.user_id, "name": m.user.name, "roles": []})
+        person["roles"].append({"role": m.role, "project": m.project_id})
+    return list(people.values())

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
-from anchang.api.serializers import StrictSerializer
+from anchang.api.serializers import StrictSerializer, TextField
+from anchang.org.services import TOKEN_NAME_MAX
 
 
 class ProjectOutSerializer(serializers.Serializer):
@@ -40,4 +41,17 @@ class TokenCreatedSerializer(TokenOutSerializer):
 
 
 class TokenCreateSerializer(StrictSerializer):
-    name = serializers.CharField(max_length=200)
+    name = TextField(limit=TOKEN_NAME_MAX, minimum=1)
+
+
+class StaffRoleSerializer(serializers.Serializer):
+    role = serializers.CharField()
+    project = serializers.IntegerField(allow_null=True)
+
+
+class StaffOutSerializer(serializers.Serializer):
+    """A colleague in your projects: name and roles, nothing to reach them by."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    roles = StaffRoleSerializer(many=True)

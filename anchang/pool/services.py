@@ -204,11 +204,12 @@ def _reclaim_batch(project: Project, ids: list[int], now: datetime) -> int:
         )  # fmt: skip
         owner_set(customer, None, now)
         customer.pool_entered_at = now
+        customer.updated_at = now  # bulk_update skips auto_now
         customer.version += 1
     if not batch:
         return 0
     bulk_update_with_history(
-        batch, Customer, ["owner", "owned_since", "pool_entered_at", "version"],
+        batch, Customer, ["owner", "owned_since", "pool_entered_at", "version", "updated_at"],
         default_change_reason=_("returned to the shared pool"), default_date=now,
     )  # fmt: skip
     PoolEvent.objects.bulk_create(events)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
+from types import SimpleNamespace
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -13,8 +15,10 @@ from django.utils.translation import pgettext
 from anchang.audit.models import AuditEntry
 from anchang.audit.services import audit_record
 from anchang.customers import policies
+from anchang.customers.filters import CustomerFilter
 from anchang.customers.phones import mask_phone
 from anchang.customers.selectors import customers_for
+from anchang.errors import ValidationFailed
 from anchang.org.models import User
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -26,13 +30,21 @@ def spreadsheet_safe(value) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
-def customers_export(*, actor: User, request: HttpRequest | None = None) -> tuple[str, int]:
+def customers_export(
+    *, actor: User, request: HttpRequest | None = None, filters: Mapping[str, str] | None = None
+) -> tuple[str, int]:
+    """The customers the actor may export, as CSV; `filters` are the customer list's
+    (its query string), so what was listed is what is exported."""
     policies.ensure_can_export_customers(actor=actor)
-    rows = (
-        customers_for(actor, "export")
-        .select_related("project", "owner", "medium")
-        .order_by("project_id", "id")
-    )
+    rows = customers_for(actor, "export")
+    if filters:
+        filterset = CustomerFilter(data=filters, queryset=rows, request=SimpleNamespace(user=actor))
+        if not filterset.is_valid():
+            raise ValidationFailed(fields={
+                name: " ".join(str(e) for e in errs) for name, errs in filterset.errors.items()
+            })  # fmt: skip
+        rows = filterset.qs
+    rows = rows.select_related("project", "owner", "medium").order_by("project_id", "id")
     out = io.StringIO()
     out.write("\ufeff")  # so Excel opens UTF-8 Chinese text correctly
     writer = csv.writer(out)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anchang.customers import policies
@@ -21,7 +22,9 @@ MAX_PER_CUSTOMER = 30
 def _refresh(customer: Customer) -> None:
     current = Customer.objects.select_for_update().get(pk=customer.pk)
     refresh_derived(current, project_rules(current.project))
-    Customer.objects.filter(pk=current.pk).update(completeness=current.completeness)
+    Customer.objects.filter(pk=current.pk).update(
+        completeness=current.completeness, updated_at=timezone.now()
+    )
 
 
 @transaction.atomic
