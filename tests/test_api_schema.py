@@ -20,6 +20,7 @@ from rest_framework.fields import empty
 import anchang
 from anchang.api.error_codes import server_error_codes
 from anchang.api.serializers import TextField
+from anchang.customers.choices import MANUAL_STATES
 from anchang.customers.filters import SEARCH_MAX
 from anchang.customers.models import Customer, KeyDate, Medium, OwnershipConflict, Registration
 from anchang.customers.services.key_dates import key_date_add
@@ -138,6 +139,11 @@ def _column(cls, name: str):
     return None
 
 
+# Inputs that offer fewer choices than their column on purpose: a PATCH sets only the
+# states set by hand (lost, subscribed and owner belong to their workflows).
+NARROWED_CHOICES = {("CustomerPatchSerializer", "state"): {str(s) for s in MANUAL_STATES}}
+
+
 @pytest.mark.parametrize("cls", MAPPED, ids=lambda c: c.__name__)
 def test_choices_and_required_agree_with_the_column(cls):
     """A choice field offers its column's choices; a required input fills a column that
@@ -152,6 +158,7 @@ def test_choices_and_required_agree_with_the_column(cls):
             offered = {str(k) for k, _label in (field.choices.items() if isinstance(
                 field.choices, dict) else field.choices) if k not in ("", None)}  # fmt: skip
             expected = {str(k) for k, _label in column.choices if k not in ("", None)}
+            expected &= NARROWED_CHOICES.get((cls.__name__, name), expected)
             if offered != expected:
                 wrong[f"{name}.choices"] = (sorted(offered), sorted(expected))
     assert not wrong, wrong

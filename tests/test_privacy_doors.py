@@ -268,7 +268,7 @@ def test_an_edit_never_enters_a_workflow_state(world, api_client, target):
 
 def test_the_schema_offers_only_the_manual_states_on_patch(client):
     schema = client.get(reverse("api:schema"), {"format": "json"}).json()
-    patch = schema["components"]["schemas"]["PatchedCustomerPatchRequest"]["properties"]["state"]
+    patch = schema["components"]["schemas"]["CustomerPatchRequest"]["properties"]["state"]
     ref = patch.get("$ref") or patch["allOf"][0]["$ref"]
     enum = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]["enum"]
     assert set(enum) == set(MANUAL_STATES)

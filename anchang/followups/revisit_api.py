@@ -14,6 +14,7 @@ from anchang.followups import revisit_selectors as selectors
 from anchang.followups import revisits
 from anchang.followups.models import RevisitPlan
 from anchang.followups.revisit_selectors import CRITERIA_KEYS, CRITERION_MAX
+from anchang.ids import IdFilter
 from anchang.org import policies
 
 
@@ -24,7 +25,7 @@ def _criterion_field(spec) -> serializers.Field:
         return serializers.BooleanField(allow_null=True, **kwargs)
     if isinstance(spec, django_filters.ChoiceFilter):
         return serializers.ChoiceField(choices=spec.extra["choices"], allow_blank=True, **kwargs)
-    if isinstance(spec, django_filters.NumberFilter):
+    if isinstance(spec, django_filters.NumberFilter | IdFilter):
         return IdField(allow_null=True, **kwargs)
     if isinstance(spec, django_filters.DateFilter):
         return serializers.DateField(allow_null=True, **kwargs)
