@@ -340,3 +340,38 @@ def test_manager_sees_the_teams_overdue_board(world, client):
     owners = {row["owner_id"]: row for row in response.context["overview"][0]["owners"]}
     assert owners[c1.pk]["overdue"] == 3 and owners[c2.pk]["overdue"] == 1
     assert f'data-testid="overdue-{c1.pk}">3<' in response.content.decode()
+
+
+class TestIdempotency:
+    def test_a_retry_with_the_key_answers_with_the_first_followup(self, c1, customer):
+        first = record(c1, customer, idempotency_key="k1")
+        again = record(c1, customer, idempotency_key="k1", content=LONG_PHONE_NOTE + "重发")
+        assert again.pk == first.pk
+        assert FollowUp.objects.filter(customer=customer).count() == 1
+        assert record(c1, customer, idempotency_key="k2").pk != first.pk
+
+    def test_each_rendered_form_carries_its_own_key(self, client, c1, customer):
+        client.force_login(c1)
+        url = reverse("followups:new", args=[customer.pk])
+        keys = {client.get(url).context["form"]["idempotency_key"].value() for _ in range(2)}
+        assert len(keys) == 2 and all(len(k) == 32 for k in keys)
+
+    @pytest.mark.parametrize("where", ["header", "field"])
+    def test_an_oversized_key_is_a_400(self, api_client, c1, customer, where):
+        api_client.force_authenticate(c1)
+        body = {"customer": customer.pk, "kind": "phone", "content": LONG_PHONE_NOTE}
+        headers = {}
+        if where == "header":
+            headers["HTTP_IDEMPOTENCY_KEY"] = "k" * 65
+        else:
+            body["idempotency_key"] = "k" * 65
+        response = api_client.post(reverse("api:followups"), body, format="json", **headers)
+        assert response.status_code == 400
+        assert "idempotency_key" in response.json()["fields"]
+        assert not FollowUp.objects.filter(customer=customer).exists()
+
+    def test_the_schema_documents_the_header(self, api_client, c1):
+        api_client.force_authenticate(c1)
+        schema = api_client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+        params = schema["paths"]["/api/v1/followups/"]["post"].get("parameters", [])
+        assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in params)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -86,7 +86,12 @@ def grade_set(
     return current
 
 
-@transaction.atomic
+def _replay(actor: User, key: str | None) -> FollowUp | None:
+    if not key:
+        return None
+    return FollowUp.objects.filter(author=actor, idempotency_key=key).first()
+
+
 def followup_record(
     *,
     actor: User,
@@ -101,7 +106,44 @@ def followup_record(
     bottleneck: str = "",
     plan: str = "",
     next_on: date | None = None,
+    idempotency_key: str | None = None,
     request: HttpRequest | None = None,
+) -> FollowUp:
+    """Record one contact (跟进), see `_followup_record`. A retry or a double tap with the
+    same idempotency key answers with the first follow-up and writes nothing."""
+    key = (idempotency_key or "").strip()[:64] or None
+    customer_policies.ensure_can_edit_customer(actor=actor, customer=customer)
+    if earlier := _replay(actor, key):
+        return earlier
+    try:
+        with transaction.atomic():
+            return _followup_record(
+                actor=actor, customer=customer, kind=kind, content=content, reached=reached,
+                occurred_at=occurred_at, grade=grade, signals=signals, impression=impression,
+                bottleneck=bottleneck, plan=plan, next_on=next_on, idempotency_key=key,
+            )  # fmt: skip
+    except IntegrityError:
+        # A simultaneous submit with the same key won the unique constraint: its answer.
+        if earlier := _replay(actor, key):
+            return earlier
+        raise
+
+
+def _followup_record(
+    *,
+    actor: User,
+    customer: Customer,
+    kind: str,
+    content: str,
+    reached: bool = True,
+    occurred_at: datetime | None = None,
+    grade: str = "",
+    signals: list[str] | None = None,
+    impression: str = "",
+    bottleneck: str = "",
+    plan: str = "",
+    next_on: date | None = None,
+    idempotency_key: str | None = None,
 ) -> FollowUp:
     """Record one contact (跟进). The next follow-up is the date chosen, else the cadence
     of the customer's grade from today; a reached contact keeps the customer owned."""
@@ -148,12 +190,16 @@ def followup_record(
 
     backdated = now - occurred_at > timedelta(days=project_conf.grading.backdate_flag_days)
     current = _locked(customer)
+    # Same-key submits queue on the customer's row lock; the later ones find the first here.
+    if earlier := _replay(actor, idempotency_key):
+        return earlier
     graded_from = current.grade
     followup = FollowUp.objects.create(
         customer=current, project_id=current.project_id, author=actor, kind=kind,
         reached=reached, occurred_at=occurred_at, is_backdated=backdated, content=content,
         grade=grade, signals=sorted(set(signals or [])), impression=impression.strip(),
         bottleneck=bottleneck.strip(), plan=plan.strip(), next_on=next_on,
+        idempotency_key=idempotency_key,
     )  # fmt: skip
     if grade:
         reason = _("graded at a follow-up")
