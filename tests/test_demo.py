@@ -94,3 +94,23 @@ def test_demo_follow_ups_and_pool_look_like_an_office_running_the_rules(db):
     first = tick().changes.get("reclaimed_to_pool", 0)
     assert 0 < first < customers * 0.03
     assert tick().changes == {}
+
+
+def test_demo_last_contact_counts_the_follow_ups(db):
+    """最近联系 in the demo follows the same rule as followup_record: no customer's last
+    contact is older than their latest reached conversation."""
+    from django.db.models import Max
+
+    from anchang.followups.models import FollowUp
+    from anchang.followups.rules import CONTACT_KINDS
+
+    build_demo(seed=7, customers_per_consultant=5)
+    latest = dict(
+        FollowUp.objects.filter(reached=True, kind__in=CONTACT_KINDS)
+        .values_list("customer_id")
+        .annotate(at=Max("occurred_at"))
+    )
+    assert latest
+    contacts = dict(Customer.objects.filter(pk__in=latest).values_list("id", "last_contact_at"))
+    behind = [pk for pk, at in latest.items() if contacts[pk] is None or contacts[pk] < at]
+    assert behind == []

@@ -375,3 +375,40 @@ class TestIdempotency:
         schema = api_client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
         params = schema["paths"]["/api/v1/followups/"]["post"].get("parameters", [])
         assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in params)
+
+
+class TestLastContact:
+    """最近联系: a conversation (a reached call, visit, WeChat or event) is a contact; an
+    unanswered call or a text sent out is not."""
+
+    @pytest.mark.parametrize("kind", FollowUp.Kind.values)
+    @pytest.mark.parametrize("reached", [True, False])
+    def test_a_contact_moves_last_contact(self, world, c1, kind, reached):
+        registered_at = timezone.now() - timedelta(days=10)
+        customer = world.register(c1, occurred_at=registered_at).customer
+        before = Customer.objects.get(pk=customer.pk).last_contact_at
+        followup = record(c1, customer, kind=kind, reached=reached,
+                          content=LONG_PHONE_NOTE * 2)  # fmt: skip
+        after = Customer.objects.get(pk=customer.pk).last_contact_at
+        if reached and kind != "sms":
+            assert after == followup.occurred_at
+        else:
+            assert after == before
+
+    def test_a_backdated_contact_does_not_move_it_back(self, world, c1, customer):
+        latest = Customer.objects.get(pk=customer.pk).last_contact_at
+        record(c1, customer, occurred_at=latest - timedelta(days=3))
+        assert Customer.objects.get(pk=customer.pk).last_contact_at == latest
+
+    def test_the_list_sorts_and_filters_by_it(self, world, c1, api_client):
+        called = world.register(c1, name="跟进过", occurred_at=timezone.now() - timedelta(days=20))
+        silent = world.register(c1, name="没联系", occurred_at=timezone.now() - timedelta(days=9))
+        record(c1, called.customer)
+        record(c1, silent.customer, reached=False, content="")  # nobody answered
+        api_client.force_authenticate(c1)
+        url = reverse("api:customers")
+        ordered = api_client.get(url, {"order": "last_contact"}).json()["results"]
+        assert [c["id"] for c in ordered][:2] == [called.customer.pk, silent.customer.pk]
+        today = timezone.localdate().isoformat()
+        recent = api_client.get(url, {"contact_from": today}).json()["results"]
+        assert [c["id"] for c in recent] == [called.customer.pk]

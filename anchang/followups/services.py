@@ -23,7 +23,10 @@ CONTENT_MAX = 2000
 CLOCK_SKEW = timedelta(minutes=5)
 OLDEST = timedelta(days=31)
 # The customer's columns a follow-up without a grade change writes.
-FOLLOWUP_MOVES = ("last_reached_at", "next_follow_up_on", "version", "updated_at")
+FOLLOWUP_MOVES = (
+    "last_reached_at", "last_contact_at", "first_contact_at", "next_follow_up_on", "version",
+    "updated_at",
+)  # fmt: skip
 # A deal or a loss stops the grade's cadence (DOMAIN.md §4: follow-up ends when they buy).
 CLOSED_STATES = ("subscribed", "owner", "lost")
 
@@ -208,6 +211,12 @@ def _followup_record(
                    suggested=suggestion.grade or "")  # fmt: skip
     if reached and (current.last_reached_at is None or occurred_at > current.last_reached_at):
         current.last_reached_at = occurred_at
+    if rules.is_contact(kind, reached=reached):
+        # 最近联系 on the card and the list (column, sort, filter), like a registration's.
+        if current.last_contact_at is None or occurred_at > current.last_contact_at:
+            current.last_contact_at = occurred_at
+        if current.first_contact_at is None or occurred_at < current.first_contact_at:
+            current.first_contact_at = occurred_at
     current.next_follow_up_on = rules.next_follow_up(
         contacted_on=today, grade=current.grade or None, chosen=next_on,
         cadence=project_conf.grading.cadence_days, closed=current.state in CLOSED_STATES,
