@@ -412,3 +412,20 @@ class TestLastContact:
         today = timezone.localdate().isoformat()
         recent = api_client.get(url, {"contact_from": today}).json()["results"]
         assert [c["id"] for c in recent] == [called.customer.pk]
+
+
+def test_a_followup_recorded_from_the_card_returns_to_the_card(client, c1, customer):
+    """The card's link carries next=<card>; the form keeps it and the save lands there."""
+    import re
+    from html import unescape
+
+    client.force_login(c1)
+    card = reverse("customers:detail", args=[customer.pk])
+    page = client.get(card).content.decode()
+    link = unescape(re.search(r'href="([^"]+)" data-testid="record-followup"', page)[1])
+    form_page = client.get(link)
+    assert f'name="next" value="{card}"' in form_page.content.decode()
+    body = {"kind": "phone", "reached": "yes", "content": LONG_PHONE_NOTE, "next": card,
+            "idempotency_key": form_page.context["form"]["idempotency_key"].value()}  # fmt: skip
+    response = client.post(link, body)
+    assert response.status_code == 302 and response["Location"] == card
