@@ -34,7 +34,9 @@ MAX_PAGE = 200
 
 
 def _phone_for(actor, customer) -> str:
-    if policies.can_see_full_phone(actor=actor, customer=customer):
+    # phone_full: the templates' `{% phone %}` makes a full number a tel: link.
+    customer.phone_full = policies.can_see_full_phone(actor=actor, customer=customer)
+    if customer.phone_full:
         return format_phone(customer.phone)
     return mask_phone(customer.phone)
 
@@ -127,13 +129,7 @@ def _render_card(
     request, customer, *, revealed: str = "", reveal_form=None, key_date_form=None, status=200
 ):
     actor = request.user
-    customer.phone_display = _phone_for(actor, customer)
-    if customer.phone2:
-        customer.phone2_display = (
-            format_phone(customer.phone2)
-            if policies.can_see_full_phone(actor=actor, customer=customer)
-            else mask_phone(customer.phone2)
-        )
+    customer.phone_display = _phone_for(actor, customer)  # also sets phone_full (phone2 too)
     # Only what the table shows: a historical row repeats all ~70 columns of the customer.
     history = (
         customer.history.select_related("history_user")
@@ -165,6 +161,7 @@ def _render_card(
             .first(),
             "history": history,
             "revealed": format_phone(revealed) if revealed else "",
+            "revealed_e164": revealed,
             "reveal_form": reveal_form or (RevealForm() if can_reveal else None),
             "key_dates": customer.key_dates.order_by("date"),
             "key_date_form": key_date_form or (KeyDateForm() if can_edit else None),
