@@ -127,8 +127,11 @@ REGISTRATION = pytest.param(
 )  # fmt: skip
 
 
-@pytest.mark.parametrize("give", [*PATHS, REGISTRATION],
-                         ids=[*(p.__name__ for p in PATHS), "registering_a_pooled_customer"])
+@pytest.mark.parametrize(
+    "give",
+    [*PATHS, REGISTRATION],
+    ids=[*(p.__name__ for p in PATHS), "registering_a_pooled_customer"],
+)
 def test_the_hold_cap_holds_on_every_path_to_a_customer(office, client, give):
     world, c1, c2, _manager, _pooled, _owned = office
     first, text = give(office, client, 0)
