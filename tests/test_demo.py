@@ -114,3 +114,24 @@ def test_demo_last_contact_counts_the_follow_ups(db):
     contacts = dict(Customer.objects.filter(pk__in=latest).values_list("id", "last_contact_at"))
     behind = [pk for pk, at in latest.items() if contacts[pk] is None or contacts[pk] < at]
     assert behind == []
+
+
+def test_demo_consultants_hold_less_than_the_cap_so_claims_can_succeed(db):
+    """Each consultant's customers in play stay well under their intake, and the default
+    intake is under the default hold cap: in the full demo a consultant may claim."""
+    from django.db.models import Count
+
+    from anchang.demo.build import PER_CONSULTANT
+    from anchang.org.rules import PoolRules
+    from anchang.pool.rules import POOL_STATES
+
+    per = 40
+    build_demo(seed=11, customers_per_consultant=per)
+    held = (
+        Customer.objects.filter(owner__isnull=False, state__in=POOL_STATES)
+        .values("owner")
+        .annotate(n=Count("id"))
+    )
+    # the busiest consultant's share, scaled to the default intake (a small demo varies more)
+    share = max(row["n"] for row in held) / per
+    assert PER_CONSULTANT * share < PoolRules().max_active_customers
