@@ -50,6 +50,7 @@ def owned(world):
 
 def _owner_pages(client, customer):
     yield "card", client.get(reverse("customers:detail", args=[customer.pk]))
+    yield "print card", client.get(reverse("customers:print", args=[customer.pk]))
     yield "list", client.get(reverse("customers:list"))
     yield "my day", client.get(reverse("home"))
 
@@ -68,7 +69,11 @@ def test_a_masked_number_is_never_a_link_and_a_revealed_one_is(client, world, ow
     manager = world.grant(make_user("m1"), "manager")
     client.force_login(manager)
     numbers = [customer.phone, customer.phone2]
-    for url in (reverse("customers:detail", args=[customer.pk]), reverse("customers:list")):
+    for url in (
+        reverse("customers:detail", args=[customer.pk]),
+        reverse("customers:print", args=[customer.pk]),
+        reverse("customers:list"),
+    ):
         response = client.get(url)
         assert response.status_code == 200
         assert_no_links(response.content.decode(), numbers)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,12 +26,13 @@ from anchang.customers.models import Medium
 from anchang.customers.phones import format_phone, mask_phone
 from anchang.errors import DomainError
 from anchang.errors import PermissionDenied as DomainPermissionDenied
-from anchang.followups.selectors import customer_followups
+from anchang.followups.selectors import customer_intent_card
 from anchang.forms_errors import form_error
 from anchang.org.selectors import owners_to_filter_by, project_staff, visible_projects
 
 PAGE_SIZE = 50
 MAX_PAGE = 200
+PRINT_ROWS = 500  # a year of weekly contacts, several times over
 
 
 def _phone_for(actor, customer) -> str:
@@ -155,7 +157,7 @@ def _render_card(
             "completeness": selectors.customer_completeness(customer, hidden),
             "profile_groups": selectors.customer_profile_groups(customer, hidden),
             "timeline": selectors.customer_timeline(customer),
-            "followups": customer_followups(customer, limit=50),
+            "followups": customer_intent_card(customer, limit=50),
             "last_loss": customer.loss_applications.select_related("decided_by")
             .order_by("-id")
             .first(),
@@ -170,6 +172,25 @@ def _render_card(
         },
         status=status,
     )
+
+
+@login_required
+@require_GET
+def customer_print(request, pk: int):
+    """The intent card (意向客户管理卡) on A4 for the paper archive: scoped like the card, the
+    phone masked unless the reader may see it in full, every follow-up oldest first."""
+    customer = selectors.customer_get_visible(actor=request.user, pk=pk)
+    actor = request.user
+    customer.phone_display = _phone_for(actor, customer)
+    hidden = policies.hidden_fields(actor=actor, customer=customer)
+    context = {
+        "customer": customer,
+        "profile_groups": selectors.customer_profile_groups(customer, hidden),
+        "timeline": selectors.customer_timeline(customer, limit=PRINT_ROWS),
+        "followups": customer_intent_card(customer, limit=PRINT_ROWS, oldest_first=True),
+        "printed_at": timezone.now(),
+    }
+    return render(request, "customers/print.html", context)
 
 
 @login_required

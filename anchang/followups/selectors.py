@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from anchang.customers.choices import FOLLOWED_STATES
@@ -216,6 +216,23 @@ def care_dates_ahead(actor: User, today: date) -> list[tuple[date, str, Customer
 
 def customer_followups(customer: Customer, limit: int = 100) -> QuerySet[FollowUp]:
     return customer.followups.select_related("author").order_by("-occurred_at")[:limit]
+
+
+def customer_intent_card(
+    customer: Customer, *, limit: int = 100, oldest_first: bool = False
+) -> QuerySet[FollowUp]:
+    """The follow-ups as the paper intent card (意向客户管理卡) lists them: each contact with
+    the grade judged, impression, bottleneck, plan and next date, and the manager's comments
+    (主管批示) beside it. Two queries whatever the rows."""
+    from anchang.followups.models import Review
+
+    reviews = Prefetch(
+        "reviews", queryset=Review.objects.select_related("reviewer").order_by("created_at")
+    )
+    order = "occurred_at" if oldest_first else "-occurred_at"
+    return (customer.followups.select_related("author").prefetch_related(reviews).order_by(order))[
+        :limit
+    ]
 
 
 def pending_loss_applications(actor: User) -> QuerySet:
