@@ -185,7 +185,12 @@ def customer_print(request, pk: int):
     hidden = policies.hidden_fields(actor=actor, customer=customer)
     context = {
         "customer": customer,
-        "profile_groups": selectors.customer_profile_groups(customer, hidden),
+        # Only what is known: the paper card has no room for empty headings.
+        "profile_groups": [
+            (title, filled)
+            for title, rows in selectors.customer_profile_groups(customer, hidden)
+            if (filled := [(label, value) for label, value in rows if value])
+        ],
         "timeline": selectors.customer_timeline(customer, limit=PRINT_ROWS),
         "followups": customer_intent_card(customer, limit=PRINT_ROWS, oldest_first=True),
         "printed_at": timezone.now(),
