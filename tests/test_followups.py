@@ -351,6 +351,16 @@ class TestIdempotency:
         assert FollowUp.objects.filter(customer=customer).count() == 1
         assert record(c1, customer, idempotency_key="k2").pk != first.pk
 
+    def test_a_key_reused_for_another_customer_is_refused(self, world, c1, customer):
+        from anchang.errors import Conflict
+
+        record(c1, customer, idempotency_key="k1")
+        other = world.register(c1).customer
+        with pytest.raises(Conflict) as refused:
+            record(c1, other, idempotency_key="k1")
+        assert refused.value.code == "idempotency_key_reused"
+        assert not FollowUp.objects.filter(customer=other).exists()
+
     def test_each_rendered_form_carries_its_own_key(self, client, c1, customer):
         client.force_login(c1)
         url = reverse("followups:new", args=[customer.pk])

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from anchang.customers import policies as customer_policies
 from anchang.customers.models import Customer
-from anchang.errors import ValidationFailed
+from anchang.errors import Conflict, ValidationFailed
 from anchang.followups import revisits, rules
 from anchang.followups.errors import Code
 from anchang.followups.models import FollowUp, GradeChange
@@ -89,10 +89,18 @@ def grade_set(
     return current
 
 
-def _replay(actor: User, key: str | None) -> FollowUp | None:
+def _replay(actor: User, key: str | None, customer: Customer) -> FollowUp | None:
+    """The follow-up this key already recorded; a key reused for another customer is a
+    client's bug, refused rather than answered with a different record."""
     if not key:
         return None
-    return FollowUp.objects.filter(author=actor, idempotency_key=key).first()
+    earlier = FollowUp.objects.filter(author=actor, idempotency_key=key).first()
+    if earlier is not None and earlier.customer_id != customer.pk:
+        raise Conflict(
+            _("This idempotency key was already used for another customer's follow-up."),
+            code=Code.IDEMPOTENCY_KEY_REUSED,
+        )
+    return earlier
 
 
 def followup_record(
@@ -116,7 +124,7 @@ def followup_record(
     same idempotency key answers with the first follow-up and writes nothing."""
     key = (idempotency_key or "").strip()[:64] or None
     customer_policies.ensure_can_edit_customer(actor=actor, customer=customer)
-    if earlier := _replay(actor, key):
+    if earlier := _replay(actor, key, customer):
         return earlier
     try:
         with transaction.atomic():
@@ -127,7 +135,7 @@ def followup_record(
             )  # fmt: skip
     except IntegrityError:
         # A simultaneous submit with the same key won the unique constraint: its answer.
-        if earlier := _replay(actor, key):
+        if earlier := _replay(actor, key, customer):
             return earlier
         raise
 
@@ -194,7 +202,7 @@ def _followup_record(
     backdated = now - occurred_at > timedelta(days=project_conf.grading.backdate_flag_days)
     current = _locked(customer)
     # Same-key submits queue on the customer's row lock; the later ones find the first here.
-    if earlier := _replay(actor, idempotency_key):
+    if earlier := _replay(actor, idempotency_key, customer):
         return earlier
     graded_from = current.grade
     followup = FollowUp.objects.create(
