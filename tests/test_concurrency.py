@@ -259,3 +259,45 @@ def test_list_pages_at_once_stop_at_the_daily_read_cap(world):
     audit = AuditEntry.objects.filter(actor=planner)
     assert audit.filter(action="list_read").count() == 3
     assert audit.filter(action="list_read_blocked").count() == CAPPED_AT_ONCE - 3
+
+
+FOLLOWUP_TAPS = 8
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("door", ["api-header", "api-field", "form"])
+def test_simultaneous_followups_with_one_key_are_one_record(world, door):
+    """A double tap (or a retry) of one follow-up, eight at once through either door with one
+    idempotency key: one follow-up, and every answer names it."""
+    from anchang.followups.models import FollowUp
+
+    owner = world.consultants["p1"][0]
+    customer = world.register(owner, name="连点客户").customer
+    version = Customer.objects.get(pk=customer.pk).version
+    note = "电话沟通了首付比例和贷款年限，客户说下周六带父母再来看样板间，重点关心学区和交房时间"
+    body = {"kind": "phone", "content": note}
+
+    def tap():
+        client = _CountedClient()
+        if door == "form":
+            client.force_login(owner)
+            url = reverse("followups:new", args=[customer.pk])
+            data = {**body, "reached": "yes", "idempotency_key": "tap-form-1"}
+            response = client.post(url, data)
+            assert response.status_code == 302, response.content[:500]
+            return None
+        client.force_authenticate(owner)
+        data = {**body, "customer": customer.pk}
+        headers = {"HTTP_IDEMPOTENCY_KEY": "tap-api-1"} if door == "api-header" else {}
+        if door == "api-field":
+            data["idempotency_key"] = "tap-api-1"
+        response = client.post(reverse("api:followups"), data, format="json", **headers)
+        assert response.status_code == 201, response.content[:500]
+        return response.json()["id"]
+
+    ids = _at_once([tap] * FOLLOWUP_TAPS)
+    assert FollowUp.objects.filter(customer=customer).count() == 1
+    if door != "form":
+        assert set(ids) == {FollowUp.objects.get(customer=customer).pk}
+    # The customer moved once too: one follow-up, one version step.
+    assert Customer.objects.get(pk=customer.pk).version == version + 1

@@ -94,3 +94,44 @@ def test_demo_follow_ups_and_pool_look_like_an_office_running_the_rules(db):
     first = tick().changes.get("reclaimed_to_pool", 0)
     assert 0 < first < customers * 0.03
     assert tick().changes == {}
+
+
+def test_demo_last_contact_counts_the_follow_ups(db):
+    """最近联系 in the demo follows the same rule as followup_record: no customer's last
+    contact is older than their latest reached conversation."""
+    from django.db.models import Max
+
+    from anchang.followups.models import FollowUp
+    from anchang.followups.rules import CONTACT_KINDS
+
+    build_demo(seed=7, customers_per_consultant=5)
+    latest = dict(
+        FollowUp.objects.filter(reached=True, kind__in=CONTACT_KINDS)
+        .values_list("customer_id")
+        .annotate(at=Max("occurred_at"))
+    )
+    assert latest
+    contacts = dict(Customer.objects.filter(pk__in=latest).values_list("id", "last_contact_at"))
+    behind = [pk for pk, at in latest.items() if contacts[pk] is None or contacts[pk] < at]
+    assert behind == []
+
+
+def test_demo_consultants_hold_less_than_the_cap_so_claims_can_succeed(db):
+    """Each consultant's customers in play stay well under their intake, and the default
+    intake is under the default hold cap: in the full demo a consultant may claim."""
+    from django.db.models import Count
+
+    from anchang.demo.build import PER_CONSULTANT
+    from anchang.org.rules import PoolRules
+    from anchang.pool.rules import POOL_STATES
+
+    per = 40
+    build_demo(seed=11, customers_per_consultant=per)
+    held = (
+        Customer.objects.filter(owner__isnull=False, state__in=POOL_STATES)
+        .values("owner")
+        .annotate(n=Count("id"))
+    )
+    # the busiest consultant's share, scaled to the default intake (a small demo varies more)
+    share = max(row["n"] for row in held) / per
+    assert PER_CONSULTANT * share < PoolRules().max_active_customers

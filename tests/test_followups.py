@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -340,3 +341,103 @@ def test_manager_sees_the_teams_overdue_board(world, client):
     owners = {row["owner_id"]: row for row in response.context["overview"][0]["owners"]}
     assert owners[c1.pk]["overdue"] == 3 and owners[c2.pk]["overdue"] == 1
     assert f'data-testid="overdue-{c1.pk}">3<' in response.content.decode()
+
+
+class TestIdempotency:
+    def test_a_retry_with_the_key_answers_with_the_first_followup(self, c1, customer):
+        first = record(c1, customer, idempotency_key="k1")
+        again = record(c1, customer, idempotency_key="k1", content=LONG_PHONE_NOTE + "重发")
+        assert again.pk == first.pk
+        assert FollowUp.objects.filter(customer=customer).count() == 1
+        assert record(c1, customer, idempotency_key="k2").pk != first.pk
+
+    def test_a_key_reused_for_another_customer_is_refused(self, world, c1, customer):
+        from anchang.errors import Conflict
+
+        record(c1, customer, idempotency_key="k1")
+        other = world.register(c1).customer
+        with pytest.raises(Conflict) as refused:
+            record(c1, other, idempotency_key="k1")
+        assert refused.value.code == "idempotency_key_reused"
+        assert not FollowUp.objects.filter(customer=other).exists()
+
+    def test_each_rendered_form_carries_its_own_key(self, client, c1, customer):
+        client.force_login(c1)
+        url = reverse("followups:new", args=[customer.pk])
+        pages = [client.get(url).content.decode() for _ in range(2)]
+        found = [re.search(r'name="idempotency_key" value="([0-9a-f]{32})"', p) for p in pages]
+        assert all(found) and found[0][1] != found[1][1]
+
+    @pytest.mark.parametrize("where", ["header", "field"])
+    def test_an_oversized_key_is_a_400(self, api_client, c1, customer, where):
+        api_client.force_authenticate(c1)
+        body = {"customer": customer.pk, "kind": "phone", "content": LONG_PHONE_NOTE}
+        headers = {}
+        if where == "header":
+            headers["HTTP_IDEMPOTENCY_KEY"] = "k" * 65
+        else:
+            body["idempotency_key"] = "k" * 65
+        response = api_client.post(reverse("api:followups"), body, format="json", **headers)
+        assert response.status_code == 400
+        assert "idempotency_key" in response.json()["fields"]
+        assert not FollowUp.objects.filter(customer=customer).exists()
+
+    def test_the_schema_documents_the_header(self, api_client, c1):
+        api_client.force_authenticate(c1)
+        schema = api_client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+        params = schema["paths"]["/api/v1/followups/"]["post"].get("parameters", [])
+        assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in params)
+
+
+class TestLastContact:
+    """最近联系: a conversation (a reached call, visit, WeChat or event) is a contact; an
+    unanswered call or a text sent out is not."""
+
+    @pytest.mark.parametrize("kind", FollowUp.Kind.values)
+    @pytest.mark.parametrize("reached", [True, False])
+    def test_a_contact_moves_last_contact(self, world, c1, kind, reached):
+        registered_at = timezone.now() - timedelta(days=10)
+        customer = world.register(c1, occurred_at=registered_at).customer
+        before = Customer.objects.get(pk=customer.pk).last_contact_at
+        followup = record(c1, customer, kind=kind, reached=reached,
+                          content=LONG_PHONE_NOTE * 2)  # fmt: skip
+        after = Customer.objects.get(pk=customer.pk).last_contact_at
+        if reached and kind != "sms":
+            assert after == followup.occurred_at
+        else:
+            assert after == before
+
+    def test_a_backdated_contact_does_not_move_it_back(self, world, c1, customer):
+        latest = Customer.objects.get(pk=customer.pk).last_contact_at
+        record(c1, customer, occurred_at=latest - timedelta(days=3))
+        assert Customer.objects.get(pk=customer.pk).last_contact_at == latest
+
+    def test_the_list_sorts_and_filters_by_it(self, world, c1, api_client):
+        called = world.register(c1, name="跟进过", occurred_at=timezone.now() - timedelta(days=20))
+        silent = world.register(c1, name="没联系", occurred_at=timezone.now() - timedelta(days=9))
+        record(c1, called.customer)
+        record(c1, silent.customer, reached=False, content="")  # nobody answered
+        api_client.force_authenticate(c1)
+        url = reverse("api:customers")
+        ordered = api_client.get(url, {"order": "last_contact"}).json()["results"]
+        assert [c["id"] for c in ordered][:2] == [called.customer.pk, silent.customer.pk]
+        today = timezone.localdate().isoformat()
+        recent = api_client.get(url, {"contact_from": today}).json()["results"]
+        assert [c["id"] for c in recent] == [called.customer.pk]
+
+
+def test_a_followup_recorded_from_the_card_returns_to_the_card(client, c1, customer):
+    """The card's link carries next=<card>; the form keeps it and the save lands there."""
+    import re
+    from html import unescape
+
+    client.force_login(c1)
+    card = reverse("customers:detail", args=[customer.pk])
+    page = client.get(card).content.decode()
+    link = unescape(re.search(r'href="([^"]+)" data-testid="record-followup"', page)[1])
+    form_page = client.get(link)
+    assert f'name="next" value="{card}"' in form_page.content.decode()
+    body = {"kind": "phone", "reached": "yes", "content": LONG_PHONE_NOTE, "next": card,
+            "idempotency_key": form_page.context["form"]["idempotency_key"].value()}  # fmt: skip
+    response = client.post(link, body)
+    assert response.status_code == 302 and response["Location"] == card

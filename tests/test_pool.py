@@ -365,3 +365,48 @@ def test_tick_command_reports_and_the_admin_sees_the_last_run(world, clock, clie
     clock.advance(minutes=10)
     page = client.get(reverse("home")).content.decode()
     assert "anchang tick" in page  # stale: says how to start it
+
+
+# -- the pool page offers only claims that can succeed -------------------------------------
+
+
+def _claim_buttons(client, project):
+    import re
+
+    page = client.get(reverse("pool:list"), {"project": project.pk}).content.decode()
+    return {int(pk) for pk in re.findall(r'data-testid="claim-(\d+)"', page)}, page
+
+
+@pytest.mark.parametrize("reason", ["hold_cap", "daily_claim_limit", "reclaim_cooldown"])
+def test_the_pool_page_hides_a_claim_that_would_be_refused_and_says_why(
+    world, clock, client, reason
+):
+    """For each refusal of the claim service the page shows no button and the service's own
+    message; the buttons it does show claim successfully."""
+    c1, c2 = world.consultants["p1"]
+    pooled = _pooled(world, clock, 3, owner=c1)  # reclaimed from c1: c1 is cooling down
+    claimer = {"reclaim_cooldown": c1}.get(reason, c2)
+    if reason == "hold_cap":
+        world.register(c2, name="手上的客户")
+        _overrides(world.p1, max_active_customers=1)
+    if reason == "daily_claim_limit":
+        _overrides(world.p1, daily_claim_limit=1)
+        pool_claim(actor=c2, customer=pooled[2])
+        pooled = pooled[:2]
+    client.force_login(claimer)
+    buttons, page = _claim_buttons(client, world.p1)
+    assert buttons.isdisjoint(c.pk for c in pooled)
+    with pytest.raises(ValidationFailed) as refused:
+        pool_claim(actor=claimer, customer=Customer.objects.get(pk=pooled[0].pk))
+    assert refused.value.code == reason
+    assert str(refused.value.message) in page  # the service's own words
+    # the refusal gone (a wider cap, a new day, the cooldown over), the buttons come back
+    # and the one shown claims
+    _overrides(world.p1)
+    clock.advance(days=8)
+    client.force_login(claimer)  # the session ran out over the week
+    buttons, page = _claim_buttons(client, world.p1)
+    assert pooled[0].pk in buttons, page[page.find("pool-customers") : page.find("pool-events")]
+    response = client.post(reverse("pool:claim", args=[pooled[0].pk]))
+    assert response.status_code == 302
+    assert Customer.objects.get(pk=pooled[0].pk).owner_id == claimer.pk

@@ -14,6 +14,7 @@ urlpatterns = [
     path("conflicts/<int:pk>/resolve/", views.conflict_resolve, name="conflict-resolve"),
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/edit/", views.customer_edit, name="edit"),
+    path("<int:pk>/print/", views.customer_print, name="print"),
     path("<int:pk>/reassign/", views.customer_reassign, name="reassign"),
     path("<int:pk>/reveal-phone/", views.customer_reveal_phone, name="reveal"),
     path("<int:pk>/key-dates/", views.key_date_add, name="key-date-add"),

@@ -28,17 +28,20 @@ from anchang.customers.phones import format_phone, mask_phone
 from anchang.customers.services.bulk_reads import list_read_record
 from anchang.errors import DomainError
 from anchang.errors import PermissionDenied as DomainPermissionDenied
-from anchang.followups.selectors import customer_followups
+from anchang.followups.selectors import customer_intent_card
 from anchang.forms_errors import form_error
 from anchang.org.selectors import owners_to_filter_by, project_staff, visible_projects
 
 PAGE_SIZE = 50
 CONFLICTS_PAGE = 20  # each conflict is a card with its own form
 MAX_PAGE = 200
+PRINT_ROWS = 500  # a year of weekly contacts, several times over
 
 
 def _phone_for(actor, customer) -> str:
-    if policies.can_see_full_phone(actor=actor, customer=customer):
+    # phone_full: the templates' `{% phone %}` makes a full number a tel: link.
+    customer.phone_full = policies.can_see_full_phone(actor=actor, customer=customer)
+    if customer.phone_full:
         return format_phone(customer.phone)
     return mask_phone(customer.phone)
 
@@ -149,13 +152,7 @@ def _render_card(
     request, customer, *, revealed: str = "", reveal_form=None, key_date_form=None, status=200
 ):
     actor = request.user
-    customer.phone_display = _phone_for(actor, customer)
-    if customer.phone2:
-        customer.phone2_display = (
-            format_phone(customer.phone2)
-            if policies.can_see_full_phone(actor=actor, customer=customer)
-            else mask_phone(customer.phone2)
-        )
+    customer.phone_display = _phone_for(actor, customer)  # also sets phone_full (phone2 too)
     # Only what the table shows: a historical row repeats all ~70 columns of the customer.
     history = (
         customer.history.select_related("history_user")
@@ -181,12 +178,13 @@ def _render_card(
             "completeness": selectors.customer_completeness(customer, hidden),
             "profile_groups": selectors.customer_profile_groups(customer, hidden),
             "timeline": selectors.customer_timeline(customer),
-            "followups": customer_followups(customer, limit=50),
+            "followups": customer_intent_card(customer, limit=50),
             "last_loss": customer.loss_applications.select_related("decided_by")
             .order_by("-id")
             .first(),
             "history": history,
             "revealed": format_phone(revealed) if revealed else "",
+            "revealed_e164": revealed,
             "reveal_form": reveal_form or (RevealForm() if can_reveal else None),
             "key_dates": customer.key_dates.order_by("date"),
             "key_date_form": key_date_form or (KeyDateForm() if can_edit else None),
@@ -195,6 +193,30 @@ def _render_card(
         },
         status=status,
     )
+
+
+@login_required
+@require_GET
+def customer_print(request, pk: int):
+    """The intent card (意向客户管理卡) on A4 for the paper archive: scoped like the card, the
+    phone masked unless the reader may see it in full, every follow-up oldest first."""
+    customer = selectors.customer_get_visible(actor=request.user, pk=pk)
+    actor = request.user
+    customer.phone_display = _phone_for(actor, customer)
+    hidden = policies.hidden_fields(actor=actor, customer=customer)
+    context = {
+        "customer": customer,
+        # Only what is known: the paper card has no room for empty headings.
+        "profile_groups": [
+            (title, filled)
+            for title, rows in selectors.customer_profile_groups(customer, hidden)
+            if (filled := [(label, value) for label, value in rows if value])
+        ],
+        "timeline": selectors.customer_timeline(customer, limit=PRINT_ROWS),
+        "followups": customer_intent_card(customer, limit=PRINT_ROWS, oldest_first=True),
+        "printed_at": timezone.now(),
+    }
+    return render(request, "customers/print.html", context)
 
 
 @login_required

@@ -42,6 +42,10 @@ PROJECTS = [
     ("south", "xingchi", "星驰汽车4S店", Project.Kind.DEALERSHIP, 5),  # grades H/A/B/C
 ]
 PROJECT_ROLES = [Role.MANAGER, Role.CLERK, Role.PLANNER, Role.CARE]
+# Six months of intake per consultant. An office running the pool rules keeps each
+# consultant's customers in play under the hold cap (default 200): at most ~95% of the
+# intake is still in play, so a consultant can claim from the pool in the demo.
+PER_CONSULTANT = 180
 
 
 def _username(name: str, taken: set[str]) -> str:
@@ -55,7 +59,7 @@ def _username(name: str, taken: set[str]) -> str:
 
 
 @transaction.atomic
-def build_demo(*, seed: int = 2026, customers_per_consultant: int = 333) -> DemoResult:
+def build_demo(*, seed: int = 2026, customers_per_consultant: int = PER_CONSULTANT) -> DemoResult:
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not security
     result = DemoResult()
     taken: set[str] = set(User.objects.values_list("username", flat=True))

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from anchang.customers.models import Customer
 from anchang.followups.models import FollowUp, LossApplication, Review
+from anchang.followups.rules import is_contact
 from anchang.org.models import Project, User
 from anchang.org.selectors import project_rules
 from anchang.pool.models import PoolEvent
@@ -196,6 +197,16 @@ def build_followups(
                         project)  # fmt: skip
         changed.append(customer)
     _copy_paste_burst(rng, project, consultants[0], customers, followups, now)
+    # 最近联系 by the same rule as followup_record: a reached conversation is a contact.
+    by_id = {c.pk: c for c in changed}
+    for f in followups:
+        customer = by_id.get(f.customer_id)
+        if (
+            customer
+            and is_contact(f.kind, reached=f.reached)
+            and (customer.last_contact_at is None or f.occurred_at > customer.last_contact_at)
+        ):
+            customer.last_contact_at = f.occurred_at
     for followup in followups:
         followup.is_backdated = False
     FollowUp.objects.bulk_create(followups, batch_size=2000)
@@ -210,8 +221,8 @@ def build_followups(
             row.entered_at = min(row.occurred_at + timedelta(minutes=rng.randint(3, 60)), now)
     FollowUp.objects.bulk_update(rows, ["entered_at"], batch_size=2000)
     Customer.objects.bulk_update(
-        changed, ["last_reached_at", "owned_since", "owner", "pool_entered_at",
-                  "next_follow_up_on"], batch_size=1000,
+        changed, ["last_reached_at", "last_contact_at", "owned_since", "owner",
+                  "pool_entered_at", "next_follow_up_on"], batch_size=1000,
     )  # fmt: skip
     PoolEvent.objects.bulk_create(pool_events, batch_size=1000)
     _reviews(rng, project, manager, now)

@@ -1,12 +1,15 @@
 """Follow-up endpoints: the same services and selectors as the pages."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from anchang.customers.selectors import customer_get_visible, customer_timeline
+from anchang.errors import ValidationFailed
 from anchang.followups import loss, rules, selectors, services
 from anchang.followups.models import FollowUp, LossApplication
 from anchang.followups.serializers import (
@@ -23,6 +26,12 @@ from anchang.followups.serializers import (
     MyDaySerializer,
 )
 
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    description="At most 64 characters; the body's idempotency_key wins. A retry with the "
+    "same key answers 201 with the first follow-up and records nothing.",
+)  # fmt: skip
+
 
 class FollowUpListApi(generics.ListAPIView):
     """Follow-ups on the customers you may view, newest first; POST records one."""
@@ -35,14 +44,22 @@ class FollowUpListApi(generics.ListAPIView):
             return FollowUp.objects.none()
         return selectors.followups_visible(self.request.user)
 
-    @extend_schema(request=FollowUpInSerializer, responses={201: FollowUpOutSerializer})
+    @extend_schema(
+        request=FollowUpInSerializer,
+        responses={201: FollowUpOutSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
     def post(self, request):
         serializer = FollowUpInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         customer = customer_get_visible(actor=request.user, pk=data.pop("customer"))
+        key = data.pop("idempotency_key", None) or request.headers.get("Idempotency-Key")
+        if key and len(key) > 64:
+            raise ValidationFailed(fields={"idempotency_key": _("At most %(n)d characters.") % {
+                "n": 64}})  # fmt: skip
         followup = services.followup_record(
-            actor=request.user, customer=customer, request=request, **data
+            actor=request.user, customer=customer, idempotency_key=key, request=request, **data
         )
         return Response(FollowUpOutSerializer(followup).data, status=status.HTTP_201_CREATED)
 

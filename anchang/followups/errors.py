@@ -8,3 +8,4 @@ class Code(models.TextChoices):
     NEXT_DATE_IN_PAST = "next_date_in_past"
     IN_FUTURE = "in_future"
     GRADE_NOT_IN_SCALE = "grade_not_in_scale"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"

@@ -1,5 +1,7 @@
 """Input shapes for recording follow-ups and setting grades."""
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -56,10 +58,13 @@ class FollowUpForm(forms.Form):
                               required=False)  # fmt: skip
     occurred_at = forms.DateTimeField(label=_("When (empty: now)"), widget=DATETIME,
                                       required=False)  # fmt: skip
+    # A new key per rendered form: a double tap or a resubmit of this form is one follow-up.
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
     def __init__(self, *args, scale=("A", "B", "C", "D"), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["grade"].choices = [("", _("Unchanged"))] + [(g, g) for g in scale]
+        self.fields["idempotency_key"].initial = uuid.uuid4().hex
 
 
 class GradeForm(forms.Form):

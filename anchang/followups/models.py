@@ -35,10 +35,19 @@ class FollowUp(ChoicesDisplay, models.Model):
     bottleneck = models.CharField(_("bottleneck"), max_length=200, blank=True)
     plan = models.CharField(_("plan"), max_length=200, blank=True)
     next_on = models.DateField(_("next follow-up"), null=True, blank=True)
+    # A double tap or a retry sends the same key: one follow-up (like a registration's).
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True)
 
     class Meta:
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="followup_idempotency",
+            )
+        ]
         indexes = [
             models.Index(fields=["customer", "-occurred_at"]),
             models.Index(fields=["author", "-occurred_at"]),

@@ -113,3 +113,12 @@ def content_shortfall(kind: str, content: str, *, reached: bool) -> int:
         return 0
     needed = MIN_CONTENT.get(kind, 0)
     return max(0, needed - len("".join((content or "").split())))
+
+
+# A contact (最近联系) is a conversation: a text sent out is logged but is not one
+# (DOMAIN.md §4: "SMS alone does not count"), nor a call nobody answered.
+CONTACT_KINDS = frozenset({"phone", "visit", "wechat", "event"})
+
+
+def is_contact(kind: str, *, reached: bool) -> bool:
+    return reached and kind in CONTACT_KINDS

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from anchang.customers.choices import FOLLOWED_STATES
 from anchang.customers.models import Customer, KeyDate
+from anchang.customers.policies import can_see_full_phone
 from anchang.customers.selectors import customers_for
 from anchang.dbfunctions import MonthDay, month_day
 from anchang.followups.models import FollowUp
@@ -36,7 +37,10 @@ class AgendaRow:
     grade: str
     next_follow_up_on: date | None
     created_at: datetime
+    phone: str
+    project_id: int
     days_overdue: int | None = None
+    phone_full: bool = False  # the reader may see it in full: the page makes it a tel: link
 
     @property
     def pk(self) -> int:
@@ -79,7 +83,7 @@ def _mine(actor: User) -> QuerySet[Customer]:
 
 
 # What the agenda rows show (My day and its API), in AgendaRow's order.
-AGENDA_FIELDS = ("id", "name", "grade", "next_follow_up_on", "created_at")
+AGENDA_FIELDS = ("id", "name", "grade", "next_follow_up_on", "created_at", "phone", "project_id")
 
 
 def _rows(queryset: QuerySet[Customer], limit: int) -> list[AgendaRow]:
@@ -141,6 +145,10 @@ def my_day(actor: User, today: date | None = None) -> MyDay:
         has_followup = FollowUp.objects.filter(customer=OuterRef("pk"))
         new_q = mine.filter(~Exists(has_followup), created_at__gte=_new_since(today))
         new = _rows(new_q.order_by("-created_at"), NEW_SHOWN)
+    for row in (*due, *overdue, *new):
+        # The same rule as the card (the matrix's phone_full relations), on the row in hand.
+        mine_row = Customer(pk=row.id, owner_id=actor.pk, project_id=row.project_id)
+        row.phone_full = can_see_full_phone(actor=actor, customer=mine_row)
     warnings, more = _first(pool_warnings(actor, limit=WARNINGS_LIMIT + 1), WARNINGS_LIMIT)
     return MyDay(
         today, due, overdue, figures["due"], figures["overdue"], new,
@@ -218,6 +226,23 @@ def followups_visible(actor: User) -> QuerySet[FollowUp]:
 
 def customer_followups(customer: Customer, limit: int = 100) -> QuerySet[FollowUp]:
     return customer.followups.select_related("author").order_by("-occurred_at")[:limit]
+
+
+def customer_intent_card(
+    customer: Customer, *, limit: int = 100, oldest_first: bool = False
+) -> QuerySet[FollowUp]:
+    """The follow-ups as the paper intent card (意向客户管理卡) lists them: each contact with
+    the grade judged, impression, bottleneck, plan and next date, and the manager's comments
+    (主管批示) beside it. Two queries whatever the rows."""
+    from anchang.followups.models import Review
+
+    reviews = Prefetch(
+        "reviews", queryset=Review.objects.select_related("reviewer").order_by("created_at")
+    )
+    order = "occurred_at" if oldest_first else "-occurred_at"
+    return (customer.followups.select_related("author").prefetch_related(reviews).order_by(order))[
+        :limit
+    ]
 
 
 def pending_loss_applications(actor: User) -> QuerySet:

@@ -52,6 +52,11 @@ class FollowUpInSerializer(StrictSerializer):
     )
     next_on = serializers.DateField(required=False, allow_null=True, help_text=_(
         "Empty: the cadence of the customer's grade decides."))  # fmt: skip
+    idempotency_key = serializers.CharField(
+        max_length=64, required=False, help_text=_(
+            "Or the Idempotency-Key header. A retry with the same key answers with the first "
+            "follow-up and records nothing."),
+    )  # fmt: skip
 
 
 class FollowUpOutSerializer(serializers.ModelSerializer):

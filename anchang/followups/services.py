@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anchang.customers import policies as customer_policies
 from anchang.customers.models import Customer
-from anchang.errors import ValidationFailed
+from anchang.errors import Conflict, ValidationFailed
 from anchang.followups import revisits, rules
 from anchang.followups.errors import Code
 from anchang.followups.models import FollowUp, GradeChange
@@ -23,7 +23,10 @@ CONTENT_MAX = 2000
 CLOCK_SKEW = timedelta(minutes=5)
 OLDEST = timedelta(days=31)
 # The customer's columns a follow-up without a grade change writes.
-FOLLOWUP_MOVES = ("last_reached_at", "next_follow_up_on", "version", "updated_at")
+FOLLOWUP_MOVES = (
+    "last_reached_at", "last_contact_at", "first_contact_at", "next_follow_up_on", "version",
+    "updated_at",
+)  # fmt: skip
 # A deal or a loss stops the grade's cadence (DOMAIN.md §4: follow-up ends when they buy).
 CLOSED_STATES = ("subscribed", "owner", "lost")
 
@@ -86,7 +89,20 @@ def grade_set(
     return current
 
 
-@transaction.atomic
+def _replay(actor: User, key: str | None, customer: Customer) -> FollowUp | None:
+    """The follow-up this key already recorded; a key reused for another customer is a
+    client's bug, refused rather than answered with a different record."""
+    if not key:
+        return None
+    earlier = FollowUp.objects.filter(author=actor, idempotency_key=key).first()
+    if earlier is not None and earlier.customer_id != customer.pk:
+        raise Conflict(
+            _("This idempotency key was already used for another customer's follow-up."),
+            code=Code.IDEMPOTENCY_KEY_REUSED,
+        )
+    return earlier
+
+
 def followup_record(
     *,
     actor: User,
@@ -101,7 +117,44 @@ def followup_record(
     bottleneck: str = "",
     plan: str = "",
     next_on: date | None = None,
+    idempotency_key: str | None = None,
     request: HttpRequest | None = None,
+) -> FollowUp:
+    """Record one contact (跟进), see `_followup_record`. A retry or a double tap with the
+    same idempotency key answers with the first follow-up and writes nothing."""
+    key = (idempotency_key or "").strip()[:64] or None
+    customer_policies.ensure_can_edit_customer(actor=actor, customer=customer)
+    if earlier := _replay(actor, key, customer):
+        return earlier
+    try:
+        with transaction.atomic():
+            return _followup_record(
+                actor=actor, customer=customer, kind=kind, content=content, reached=reached,
+                occurred_at=occurred_at, grade=grade, signals=signals, impression=impression,
+                bottleneck=bottleneck, plan=plan, next_on=next_on, idempotency_key=key,
+            )  # fmt: skip
+    except IntegrityError:
+        # A simultaneous submit with the same key won the unique constraint: its answer.
+        if earlier := _replay(actor, key, customer):
+            return earlier
+        raise
+
+
+def _followup_record(
+    *,
+    actor: User,
+    customer: Customer,
+    kind: str,
+    content: str,
+    reached: bool = True,
+    occurred_at: datetime | None = None,
+    grade: str = "",
+    signals: list[str] | None = None,
+    impression: str = "",
+    bottleneck: str = "",
+    plan: str = "",
+    next_on: date | None = None,
+    idempotency_key: str | None = None,
 ) -> FollowUp:
     """Record one contact (跟进). The next follow-up is the date chosen, else the cadence
     of the customer's grade from today; a reached contact keeps the customer owned."""
@@ -148,12 +201,16 @@ def followup_record(
 
     backdated = now - occurred_at > timedelta(days=project_conf.grading.backdate_flag_days)
     current = _locked(customer)
+    # Same-key submits queue on the customer's row lock; the later ones find the first here.
+    if earlier := _replay(actor, idempotency_key, customer):
+        return earlier
     graded_from = current.grade
     followup = FollowUp.objects.create(
         customer=current, project_id=current.project_id, author=actor, kind=kind,
         reached=reached, occurred_at=occurred_at, is_backdated=backdated, content=content,
         grade=grade, signals=sorted(set(signals or [])), impression=impression.strip(),
         bottleneck=bottleneck.strip(), plan=plan.strip(), next_on=next_on,
+        idempotency_key=idempotency_key,
     )  # fmt: skip
     if grade:
         reason = _("graded at a follow-up")
@@ -162,6 +219,12 @@ def followup_record(
                    suggested=suggestion.grade or "")  # fmt: skip
     if reached and (current.last_reached_at is None or occurred_at > current.last_reached_at):
         current.last_reached_at = occurred_at
+    if rules.is_contact(kind, reached=reached):
+        # 最近联系 on the card and the list (column, sort, filter), like a registration's.
+        if current.last_contact_at is None or occurred_at > current.last_contact_at:
+            current.last_contact_at = occurred_at
+        if current.first_contact_at is None or occurred_at < current.first_contact_at:
+            current.first_contact_at = occurred_at
     current.next_follow_up_on = rules.next_follow_up(
         contacted_on=today, grade=current.grade or None, chosen=next_on,
         cadence=project_conf.grading.cadence_days, closed=current.state in CLOSED_STATES,

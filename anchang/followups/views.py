@@ -47,7 +47,7 @@ def followup_new(request, pk: int):
                     occurred_at=data.get("occurred_at"), grade=data.get("grade") or "",
                     signals=data.get("signals") or [], impression=data["impression"],
                     bottleneck=data["bottleneck"], plan=data["plan"], next_on=data.get("next_on"),
-                    request=request,
+                    idempotency_key=data.get("idempotency_key"), request=request,
                 )  # fmt: skip
             except DomainError as error:
                 status = form_error(form, error)

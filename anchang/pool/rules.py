@@ -8,7 +8,9 @@ claimed customer is not reclaimed the minute after. Customers with a deal never 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
+
+from django.utils.translation import gettext as _
 
 from anchang.org.rules import PoolRules
 
@@ -44,3 +46,48 @@ def cutoffs(now: datetime, conf: PoolRules, ahead: timedelta = timedelta(0)) -> 
         "no_contact": moment - timedelta(days=conf.reclaim_after_days_without_contact),
         "no_subscription": moment - timedelta(days=conf.reclaim_after_days_without_subscription),
     }
+
+
+# Who may take one more customer: the claim service raises these and the pool page hides a
+# claim button for them, from the same functions (one rule, one place).
+@dataclass(frozen=True)
+class Refusal:
+    code: str  # anchang.pool.errors.Code
+    message: str
+
+
+def hold_cap_refusal(*, owner: str, held: int, adding: int, conf: PoolRules) -> Refusal | None:
+    """The hold cap (持有上限): customers still in play one consultant may hold."""
+    if held + adding <= conf.max_active_customers:
+        return None
+    return Refusal(
+        "hold_cap",
+        _("%(name)s already holds %(held)d active customers (limit %(limit)d).")
+        % {"name": owner, "held": held, "limit": conf.max_active_customers},
+    )
+
+
+def daily_claim_refusal(*, taken: int, adding: int, conf: PoolRules) -> Refusal | None:
+    if taken + adding <= conf.daily_claim_limit:
+        return None
+    return Refusal(
+        "daily_claim_limit",
+        _("You have claimed %(taken)d of %(limit)d customers today; try again tomorrow.")
+        % {"taken": taken, "limit": conf.daily_claim_limit},
+    )
+
+
+def cooldown_refusal(
+    *, reclaimed_at: datetime | None, now: datetime, conf: PoolRules, tz: tzinfo
+) -> Refusal | None:
+    """Whoever lost the customer to the pool waits out the cooldown before claiming back."""
+    if reclaimed_at is None:
+        return None
+    allowed = reclaimed_at + timedelta(days=conf.reclaim_cooldown_days)
+    if allowed <= now:
+        return None
+    return Refusal(
+        "reclaim_cooldown",
+        _("This customer was taken back from you; you may claim them again from %(day)s.")
+        % {"day": allowed.astimezone(tz).strftime("%Y-%m-%d %H:%M")},
+    )

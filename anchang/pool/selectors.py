@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from anchang import permissions
@@ -16,7 +16,16 @@ from anchang.org.models import Project, User
 from anchang.org.rules import PoolRules
 from anchang.org.selectors import project_rules, projects_where
 from anchang.pool.models import PoolEvent
-from anchang.pool.rules import POOL_STATES, Reclaim, cutoffs, reclaim_due
+from anchang.pool.rules import (
+    POOL_STATES,
+    Reclaim,
+    Refusal,
+    cooldown_refusal,
+    cutoffs,
+    daily_claim_refusal,
+    hold_cap_refusal,
+    reclaim_due,
+)
 
 WARNINGS_LIMIT = 20  # the soonest to return; My day says when there are more
 # Which return soonest is computed in Python (the earlier of two rules): read this many.
@@ -127,3 +136,33 @@ def pool_events(actor: User, project: Project | None = None, limit: int = 50) ->
 
 def customer_pool_events(customer: Customer) -> QuerySet[PoolEvent]:
     return customer.pool_events.select_related("actor", "from_owner", "to_owner").order_by("-at")
+
+
+def claim_refusals(
+    actor: User, project: Project, customers: list[Customer], now: datetime | None = None
+) -> tuple[Refusal | None, dict[int, Refusal]]:
+    """Why a claim by the actor would be refused, so the pool page offers only claims that
+    can succeed: (the refusal for every customer — daily limit or hold cap —, the cooldown
+    refusals per customer). The same rule functions and order as `services.pool_claim`,
+    in three queries for the page."""
+    now = now or timezone.now()
+    project_conf = project_rules(project)
+    conf = project_conf.pool
+    ids = [c.pk for c in customers]
+    reclaimed = dict(
+        PoolEvent.objects.filter(customer_id__in=ids, kind=PoolEvent.Kind.RECLAIMED,
+                                 from_owner=actor)
+        .values_list("customer_id")
+        .annotate(at=Max("at"))
+    )  # fmt: skip
+    cooling = {}
+    for pk, at in reclaimed.items():
+        refusal = cooldown_refusal(reclaimed_at=at, now=now, conf=conf, tz=project_conf.tz)
+        if refusal is not None:
+            cooling[pk] = refusal
+    everyone = daily_claim_refusal(
+        taken=claims_today(actor, project, now), adding=1, conf=conf
+    ) or hold_cap_refusal(
+        owner=str(actor), held=held_count(actor, project), adding=1, conf=conf
+    )  # fmt: skip
+    return everyone, cooling

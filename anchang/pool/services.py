@@ -5,7 +5,7 @@ grades) stays with the customer whoever owns them next."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -22,32 +22,39 @@ from anchang.customers.services.ownership import owner_set
 from anchang.errors import Conflict, NotFound, ValidationFailed
 from anchang.org.models import Project, User
 from anchang.org.selectors import project_rules, project_staff
-from anchang.pool import selectors
+from anchang.pool import rules, selectors
 from anchang.pool.errors import Code
 from anchang.pool.models import PoolEvent
-from anchang.pool.rules import reclaim_due
 
 RECLAIM_BATCH = 500
 HAND_OUT_MAX = 200
 
 
+def _raise(refusal: rules.Refusal | None) -> None:
+    if refusal is not None:
+        raise ValidationFailed(refusal.message, code=refusal.code)
+
+
+def ensure_hold_cap(owner: User, project: Project, *, adding: int) -> None:
+    """The hold cap on every path that gives a consultant customers still in play: claim,
+    hand-out, reassignment, a conflict decided for the claimant. A manager who needs an
+    exception raises the project's cap (recorded), not the cap for one customer."""
+    if adding <= 0:
+        return
+    _raise(
+        rules.hold_cap_refusal(
+            owner=str(owner), held=selectors.held_count(owner, project), adding=adding,
+            conf=project_rules(project).pool,
+        )
+    )  # fmt: skip
+
+
 def _ensure_limits(owner: User, project: Project, *, adding: int, claiming: bool, now) -> None:
-    conf = project_rules(project).pool
     if claiming:
         taken = selectors.claims_today(owner, project, now)
-        if taken + adding > conf.daily_claim_limit:
-            raise ValidationFailed(
-                _("You have claimed %(taken)d of %(limit)d customers today; try again tomorrow.")
-                % {"taken": taken, "limit": conf.daily_claim_limit},
-                code=Code.DAILY_CLAIM_LIMIT,
-            )
-    held = selectors.held_count(owner, project)
-    if held + adding > conf.max_active_customers:
-        raise ValidationFailed(
-            _("%(name)s already holds %(held)d active customers (limit %(limit)d).")
-            % {"name": owner, "held": held, "limit": conf.max_active_customers},
-            code=Code.HOLD_CAP,
-        )
+        _raise(rules.daily_claim_refusal(taken=taken, adding=adding,
+                                         conf=project_rules(project).pool))  # fmt: skip
+    ensure_hold_cap(owner, project, adding=adding)
 
 
 def _take_from_pool(customer: Customer, owner: User, *, actor: User, now: datetime) -> None:
@@ -61,15 +68,13 @@ def _take_from_pool(customer: Customer, owner: User, *, actor: User, now: dateti
 def _ensure_may_claim(actor: User, customer: Customer, now: datetime) -> None:
     """The claim rules: the previous owner's cool-down, the daily claim limit, the hold cap."""
     project_conf = project_rules(customer.project)
-    conf = project_conf.pool
     reclaimed = selectors.last_reclaim_from(customer, actor)
-    if reclaimed and reclaimed.at > now - timedelta(days=conf.reclaim_cooldown_days):
-        allowed = reclaimed.at + timedelta(days=conf.reclaim_cooldown_days)
-        raise ValidationFailed(
-            _("This customer was taken back from you; you may claim them again from %(day)s.")
-            % {"day": allowed.astimezone(project_conf.tz).strftime("%Y-%m-%d %H:%M")},
-            code=Code.COOLDOWN,
+    _raise(
+        rules.cooldown_refusal(
+            reclaimed_at=reclaimed.at if reclaimed else None, now=now, conf=project_conf.pool,
+            tz=project_conf.tz,
         )
+    )  # fmt: skip
     _ensure_limits(actor, customer.project, adding=1, claiming=True, now=now)
 
 
@@ -193,7 +198,7 @@ def _reclaim_batch(project: Project, ids: list[int], now: datetime) -> int:
     )
     events = []
     for customer in batch:
-        due = reclaim_due(
+        due = rules.reclaim_due(
             state=customer.state, owned_since=customer.owned_since,
             last_reached_at=customer.last_reached_at, conf=conf,
         )  # fmt: skip

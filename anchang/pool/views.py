@@ -67,6 +67,12 @@ def pool_list(request):
     if is_consultant:
         context["claimed_today"] = selectors.claims_today(request.user, project)
         context["held"] = selectors.held_count(request.user, project)
+        # Offer only the claims that can succeed; say why the others cannot.
+        context["refused"], cooling = selectors.claim_refusals(
+            request.user, project, list(page.object_list)
+        )
+        for customer in page:
+            customer.claim_refusal = cooling.get(customer.pk)
     return render(request, "pool/list.html", context)
 
 

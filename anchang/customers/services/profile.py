@@ -327,6 +327,13 @@ def customer_reassign(
 def _change_owner(
     current: Customer, new_owner: User | None, *, actor: User, reason: str, request=None
 ) -> Customer:
+    if new_owner is not None:
+        # The pool's hold cap binds a manager's reassignment as it binds a hand-out.
+        from anchang.pool.rules import POOL_STATES  # the pool builds on customers
+        from anchang.pool.services import ensure_hold_cap
+
+        adding = 1 if current.state in POOL_STATES else 0
+        ensure_hold_cap(new_owner, current.project, adding=adding)
     previous_owner = current.owner
     owner_set(current, new_owner)
     current.version += 1
