@@ -256,6 +256,8 @@ SPECTACULAR_SETTINGS = {
             "Eligibility",
             "LossReason",
             "MediumKind",
+            "PurchaseHorizon",
+            "DecorStyle",
         )
     }
     | {

@@ -22,6 +22,15 @@ RULE_LABELS = {
     "completeness.owner": _("Completeness target for buyers (owners) (%)"),
     "completeness.weights": _("Completeness weight of each profile field"),
     "intake.required": _("Required fields by customer stage"),
+    "intake.first_visit_fields": _("Profile fields asked when registering a visit"),
+    "intake.options": _("Values offered for choice fields (intended products, payment)"),
+    "intake.product_term": _("What the intended product is called"),
+    "grading.method": _("Grading method"),
+    "grading.criteria": _("Grading criteria asked on the grade page"),
+    "grading.deal_breakers": _("Criteria that, rejected, give the lowest grade"),
+    "grading.core": _("Criteria that, all met, give the second grade"),
+    "grading.base": _("Criteria that, all met, give the third grade"),
+    "grading.signals": _("Buying signals offered at a follow-up"),
     "pool.reclaim_after_days_without_contact": _(
         "Days without a reached contact before reclaim to the pool"
     ),
@@ -85,7 +94,7 @@ class ProjectRulesForm(forms.Form):
                 field = forms.BooleanField(label=label, required=False, initial=value)
             elif isinstance(value, int):
                 field = forms.IntegerField(label=label, initial=value)
-            elif isinstance(value, dict):
+            elif isinstance(value, (dict, list)):
                 field = forms.JSONField(
                     label=label,
                     initial=value,
