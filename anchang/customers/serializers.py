@@ -8,10 +8,13 @@ from anchang.customers import choices as c
 from anchang.customers.models import Customer, Medium, Registration
 from anchang.customers.phones import mask_phone
 from anchang.customers.policies import can_see_full_phone, hidden_fields
-from anchang.customers.rules import FIRST_VISIT_PROFILE
+from anchang.customers.rules import TRADE_INTAKE
 from anchang.customers.services import PROFILE_FIELDS
 
-FIRST_VISIT_FIELDS = FIRST_VISIT_PROFILE  # offered on the registration form
+# Every trade's registration fields; the service refuses one the project's trade does not ask.
+FIRST_VISIT_FIELDS = list(
+    dict.fromkeys(f for t in TRADE_INTAKE.values() for f in t["first_visit_fields"])
+)
 
 
 class CustomerOutSerializer(serializers.ModelSerializer):

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from anchang.api.serializers import IdField, StrictSerializer
+from anchang.customers.choices import PurchaseHorizon
 from anchang.followups import rules
 from anchang.followups.models import FollowUp, GradeChange, LossApplication
 
@@ -14,7 +15,7 @@ class FollowUpInSerializer(StrictSerializer):
     occurred_at = serializers.DateTimeField(required=False)
     grade = serializers.CharField(max_length=1, allow_blank=True, default="")
     signals = serializers.ListField(
-        child=serializers.ChoiceField(choices=rules.SIGNALS), default=list, max_length=10
+        child=serializers.ChoiceField(choices=rules.ALL_SIGNALS), default=list, max_length=10
     )
     impression = serializers.CharField(max_length=200, allow_blank=True, default="")
     bottleneck = serializers.CharField(max_length=200, allow_blank=True, default="")
@@ -38,6 +39,10 @@ class GradeInSerializer(StrictSerializer):
     grade = serializers.CharField(max_length=1)
     reason = serializers.CharField(max_length=200, allow_blank=True, default="")
     checks = serializers.DictField(child=serializers.BooleanField(allow_null=True), required=False)
+    horizon = serializers.ChoiceField(
+        choices=PurchaseHorizon.choices, allow_blank=True, required=False,
+        help_text="Projects that grade by purchase horizon (dealerships): when they will buy.",
+    )  # fmt: skip
 
 
 class GradeChangeOutSerializer(serializers.ModelSerializer):
@@ -52,6 +57,7 @@ class GradeOutSerializer(serializers.Serializer):
     checks = serializers.DictField(child=serializers.BooleanField(allow_null=True))
     suggested = serializers.CharField(allow_null=True)
     reasons = serializers.ListField(child=serializers.CharField())
+    horizon = serializers.CharField(allow_blank=True)
     changes = GradeChangeOutSerializer(many=True)
 
 
