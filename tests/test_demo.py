@@ -94,3 +94,28 @@ def test_demo_follow_ups_and_pool_look_like_an_office_running_the_rules(db):
     first = tick().changes.get("reclaimed_to_pool", 0)
     assert 0 < first < customers * 0.03
     assert tick().changes == {}
+
+
+def test_each_demo_project_uses_its_trades_fields_products_and_grades(demo):
+    """Issue 13, item 13: the demo looks like three trades, each by its own rules, and every
+    card's grade has the history row that agrees with it."""
+    from anchang.customers.models import Customer
+    from anchang.org.models import Project
+    from anchang.org.selectors import project_rules
+
+    for project in Project.objects.all():
+        rules = project_rules(project)
+        asked = set(rules.completeness.weights) | {"loss_reason", "notes"}
+        products = set(rules.intake.options["unit_type"])
+        for customer in Customer.objects.filter(project=project):
+            filled = {
+                f for f in ("area_min", "purpose", "purchase_horizon", "decor_style", "house_area",
+                            "trade_in", "eligibility", "floor_pref")
+                if getattr(customer, f) not in (None, "")
+            }  # fmt: skip
+            assert filled <= asked, (project.kind, filled - asked)
+            assert customer.unit_type in products | {""}, (project.kind, customer.unit_type)
+            assert customer.grade in (*rules.grading.spec.scale, "")
+            if customer.grade:
+                latest = customer.grade_changes.order_by("-at", "-id").first()
+                assert latest is not None and latest.to_grade == customer.grade

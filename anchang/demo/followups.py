@@ -145,6 +145,7 @@ def build_followups(
     """Follow-ups, reviews, loss applications and the pool for one project."""
     rules = project_rules(project)
     pool_conf = rules.pool
+    signals = list(rules.grading.signals)
     now = timezone.now()
     customers = list(
         Customer.objects.filter(project=project).only(
@@ -182,6 +183,9 @@ def build_followups(
                     customer_id=customer.pk, project=project, author_id=customer.owner_id,
                     kind=kind, reached=reached, occurred_at=at, content=content,
                     grade=customer.grade if reached else "",
+                    # The trade's own buying signals (a test drive, a measuring booked, …).
+                    signals=sorted(rng.sample(signals, rng.choice([0, 0, 0, 1, 2])))
+                    if reached else [],
                     impression=rng.choice(["", "", "热情", "谨慎", "比较理性"]),
                     bottleneck=rng.choice(["", "价格", "家人意见", "贷款", "交房时间"]),
                     next_on=customer.next_follow_up_on if at == times[-1] else None,
