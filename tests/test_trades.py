@@ -287,8 +287,10 @@ class TestReasonWords:
         codes += [f"horizon:{h}" for h in grading.HORIZON_DAYS]
         words = reason_words(codes)
         assert len(words) == len(codes)
+        generic = reason_words(["unknown:code"])[0]
         for code, text in zip(codes, words, strict=True):
             assert not SNAKE.search(text) and code not in text, (code, text)
+            assert text != generic, code  # every reason the rules give has its own words
         project = project_of(world, trade)
         consultant = consultant_of(world, trade)
         customer = world.register(consultant, project).customer

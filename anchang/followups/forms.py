@@ -72,7 +72,7 @@ def reason_words(reasons) -> list[str]:
         label = (
             horizons.get(what)
             if prefix == "horizon"
-            else SIGNAL_LABELS.get(what)
+            else SIGNAL_LABELS.get(what, CRITERIA_LABELS.get(what))
             if prefix == "signal"
             else CRITERIA_LABELS.get(what)
         )
