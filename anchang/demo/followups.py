@@ -138,6 +138,24 @@ def _content(rng: random.Random, kind: str, project: Project, name: str, now: da
     return "，".join(parts) + "。"
 
 
+def _someone_due_for_everyone(customers: list[Customer], today) -> None:
+    """Every consultant's day starts with someone to call: if nobody they own is due or
+    overdue (a small demo's random draws), their first prospect is due today."""
+    owners_due = {
+        c.owner_id for c in customers
+        if c.owner_id and c.state == "prospect" and c.next_follow_up_on
+        and c.next_follow_up_on <= today
+    }  # fmt: skip
+    for customer in customers:
+        if (
+            customer.owner_id
+            and customer.owner_id not in owners_due
+            and (customer.state == "prospect")
+        ):
+            customer.next_follow_up_on = today
+            owners_due.add(customer.owner_id)
+
+
 @transaction.atomic
 def build_followups(
     *, rng: random.Random, project: Project, consultants: list[User], manager: User
@@ -213,6 +231,7 @@ def build_followups(
         if row.entered_at - row.occurred_at > timedelta(minutes=5):
             row.entered_at = min(row.occurred_at + timedelta(minutes=rng.randint(3, 60)), now)
     FollowUp.objects.bulk_update(rows, ["entered_at"], batch_size=2000)
+    _someone_due_for_everyone(changed, timezone.localdate())
     Customer.objects.bulk_update(
         changed, ["last_reached_at", "owned_since", "owner", "pool_entered_at",
                   "next_follow_up_on"], batch_size=1000,
