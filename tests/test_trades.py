@@ -430,3 +430,27 @@ def test_first_visit_block_is_open_when_the_kind_is_visit(world, client, trade):
     marked = html.count('data-testid="first-visit-required"')
     assert marked == len(set(required) & set(project_rules(project_of(world, trade)).intake.
                                              first_visit_fields))  # fmt: skip
+
+
+@pytest.mark.parametrize("trade", TRADES)
+def test_follow_up_offers_and_accepts_only_the_trades_buying_signals(
+    world, client, api_client, trade
+):
+    project = project_of(world, trade)
+    consultant = consultant_of(world, trade)
+    customer = world.register(consultant, project).customer
+    signals = project_rules(project).grading.signals
+    client.force_login(consultant)
+    html = client.get(reverse("followups:new", args=[customer.pk])).content.decode()
+    for signal in grading.ALL_SIGNALS:
+        assert (f'value="{signal}"' in html) == (signal in signals), signal
+    api_client.force_authenticate(consultant)
+    content = "电话沟通了预算和时间安排，客户表示周末再来店里详细看看方案，并带家人。"
+    body = {"customer": customer.pk, "kind": "phone", "reached": True, "content": content}
+    foreign = next(s for s in grading.ALL_SIGNALS if s not in signals)
+    refused = api_client.post(reverse("api:followups"), {**body, "signals": [foreign]},
+                              format="json")  # fmt: skip
+    assert refused.status_code == 400
+    taken = api_client.post(reverse("api:followups"), {**body, "signals": [signals[0]]},
+                            format="json")  # fmt: skip
+    assert taken.status_code == 201, taken.content
