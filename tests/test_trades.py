@@ -454,3 +454,25 @@ def test_follow_up_offers_and_accepts_only_the_trades_buying_signals(
     taken = api_client.post(reverse("api:followups"), {**body, "signals": [signals[0]]},
                             format="json")  # fmt: skip
     assert taken.status_code == 201, taken.content
+
+
+def test_a_consultant_of_two_trades_registers_each_with_its_own_form(world, client):
+    from anchang.org.models import Role
+    from anchang.org.services import membership_grant
+
+    consultant = consultant_of(world, "real_estate")
+    membership_grant(user=consultant, role=Role.CONSULTANT, company=world.company,
+                     project=world.p3)  # fmt: skip
+    client.force_login(consultant)
+    url = reverse("customers:register")
+    assert 'name="area_min"' in client.get(url).content.decode()  # the first project's
+    dealer = client.get(url, {"project": world.p3.pk}).content.decode()
+    assert 'name="area_min"' not in dealer and 'name="purchase_horizon"' in dealer
+    assert f'href="?project={world.p1.pk}"' in dealer  # the way back to the other project
+    data = api_payload(world, world.p3, occurred_at=timezone.localtime().strftime(
+        "%Y-%m-%dT%H:%M"), **VISIT_PROFILE["dealership"])  # fmt: skip
+    data = {k: ("true" if v is True else v) for k, v in data.items()}
+    assert client.post(url, data).status_code == 302
+    assert Customer.objects.get(project=world.p3).purchase_horizon == "week"
+    hostile = client.post(url, {**data, "project": "𐩀" * 300})
+    assert hostile.status_code == 400
