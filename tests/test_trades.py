@@ -476,3 +476,19 @@ def test_a_consultant_of_two_trades_registers_each_with_its_own_form(world, clie
     assert Customer.objects.get(project=world.p3).purchase_horizon == "week"
     hostile = client.post(url, {**data, "project": "𐩀" * 300})
     assert hostile.status_code == 400
+
+
+@pytest.mark.parametrize("trade", TRADES)
+def test_every_list_setting_says_which_values_it_may_hold(trade):
+    """A rules form builds tick boxes from setting_choices: every list-valued setting of
+    every trade has them, and the trade's defaults are among them."""
+    from anchang.org.rules import flatten, setting_choices
+
+    for key, value in flatten(ProjectRules.from_overrides({}, trade)).items():
+        entries = value.items() if isinstance(value, dict) else [(None, value)]
+        for entry, item in entries:
+            name = f"{key}.{entry}" if entry is not None else key
+            if isinstance(item, list) or key in ("grading.method", "intake.product_term"):
+                allowed = setting_choices(name)
+                assert allowed, name
+                assert set(item if isinstance(item, list) else [item]) <= set(allowed), name

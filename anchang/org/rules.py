@@ -318,6 +318,32 @@ def trade_defaults(trade: str | None) -> dict[str, Any]:
     }
 
 
+def setting_choices(key: str) -> tuple[str, ...] | None:
+    """The values a list- or choice-valued setting may hold (dotted key; a mapping's entry as
+    `key.entry`), for a rules form's tick boxes and selects; None for other settings."""
+    every_option = {
+        field: tuple(dict.fromkeys(c for t in TRADE_INTAKE.values() for c in
+                                   t["options"].get(field, [])))
+        for field in OPTION_FIELDS
+    }  # fmt: skip
+    fixed = {
+        "intake.first_visit_fields": ALL_PROFILE_FIELDS,
+        "intake.product_term": PRODUCT_TERMS,
+        "grading.method": grading_rules.GRADING_METHODS,
+        "grading.criteria": grading_rules.ALL_CRITERIA,
+        "grading.deal_breakers": grading_rules.ALL_CRITERIA,
+        "grading.core": grading_rules.ALL_CRITERIA,
+        "grading.base": grading_rules.ALL_CRITERIA,
+        "grading.signals": grading_rules.ALL_SIGNALS,
+        **{f"intake.options.{field}": codes for field, codes in every_option.items()},
+    }
+    if key in fixed:
+        return tuple(fixed[key])
+    if key.startswith("intake.required."):
+        return (*ALL_PROFILE_FIELDS, "loss_reason")
+    return None
+
+
 DEFAULT_RULES = ProjectRules()
 # Settings whose value is a whole mapping or list, edited as one JSON field.
 DICT_SETTINGS = ("cadence_days", "required", "weights", "options")
