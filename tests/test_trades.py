@@ -492,3 +492,33 @@ def test_every_list_setting_says_which_values_it_may_hold(trade):
                 allowed = setting_choices(name)
                 assert allowed, name
                 assert set(item if isinstance(item, list) else [item]) <= set(allowed), name
+
+
+@pytest.mark.parametrize("trade", TRADES)
+def test_card_edit_offers_the_trades_fields_and_refuses_another_trades_product(
+    world, client, api_client, trade
+):
+    project = project_of(world, trade)
+    consultant = consultant_of(world, trade)
+    customer = world.register(consultant, project).customer
+    rules = project_rules(project)
+    client.force_login(consultant)
+    form = client.get(reverse("customers:edit", args=[customer.pk])).context["form"]
+    assert ("area_min" in form.fields) == ("area_min" in rules.completeness.weights)
+    assert ("purchase_horizon" in form.fields) == ("purchase_horizon" in rules.completeness.weights)
+    offered = [v for v, _label in form.fields["unit_type"].choices if v]
+    assert offered == rules.intake.options["unit_type"]
+    other = next(t for t in TRADES if t != trade)
+    api_client.force_authenticate(consultant)
+    response = api_client.patch(
+        reverse("api:customer", args=[customer.pk]),
+        {"version": customer.version, "unit_type": VISIT_PROFILE[other]["unit_type"]},
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    ok = api_client.patch(
+        reverse("api:customer", args=[customer.pk]),
+        {"version": customer.version, "unit_type": VISIT_PROFILE[trade]["unit_type"]},
+        format="json",
+    )
+    assert ok.status_code == 200, ok.content
