@@ -258,6 +258,8 @@ SPECTACULAR_SETTINGS = {
             "Eligibility",
             "LossReason",
             "MediumKind",
+            "PurchaseHorizon",
+            "DecorStyle",
         )
     }
     | {

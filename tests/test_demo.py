@@ -135,3 +135,28 @@ def test_demo_consultants_hold_less_than_the_cap_so_claims_can_succeed(db):
     # the busiest consultant's share, scaled to the default intake (a small demo varies more)
     share = max(row["n"] for row in held) / per
     assert PER_CONSULTANT * share < PoolRules().max_active_customers
+
+
+def test_each_demo_project_uses_its_trades_fields_products_and_grades(demo):
+    """Issue 13, item 13: the demo looks like three trades, each by its own rules, and every
+    card's grade has the history row that agrees with it."""
+    from anchang.customers.models import Customer
+    from anchang.org.models import Project
+    from anchang.org.selectors import project_rules
+
+    for project in Project.objects.all():
+        rules = project_rules(project)
+        asked = set(rules.completeness.weights) | {"loss_reason", "notes"}
+        products = set(rules.intake.options["unit_type"])
+        for customer in Customer.objects.filter(project=project):
+            filled = {
+                f for f in ("area_min", "purpose", "purchase_horizon", "decor_style", "house_area",
+                            "trade_in", "eligibility", "floor_pref")
+                if getattr(customer, f) not in (None, "")
+            }  # fmt: skip
+            assert filled <= asked, (project.kind, filled - asked)
+            assert customer.unit_type in products | {""}, (project.kind, customer.unit_type)
+            assert customer.grade in (*rules.grading.spec.scale, "")
+            if customer.grade:
+                latest = customer.grade_changes.order_by("-at", "-id").first()
+                assert latest is not None and latest.to_grade == customer.grade

@@ -118,11 +118,22 @@ class UnitType(models.TextChoices):
     FURNISHING = "furnishing", _("Soft furnishing")
 
 
-UNIT_TYPES_BY_KIND = {
-    "real_estate": ["room_1", "room_2", "room_3", "room_4_plus", "villa", "shop"],
-    "dealership": ["sedan", "suv", "mpv", "nev"],
-    "home_improvement": ["whole_house", "kitchen_bath", "partial", "furnishing"],
-}
+class PurchaseHorizon(models.TextChoices):
+    # Dealership H/A/B/C (DOMAIN.md §3); followups.rules.HORIZON_DAYS keeps the same codes.
+    WEEK = "week", _("Within a week")
+    MONTH = "month", _("Within a month")
+    QUARTER = "quarter", _("In one to three months")
+    LATER = "later", _("Later than three months")
+
+
+class DecorStyle(models.TextChoices):
+    MODERN = "modern", _("Modern minimalist")
+    CHINESE = "chinese", _("New Chinese")
+    LIGHT_LUXURY = "light_luxury", _("Light luxury")
+    NORDIC = "nordic", _("Nordic")
+    JAPANESE = "japanese", _("Japanese")
+    EUROPEAN = "european", _("European / American")
+    UNDECIDED = "undecided", _("Not decided yet")
 
 
 class PaymentMethod(models.TextChoices):

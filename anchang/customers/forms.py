@@ -12,15 +12,42 @@ from django.utils.translation import pgettext_lazy
 from anchang.customers import choices as c
 from anchang.customers.models import Customer, KeyDate, Medium, OwnershipConflict, Registration
 from anchang.customers.phones import format_phone
-from anchang.customers.rules import FIRST_VISIT_PROFILE
+from anchang.customers.rules import TRADE_INTAKE
 from anchang.customers.services import PROFILE_FIELDS
 from anchang.customers.services.phone_reveal import REASON_MAX
+from anchang.org.rules import DEFAULT_RULES, ProjectRules
 
 # One limit per field: the model's column (the serializers read the same).
 NAME_MAX = Customer._meta.get_field("name").max_length
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-FIRST_VISIT_FIELDS = FIRST_VISIT_PROFILE  # offered on the registration form
+# Every field any trade offers at registration (the API accepts these; the service refuses
+# one the project's trade does not ask for).
+FIRST_VISIT_FIELDS = list(
+    dict.fromkeys(f for t in TRADE_INTAKE.values() for f in t["first_visit_fields"])
+)
+# The trade's words for its product: (the product list's label, the free-text detail's label).
+PRODUCT_LABELS = {
+    "unit_type": (_("Intended unit type"), _("Intended unit (building, number)")),
+    "vehicle": (_("Intended model"), _("Model, trim and colour")),
+    "renovation": (_("Renovation wanted"), _("Package or products of interest")),
+}
+
+
+def profile_formfield(name: str, rules: ProjectRules, keep: object = None) -> forms.Field:
+    """A profile field as the project's trade offers it: its own products, its own words
+    (`keep`: a value already on the card stays choosable)."""
+    field = Customer._meta.get_field(name).formfield(required=False)
+    if isinstance(field, forms.TypedChoiceField):
+        offered = rules.intake.options.get(name)
+        field.choices = [("", "—")] + [
+            ch
+            for ch in field.choices
+            if ch[0] != "" and (offered is None or ch[0] in offered or ch[0] == keep)
+        ]
+    if name == "unit_type":
+        field.label = PRODUCT_LABELS[rules.intake.product_term][0]
+    return field
 
 
 class RegistrationForm(forms.Form):
@@ -66,29 +93,44 @@ class RegistrationForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, projects=(), media=(), **kwargs):
+    def __init__(self, *args, projects=(), media=(), project=None, rules=None, **kwargs):
+        """The form of one project (`project`, default the first): its trade's fields,
+        products and words come from its rules, never from the trade's name."""
         super().__init__(*args, **kwargs)
         projects = list(projects)
+        project = project or (projects[0] if projects else None)
+        rules = rules or DEFAULT_RULES
         self.fields["project"].choices = [(p.pk, p.name) for p in projects]
-        if len(projects) == 1:
-            self.fields["project"].initial = projects[0].pk
-            self.fields["project"].widget = forms.HiddenInput()
-        multi = len(projects) > 1
+        if project is not None:
+            self.fields["project"].initial = project.pk
+        # The fields below are the chosen project's; another project is chosen by a link.
+        self.fields["project"].widget = forms.HiddenInput()
         self.fields["medium"].choices = [("", "—")] + [
-            (m.pk, f"{m.project.name} · {m.name}" if multi else m.name) for m in media
+            (m.pk, m.name) for m in media if project is None or m.project_id == project.pk
         ]
         self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         self.fields["idempotency_key"].initial = uuid.uuid4().hex
-        for name in FIRST_VISIT_FIELDS:
-            field = Customer._meta.get_field(name).formfield(required=False)
-            if isinstance(field.widget, forms.Select):
-                field.choices = [("", "—")] + [ch for ch in field.choices if ch[0] != ""]
+        self.fields["intended_product"].label = PRODUCT_LABELS[rules.intake.product_term][1]
+        self.first_visit_fields = list(rules.intake.first_visit_fields)
+        required = set(rules.intake.required.get("first_visit", []))
+        for name in self.first_visit_fields:
+            field = profile_formfield(name, rules)
+            field.first_visit_required = name in required
             self.fields[name] = field
+
+    def base_fields_bound(self):
+        return [f for f in self.visible_fields() if f.name not in self.first_visit_fields]
+
+    def first_visit_bound(self):
+        return [f for f in self.visible_fields() if f.name in self.first_visit_fields]
+
+    def is_visit(self) -> bool:
+        return (self["kind"].value() or Registration.Kind.VISIT) == Registration.Kind.VISIT
 
     def profile(self) -> dict:
         return {
             name: self.cleaned_data[name]
-            for name in FIRST_VISIT_FIELDS
+            for name in self.first_visit_fields
             if self.cleaned_data.get(name) not in (None, "")
         }
 
@@ -108,8 +150,18 @@ class CustomerProfileForm(forms.ModelForm):
             "phone2": forms.TextInput(attrs={"inputmode": "tel"}),
         }
 
-    def __init__(self, *args, show_phones: bool, media=(), **kwargs):
+    def __init__(self, *args, show_phones: bool, media=(), rules=None, **kwargs):
         super().__init__(*args, **kwargs)
+        rules = rules or DEFAULT_RULES
+        asked = set(rules.completeness.weights) | {"notes", "loss_reason"}
+        for name in PROFILE_FIELDS:
+            # The trade's own fields and products; another trade's field only if filled.
+            if name not in asked and getattr(self.instance, name) in (None, ""):
+                del self.fields[name]
+            elif name in rules.intake.options or name == "unit_type":
+                field = profile_formfield(name, rules, keep=getattr(self.instance, name))
+                field.widget.attrs.update(self.fields[name].widget.attrs)
+                self.fields[name] = field
         if show_phones:
             # Shown as people write it; the service normalises whatever comes back.
             for name in ("phone", "phone2"):

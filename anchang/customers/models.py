@@ -129,6 +129,16 @@ class Customer(ChoicesDisplay, models.Model):
     eligibility = models.CharField(
         _("purchase eligibility"), max_length=20, choices=c.Eligibility.choices, blank=True
     )
+    # trade-specific purchase focus (which trade asks for which: org.rules per-trade defaults)
+    purchase_horizon = models.CharField(
+        _("plans to buy"), max_length=10, choices=c.PurchaseHorizon.choices, blank=True
+    )
+    trade_in = models.BooleanField(_("has a car to trade in"), null=True, blank=True)
+    house_area = models.PositiveIntegerField(_("area to renovate (m²)"), null=True, blank=True)
+    decor_style = models.CharField(
+        _("preferred style"), max_length=20, choices=c.DecorStyle.choices, blank=True
+    )
+    measure_wanted = models.BooleanField(_("wants a measuring visit"), null=True, blank=True)
     loss_reason = models.CharField(
         _("loss reason"), max_length=20, choices=c.LossReason.choices, blank=True
     )

@@ -61,6 +61,18 @@ DEFAULT_WEIGHTS: dict[str, int] = {
     "eligibility": 3,
 }
 
+# Profile fields only some trades ask for (the real-estate weights above leave them out).
+TRADE_FIELDS = (
+    "purchase_horizon",  # dealership: when they will buy (H/A/B/C)
+    "trade_in",  # dealership: a car to trade in (置换)
+    "house_area",  # home improvement: the area to renovate
+    "decor_style",  # home improvement: the style they want
+    "measure_wanted",  # home improvement: wants a measuring visit (量房)
+)
+ALL_PROFILE_FIELDS = (*DEFAULT_WEIGHTS, *TRADE_FIELDS)
+# The words a trade uses for its intended product; the forms label fields with them.
+PRODUCT_TERMS = ("unit_type", "vehicle", "renovation")
+
 # Stages of a customer for required fields (DOMAIN.md §2 录入规范).
 STAGES = ("no_intent", "call_in", "first_visit", "repeat_visitor", "owner")
 
@@ -98,6 +110,108 @@ DEFAULT_REQUIRED: dict[str, list[str]] = {
     "first_visit": _FIRST_VISIT,
     "repeat_visitor": _REPEAT,
     "owner": list(DEFAULT_WEIGHTS),
+}
+
+
+# Per-trade defaults (DOMAIN.md §1: sales centres, 4S dealerships, home-improvement stores).
+# Each trade registers, weighs and requires its own fields; org.rules merges these under a
+# project's overrides.
+_DEALER_VISIT = [
+    "name",
+    "gender",
+    "age_band",
+    "phone",
+    "address_area",
+    "medium",
+    "unit_type",
+    "purchase_horizon",
+    "budget_max",
+]
+_HOME_VISIT = [
+    "name",
+    "gender",
+    "phone",
+    "address_area",
+    "family_structure",
+    "medium",
+    "unit_type",
+    "house_area",
+    "decor_style",
+    "budget_max",
+]
+_HOUSING_ONLY = {
+    "area_min",
+    "area_max",
+    "floor_pref",
+    "building_pref",
+    "eligibility",
+    "is_brand_owner",
+    "purpose",
+}
+_COMMON_WEIGHTS = {f: w for f, w in DEFAULT_WEIGHTS.items() if f not in _HOUSING_ONLY}
+_DEALER_WEIGHTS = {**_COMMON_WEIGHTS, "purchase_horizon": 4, "trade_in": 2}
+_HOME_WEIGHTS = {**_COMMON_WEIGHTS, "house_area": 4, "decor_style": 3, "measure_wanted": 2}
+TRADE_INTAKE: dict[str, dict] = {
+    "real_estate": {
+        "first_visit_fields": FIRST_VISIT_PROFILE,
+        "required": DEFAULT_REQUIRED,
+        "options": {
+            "unit_type": ["room_1", "room_2", "room_3", "room_4_plus", "villa", "shop"],
+        },
+        "product_term": "unit_type",
+        "weights": DEFAULT_WEIGHTS,
+    },
+    "dealership": {
+        "first_visit_fields": [
+            "age_band",
+            "address_area",
+            "industry",
+            "unit_type",
+            "purchase_horizon",
+            "budget_max",
+            "payment_method",
+            "trade_in",
+        ],
+        "required": {
+            "no_intent": DEFAULT_REQUIRED["no_intent"],
+            "call_in": _CALL_IN,
+            "first_visit": _DEALER_VISIT,
+            "repeat_visitor": _DEALER_VISIT
+            + ["payment_method", "trade_in", "position", "personal_income_band", "hobbies"],
+            "owner": list(_DEALER_WEIGHTS),
+        },
+        "options": {
+            "unit_type": ["sedan", "suv", "mpv", "nev"],
+            "payment_method": ["full", "instalments"],
+        },
+        "product_term": "vehicle",
+        "weights": _DEALER_WEIGHTS,
+    },
+    "home_improvement": {
+        "first_visit_fields": [
+            "address_area",
+            "family_structure",
+            "unit_type",
+            "house_area",
+            "decor_style",
+            "budget_max",
+            "measure_wanted",
+        ],
+        "required": {
+            "no_intent": DEFAULT_REQUIRED["no_intent"],
+            "call_in": _CALL_IN,
+            "first_visit": _HOME_VISIT,
+            "repeat_visitor": _HOME_VISIT
+            + ["current_community", "measure_wanted", "decision_maker", "hobbies"],
+            "owner": list(_HOME_WEIGHTS),
+        },
+        "options": {
+            "unit_type": ["whole_house", "kitchen_bath", "partial", "furnishing"],
+            "payment_method": ["full", "instalments"],
+        },
+        "product_term": "renovation",
+        "weights": _HOME_WEIGHTS,
+    },
 }
 
 

@@ -299,6 +299,11 @@ PROFILE_GROUPS = [
             "budget_max",
             "payment_method",
             "eligibility",
+            "purchase_horizon",
+            "trade_in",
+            "house_area",
+            "decor_style",
+            "measure_wanted",
         ],
     ),  # fmt: skip
 ]
@@ -308,16 +313,21 @@ RESTRICTED = _("Restricted")  # a sensitive field the reader's role may not read
 
 
 def customer_profile_groups(
-    customer: Customer, hidden: frozenset[str] = frozenset()
+    customer: Customer,
+    hidden: frozenset[str] = frozenset(),
+    asked: frozenset[str] | None = None,
 ) -> list[tuple[str, list[tuple[str, str]]]]:
     """The card's profile, grouped as DOMAIN.md §2 groups it, values as people read them;
-    the `hidden` fields (policies.hidden_fields) read "restricted", filled or not."""
+    the `hidden` fields (policies.hidden_fields) read "restricted", filled or not. Fields
+    the project's trade does not ask (`asked`, from its rules) are left out unless filled."""
     groups = []
     for title, fields in PROFILE_GROUPS:
         rows = []
         for name in fields:
             field = Customer._meta.get_field(name)
             value = getattr(customer, name)
+            if asked is not None and name not in asked and value in (None, ""):
+                continue
             if name in hidden:
                 shown = str(RESTRICTED)
             elif field.choices and value:

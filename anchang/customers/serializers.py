@@ -8,11 +8,14 @@ from anchang.customers import choices as c
 from anchang.customers.models import Customer, KeyDate, Medium, OwnershipConflict, Registration
 from anchang.customers.phones import mask_phone
 from anchang.customers.policies import can_see_full_phone, hidden_fields
-from anchang.customers.rules import FIRST_VISIT_PROFILE
+from anchang.customers.rules import TRADE_INTAKE
 from anchang.customers.services import PROFILE_FIELDS
 from anchang.customers.services.phone_reveal import REASON_MAX
 
-FIRST_VISIT_FIELDS = FIRST_VISIT_PROFILE  # offered on the registration form
+# Every trade's registration fields; the service refuses one the project's trade does not ask.
+FIRST_VISIT_FIELDS = list(
+    dict.fromkeys(f for t in TRADE_INTAKE.values() for f in t["first_visit_fields"])
+)
 # One limit per field: the model's column, never a second number here.
 NAME_MAX = Customer._meta.get_field("name").max_length
 REASSIGN_REASON_MAX = 200  # customers.services.profile.customer_reassign

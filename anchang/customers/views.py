@@ -30,7 +30,12 @@ from anchang.errors import DomainError
 from anchang.errors import PermissionDenied as DomainPermissionDenied
 from anchang.followups.selectors import customer_intent_card
 from anchang.forms_errors import form_error
-from anchang.org.selectors import owners_to_filter_by, project_staff, visible_projects
+from anchang.org.selectors import (
+    owners_to_filter_by,
+    project_rules,
+    project_staff,
+    visible_projects,
+)
 
 PAGE_SIZE = 50
 CONFLICTS_PAGE = 20  # each conflict is a card with its own form
@@ -109,16 +114,26 @@ def customer_list(request):
     )
 
 
+def _asked_fields(customer) -> frozenset[str]:
+    """The profile fields the customer's trade asks about (its completeness weights)."""
+    rules = project_rules(customer.project)
+    return frozenset(rules.completeness.weights) | {"notes", "loss_reason"}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def register(request):
     projects = list(services.registration_projects(request.user))
     if not projects:
         raise PermissionDenied
-    media = Medium.objects.filter(project__in=projects, is_active=True).select_related("project")
+    # The form is one project's: its trade's fields and products (links switch project).
+    wanted = request.POST.get("project") or request.GET.get("project")
+    project = next((p for p in projects if str(p.pk) == wanted), projects[0])
+    media = Medium.objects.filter(project=project, is_active=True)
     form = RegistrationForm(
-        request.POST if request.method == "POST" else None, projects=projects, media=media
-    )
+        request.POST if request.method == "POST" else None, projects=projects, media=media,
+        project=project, rules=project_rules(project),
+    )  # fmt: skip
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -138,7 +153,8 @@ def register(request):
                 return redirect("customers:detail", pk=result.customer.pk)
         else:
             status = 400
-    return render(request, "customers/register.html", {"form": form}, status=status)
+    context = {"form": form, "project": project, "projects": projects if len(projects) > 1 else []}
+    return render(request, "customers/register.html", context, status=status)
 
 
 @login_required
@@ -176,7 +192,9 @@ def _render_card(
         {
             "customer": customer,
             "completeness": selectors.customer_completeness(customer, hidden),
-            "profile_groups": selectors.customer_profile_groups(customer, hidden),
+            "profile_groups": selectors.customer_profile_groups(
+                customer, hidden, asked=_asked_fields(customer)
+            ),
             "timeline": selectors.customer_timeline(customer),
             "followups": customer_intent_card(customer, limit=50),
             "last_loss": customer.loss_applications.select_related("decided_by")
@@ -288,6 +306,7 @@ def customer_edit(request, pk: int):
         initial={"version": customer.version},
         show_phones=show_phones,
         media=media,
+        rules=project_rules(customer.project),
     )
     if request.method == "POST" and form.is_valid():
         fresh = selectors.customer_get_visible(actor=request.user, pk=pk)

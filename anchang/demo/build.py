@@ -88,11 +88,10 @@ def build_demo(*, seed: int = 2026, customers_per_consultant: int = PER_CONSULTA
 
     phone_index = 0
     for region_code, code, name, kind, consultant_count in PROJECTS:
-        # The dealership grades by purchase horizon (H/A/B/C), a per-project rule.
-        overrides = {"grading": {"scale": "HABC"}} if kind == Project.Kind.DEALERSHIP else {}
+        # Each trade's fields, products and grades are its rules' defaults (the dealership
+        # grades H/A/B/C by purchase horizon); the demo needs no overrides for them.
         project = Project.objects.create(
             region=regions[region_code], code=code, name=name, kind=kind,
-            rules_overrides=overrides,
         )  # fmt: skip
         team = Team.objects.create(project=project, name="销售一组")
         staff = {}

@@ -139,6 +139,24 @@ def _content(rng: random.Random, kind: str, project: Project, name: str, now: da
     return "，".join(parts) + "。"
 
 
+def _someone_due_for_everyone(customers: list[Customer], today) -> None:
+    """Every consultant's day starts with someone to call: if nobody they own is due or
+    overdue (a small demo's random draws), their first prospect is due today."""
+    owners_due = {
+        c.owner_id for c in customers
+        if c.owner_id and c.state == "prospect" and c.next_follow_up_on
+        and c.next_follow_up_on <= today
+    }  # fmt: skip
+    for customer in customers:
+        if (
+            customer.owner_id
+            and customer.owner_id not in owners_due
+            and (customer.state == "prospect")
+        ):
+            customer.next_follow_up_on = today
+            owners_due.add(customer.owner_id)
+
+
 @transaction.atomic
 def build_followups(
     *, rng: random.Random, project: Project, consultants: list[User], manager: User
@@ -146,6 +164,7 @@ def build_followups(
     """Follow-ups, reviews, loss applications and the pool for one project."""
     rules = project_rules(project)
     pool_conf = rules.pool
+    signals = list(rules.grading.signals)
     now = timezone.now()
     customers = list(
         Customer.objects.filter(project=project).only(
@@ -183,6 +202,9 @@ def build_followups(
                     customer_id=customer.pk, project=project, author_id=customer.owner_id,
                     kind=kind, reached=reached, occurred_at=at, content=content,
                     grade=customer.grade if reached else "",
+                    # The trade's own buying signals (a test drive, a measuring booked, …).
+                    signals=sorted(rng.sample(signals, rng.choice([0, 0, 0, 1, 2])))
+                    if reached else [],
                     impression=rng.choice(["", "", "热情", "谨慎", "比较理性"]),
                     bottleneck=rng.choice(["", "价格", "家人意见", "贷款", "交房时间"]),
                     next_on=customer.next_follow_up_on if at == times[-1] else None,
@@ -220,6 +242,7 @@ def build_followups(
         if row.entered_at - row.occurred_at > timedelta(minutes=5):
             row.entered_at = min(row.occurred_at + timedelta(minutes=rng.randint(3, 60)), now)
     FollowUp.objects.bulk_update(rows, ["entered_at"], batch_size=2000)
+    _someone_due_for_everyone(changed, timezone.localdate())
     Customer.objects.bulk_update(
         changed, ["last_reached_at", "last_contact_at", "owned_since", "owner",
                   "pool_entered_at", "next_follow_up_on"], batch_size=1000,

@@ -19,7 +19,8 @@ from anchang.customers import choices as c
 from anchang.customers.models import Customer, CustomerPhone, Medium, Registration
 from anchang.customers.services import refresh_derived
 from anchang.demo.names import chinese_name, demo_mobile
-from anchang.followups.rules import SCALES
+from anchang.followups.models import GradeChange
+from anchang.followups.rules import suggest
 from anchang.org.models import Project, User
 from anchang.org.selectors import project_rules
 
@@ -72,39 +73,83 @@ CHOICE_FIELDS = {
     "decision_maker": c.FamilyRole,
     "payment_method": c.PaymentMethod,
     "eligibility": c.Eligibility,
+    "purchase_horizon": c.PurchaseHorizon,
+    "decor_style": c.DecorStyle,
 }
+NUMBERS = {
+    "area_min": [60, 80, 90, 110, 130],
+    "area_max": [90, 110, 140, 180],
+    "current_area": [45, 70, 89, 120],
+    "house_area": [65, 89, 105, 128, 143, 180],
+}
+# Budgets in 10k yuan, as each trade's customers name them.
+BUDGETS = {"unit_type": [150, 250, 350, 500], "vehicle": [12, 18, 25, 35, 50],
+           "renovation": [8, 15, 25, 40, 60]}  # fmt: skip
 AREAS = ["西湖区", "拱墅区", "滨江区", "余杭区", "萧山区", "上城区"]
+# What the free-text "which one exactly" looks like in each trade's registrations.
+PRODUCT_DETAIL = {
+    "unit_type": ["3号楼2单元1502", "7号楼东边套", "洋房G2户型", "高层B户型中高楼层"],
+    "vehicle": ["途观L 330TSI 豪华版 白色", "ID.4 长续航 灰色", "帕萨特 380TSI 黑色",
+                "威然 尊贵版"],
+    "renovation": ["新中式全屋整装套餐", "厨卫翻新套餐", "轻奢软装搭配", "儿童房局部改造"],
+}  # fmt: skip
 
 
-def _profile(rng: random.Random, kind: str, visits: int, state: str) -> dict:
-    """Owners are known well, callers hardly at all: fill by how often we met them."""
+def _value(rng: random.Random, field: str, rules) -> object:
+    """One realistic answer to a profile field, from the project's own options."""
+    offered = rules.intake.options.get(field)
+    if offered:
+        return rng.choice(offered)
+    if field in CHOICE_FIELDS:
+        return rng.choice(CHOICE_FIELDS[field].values)
+    if field in NUMBERS:
+        return rng.choice(NUMBERS[field])
+    if field in ("budget_min", "budget_max"):
+        budget = rng.choice(BUDGETS[rules.intake.product_term])
+        return budget if field == "budget_max" else max(1, budget * 7 // 10)
+    if field in ("trade_in", "measure_wanted", "is_brand_owner"):
+        return rng.random() < 0.4
+    if field == "address_area":
+        return rng.choice(AREAS)
+    if field == "birthday":
+        return timezone.localdate() - timedelta(days=rng.randint(9000, 22000))
+    if field in OPTIONAL:
+        return rng.choice(OPTIONAL[field])
+    return None
+
+
+def _profile(rng: random.Random, rules, visits: int, state: str) -> dict:
+    """Owners are known well, callers hardly at all: fill by how often we met them. Only
+    the fields the project's trade asks (its registration fields and completeness weights),
+    so a dealership customer has a model and a purchase horizon, never a floor area."""
     profile: dict = {}
     fill = {c.State.OWNER: 0.9, c.State.SUBSCRIBED: 0.8}.get(state, min(0.85, 0.1 + 0.15 * visits))
     if visits:
-        profile.update(
-            age_band=rng.choice(c.AgeBand.values),
-            address_area=rng.choice(AREAS),
-            family_structure=rng.choice(c.FamilyStructure.values),
-            industry=rng.choice(c.Industry.values),
-            purpose=rng.choice(c.Purpose.values),
-            unit_type=rng.choice(c.UNIT_TYPES_BY_KIND[kind]),
-            area_min=rng.choice([60, 80, 90, 110, 130]),
-            budget_max=rng.choice([150, 250, 350, 500]) if kind == "real_estate" else 30,
-        )
-    for field, choices in CHOICE_FIELDS.items():
-        if field not in profile and rng.random() < fill:
-            profile[field] = rng.choice(choices.values)
-    for field, values in OPTIONAL.items():
+        for field in rules.intake.first_visit_fields:
+            profile[field] = _value(rng, field, rules)
+    for field in rules.completeness.weights:
+        if field in profile or field in ("name", "gender", "phone", "medium", "care_dates"):
+            continue
         if rng.random() < fill:
-            profile[field] = rng.choice(values)
-    if rng.random() < fill:
-        profile["birthday"] = timezone.localdate() - timedelta(days=rng.randint(9000, 22000))
-    if rng.random() < fill:
-        profile["current_area"] = rng.choice([45, 70, 89, 120])
-        profile["is_brand_owner"] = rng.random() < 0.2
+            value = _value(rng, field, rules)
+            if value is not None:
+                profile[field] = value
     if state == c.State.NO_INTENT:
         profile["loss_reason"] = rng.choice(c.LossReason.values)
-    return profile
+    return {k: v for k, v in profile.items() if v is not None}
+
+
+def _grade(rng: random.Random, spec, profile: dict) -> tuple[str, dict]:
+    """A grade and checklist a consultant would have given: the checklist ticked from what
+    is known, the grade the rules suggest (sometimes the consultant's own call)."""
+    checks = {c_: rng.choice([True, True, None, False]) for c_ in spec.criteria}
+    if rng.random() < 0.6:  # most prospects reject nothing that matters
+        checks.update(dict.fromkeys(spec.deal_breakers, True))
+    suggestion = suggest(spec, checks, horizon=profile.get("purchase_horizon"))
+    grade = suggestion.grade or rng.choice(spec.scale[1:])
+    if rng.random() < 0.15:
+        grade = rng.choice(spec.scale)
+    return grade, checks
 
 
 @transaction.atomic
@@ -114,7 +159,7 @@ def build_intake(
 ) -> tuple[int, int]:  # fmt: skip
     """Customers and registrations for one project; returns (customers, registrations)."""
     rules = project_rules(project)
-    scale = SCALES[rules.grading.scale]
+    spec = rules.grading.spec
     cadence = rules.grading.cadence_days
     media = list(Medium.objects.filter(project=project).order_by("id"))
     now = timezone.now()
@@ -137,17 +182,18 @@ def build_intake(
                 [c.State.PROSPECT, c.State.NO_INTENT, c.State.SUBSCRIBED, c.State.OWNER],
                 weights=[80, 8, 7, 5],
             )[0]
+            profile = _profile(rng, rules, visits, state)
             customer = Customer(
                 project=project, owner=consultant, created_by=consultant, state=state,
                 name=chinese_name(rng), gender=rng.choice(c.Gender.values),
                 phone="+86" + demo_mobile(index), medium=rng.choice(media),
                 visit_count=visits, call_count=contacts - visits,
-                first_contact_at=times[0], last_contact_at=times[-1],
-                **_profile(rng, project.kind, visits, state),
+                first_contact_at=times[0], last_contact_at=times[-1], **profile,
             )  # fmt: skip
             if state in (c.State.PROSPECT, c.State.SUBSCRIBED):
-                # Graded, and due by the cadence from the last contact: some are overdue.
-                customer.grade = rng.choices(scale, weights=[15, 30, 35, 20])[0]
+                # Graded by the trade's own rules, and due by the cadence from the last
+                # contact: some are overdue.
+                customer.grade, customer.grade_checks = _grade(rng, spec, profile)
                 # A realistic backlog: most are due within their cadence, some days overdue.
                 step = cadence.get(customer.grade, 30)
                 customer.next_follow_up_on = timezone.localdate() + timedelta(
@@ -165,6 +211,20 @@ def build_intake(
     for customer, original in zip(saved, customers, strict=True):
         customer.created_at = original.first_contact_at
     Customer.objects.bulk_update(saved, ["created_at"], batch_size=500)
+    # Every grade on a card has its history row, as grade_set would have written it.
+    GradeChange.objects.bulk_create(
+        (GradeChange(customer=c_, actor_id=c_.owner_id, from_grade="", to_grade=c_.grade,
+                     suggested=suggest(spec, c_.grade_checks or {},
+                                       horizon=c_.purchase_horizon or None).grade or "",
+                     reason="首次评级")
+         for c_ in saved if c_.grade),
+        batch_size=1000,
+    )  # fmt: skip
+    graded = list(GradeChange.objects.filter(customer__project=project).select_related(
+        "customer").only("id", "customer__first_contact_at"))  # fmt: skip
+    for change in graded:
+        change.at = change.customer.first_contact_at
+    GradeChange.objects.bulk_update(graded, ["at"], batch_size=1000)
     CustomerPhone.objects.bulk_create(
         (CustomerPhone(project=project, customer=c, phone=c.phone, slot=1) for c in saved),
         batch_size=1000,
@@ -186,6 +246,11 @@ def build_intake(
                     name_given=customer.name,
                     content=rng.choice(talk),
                     companions=rng.choice([0, 0, 1, 2]),
+                    intended_product=(
+                        rng.choice(PRODUCT_DETAIL[rules.intake.product_term])
+                        if kind == "visit" and rng.random() < 0.5
+                        else ""
+                    ),
                 )  # fmt: skip
             )
     Registration.objects.bulk_create(registrations, batch_size=1000)

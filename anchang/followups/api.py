@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from anchang.customers.selectors import customer_get_visible, customer_timeline
 from anchang.errors import ValidationFailed
-from anchang.followups import loss, rules, selectors, services
+from anchang.followups import loss, selectors, services
 from anchang.followups.models import FollowUp, LossApplication
 from anchang.followups.serializers import (
     CustomerHistorySerializer,
@@ -25,6 +25,7 @@ from anchang.followups.serializers import (
     MyDayRemindersSerializer,
     MyDaySerializer,
 )
+from anchang.org.selectors import project_rules
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
@@ -80,13 +81,15 @@ class CustomerHistoryApi(APIView):
 
 class CustomerGradeApi(APIView):
     def _body(self, customer):
-        suggestion = rules.suggest_abcd(customer.grade_checks or {})
+        suggestion = services.grade_suggestion(customer)
+        criteria = project_rules(customer.project).grading.criteria
         return {
             "grade": customer.grade,
-            "checks": {c: (customer.grade_checks or {}).get(c) for c in rules.CRITERIA},
+            "checks": {c: (customer.grade_checks or {}).get(c) for c in criteria},
             "suggested": suggestion.grade,
             "reasons": list(suggestion.reasons),
-            "changes": customer.grade_changes.order_by("-at")[:50],
+            "horizon": customer.purchase_horizon,
+            "changes": customer.grade_changes.order_by("-at", "-id")[:50],
         }
 
     @extend_schema(responses=GradeOutSerializer)

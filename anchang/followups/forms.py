@@ -12,12 +12,24 @@ DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 CRITERIA_LABELS = {
+    # real estate
     "accepts_product": _("Accepts the product (brand, location, layout…)"),
     "accepts_price": _("Accepts the price"),
     "purchasing_power": _("Can afford it and the payment schedule"),
     "unit_chosen": _("Has chosen a unit, or a clear intent"),
     "attention": _("Came or called 2–3 times or more"),
     "decision_maker": _("The decision maker has visited and agrees"),
+    # dealership
+    "test_drive": _("Has taken a test drive"),
+    "trade_in": _("Wants to trade in a car"),
+    "financing_asked": _("Asked about financing"),
+    "trim_chosen": _("Has chosen trim and colour"),
+    # home improvement
+    "house_ready": _("The house is handed over (or will be within three months)"),
+    "budget_confirmed": _("Has a budget that fits"),
+    "style_settled": _("Has settled on a style"),
+    "measured": _("The house has been measured"),
+    "accepts_quote": _("Accepts the quote"),
 }
 SIGNAL_LABELS = {
     "deep_questions": _("Asked deep questions (fees, handover, materials)"),
@@ -25,7 +37,54 @@ SIGNAL_LABELS = {
     "returned_within_3_days": _("Came back within 3 days"),
     "bargaining": _("Bargained"),
     "asked_payment": _("Asked about payment or loans"),
+    "test_drive": _("Took a test drive"),
+    "trade_in": _("Asked about trading in a car"),
+    "financing_asked": _("Asked about car loans or instalments"),
+    "trim_chosen": _("Chose trim or colour"),
+    "measuring_booked": _("Booked a measuring visit"),
+    "asked_materials": _("Asked about materials and brands"),
+    "compared_quotes": _("Compared quotes"),
 }
+# The suggestion's reasons as people read them (never the codes: issue 13, item 23).
+REASON_WORDS = {
+    "all_criteria": _("meets every criterion"),
+    "not_enough_known": _("not enough is known yet"),
+    "no_horizon": _("not yet known when they plan to buy"),
+}
+REASON_PREFIXES = {
+    "rejects": _("No: %(what)s"),
+    "meets": _("Yes: %(what)s"),
+    "signal": _("Buying signal: %(what)s"),
+    "horizon": _("Plans to buy: %(what)s"),
+}
+
+
+def reason_words(reasons) -> list[str]:
+    """The suggestion's reason codes in words; an unknown code reads as a generic phrase,
+    never as the code."""
+    from anchang.customers.choices import PurchaseHorizon
+
+    horizons = dict(PurchaseHorizon.choices)
+    out = []
+    for code in reasons:
+        if code in REASON_WORDS:
+            out.append(str(REASON_WORDS[code]))
+            continue
+        prefix, _sep, what = code.partition(":")
+        label = (
+            horizons.get(what)
+            if prefix == "horizon"
+            else SIGNAL_LABELS.get(what, CRITERIA_LABELS.get(what))
+            if prefix == "signal"
+            else CRITERIA_LABELS.get(what)
+        )
+        if prefix in REASON_PREFIXES and label:
+            out.append(str(REASON_PREFIXES[prefix]) % {"what": label})
+        else:
+            out.append(str(_("other reason")))
+    return out
+
+
 TRISTATE = [("", _("Not known")), ("yes", _("Yes")), ("no", _("No"))]
 
 
@@ -61,27 +120,45 @@ class FollowUpForm(forms.Form):
     # A new key per rendered form: a double tap or a resubmit of this form is one follow-up.
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
-    def __init__(self, *args, scale=("A", "B", "C", "D"), **kwargs):
+    def __init__(self, *args, scale=("A", "B", "C", "D"), signals=rules.SIGNALS, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["grade"].choices = [("", _("Unchanged"))] + [(g, g) for g in scale]
         self.fields["idempotency_key"].initial = uuid.uuid4().hex
+        self.fields["signals"].choices = [(s, SIGNAL_LABELS[s]) for s in signals]
 
 
 class GradeForm(forms.Form):
-    grade = forms.ChoiceField(label=_("Grade"), widget=forms.RadioSelect)
-    reason = forms.CharField(label=_("Why"), max_length=200, required=False)
+    """The grade page: the project's criteria (and, where the trade grades by it, the
+    purchase horizon), then the grade given and why."""
 
-    def __init__(self, *args, scale=("A", "B", "C", "D"), **kwargs):
+    def __init__(self, *args, spec: rules.GradingSpec | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["grade"].choices = [(g, g) for g in scale]
-        for criterion in rules.CRITERIA:
+        spec = spec or rules.spec_for_trade("real_estate")
+        self.criteria = spec.criteria
+        self.uses_horizon = spec.method == "horizon"
+        if self.uses_horizon:
+            from anchang.customers.choices import PurchaseHorizon
+
+            self.fields["horizon"] = forms.ChoiceField(
+                label=_("When do they plan to buy?"),
+                choices=[("", _("Not known"))] + list(PurchaseHorizon.choices),
+                required=False,
+            )
+        for criterion in spec.criteria:
             self.fields[criterion] = forms.ChoiceField(
                 label=CRITERIA_LABELS[criterion], choices=TRISTATE, required=False
             )
+        self.fields["grade"] = forms.ChoiceField(
+            label=_("Grade"), widget=forms.RadioSelect, choices=[(g, g) for g in spec.scale]
+        )
+        self.fields["reason"] = forms.CharField(label=_("Why"), max_length=200, required=False)
 
     def checks(self) -> dict[str, bool | None]:
         values = {"yes": True, "no": False}
-        return {c: values.get(self.cleaned_data.get(c) or "") for c in rules.CRITERIA}
+        return {c: values.get(self.cleaned_data.get(c) or "") for c in self.criteria}
+
+    def horizon(self) -> str | None:
+        return self.cleaned_data.get("horizon", "") if self.uses_horizon else None
 
 
 class LossApplyForm(forms.Form):

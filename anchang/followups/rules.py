@@ -30,6 +30,69 @@ SIGNALS = (
     "asked_payment",
 )
 SCALES = {"ABCD": ("A", "B", "C", "D"), "HABC": ("H", "A", "B", "C")}
+GRADING_METHODS = ("checklist", "horizon")
+# Dealership purchase horizon (DOMAIN.md §3): the customer field's codes and the days each
+# stands for, so suggest_habc keeps the band edges.
+HORIZON_DAYS = {"week": 7, "month": 30, "quarter": 90, "later": 365}
+
+# Per-trade grading (DOMAIN.md §3). A checklist trade grades by criteria: any deal-breaker
+# rejected → the lowest grade; all met → the top; the core met → the second; the base met →
+# the third. A horizon trade grades by when the customer will buy; its criteria are the
+# buying signals the grade page asks about.
+TRADE_GRADING: dict[str, dict] = {
+    "real_estate": {
+        "scale": "ABCD",
+        "method": "checklist",
+        "criteria": list(CRITERIA),
+        "deal_breakers": list(DEAL_BREAKERS),
+        "core": ["accepts_product", "unit_chosen", "attention"],
+        "base": ["accepts_product"],
+        "signals": list(SIGNALS),
+    },
+    "dealership": {
+        "scale": "HABC",
+        "method": "horizon",
+        "criteria": ["test_drive", "trade_in", "financing_asked", "trim_chosen", "decision_maker"],
+        "deal_breakers": [],
+        "core": [],
+        "base": [],
+        "signals": [
+            "test_drive",
+            "trade_in",
+            "financing_asked",
+            "trim_chosen",
+            "returned_within_3_days",
+            "bargaining",
+        ],
+    },
+    "home_improvement": {
+        "scale": "ABCD",
+        "method": "checklist",
+        "criteria": [
+            "house_ready",
+            "budget_confirmed",
+            "style_settled",
+            "measured",
+            "accepts_quote",
+            "decision_maker",
+        ],
+        "deal_breakers": ["budget_confirmed", "accepts_quote"],
+        "core": ["house_ready", "budget_confirmed", "measured"],
+        "base": ["house_ready"],
+        "signals": [
+            "measuring_booked",
+            "asked_materials",
+            "compared_quotes",
+            "returned_within_3_days",
+            "bargaining",
+            "asked_payment",
+        ],
+    },
+}
+ALL_CRITERIA = tuple(dict.fromkeys(c for t in TRADE_GRADING.values() for c in t["criteria"]))
+ALL_SIGNALS = tuple(dict.fromkeys(s for t in TRADE_GRADING.values() for s in t["signals"]))
+# Signals that lift a horizon grade one step (never to the top: that needs the horizon).
+HORIZON_LIFT = 3
 DEFAULT_CADENCE = {"H": 0, "A": 7, "B": 14, "C": 30, "D": 90}
 MIN_CONTENT = {"phone": 30, "visit": 50, "event": 30, "wechat": 0, "sms": 1}
 
@@ -43,24 +106,77 @@ class Suggestion:
 def suggest_abcd(
     checks: dict[str, bool | None], signals: frozenset[str] = frozenset()
 ) -> Suggestion:
-    """A: all six criteria; D: any deal-breaker rejected; B: product, unit chosen and
-    attention; C: accepts the product. Two or more buying signals lift C to B."""
-    rejected = [c for c in DEAL_BREAKERS if checks.get(c) is False]
+    """The real-estate checklist: A all six criteria; D any deal-breaker rejected; B product,
+    unit chosen and attention; C accepts the product. Two or more buying signals lift C to B."""
+    return suggest(spec_for_trade("real_estate"), checks, signals)
+
+
+@dataclass(frozen=True)
+class GradingSpec:
+    """What a project's grading rules say, as plain values (built from org.rules)."""
+
+    scale: tuple[str, ...]
+    method: str
+    criteria: tuple[str, ...]
+    deal_breakers: tuple[str, ...] = ()
+    core: tuple[str, ...] = ()
+    base: tuple[str, ...] = ()
+    signals: tuple[str, ...] = ()
+
+
+def spec_for_trade(trade: str) -> GradingSpec:
+    t = TRADE_GRADING[trade]
+    return GradingSpec(
+        scale=SCALES[t["scale"]], method=t["method"], criteria=tuple(t["criteria"]),
+        deal_breakers=tuple(t["deal_breakers"]), core=tuple(t["core"]), base=tuple(t["base"]),
+        signals=tuple(t["signals"]),
+    )  # fmt: skip
+
+
+def suggest(
+    spec: GradingSpec,
+    checks: dict[str, bool | None],
+    signals: frozenset[str] = frozenset(),
+    horizon: str | None = None,
+) -> Suggestion:
+    """The grade the project's rules suggest: the one function the grade page, its live
+    preview, the follow-up and the API call."""
+    checks = {c: checks.get(c) for c in spec.criteria}
+    signals = frozenset(s for s in signals if s in spec.signals)
+    if spec.method == "horizon":
+        return _by_horizon(spec, checks, signals, horizon)
+    return _by_checklist(spec, checks, signals)
+
+
+def _by_checklist(spec: GradingSpec, checks, signals) -> Suggestion:
+    top, second, third, lowest = spec.scale[0], spec.scale[1], spec.scale[2], spec.scale[-1]
+    rejected = [c for c in spec.deal_breakers if checks.get(c) is False]
     if rejected:
-        return Suggestion("D", tuple(f"rejects:{c}" for c in rejected))
-    met = [c for c in CRITERIA if checks.get(c) is True]
-    if len(met) == len(CRITERIA):
-        return Suggestion("A", ("all_criteria",))
-    core = ("accepts_product", "unit_chosen", "attention")
-    if all(checks.get(c) is True for c in core):
-        return Suggestion("B", tuple(f"meets:{c}" for c in core))
-    if checks.get("accepts_product") is True:
+        return Suggestion(lowest, tuple(f"rejects:{c}" for c in rejected))
+    if spec.criteria and all(checks.get(c) is True for c in spec.criteria):
+        return Suggestion(top, ("all_criteria",))
+    if spec.core and all(checks.get(c) is True for c in spec.core):
+        return Suggestion(second, tuple(f"meets:{c}" for c in spec.core))
+    if spec.base and all(checks.get(c) is True for c in spec.base):
+        met = tuple(f"meets:{c}" for c in spec.base)
         if len(signals) >= 2:
-            return Suggestion(
-                "B", ("meets:accepts_product", *(f"signal:{s}" for s in sorted(signals)))
-            )
-        return Suggestion("C", ("meets:accepts_product",))
+            return Suggestion(second, (*met, *(f"signal:{s}" for s in sorted(signals))))
+        return Suggestion(third, met)
     return Suggestion(None, ("not_enough_known",))
+
+
+def _by_horizon(spec: GradingSpec, checks, signals, horizon) -> Suggestion:
+    if horizon not in HORIZON_DAYS:
+        return Suggestion(None, ("no_horizon",))
+    base = suggest_habc(HORIZON_DAYS[horizon])
+    grade = base.grade if base.grade in spec.scale else spec.scale[-1]
+    reasons = [f"horizon:{horizon}"]
+    shown = sorted({c for c, v in checks.items() if v is True} | set(signals))
+    index = spec.scale.index(grade)
+    if len(shown) >= HORIZON_LIFT and index >= 2:
+        grade = spec.scale[index - 1]
+        reasons += [f"signal:{s}" for s in shown]
+    return Suggestion(grade, tuple(reasons))
 
 
 def grade_from_score(score: int) -> str:

@@ -265,3 +265,50 @@ def loss_applications_visible(actor: User) -> QuerySet:
         .select_related("customer", "applicant", "decided_by")
         .order_by("-id")
     )
+
+
+@dataclass(frozen=True)
+class GradeHistoryRow:
+    at: datetime | None
+    actor: object
+    from_grade: str
+    to_grade: str
+    suggested: str
+    reason: str
+    confirmed: bool  # the same grade given again, with a reason
+    untracked: bool = False  # the card's grade, set before changes were recorded
+
+
+def grade_history(customer: Customer, limit: int = 20) -> list[GradeHistoryRow]:
+    """The grade changes, newest first, agreeing with the card: if the newest recorded grade
+    is not the card's (a grade set before every path recorded one), the card's grade leads
+    the list as set earlier without a record, instead of the list saying "no grade yet"."""
+    changes = list(customer.grade_changes.select_related("actor").order_by("-at", "-id")[:limit])
+    rows = [
+        GradeHistoryRow(
+            at=c.at,
+            actor=c.actor,
+            from_grade=c.from_grade,
+            to_grade=c.to_grade,
+            suggested=c.suggested,
+            reason=c.reason,
+            confirmed=c.from_grade == c.to_grade,
+        )  # fmt: skip
+        for c in changes
+    ]
+    newest = changes[0].to_grade if changes else ""
+    if customer.grade and customer.grade != newest:
+        rows.insert(
+            0,
+            GradeHistoryRow(
+                at=None,
+                actor=None,
+                from_grade=newest,
+                to_grade=customer.grade,
+                suggested="",
+                reason="",
+                confirmed=False,
+                untracked=True,
+            ),  # fmt: skip
+        )
+    return rows

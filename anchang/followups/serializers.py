@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from anchang.api.serializers import IdField, StrictSerializer, TextField
+from anchang.customers.choices import PurchaseHorizon
 from anchang.customers.models import Registration
 from anchang.followups import rules
 from anchang.followups.loss import COMMENT_MAX as LOSS_COMMENT_MAX
@@ -19,7 +20,7 @@ class GradeChecksSerializer(serializers.Serializer):
     def get_fields(self):
         return {
             name: serializers.BooleanField(allow_null=True, required=False)
-            for name in rules.CRITERIA
+            for name in rules.ALL_CRITERIA  # every trade's; the service refuses another trade's
         }
 
 
@@ -39,7 +40,7 @@ class FollowUpInSerializer(StrictSerializer):
     occurred_at = serializers.DateTimeField(required=False)
     grade = serializers.CharField(max_length=1, allow_blank=True, default="")
     signals = serializers.ListField(
-        child=serializers.ChoiceField(choices=rules.SIGNALS), default=list, max_length=10
+        child=serializers.ChoiceField(choices=rules.ALL_SIGNALS), default=list, max_length=10
     )
     impression = serializers.CharField(
         max_length=_model_max(FollowUp, "impression"), allow_blank=True, default=""
@@ -60,7 +61,7 @@ class FollowUpInSerializer(StrictSerializer):
 
 
 class FollowUpOutSerializer(serializers.ModelSerializer):
-    signals = serializers.ListField(child=serializers.ChoiceField(choices=rules.SIGNALS))
+    signals = serializers.ListField(child=serializers.ChoiceField(choices=rules.ALL_SIGNALS))
 
     class Meta:
         model = FollowUp
@@ -111,6 +112,10 @@ class GradeInSerializer(StrictSerializer):
         max_length=_model_max(GradeChange, "reason"), allow_blank=True, default=""
     )
     checks = GradeChecksInSerializer(required=False)
+    horizon = serializers.ChoiceField(
+        choices=PurchaseHorizon.choices, allow_blank=True, required=False,
+        help_text="Projects that grade by purchase horizon (dealerships): when they will buy.",
+    )  # fmt: skip
 
 
 class GradeChangeOutSerializer(serializers.ModelSerializer):
@@ -125,6 +130,7 @@ class GradeOutSerializer(serializers.Serializer):
     checks = GradeChecksSerializer()
     suggested = serializers.CharField(allow_null=True)
     reasons = serializers.ListField(child=serializers.CharField())
+    horizon = serializers.CharField(allow_blank=True)
     changes = GradeChangeOutSerializer(many=True)
 
 

@@ -39,12 +39,38 @@ def _scale(customer: Customer) -> tuple[str, ...]:
     return rules.SCALES[project_rules(customer.project).grading.scale]
 
 
+def grade_suggestion(
+    customer: Customer,
+    *,
+    checks: dict[str, bool | None] | None = None,
+    signals: frozenset[str] = frozenset(),
+    horizon: str | None = None,
+) -> rules.Suggestion:
+    """What the project's grading rules suggest for this customer (the stored checklist and
+    purchase horizon unless others are given): the page, its live preview and the API."""
+    spec = project_rules(customer.project).grading.spec
+    return rules.suggest(
+        spec,
+        customer.grade_checks or {} if checks is None else checks,
+        signals,
+        horizon=(customer.purchase_horizon if horizon is None else horizon) or None,
+    )
+
+
 def _locked(customer: Customer) -> Customer:
     return Customer.objects.select_for_update().get(pk=customer.pk)
 
 
 def _set_grade(current: Customer, *, actor: User, grade: str, reason: str, suggested: str) -> None:
+    """Record the grade given, from what the card showed (read under the row lock). The same
+    grade again with a reason is a confirmation, kept with its reason; without one, nothing
+    happened and nothing is written."""
     if grade == current.grade:
+        if reason:
+            GradeChange.objects.create(
+                customer=current, actor=actor, from_grade=grade, to_grade=grade,
+                suggested=suggested or "", reason=reason[:TEXT_MAX],
+            )  # fmt: skip
         return
     GradeChange.objects.create(
         customer=current, actor=actor, from_grade=current.grade, to_grade=grade,
@@ -62,9 +88,11 @@ def grade_set(
     grade: str,
     reason: str,
     checks: dict[str, bool | None] | None = None,
+    horizon: str | None = None,
     request: HttpRequest | None = None,
 ) -> Customer:
-    """Set the intent grade (意向等级); the checklist, when given, is kept with it."""
+    """Set the intent grade (意向等级); the checklist (the project's criteria) and, where
+    the trade grades by it, the purchase horizon, when given, are kept with it."""
     customer_policies.ensure_can_edit_customer(actor=actor, customer=customer)
     scale = _scale(customer)
     if grade not in scale:
@@ -75,13 +103,22 @@ def grade_set(
     reason = " ".join((reason or "").split())
     if len(reason) > TEXT_MAX:
         raise ValidationFailed(fields={"reason": _("At most %(n)d characters.") % {"n": TEXT_MAX}})
-    current = _locked(customer)
+    spec = project_rules(customer.project).grading.spec
     if checks is not None:
-        unknown = set(checks) - set(rules.CRITERIA)
+        unknown = set(checks) - set(spec.criteria)
         if unknown:
             raise ValidationFailed(fields={k: _("Unknown criterion.") for k in sorted(unknown)})
-        current.grade_checks = {k: checks.get(k) for k in rules.CRITERIA}
-    suggestion = rules.suggest_abcd(current.grade_checks or {})
+        bad = sorted(k for k, v in checks.items() if v not in (True, False, None))
+        if bad:
+            raise ValidationFailed(fields={k: _("Yes, no or not known.") for k in bad})
+    if horizon is not None and horizon != "" and horizon not in rules.HORIZON_DAYS:
+        raise ValidationFailed(fields={"horizon": _("Choose when the customer plans to buy.")})
+    current = _locked(customer)
+    if checks is not None:
+        current.grade_checks = {k: checks.get(k) for k in spec.criteria}
+    if horizon is not None:
+        current.purchase_horizon = horizon
+    suggestion = grade_suggestion(current)
     _set_grade(current, actor=actor, grade=grade, reason=reason, suggested=suggestion.grade or "")
     current._history_user = actor
     current.version += 1
@@ -190,7 +227,7 @@ def _followup_record(
     if grade and grade not in scale:
         errors["grade"] = _("Choose one of %(grades)s.") % {"grades": "/".join(scale)}
         code = code or Code.GRADE_NOT_IN_SCALE
-    unknown_signals = set(signals or []) - set(rules.SIGNALS)
+    unknown_signals = set(signals or []) - set(project_conf.grading.signals)
     if unknown_signals:
         errors["signals"] = _("Unknown buying signal.")
     for field, value in (("impression", impression), ("bottleneck", bottleneck), ("plan", plan)):
@@ -214,7 +251,7 @@ def _followup_record(
     )  # fmt: skip
     if grade:
         reason = _("graded at a follow-up")
-        suggestion = rules.suggest_abcd(current.grade_checks or {}, frozenset(signals or []))
+        suggestion = grade_suggestion(current, signals=frozenset(signals or []))
         _set_grade(current, actor=actor, grade=grade, reason=reason,
                    suggested=suggestion.grade or "")  # fmt: skip
     if reached and (current.last_reached_at is None or occurred_at > current.last_reached_at):
@@ -240,6 +277,22 @@ def _followup_record(
         current.save()
     revisits.tasks_complete_for(followup)  # a revisit plan's task on this customer is done
     return followup
+
+
+def grade_after_registration(customer: Customer, *, actor: User, kind: str) -> None:
+    """DOMAIN.md §2: a caller starts at C; a visitor by the trade's criteria, B if unsure.
+    Only a customer with no grade yet; recorded like every other grade change. Caller
+    saves the customer."""
+    if customer.grade:
+        return
+    scale = _scale(customer)
+    suggestion = grade_suggestion(customer)
+    if kind == "visit":
+        grade = suggestion.grade or ("B" if "B" in scale else scale[1])
+    else:
+        grade = "C" if "C" in scale else scale[-1]
+    _set_grade(customer, actor=actor, grade=grade, reason=_("initial grade at registration"),
+               suggested=suggestion.grade or "")  # fmt: skip
 
 
 def schedule_after_registration(customer: Customer, *, kind: str, occurred_at: datetime) -> None:

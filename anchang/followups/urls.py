@@ -8,6 +8,7 @@ urlpatterns = [
     path("my-day/reminders/", views.my_day_reminders, name="my-day-reminders"),
     path("customers/<int:pk>/follow-up/", views.followup_new, name="new"),
     path("customers/<int:pk>/grade/", views.grade_edit, name="grade"),
+    path("customers/<int:pk>/grade/suggest/", views.grade_suggest, name="grade-suggest"),
     path("customers/<int:pk>/loss/", views.loss_apply, name="loss-apply"),
     path("loss-applications/", views.loss_queue, name="loss-queue"),
     path("reviews/suspicious/", suspicion_views.suspicious, name="suspicious"),

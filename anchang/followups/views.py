@@ -14,7 +14,13 @@ from anchang.customers import policies as customer_policies
 from anchang.customers.selectors import customer_get_visible, customers_q
 from anchang.errors import DomainError
 from anchang.followups import loss, rules, selectors, services
-from anchang.followups.forms import FollowUpForm, GradeForm, LossApplyForm, LossDecisionForm
+from anchang.followups.forms import (
+    FollowUpForm,
+    GradeForm,
+    LossApplyForm,
+    LossDecisionForm,
+    reason_words,
+)
 from anchang.forms_errors import form_error
 from anchang.org.selectors import project_rules
 from anchang.redirects import next_from, next_or_empty
@@ -35,7 +41,12 @@ def _scale(customer):
 @require_http_methods(["GET", "POST"])
 def followup_new(request, pk: int):
     customer = _editable(request, pk)
-    form = FollowUpForm(request.POST if request.method == "POST" else None, scale=_scale(customer))
+    grading = project_rules(customer.project).grading
+    form = FollowUpForm(
+        request.POST if request.method == "POST" else None,
+        scale=_scale(customer),
+        signals=grading.signals,
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -65,25 +76,43 @@ def followup_new(request, pk: int):
     return render(request, "followups/new.html", context, status=status)
 
 
+def _grade_form(customer, data=None):
+    spec = project_rules(customer.project).grading.spec
+    checks = customer.grade_checks or {}
+    initial = {c: {True: "yes", False: "no"}.get(checks.get(c), "") for c in spec.criteria}
+    initial["grade"] = customer.grade
+    initial["horizon"] = customer.purchase_horizon
+    return GradeForm(data, spec=spec, initial=initial)
+
+
+def _live_suggestion(customer, form):
+    """The suggestion for what the form holds now (the boxes as ticked): the same service
+    function the saved grade uses. A value that does not parse counts as not known."""
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    values = {"yes": True, "no": False}
+    checks = {c: values.get(data.get(c) or "") for c in form.criteria}
+    horizon = (data.get("horizon") or "") if form.uses_horizon else None
+    return services.grade_suggestion(customer, checks=checks, horizon=horizon)
+
+
+def _suggestion_context(suggestion):
+    return {"suggestion": suggestion, "reasons": reason_words(suggestion.reasons)}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def grade_edit(request, pk: int):
     customer = _editable(request, pk)
-    checks = customer.grade_checks or {}
-    initial = {c: {True: "yes", False: "no"}.get(checks.get(c), "") for c in rules.CRITERIA}
-    initial["grade"] = customer.grade
-    form = GradeForm(
-        request.POST if request.method == "POST" else None,
-        scale=_scale(customer),
-        initial=initial,
-    )
+    form = _grade_form(customer, request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
                 services.grade_set(
                     actor=request.user, customer=customer, grade=form.cleaned_data["grade"],
-                    reason=form.cleaned_data["reason"], checks=form.checks(), request=request,
+                    reason=form.cleaned_data["reason"], checks=form.checks(),
+                    horizon=form.horizon(), request=request,
                 )  # fmt: skip
             except DomainError as error:
                 status = form_error(form, error)
@@ -92,14 +121,27 @@ def grade_edit(request, pk: int):
                 return redirect("customers:detail", pk=customer.pk)
         else:
             status = 400
-    suggestion = rules.suggest_abcd(checks)
+        suggestion = _live_suggestion(customer, form)
+    else:
+        suggestion = services.grade_suggestion(customer)
     context = {
         "customer": customer,
         "form": form,
-        "suggestion": suggestion,
-        "changes": customer.grade_changes.select_related("actor").order_by("-at")[:20],
+        **_suggestion_context(suggestion),
+        "changes": selectors.grade_history(customer),
     }
     return render(request, "followups/grade.html", context, status=status)
+
+
+@login_required
+@require_GET
+def grade_suggest(request, pk: int):
+    """The suggestion for the boxes as ticked, without saving (htmx swaps it into the grade
+    page as the consultant ticks; the rules are the saved grade's)."""
+    customer = _editable(request, pk)
+    form = _grade_form(customer, request.GET)
+    context = {"customer": customer, **_suggestion_context(_live_suggestion(customer, form))}
+    return render(request, "followups/_grade_suggestion.html", context)
 
 
 @login_required

@@ -10,8 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from anchang.customers.rules import DEFAULT_WEIGHTS
-from anchang.org.rules import DEFAULT_RULES, GRADE_SCALES, ProjectRules, flatten
+from anchang.org.rules import GRADE_SCALES, ProjectRules, flatten, setting_choices
 
 # Human labels for the rule keys; a key without one shows its dotted name.
 RULE_LABELS = {
@@ -27,6 +26,15 @@ RULE_LABELS = {
     "completeness.owner": _("Completeness target for buyers (owners) (%)"),
     "completeness.weights": _("Completeness weight of each profile field"),
     "intake.required": _("Required fields by customer stage"),
+    "intake.first_visit_fields": _("Profile fields asked when registering a visit"),
+    "intake.options": _("Values offered for choice fields (intended products, payment)"),
+    "intake.product_term": _("What the intended product is called"),
+    "grading.method": _("Grading method"),
+    "grading.criteria": _("Grading criteria asked on the grade page"),
+    "grading.deal_breakers": _("Criteria that, rejected, give the lowest grade"),
+    "grading.core": _("Criteria that, all met, give the second grade"),
+    "grading.base": _("Criteria that, all met, give the third grade"),
+    "grading.signals": _("Buying signals offered at a follow-up"),
     "pool.reclaim_after_days_without_contact": _(
         "Days without a reached contact before reclaim to the pool"
     ),
@@ -116,6 +124,35 @@ def _profile_field_label(name: str) -> str:
     return str(field.verbose_name)
 
 
+def _code_label(code: str) -> str:
+    """A code a list setting holds (a profile field, a product, a criterion, a signal), in
+    words."""
+    customer = apps.get_model("customers", "Customer")
+    try:
+        return str(customer._meta.get_field(code).verbose_name)
+    except Exception:  # noqa: BLE001, S110 - not a field: a product, criterion or signal
+        pass
+    for name in ("unit_type", "payment_method"):
+        label = dict(customer._meta.get_field(name).choices).get(code)
+        if label:
+            return str(label)
+    # Grading's words live with grading (followups), above org: read them when needed.
+    from anchang.followups.forms import CRITERIA_LABELS, SIGNAL_LABELS
+
+    label = SIGNAL_LABELS.get(code) or CRITERIA_LABELS.get(code) or CODE_LABELS.get(code)
+    return str(label) if label else code.replace("_", " ")
+
+
+# Single-choice settings' values.
+CODE_LABELS = {
+    "checklist": _("By the criteria checklist"),
+    "horizon": _("By purchase horizon"),
+    "unit_type": _("Unit type (real estate)"),
+    "vehicle": _("Vehicle model (dealership)"),
+    "renovation": _("Renovation (home improvement)"),
+}
+
+
 def _part_label(key: str, part: str) -> str:
     if key.endswith("cadence_days"):
         return _("Grade %(g)s") % {"g": part}
@@ -165,11 +202,11 @@ class ProjectRulesForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args, rules: ProjectRules, **kwargs):
+    def __init__(self, *args, rules: ProjectRules, trade: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.trade = trade
         self.groups: dict[str, list[str]] = {}
         self.parts: dict[str, list[tuple[str, str]]] = {}  # mapping rule → (entry, field)
-        known = list(DEFAULT_WEIGHTS) + ["loss_reason"]
         for key, value in flatten(rules).items():
             section = key.rpartition(".")[0]
             names = self.groups.setdefault(section, [])
@@ -180,9 +217,10 @@ class ProjectRulesForm(forms.Form):
                     name = f"{key}.{part}"
                     label = _part_label(key, part)
                     if isinstance(item, list):
+                        codes = setting_choices(name) or setting_choices(key) or tuple(item)
                         field = forms.MultipleChoiceField(
                             label=label, required=False, initial=item,
-                            choices=[(f, _profile_field_label(f)) for f in known],
+                            choices=[(c, _code_label(c)) for c in codes],
                             widget=forms.CheckboxSelectMultiple,
                         )  # fmt: skip
                     else:
@@ -201,6 +239,18 @@ class ProjectRulesForm(forms.Form):
                 field = forms.IntegerField(
                     label=label, initial=value, min_value=low, max_value=high
                 )
+            elif isinstance(value, list):
+                codes = setting_choices(key) or tuple(value)
+                field = forms.MultipleChoiceField(
+                    label=label, required=False, initial=value,
+                    choices=[(c, _code_label(c)) for c in codes],
+                    widget=forms.CheckboxSelectMultiple,
+                )  # fmt: skip
+            elif setting_choices(key):
+                field = forms.ChoiceField(
+                    label=label, initial=value,
+                    choices=[(c, _code_label(c)) for c in setting_choices(key)],
+                )  # fmt: skip
             elif key.endswith("working_day_end"):
                 field = forms.TimeField(label=label, initial=time.fromisoformat(value))
             elif key == "grading.scale":
@@ -252,7 +302,12 @@ class ProjectRulesForm(forms.Form):
 
     def rule_values(self) -> dict:
         values = {k: v for k, v in self.cleaned_data.items() if k != "version"}
-        defaults = flatten(DEFAULT_RULES)
+        defaults = flatten(ProjectRules.from_overrides({}, self.trade))
+        for key, value in values.items():
+            # The same codes ticked in another order are the default, not an override.
+            default = defaults.get(key)
+            if isinstance(value, list) and isinstance(default, list) and set(value) == set(default):
+                values[key] = list(default)
         for key, parts in self.parts.items():
             values[key] = {part: values.pop(name) for part, name in parts}
             for part, chosen in values[key].items():

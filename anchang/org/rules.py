@@ -12,11 +12,30 @@ from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from anchang.customers.rules import DEFAULT_REQUIRED, DEFAULT_WEIGHTS, STAGES
+from anchang.customers.rules import (
+    ALL_PROFILE_FIELDS,
+    DEFAULT_REQUIRED,
+    DEFAULT_WEIGHTS,
+    FIRST_VISIT_PROFILE,
+    PRODUCT_TERMS,
+    STAGES,
+    TRADE_INTAKE,
+)
+from anchang.followups import rules as grading_rules
 
 GRADE_SCALES = ("ABCD", "HABC")
+TRADES = tuple(TRADE_INTAKE)
+# Choice fields whose offered values a trade narrows (the model keeps every value).
+OPTION_FIELDS = ("unit_type", "payment_method")
 
 
 class _Section(BaseModel):
@@ -34,10 +53,48 @@ class IntakeRules(_Section):
         description="Fields required by customer stage.",
     )
 
+    first_visit_fields: list[str] = Field(
+        default_factory=lambda: list(FIRST_VISIT_PROFILE),
+        description="Profile fields the registration form offers for a visit, in order.",
+    )
+    options: dict[str, list[str]] = Field(
+        default_factory=lambda: {"unit_type": list(TRADE_INTAKE["real_estate"]["options"]
+                                                  ["unit_type"])},
+        description="The values offered for a choice field, e.g. the intended products.",
+    )  # fmt: skip
+    product_term: str = Field("unit_type", description="unit_type, vehicle or renovation.")
+
+    @field_validator("first_visit_fields")
+    @classmethod
+    def _known_profile(cls, value: list[str]) -> list[str]:
+        unknown = set(value) - set(ALL_PROFILE_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown fields {sorted(unknown)}")
+        if len(set(value)) != len(value):
+            raise ValueError("a field is listed twice")
+        return value
+
+    @field_validator("options")
+    @classmethod
+    def _known_options(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for name, codes in value.items():
+            if name not in OPTION_FIELDS:
+                raise ValueError(f"unknown field {name!r}")
+            if not codes:
+                raise ValueError(f"{name}: offer at least one value")
+        return value
+
+    @field_validator("product_term")
+    @classmethod
+    def _known_term(cls, value: str) -> str:
+        if value not in PRODUCT_TERMS:
+            raise ValueError(f"must be one of {', '.join(PRODUCT_TERMS)}")
+        return value
+
     @field_validator("required")
     @classmethod
     def _known_fields(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        known = set(DEFAULT_WEIGHTS) | {"loss_reason"}
+        known = set(ALL_PROFILE_FIELDS) | {"loss_reason"}
         for stage, fields in value.items():
             if stage not in STAGES:
                 raise ValueError(f"unknown stage {stage!r}")
@@ -59,6 +116,71 @@ class GradingRules(_Section):
     backdate_flag_days: int = Field(
         2, ge=0, le=31, description="Follow-ups dated further back than this are flagged."
     )
+    method: str = Field("checklist", description="checklist (criteria) or horizon (dealership).")
+    criteria: list[str] = Field(
+        default_factory=lambda: list(grading_rules.CRITERIA),
+        description="What the grade page asks (yes / no / not known).",
+    )
+    deal_breakers: list[str] = Field(
+        default_factory=lambda: list(grading_rules.DEAL_BREAKERS),
+        description="Criteria that, rejected, give the lowest grade.",
+    )
+    core: list[str] = Field(
+        default_factory=lambda: ["accepts_product", "unit_chosen", "attention"],
+        description="Criteria that, all met, give the second grade.",
+    )
+    base: list[str] = Field(
+        default_factory=lambda: ["accepts_product"],
+        description="Criteria that, all met, give the third grade.",
+    )
+    signals: list[str] = Field(
+        default_factory=lambda: list(grading_rules.SIGNALS),
+        description="Buying signals offered at a follow-up.",
+    )
+
+    @field_validator("method")
+    @classmethod
+    def _known_method(cls, value: str) -> str:
+        if value not in grading_rules.GRADING_METHODS:
+            raise ValueError(f"must be one of {', '.join(grading_rules.GRADING_METHODS)}")
+        return value
+
+    @field_validator("criteria", "deal_breakers", "core", "base")
+    @classmethod
+    def _known_criteria(cls, value: list[str]) -> list[str]:
+        unknown = set(value) - set(grading_rules.ALL_CRITERIA)
+        if unknown:
+            raise ValueError(f"unknown criteria {sorted(unknown)}")
+        return list(dict.fromkeys(value))
+
+    @field_validator("signals")
+    @classmethod
+    def _known_signals(cls, value: list[str]) -> list[str]:
+        unknown = set(value) - set(grading_rules.ALL_SIGNALS)
+        if unknown:
+            raise ValueError(f"unknown signals {sorted(unknown)}")
+        return list(dict.fromkeys(value))
+
+    @model_validator(mode="after")
+    def _parts_are_criteria(self) -> GradingRules:
+        stray = set(self.deal_breakers + self.core + self.base) - set(self.criteria)
+        if stray:
+            raise ValueError(f"not among the criteria: {sorted(stray)}")
+        return self
+
+    @model_validator(mode="after")
+    def _horizon_needs_h(self) -> GradingRules:
+        if self.method == "horizon" and self.scale != "HABC":
+            raise ValueError("grading by purchase horizon needs the HABC scale")
+        return self
+
+    @property
+    def spec(self) -> grading_rules.GradingSpec:
+        return grading_rules.GradingSpec(
+            scale=grading_rules.SCALES[self.scale], method=self.method,
+            criteria=tuple(self.criteria), deal_breakers=tuple(self.deal_breakers),
+            core=tuple(self.core), base=tuple(self.base), signals=tuple(self.signals),
+        )  # fmt: skip
 
     @field_validator("scale")
     @classmethod
@@ -89,7 +211,7 @@ class CompletenessRules(_Section):
     @field_validator("weights")
     @classmethod
     def _weights_sane(cls, value: dict[str, int]) -> dict[str, int]:
-        unknown = set(value) - set(DEFAULT_WEIGHTS)
+        unknown = set(value) - set(ALL_PROFILE_FIELDS)
         if unknown:
             raise ValueError(f"unknown fields {sorted(unknown)}")
         if any(not 0 <= w <= 100 for w in value.values()):
@@ -168,13 +290,68 @@ class ProjectRules(_Section):
         return ZoneInfo(self.timezone)
 
     @classmethod
-    def from_overrides(cls, overrides: dict[str, Any] | None) -> ProjectRules:
-        return cls.model_validate(overrides or {})
+    def from_overrides(
+        cls, overrides: dict[str, Any] | None, trade: str | None = None
+    ) -> ProjectRules:
+        """The trade's defaults (DOMAIN.md: each trade its own fields, products and grades)
+        with the project's overrides over them; a setting is replaced whole, a section is
+        merged key by key."""
+        merged = trade_defaults(trade)
+        for key, value in (overrides or {}).items():
+            if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key] = {**merged[key], **value}
+            else:
+                merged[key] = value
+        return cls.model_validate(merged)
+
+
+def trade_defaults(trade: str | None) -> dict[str, Any]:
+    """The settings in which a trade differs from the real-estate defaults, nested."""
+    if trade not in TRADE_INTAKE:
+        return {}
+    intake = TRADE_INTAKE[trade]
+    grading = grading_rules.TRADE_GRADING[trade]
+    return {
+        "intake": {
+            "required": {k: list(v) for k, v in intake["required"].items()},
+            "first_visit_fields": list(intake["first_visit_fields"]),
+            "options": {k: list(v) for k, v in intake["options"].items()},
+            "product_term": intake["product_term"],
+        },
+        "grading": {k: (list(v) if isinstance(v, list) else v) for k, v in grading.items()},
+        "completeness": {"weights": dict(intake["weights"])},
+    }
+
+
+def setting_choices(key: str) -> tuple[str, ...] | None:
+    """The values a list- or choice-valued setting may hold (dotted key; a mapping's entry as
+    `key.entry`), for a rules form's tick boxes and selects; None for other settings."""
+    every_option = {
+        field: tuple(dict.fromkeys(c for t in TRADE_INTAKE.values() for c in
+                                   t["options"].get(field, [])))
+        for field in OPTION_FIELDS
+    }  # fmt: skip
+    fixed = {
+        "intake.first_visit_fields": ALL_PROFILE_FIELDS,
+        "intake.product_term": PRODUCT_TERMS,
+        "grading.method": grading_rules.GRADING_METHODS,
+        "grading.criteria": grading_rules.ALL_CRITERIA,
+        "grading.deal_breakers": grading_rules.ALL_CRITERIA,
+        "grading.core": grading_rules.ALL_CRITERIA,
+        "grading.base": grading_rules.ALL_CRITERIA,
+        "grading.signals": grading_rules.ALL_SIGNALS,
+        **{f"intake.options.{field}": codes for field, codes in every_option.items()},
+    }
+    if key in fixed:
+        return tuple(fixed[key])
+    if key.startswith("intake.required."):
+        return (*ALL_PROFILE_FIELDS, "loss_reason")
+    return None
 
 
 DEFAULT_RULES = ProjectRules()
-# Settings whose value is a whole mapping, edited as one JSON field.
-DICT_SETTINGS = ("cadence_days", "required", "weights")
+# Settings whose value is a whole mapping or list, edited as one JSON field.
+DICT_SETTINGS = ("cadence_days", "required", "weights", "options")
 
 
 def flatten(rules: ProjectRules) -> dict[str, Any]:
@@ -192,9 +369,9 @@ def flatten(rules: ProjectRules) -> dict[str, Any]:
     return out
 
 
-def overrides_from_flat(flat: dict[str, Any]) -> dict[str, Any]:
-    """Keep only values that differ from the defaults, nested again for storage."""
-    defaults = flatten(DEFAULT_RULES)
+def overrides_from_flat(flat: dict[str, Any], trade: str | None = None) -> dict[str, Any]:
+    """Keep only values that differ from the trade's defaults, nested again for storage."""
+    defaults = flatten(ProjectRules.from_overrides({}, trade))
     nested: dict[str, Any] = {}
     for key, value in flat.items():
         if key not in defaults:

@@ -165,7 +165,7 @@ def projects_where(actor: User, roles: set[str]) -> QuerySet[Project]:
 
 def project_rules(project: Project) -> ProjectRules:
     """The project's rules: DOMAIN.md defaults with the project's overrides applied."""
-    return ProjectRules.from_overrides(project.rules_overrides)
+    return ProjectRules.from_overrides(project.rules_overrides, project.kind)
 
 
 def project_staff(*, project: Project, roles: set[str]) -> QuerySet[User]:

@@ -65,11 +65,11 @@ def project_rules_update(
     """Save rule values (dotted keys) as overrides; refuse invalid ones with field messages."""
     policies.ensure_can_open_page(actor=actor, page="project_settings")
     try:
-        overrides = overrides_from_flat(values)
+        overrides = overrides_from_flat(values, project.kind)
     except KeyError as exc:
         raise ValidationFailed(fields={str(exc.args[0]): _("Unknown setting.")}) from exc
     try:
-        rules = ProjectRules.from_overrides(overrides)
+        rules = ProjectRules.from_overrides(overrides, project.kind)
     except ValidationError as exc:
         raise ValidationFailed(fields=validation_messages(exc)) from exc
     updated = Project.objects.filter(pk=project.pk, rules_version=version).update(

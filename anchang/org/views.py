@@ -158,6 +158,7 @@ def project_rules_edit(request, pk: int):
     form = ProjectRulesForm(
         request.POST if request.method == "POST" else None,
         rules=rules,
+        trade=project.kind,
         initial={"version": project.rules_version},
     )
     status = 200

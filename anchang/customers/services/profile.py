@@ -31,7 +31,7 @@ NAME_MAX = 50
 OWNER_ROLES = {"consultant", "manager"}
 # Profile fields an owner or manager edits on the card (phones and state have their rules).
 PROFILE_FIELDS = [
-    f for f in intake_rules.DEFAULT_WEIGHTS if f not in {"phone", "care_dates", "medium", "name"}
+    f for f in intake_rules.ALL_PROFILE_FIELDS if f not in {"phone", "care_dates", "medium", "name"}
 ] + ["notes", "loss_reason"]
 EDITABLE_FIELDS = ["name", "phone", "phone2", "medium", "state", *PROFILE_FIELDS]
 
@@ -47,7 +47,7 @@ def clean_name(value: str) -> str:
 
 def profile_values(customer: Customer, *, has_care_dates: bool | None = None) -> dict[str, Any]:
     """The profile as the completeness and required-field rules see it."""
-    values = {f: getattr(customer, f) for f in intake_rules.DEFAULT_WEIGHTS if f != "care_dates"}
+    values = {f: getattr(customer, f) for f in intake_rules.ALL_PROFILE_FIELDS if f != "care_dates"}
     values["medium"] = customer.medium_id
     values["loss_reason"] = customer.loss_reason
     if has_care_dates is None:
@@ -85,6 +85,17 @@ def ensure_required(customer: Customer, rules: ProjectRules, stage: str) -> None
             code="required_fields_missing",
             fields={f: _("Required at this stage.") for f in missing},
         )
+
+
+def ensure_offered(values: dict[str, Any], rules: ProjectRules) -> None:
+    """A choice the project's trade does not offer (an SUV at a sales centre) is refused."""
+    errors = {
+        field: _("Not offered in this project: choose one of the listed values.")
+        for field, codes in rules.intake.options.items()
+        if values.get(field) not in (None, "") and values[field] not in codes
+    }
+    if errors:
+        raise ValidationFailed(fields=errors, code="not_offered")
 
 
 def _field_label(field: str) -> str:
@@ -259,6 +270,7 @@ def customer_update(
     if current.phone2 and current.phone2 == current.phone:
         raise ValidationFailed(fields={"phone2": _("The second phone repeats the mobile.")})
     _full_clean(current)
+    ensure_offered({f: v for f, v in changes.items() if before.get(f) != v}, rules)
     changed = [
         f
         for f in before

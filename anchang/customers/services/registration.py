@@ -32,12 +32,13 @@ from anchang.customers.services.profile import (
     _full_clean,
     _save_new,
     clean_name,
+    ensure_offered,
     ensure_required,
     refresh_derived,
     stage_of,
 )
 from anchang.errors import PermissionDenied, ValidationFailed
-from anchang.followups.services import schedule_after_registration
+from anchang.followups.services import grade_after_registration, schedule_after_registration
 from anchang.ids import parse_id
 from anchang.org.models import Project, User
 from anchang.org.selectors import project_ids_where, project_rules, projects_where
@@ -217,6 +218,14 @@ def registration_submit(
     unknown = set(profile or {}) - set(PROFILE_FIELDS)
     if unknown:
         raise ValidationFailed(fields={f: _("Unknown field.") for f in sorted(unknown)})
+    conf = project_rules(project)
+    # Each trade registers its own fields: floor area is not asked at a dealership.
+    not_asked = set(profile or {}) - set(conf.intake.first_visit_fields)
+    if not_asked:
+        raise ValidationFailed(
+            fields={f: _("Not asked when registering in this project.") for f in sorted(not_asked)}
+        )
+    ensure_offered(profile or {}, conf)
     try:
         with transaction.atomic():
             return _register(
@@ -277,6 +286,7 @@ def _register(
             if customer.state == State.LOST and customer.owner_id:
                 customer.owned_since = now  # the pool's clocks restart with the new chance
             customer.state = State.PROSPECT
+    grade_after_registration(customer, actor=actor, kind=kind)
     stage = stage_of(customer, now)
     # Required fields are checked where DOMAIN.md §2 sets them: the first call and the first
     # visit. Later stages show what is missing on the card; they never block a registration.

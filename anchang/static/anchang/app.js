@@ -9,3 +9,13 @@ document.addEventListener("click", (event) => {
   const target = document.getElementById(button.dataset.copy);
   if (target && navigator.clipboard) navigator.clipboard.writeText(target.textContent.trim());
 });
+// A block that belongs to one kind of registration (the first-visit profile) opens when that
+// kind is chosen and closes for the others, so a visit never starts with its required
+// fields hidden.
+document.addEventListener("change", (event) => {
+  const input = event.target;
+  if (!input.form || input.name !== "kind") return;
+  input.form.querySelectorAll("details[data-open-when-kind]").forEach((block) => {
+    block.open = block.dataset.openWhenKind === input.value;
+  });
+});
