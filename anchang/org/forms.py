@@ -158,6 +158,8 @@ def _part_label(key: str, part: str) -> str:
         return _("Grade %(g)s") % {"g": part}
     if key.endswith("required"):
         return str(STAGE_LABELS.get(part, part.replace("_", " ")))
+    if key.endswith("options"):  # the same field has a weight too: say which setting this is
+        return _("%(field)s: values offered") % {"field": _profile_field_label(part)}
     return _profile_field_label(part)
 
 
