@@ -112,7 +112,7 @@ class TestPage:
 
     def form_data(self, **changes):
         data = {
-            k: json.dumps(v) if isinstance(v, dict) else v
+            k: json.dumps(v) if isinstance(v, dict | list) else v
             for k, v in flatten(DEFAULT_RULES).items()
         }
         data["version"] = 1

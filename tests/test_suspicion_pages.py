@@ -387,7 +387,7 @@ class TestRulesForm:
                 assert f'name="{key}"' in page
         assert "可疑记录" in page
         data = {
-            k: json.dumps(v) if isinstance(v, dict) else v
+            k: json.dumps(v) if isinstance(v, dict | list) else v
             for k, v in flatten(DEFAULT_RULES).items()
         }
         data.update({"version": 1, "suspicion.similarity_percent": 95, "suspicion.burst_count": 8})
@@ -400,7 +400,7 @@ class TestRulesForm:
         client.force_login(admin)
         url = reverse("org:project-rules", args=[world.p1.pk])
         data = {
-            k: json.dumps(v) if isinstance(v, dict) else v
+            k: json.dumps(v) if isinstance(v, dict | list) else v
             for k, v in flatten(DEFAULT_RULES).items()
         }
         data.update({"version": 1, "suspicion.similarity_percent": 20})

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from anchang.customers.selectors import customers_for
 from anchang.errors import PermissionDenied, ValidationFailed
-from anchang.followups import suspicion
+from anchang.followups import keyset, suspicion
 from anchang.followups.models import SuspicionFlag
 from anchang.followups.review_selectors import review_projects
 from anchang.followups.selectors import start_of
@@ -36,8 +36,6 @@ COUNT_CAP = 10_000  # the total says ">10,000" past this: counting further costs
 KINDS = tuple(SuspicionFlag.Kind.values)
 _ID = re.compile(r"[0-9]{1,9}")
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-_CURSOR = re.compile(r"([0-9]{1,17})_([0-9]{1,12})")
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -168,24 +166,11 @@ def parse_page_size(raw: object) -> int:
 
 
 def encode_cursor(flag: SuspicionFlag) -> str:
-    micros = (flag.entered_at - _EPOCH) // timedelta(microseconds=1)
-    return f"{micros}_{flag.pk}"
+    return keyset.encode(flag.entered_at, flag.pk)
 
 
 def parse_cursor(raw: object) -> tuple[datetime, int] | None:
-    text = _text(raw)
-    if not text:
-        return None
-    match = _CURSOR.fullmatch(text)
-    if match is None:
-        raise _invalid("cursor", _("This page link is broken; start from the first page."))
-    try:
-        at = _EPOCH + timedelta(microseconds=int(match.group(1)))
-    except OverflowError:
-        raise _invalid(
-            "cursor", _("This page link is broken; start from the first page.")
-        ) from None
-    return at, int(match.group(2))
+    return keyset.decode(raw)
 
 
 def parse_query(actor: User, params, projects: list[Project]) -> SuspicionQuery:

@@ -53,6 +53,7 @@ RULE_LABELS = {
     "suspicion.filler_min_distinct_percent": _(
         "Suspicious records: content with fewer different characters is filler (%)"
     ),
+    "review.comment_presets": _("Review: common comments, one-tap on the review queue (a list)"),
 }
 
 
@@ -90,6 +91,10 @@ class ProjectRulesForm(forms.Form):
                     label=label,
                     initial=value,
                     widget=forms.Textarea(attrs={"rows": 2 if len(str(value)) < 80 else 6}),
+                )
+            elif isinstance(value, list):  # e.g. review.comment_presets: a JSON list
+                field = forms.JSONField(
+                    label=label, initial=value, widget=forms.Textarea(attrs={"rows": 4})
                 )
             elif key.endswith("working_day_end"):
                 field = forms.TimeField(label=label, initial=time.fromisoformat(value))

@@ -9,3 +9,14 @@ document.addEventListener("click", (event) => {
   const target = document.getElementById(button.dataset.copy);
   if (target && navigator.clipboard) navigator.clipboard.writeText(target.textContent.trim());
 });
+// Review queue: a common comment (主管批示) fills the record's comment box in one tap;
+// the manager may still edit it before posting.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-preset-for]");
+  if (!button) return;
+  const box = document.getElementById(button.dataset.presetFor);
+  if (!box) return;
+  const text = button.dataset.preset;
+  box.value = box.value.trim() ? `${box.value.trim()}\n${text}` : text;
+  box.focus();
+});
