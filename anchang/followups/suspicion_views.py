@@ -15,6 +15,7 @@ from anchang.followups import suspicion_selectors as selectors
 from anchang.followups.models import SuspicionFlag
 from anchang.org import policies
 
+COUNTS_SHOWN = 20
 # What the filters keep when the page moves on (the cursor is added per link).
 _KEPT = ("project", "kind", "consultant", "days", "from", "to", "page_size")
 
@@ -44,6 +45,10 @@ def suspicious(request):
         "kinds": SuspicionFlag.Kind.choices,
         "raw": request.GET,
         "cap": f"{selectors.COUNT_CAP:,}",
+        # the table lists the consultants with the most flags: an admin's 500 would be a
+        # page of their own (the filter above still offers everyone)
+        "counts_shown": f":{COUNTS_SHOWN}",
+        "counts_shown_n": COUNTS_SHOWN,
         "kept": urlencode(kept),
         "without_period": urlencode(
             {k: v for k, v in kept.items() if k not in ("days", "from", "to")}
