@@ -285,8 +285,9 @@ class SuspicionFlag(ChoicesDisplay, models.Model):
             models.Index(fields=["project", "entered_at", "id"], name="flag_project_entered"),
             models.Index(fields=["entered_at", "id"], name="flag_entered"),
             models.Index(fields=["project", "kind", "entered_at"], name="flag_project_kind"),
-            models.Index(fields=["author", "entered_at"], name="flag_author_entered"),
-            # The flags per consultant over the period, read from the index alone.
+            # The flags per consultant over the period, read from the index alone (and one
+            # consultant's flags). No index may lead with author: SQLite then skip-scans it
+            # for the GROUP BY instead (0.7 s for an admin's year at 10,000,000 follow-ups).
             models.Index(fields=["project", "entered_at", "author", "kind"], name="flag_counts"),
         ]
 
