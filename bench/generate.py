@@ -48,6 +48,8 @@ from anchang.followups.models import (
     ReviewCursor,
     RevisitPlan,
     RevisitTask,
+    SuspicionFlag,
+    SuspicionScan,
 )
 from anchang.followups.rules import SIGNALS
 from anchang.org.models import Company, Membership, Project, Region, Role, Team, User
@@ -115,6 +117,7 @@ class LoadReport:
     pool_events: int = 0
     loss_applications: int = 0
     key_dates: int = 0
+    suspicion_flags: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     rows_per_second: dict[str, float] = field(default_factory=dict)
     info: dict = field(default_factory=dict)
@@ -400,6 +403,10 @@ REACHED_RATE = 0.72
 UNREACHED_AFTER = 0.15  # an unanswered attempt after the last reached contact
 CHOSEN_DATE = 0.35  # next date chosen at the follow-up rather than by the cadence
 REVIEW_DAYS, REVIEW_RATE = 14, 0.03  # reached follow-ups of these days a manager commented
+# Suspicious records as the tick would have stored them: every back-dated record, and of
+# the reached ones this many in 256 flagged as filler, copy-paste or a burst.
+FLAGGED_OF_256 = 2
+FLAG_KINDS = ("filler", "near_duplicate", "burst")
 BIRTHDAY_RATE, KEY_DATE_RATE = 0.25, 0.03
 LOSS_APPROVED, LOSS_REJECTED, LOSS_PENDING = 0.2, 0.001, 0.0005
 PLAN_SAMPLE = 0.02  # project 0's active customers that revisit plans may target
@@ -557,6 +564,11 @@ def generate(
         "id", "followup", "project", "reviewer", "consultant", "comment", "created_at", "read_at"
     ]  # fmt: skip
     rv_var, rv_const, rv_values = _columns(Review, rv_names)
+    sf_names = [
+        "id", "followup", "kind", "project", "customer", "author", "entered_at", "detected_at",
+        "details",
+    ]  # fmt: skip
+    sf_var, sf_const, sf_values = _columns(SuspicionFlag, sf_names)
     pe_names = [
         "id",
         "customer",
@@ -577,7 +589,7 @@ def generate(
     kd_var, kd_const, kd_values = _columns(KeyDate, ["id", "customer", "kind", "date", "note"])
 
     bulk = [Customer, CustomerPhone, Registration, FollowUp, Review, PoolEvent]
-    bulk += [LossApplication, KeyDate]
+    bulk += [LossApplication, KeyDate, SuspicionFlag]
     loader = Loader.for_connection(bulk)
     loader.begin()
     c_table, p_table = Customer._meta.db_table, CustomerPhone._meta.db_table
@@ -876,6 +888,9 @@ def generate(
     del fkeys
     rows_f: list[tuple] = []
     reviews: list[tuple] = []
+    flags: list[
+        tuple
+    ] = []  # (followup, kind, project index, customer index, author, entered, details)
     review_from = end - REVIEW_DAYS * DAY
     backdate_s = DEFAULT_RULES.grading.backdate_flag_days * DAY
     bits = rng.getrandbits
@@ -922,6 +937,17 @@ def generate(
         )
         if reached and at >= review_from and rng.random() < REVIEW_RATE:
             reviews.append((fid, p, author, entered))
+        if entered - at > backdate_s:
+            flags.append((fid, "backdated", p, i, author, entered, {"days": (entered - at) // DAY}))
+        elif reached and bits(8) < FLAGGED_OF_256:
+            kind = FLAG_KINDS[bits(2) % 3]
+            details = {
+                "filler": {},
+                "near_duplicate": {"other": max(1, fid - 1 - bits(10)), "percent": 85 + bits(3),
+                                   "records": 2, "customers": 2},
+                "burst": {"count": 5 + bits(2), "minutes": 1 + bits(3), "first": fid, "last": fid},
+            }[kind]  # fmt: skip
+            flags.append((fid, kind, p, i, author, entered, details))
         if len(rows_f) >= CHUNK * 2:
             loader.insert(f_table, f_var + f_const, rows_f)
             rows_f = []
@@ -984,6 +1010,14 @@ def generate(
         )
     loader.insert(LossApplication._meta.db_table, la_var + la_const, rows)
     rows = [
+        (sid, fid, kind, project_ids[p], i + 1, author, ts(entered), ts(entered + 60),
+         json.dumps(details)) + sf_values
+        for sid, (fid, kind, p, i, author, entered, details) in enumerate(flags, start=1)
+    ]  # fmt: skip
+    loader.insert(SuspicionFlag._meta.db_table, sf_var + sf_const, rows)
+    report.suspicion_flags = len(flags)
+    del flags
+    rows = [
         (kid, i + 1, kind, day_text(day), "") + kd_values
         for kid, (i, kind, day) in enumerate(key_dates, start=1)
     ]
@@ -1003,6 +1037,13 @@ def generate(
     ReviewCursor.objects.create(
         reviewer_id=org.managers[0], project=org.projects[0], reviewed_until=at
     )
+    # The tick has checked every record so far: it starts from the bench's own writes.
+    last = FollowUp.objects.order_by("-entered_at", "-id").values_list("entered_at", "id").first()
+    if last is not None:
+        SuspicionScan.objects.bulk_create(
+            SuspicionScan(project=p, scanned_until=last[0], scanned_id=last[1])
+            for p in org.projects
+        )
 
     t0 = time.perf_counter()
     loader.analyse()

@@ -75,6 +75,20 @@ class Result:
     note: str = ""  # e.g. what a tick changed
 
 
+def _bench_admin(manager: User) -> User:
+    """An admin of the whole company (every project): the widest reader of the reports."""
+    from anchang.org.models import Company, Membership, Role
+    from anchang.org.services import membership_grant
+
+    existing = User.objects.filter(username="bench-admin").first()
+    if existing is not None:
+        return existing
+    company = Company.objects.get(pk=Membership.objects.filter(user=manager).values("company")[:1])
+    admin = User.objects.create(username="bench-admin", name="基准管理员")
+    membership_grant(user=admin, role=Role.ADMIN, company=company)
+    return admin
+
+
 def _log(message: str) -> None:
     print(f"[measure] {message}", file=sys.stderr, flush=True)
 
@@ -177,7 +191,9 @@ class Bench:
         self.consultant = User.objects.get(pk=info["bench_consultant"])
         self.manager = User.objects.get(pk=info["manager"])
         self.clients = {}
-        for label, user in (("consultant", self.consultant), ("manager", self.manager)):
+        self.admin = _bench_admin(self.manager)
+        users = (("consultant", self.consultant), ("manager", self.manager), ("admin", self.admin))
+        for label, user in users:
             client = Client(HTTP_HOST="localhost")
             client.force_login(user, backend=BACKEND)
             self.clients[label] = client
@@ -523,7 +539,19 @@ class Bench:
             ("home page: team overdue board", "manager", lambda rng: "/", None),
         ]
         if importlib.util.find_spec("anchang.followups.review_selectors"):
-            ops.append(("review queue", "manager", lambda rng: "/reviews/", None))
+            ops.append(("review queue", "manager", lambda rng: "/reviews/", 300))
+            ops.append(
+                ("review queue (API, 200 records)", "manager", lambda rng: "/api/v1/reviews/", 300)
+            )
+        if importlib.util.find_spec("anchang.followups.suspicion_services"):
+            report = "/reviews/suspicious/?days={}"
+            api = "/api/v1/followups/suspicious/?days=365&kind=backdated"
+            for actor in ("manager", "admin"):
+                for days, label in ((30, "30 days"), (365, "1 year")):
+                    url = report.format(days)
+                    ops.append((f"suspicious records: {label}", actor, lambda rng, u=url: u, 300))
+                ops.append(("suspicious records (API): 1 year, back-dated", actor,
+                            lambda rng: api, 300))  # fmt: skip
         return ops
 
     def reads(self, groups: set[str] = GROUPS) -> None:
@@ -531,7 +559,7 @@ class Bench:
         it can change (intake pages, My day, the manager's pages)."""
         ops = self.page_operations() if "intake" in groups else []
         for op in self.followup_pages():
-            if ("manager" if op[1] == "manager" else "my-day") in groups:
+            if ("manager" if op[1] in ("manager", "admin") else "my-day") in groups:
                 ops.append(op)
         for name, actor, make_url, target, *headers in ops:
             self.run_get(name, actor, make_url, target, *headers)

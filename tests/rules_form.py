@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from anchang.org.forms import ProjectRulesForm
+from anchang.org.forms import LinesField, ProjectRulesForm
 from anchang.org.rules import DEFAULT_RULES, ProjectRules
 
 
@@ -16,6 +16,8 @@ def rules_form_data(rules: ProjectRules = DEFAULT_RULES, version: int = 1, **cha
         value = form.initial.get(name, field.initial)
         if isinstance(value, time):
             value = value.strftime("%H:%M")
+        if isinstance(field, LinesField):
+            value = "\n".join(value)
         data[name] = list(value) if isinstance(value, list) else value
     data.update(changes)
     return data

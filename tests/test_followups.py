@@ -193,9 +193,9 @@ class TestMyDay:
         assert 'data-testid="overdue-count">25<' in page
         section = page[page.index('data-testid="overdue"') : page.index('data-testid="due-count"')]
         assert "逾期05" in section and "逾期04" not in section  # the rest: in the full list
-        link = f"/customers/?owner={c1.pk}&amp;overdue=true&amp;order=follow_up"
+        link = f"/overdue/?owner={c1.pk}"
         assert link in page
-        listed = client.get(link.replace("&amp;", "&")).content.decode()
+        listed = client.get(link).content.decode()
         assert listed.index("逾期24") < listed.index("逾期03")  # most overdue first
         assert "逾期" in listed and listed.count("逾期") >= 25
         api_client.force_authenticate(c1)
@@ -342,7 +342,7 @@ def test_manager_sees_the_teams_overdue_board(world, client):
     response = client.get(reverse("home"))
     owners = {row["owner_id"]: row for row in response.context["overview"][0]["owners"]}
     assert owners[c1.pk]["overdue"] == 3 and owners[c2.pk]["overdue"] == 1
-    assert f'data-testid="overdue-{c1.pk}">3<' in response.content.decode()
+    assert f'data-testid="overdue-link-{c1.pk}">3<' in response.content.decode()
 
 
 class TestIdempotency:

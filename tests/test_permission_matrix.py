@@ -3,6 +3,8 @@ both doors (HTML pages and the API): every role × action × relation."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +15,7 @@ from anchang.customers.models import Customer
 from anchang.customers.phones import format_phone
 from anchang.customers.selectors import actor_may, customers_for
 from anchang.followups.models import FollowUp
+from anchang.followups.suspicion_services import flags_backfill
 from anchang.org.models import Membership, Role, Team
 from anchang.org.selectors import forget_grants
 from tests.conftest import make_user
@@ -61,6 +64,8 @@ def _setup(world, role):
             author_id=customer.owner_id or mate.pk, kind="phone", reached=True,
             occurred_at=timezone.now(), content="客户说再考虑" + "。" * 12,
         )  # fmt: skip
+    # The report reads the flags the tick stores (records settle for a minute first).
+    flags_backfill(now=timezone.now() + timedelta(minutes=2))
     targets = {
         "own": mate,
         "same_team": other,

@@ -503,3 +503,135 @@ class TestApi:
         for path in ("/api/v1/reviews/", "/api/v1/reviews/mark-done/", "/api/v1/reviews/counts/",
                      "/api/v1/reviews/{id}/read/"):  # fmt: skip
             assert path in schema
+
+
+# --- a long queue: its true count, pages, a consultant, common comments -----------------
+
+
+def _many(world, c1, c2, n: int) -> list[FollowUp]:
+    """n records alternately by c1 and c2, entered one minute apart, oldest first."""
+    made = []
+    for i in range(n):
+        author = c1 if i % 2 == 0 else c2
+        customer = world.customer(world.p1, author, f"客户{i}")
+        made.append(entered(record(author, customer), timedelta(minutes=2 * n - i)))
+    return made
+
+
+QUEUE_HOSTILE = [
+    {"consultant": "abc"},
+    {"consultant": "²"},
+    {"consultant": "١"},
+    {"consultant": "-1"},
+    {"consultant": "0"},
+    {"consultant": "9" * 40},
+    {"cursor": "abc"},
+    {"cursor": "1_"},
+    {"cursor": "9" * 40 + "_1"},
+    {"cursor": "١٢_٣"},
+    {"cursor": "MTIzXzQ1Ng=="},
+]
+
+
+class TestLongQueue:
+    def test_the_count_is_what_waits_not_the_page(self, team, client, api_client):
+        world, c1, c2, m1, *_ = team
+        _many(world, c1, c2, 25)
+        client.force_login(m1)
+        page = client.get(reverse("followups:reviews"))
+        html = page.content.decode()
+        assert page.context["queue"].waiting == 25
+        assert len(page.context["followups"]) == 20
+        assert "25 条" in html.partition('data-testid="review-waiting"')[2].partition("</p>")[0]
+        api_client.force_authenticate(m1)
+        body = api_client.get(reverse("api:reviews"), {"page_size": 10}).json()
+        assert (body["waiting"], body["waiting_capped"], len(body["results"])) == (25, False, 10)
+
+    def test_a_count_over_the_cap_says_so(self, team, client, monkeypatch):
+        from anchang.followups import review_selectors
+
+        world, c1, c2, m1, *_ = team
+        _many(world, c1, c2, 4)
+        monkeypatch.setattr(review_selectors, "COUNT_CAP", 3)
+        client.force_login(m1)
+        page = client.get(reverse("followups:reviews"))
+        queue = page.context["queue"]
+        assert (queue.waiting, queue.waiting_capped) == (3, True)
+        assert "超过" in page.content.decode()
+
+    def test_pages_chain_and_mark_done_below_covers_what_was_shown(self, team, client):
+        world, c1, c2, m1, *_ = team
+        made = _many(world, c1, c2, 25)
+        client.force_login(m1)
+        first = client.get(reverse("followups:reviews"))
+        html = first.content.decode()
+        # "mark reviewed" comes after the records, beside the next page
+        assert html.index('data-testid="review-queue"') < html.index("reviews-done-form")
+        shown = [f.pk for f in first.context["followups"]]
+        assert shown == [f.pk for f in made[:20]]
+        cursor = first.context["queue"].next_cursor
+        assert f"cursor={cursor}" in html
+        second = client.get(reverse("followups:reviews"), {"cursor": cursor})
+        assert [f.pk for f in second.context["followups"]] == [f.pk for f in made[20:]]
+        assert second.context["queue"].next_cursor is None
+        # marking on the first page covers the first page only
+        until = first.context["done_form"]["until"].value()
+        client.post(reverse("followups:reviews-done"), {"until": until})
+        again = client.get(reverse("followups:reviews"))
+        assert [f.pk for f in again.context["followups"]] == [f.pk for f in made[20:]]
+        assert again.context["queue"].waiting == 5
+
+    def test_one_consultants_records_and_no_mark_done_then(self, team, client, api_client):
+        world, c1, c2, m1, *_ = team
+        made = _many(world, c1, c2, 6)
+        client.force_login(m1)
+        page = client.get(reverse("followups:reviews"), {"consultant": c2.pk})
+        assert [f.pk for f in page.context["followups"]] == [f.pk for f in made[1::2]]
+        assert page.context["queue"].waiting == 3
+        html = page.content.decode()
+        assert "reviews-done-form" not in html and "reviews-done-filtered" in html
+        assert f'<option value="{c2.pk}" selected>' in html
+        api_client.force_authenticate(m1)
+        body = api_client.get(reverse("api:reviews"), {"consultant": c1.pk}).json()
+        assert [r["id"] for r in body["results"]] == [f.pk for f in made[::2]]
+
+    @pytest.mark.parametrize("params", QUEUE_HOSTILE, ids=repr)
+    def test_hostile_filters_are_400_with_a_message(self, team, client, api_client, params):
+        world, c1, c2, m1, *_ = team
+        client.force_login(m1)
+        response = client.get(reverse("followups:reviews"), params)
+        assert response.status_code == 400
+        (field,) = params
+        assert f'data-field-error="{field}"' in response.content.decode()
+        api_client.force_authenticate(m1)
+        response = api_client.get(reverse("api:reviews"), params)
+        assert response.status_code == 400 and response.json()["fields"][field]
+
+    def test_common_comments_come_from_the_project_rules(self, team, client):
+        world, c1, c2, m1, *_ = team
+        fu = _many(world, c1, c2, 1)[0]
+        client.force_login(m1)
+        html = client.get(reverse("followups:reviews")).content.decode()
+        assert html.count('data-testid="review-preset"') == 5
+        assert f'data-preset-for="id_comment_{fu.pk}"' in html and "请尽快约客户到访。" in html
+        world.p1.rules_overrides = {"review": {"comment_presets": ["好", HOSTILE]}}
+        world.p1.save()
+        html = client.get(reverse("followups:reviews")).content.decode()
+        assert html.count('data-testid="review-preset"') == 2
+        assert HOSTILE not in html and "&lt;script&gt;" in html
+        # the record swapped in after a comment keeps its buttons
+        fragment = _htmx(
+            client, reverse("followups:review-comment", args=[fu.pk]), {"comment": "好"}
+        )
+        assert fragment.content.decode().count('data-testid="review-preset"') == 2
+
+    def test_queries_do_not_grow_with_the_queue(self, team, client, django_assert_max_num_queries):
+        world, c1, c2, m1, *_ = team
+        _many(world, c1, c2, 2)
+        client.force_login(m1)
+        with CaptureQueriesContext(connection) as few:
+            client.get(reverse("followups:reviews"))
+        _many(world, c1, c2, 30)
+        with django_assert_max_num_queries(len(few)):
+            page = client.get(reverse("followups:reviews"))
+        assert len(page.context["followups"]) == 20

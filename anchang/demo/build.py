@@ -20,6 +20,7 @@ from anchang.demo.intake import build_intake
 from anchang.demo.names import chinese_name
 from anchang.errors import ValidationFailed
 from anchang.followups.revisits import plan_create
+from anchang.followups.suspicion_services import SETTLE, flags_backfill
 from anchang.org.models import Company, Project, Region, Role, Team, User
 from anchang.org.services import membership_grant, staff_create
 
@@ -119,6 +120,9 @@ def build_demo(*, seed: int = 2026, customers_per_consultant: int = PER_CONSULTA
         _revisit_plan(project, staff[Role.MANAGER])
         result.customers += customers
         result.registrations += registrations
+    # As if the tick had been running all along: the suspicious records are flagged (the
+    # scan's one-minute settling is skipped, nothing else is writing now).
+    flags_backfill(now=timezone.now() + SETTLE)
     return result
 
 

@@ -7,7 +7,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from anchang.followups import review_selectors, reviews
+from anchang.followups import keyset, review_selectors, reviews
 from anchang.followups.review_serializers import (
     ReceivedReviewsOutSerializer,
     ReviewCountsOutSerializer,
@@ -47,6 +47,9 @@ class ReviewListApi(APIView):
                 description="1: the comments you received (a consultant's view), newest first",
             ),  # fmt: skip
             PROJECT,
+            OpenApiParameter("consultant", OpenApiTypes.INT, description="only this consultant's"),
+            OpenApiParameter("cursor", OpenApiTypes.STR, description="the last next_cursor"),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description="1 to 200; default 200"),
         ],
         responses=PolymorphicProxySerializer(
             component_name="ReviewList",
@@ -68,9 +71,16 @@ class ReviewListApi(APIView):
             return Response(ReceivedReviewsOutSerializer(body).data)
         policies.ensure_can_open_page(actor=request.user, page="reviews")
         project = _reviewed_project(request.user, query.validated_data.get("project"))
-        queue = review_selectors.review_queue(request.user, project)
-        body = {"kind": "queue", "until": queue.drawn_at, "truncated": queue.truncated,
-                "results": queue.followups}  # fmt: skip
+        data = query.validated_data
+        queue = review_selectors.review_queue(
+            request.user, project, after=keyset.decode(data.get("cursor")),
+            consultant=data.get("consultant"), limit=data["page_size"],
+        )  # fmt: skip
+        body = {
+            "kind": "queue", "until": queue.drawn_at, "truncated": queue.truncated,
+            "waiting": queue.waiting, "waiting_capped": queue.waiting_capped, "next_cursor": queue.next_cursor,
+            "results": queue.followups,
+        }  # fmt: skip
         return Response(ReviewQueueOutSerializer(body).data)
 
     @extend_schema(request=ReviewInSerializer, responses={201: ReviewOutSerializer})

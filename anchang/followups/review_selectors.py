@@ -22,13 +22,16 @@ from django.utils import timezone
 
 from anchang import permissions
 from anchang.customers.selectors import customers_for
+from anchang.followups import keyset
 from anchang.followups.models import FollowUp, Review, ReviewCursor
 from anchang.followups.selectors import start_of
 from anchang.lookups import get_in_scope
 from anchang.org.models import Project, User
 from anchang.org.selectors import actor_grants
 
-QUEUE_LIMIT = 200
+QUEUE_LIMIT = 200  # the API's largest page
+PAGE_SIZE = 20  # the page's: twenty cards are a few screens on a phone
+COUNT_CAP = 10_000  # "more than 10,000 waiting" past this: counting further says nothing new
 RECEIVED_LIMIT = 10  # My day shows these; reading them brings up the next
 # Without a cursor (a manager's first visit) the queue starts this far back.
 DEFAULT_WINDOW = timedelta(days=7)
@@ -78,13 +81,25 @@ class ReviewQueue:
     followups: list[FollowUp]  # oldest first, each with .reviews.all() prefetched
     projects: list[Project]  # the projects this queue covers
     drawn_at: datetime  # "mark done" moves the cursor here, not past unseen records
-    truncated: bool  # more records wait than QUEUE_LIMIT
+    truncated: bool  # more records wait after this page
+    waiting: int = 0  # records waiting in all (this consultant's, if chosen), up to COUNT_CAP
+    waiting_capped: bool = False  # more than COUNT_CAP wait
+    next_cursor: str | None = None  # the next page (keyset), when truncated
 
 
-def review_queue(actor: User, project: Project | None = None) -> ReviewQueue:
+def review_queue(
+    actor: User,
+    project: Project | None = None,
+    *,
+    after: tuple[datetime, int] | None = None,
+    consultant: int | None = None,
+    limit: int | None = None,
+) -> ReviewQueue:
     """Follow-ups entered since the actor's last review (their cursor per project; no cursor:
-    the last 7 days), in projects they review, not their own, oldest first."""
+    the last 7 days), in projects they review, not their own, oldest first; `limit` per page
+    from `after` (the previous page's last (entered_at, id)), one consultant's if given."""
     now = timezone.now()
+    limit = limit or QUEUE_LIMIT
     projects = list(review_projects(actor))
     if project is not None:
         projects = [p for p in projects if p.pk == project.pk]
@@ -99,26 +114,44 @@ def review_queue(actor: User, project: Project | None = None) -> ReviewQueue:
     for p in projects:
         since = cursors.get(p.pk) or now - DEFAULT_WINDOW
         since_q |= Q(project_id=p.pk, entered_at__gt=since, occurred_at__gt=since - ENTRY_LAG)
-    rows = list(
-        _for_display(
-            # No customer filter: in these projects the actor may reassign every customer
-            # (review_project_ids), and a subquery over a large project's customers would
-            # cost more than the whole queue.
-            FollowUp.objects.filter(since_q, entered_at__lte=now)
-            .exclude(author=actor)
-            .order_by("entered_at", "id")
-        )[: QUEUE_LIMIT + 1]
-    )
-    truncated = len(rows) > QUEUE_LIMIT
+    # No customer filter: in these projects the actor may reassign every customer
+    # (review_project_ids), and a subquery over a large project's customers would cost more
+    # than the whole queue.
+    waiting_q = FollowUp.objects.filter(since_q, entered_at__lte=now).exclude(author=actor)
+    if consultant is not None:
+        waiting_q = waiting_q.filter(author_id=consultant)
+    page_q = waiting_q
+    if after is not None:
+        at, pk = after
+        page_q = page_q.filter(Q(entered_at__gt=at) | Q(entered_at=at, id__gt=pk))
+    rows = list(_for_display(page_q.order_by("entered_at", "id"))[: limit + 1])
+    truncated = len(rows) > limit
     drawn_at = now
     if truncated:
-        # With more waiting than shown, "done" stops at the last record shown; if the first
-        # unshown one was entered at that same instant, just before it (a record shown twice
-        # beats one never shown).
-        last, first_unshown = rows[QUEUE_LIMIT - 1].entered_at, rows[QUEUE_LIMIT].entered_at
+        # With more waiting than shown, "done" stops at the last record shown (the pages
+        # before it were shown first); if the first unshown one was entered at that same
+        # instant, just before it (a record shown twice beats one never shown).
+        last, first_unshown = rows[limit - 1].entered_at, rows[limit].entered_at
         drawn_at = last if last < first_unshown else last - timedelta(microseconds=1)
-        rows = rows[:QUEUE_LIMIT]
-    return ReviewQueue(rows, projects, drawn_at, truncated)
+        rows = rows[:limit]
+    # Bounded: the queue index counts a few thousand rows in milliseconds; past the cap the
+    # page says "more than 10,000".
+    waiting = waiting_q.order_by()[: COUNT_CAP + 1].count()
+    return ReviewQueue(
+        rows, projects, drawn_at, truncated,
+        waiting=min(waiting, COUNT_CAP), waiting_capped=waiting > COUNT_CAP,
+        next_cursor=keyset.encode(rows[-1].entered_at, rows[-1].pk) if truncated else None,
+    )  # fmt: skip
+
+
+def review_consultants(projects: list[Project]) -> list[User]:
+    """The consultants of these projects, for the queue's filter."""
+    return list(
+        User.objects.filter(
+            memberships__project__in=projects, memberships__role="consultant",
+            memberships__is_active=True,
+        ).distinct().only("id", "name", "username").order_by("name", "username", "id")
+    )  # fmt: skip
 
 
 def followup_for_review(*, actor: User, pk) -> FollowUp:

@@ -1,5 +1,7 @@
 """API shapes of supervisor review (主管批示). Input shape only; rules are in reviews.py."""
 
+import re
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -54,8 +56,15 @@ class QueueFollowUpSerializer(serializers.ModelSerializer):
 
 class ReviewQueueOutSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["queue"], help_text=_("Which list this is."))
-    until = serializers.DateTimeField(help_text=_("Send to mark-done to mark exactly these."))
-    truncated = serializers.BooleanField(help_text=_("More records wait than are listed."))
+    until = serializers.DateTimeField(
+        help_text=_("Send to mark-done to mark these and the pages before them.")
+    )
+    truncated = serializers.BooleanField(help_text=_("More records wait after this page."))
+    waiting = serializers.IntegerField(help_text=_("Records waiting in all, counted up to 10,000."))
+    waiting_capped = serializers.BooleanField(help_text=_("More than 10,000 records wait."))
+    next_cursor = serializers.CharField(
+        allow_null=True, help_text=_("Pass as `cursor` for the next page; null on the last.")
+    )
     results = QueueFollowUpSerializer(many=True)
 
 
@@ -64,9 +73,21 @@ class ReceivedReviewsOutSerializer(serializers.Serializer):
     results = ReceivedReviewSerializer(many=True)
 
 
+class AsciiIdField(IdField):
+    """An id in ASCII digits only: int() would read ١ or full-width １ as 1."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not re.fullmatch(r"\s*[0-9]{1,19}\s*", data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class ReviewListQuerySerializer(serializers.Serializer):
     received = serializers.BooleanField(default=False)
     project = IdField(required=False)
+    consultant = AsciiIdField(required=False)
+    cursor = serializers.CharField(required=False, max_length=40)
+    page_size = serializers.IntegerField(min_value=1, max_value=200, default=200)
 
 
 class ReviewCountsQuerySerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ followups.reviews (writes) and followups.review_selectors (reads)."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -16,14 +17,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from anchang.errors import DomainError
-from anchang.followups import review_selectors, reviews
+from anchang.errors import DomainError, ValidationFailed
+from anchang.followups import keyset, review_selectors, reviews
 from anchang.followups.review_forms import ReviewCommentForm, ReviewCountsForm, ReviewsDoneForm
 from anchang.forms_errors import add_domain_error
 from anchang.ids import parse_id
 from anchang.org import policies
 from anchang.org.models import Project
+from anchang.org.selectors import project_rules
 from anchang.redirects import safe_next
+
+_ID = re.compile(r"[0-9]{1,12}")  # ASCII digits only: ² or ١ is refused, not a 500
 
 
 def _ensure_page(request: HttpRequest) -> None:
@@ -61,18 +65,57 @@ def _raise_http(error: DomainError) -> None:
         raise PermissionDenied
 
 
+def _with_presets(followups) -> None:
+    """Each record's common comments (主管批示 presets), from its project's rules."""
+    by_project: dict[int, list[str]] = {}
+    for followup in followups:
+        if followup.project_id not in by_project:
+            by_project[followup.project_id] = project_rules(followup.project).review.comment_presets
+        followup.presets = by_project[followup.project_id]
+
+
+def _filters(request) -> tuple[dict, dict]:
+    """The queue's filters from the query string (consultant, cursor) and their errors."""
+    values, errors = {"consultant": None, "after": None}, {}
+    raw = (request.GET.get("consultant") or "").strip()
+    if raw:
+        if _ID.fullmatch(raw) and int(raw) >= 1:
+            values["consultant"] = int(raw)
+        else:
+            errors["consultant"] = _("Choose a consultant from the list.")
+    try:
+        values["after"] = keyset.decode(request.GET.get("cursor"))
+    except ValidationFailed as error:
+        errors.update({k: str(v) for k, v in error.fields.items()})
+    return values, errors
+
+
 def _queue_page(request, project, *, failed=None, status=200) -> HttpResponse:
-    queue = review_selectors.review_queue(request.user, project)
+    filters, errors = _filters(request) if request.method == "GET" else ({}, {})
+    if errors:
+        filters, status = {}, 400
+    queue = review_selectors.review_queue(
+        request.user, project, limit=review_selectors.PAGE_SIZE, **filters
+    )
     followups = queue.followups
     if failed is not None and all(f.pk != failed.pk for f in followups):
         followups = [failed, *followups]  # show the refused comment beside its record
     for followup in followups:
         followup.form = failed.form if failed is not None and followup.pk == failed.pk else (
             _comment_form(followup))  # fmt: skip
+    _with_presets(followups)
+    consultant = filters.get("consultant")
+    kept = {k: v for k, v in (("project", project.pk if project else None),
+                              ("consultant", consultant)) if v}  # fmt: skip
     context = {
         "queue": queue,
         "followups": followups,
         "project": project,
+        "consultant": consultant,
+        "consultants": review_selectors.review_consultants(queue.projects),
+        "errors": errors,
+        "cap": f"{review_selectors.COUNT_CAP:,}",
+        "next_query": urlencode({**kept, "cursor": queue.next_cursor}) if queue.next_cursor else "",
         "all_projects": list(review_selectors.review_projects(request.user)),
         "done_form": ReviewsDoneForm(
             initial={"project": project.pk if project else None, "until": queue.drawn_at}
@@ -116,6 +159,7 @@ def review_comment(request, pk: int):
             followup = review_selectors.followup_for_review(actor=request.user, pk=pk)
         followup.form = _comment_form(followup) if saved else form
         followup.just_saved = saved
+        _with_presets([followup])
         # 200 even when refused: htmx swaps only successful answers, and the message
         # must appear where the manager is typing.
         return render(request, "followups/_review_record.html", {"f": followup})

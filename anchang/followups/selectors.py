@@ -5,7 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from anchang.customers.choices import FOLLOWED_STATES
@@ -25,6 +36,19 @@ NEW_SHOWN = 20
 ACTIVE_STATES = FOLLOWED_STATES
 NEW_WITHIN_DAYS = 14
 CARE_WINDOW_DAYS = 7
+
+
+# Overdue lists, worst first: the grade nearest to buying first (an A customer 8 days late
+# before a D customer 1 day late), then the most days late. Ungraded last.
+GRADE_ORDER = ("H", "A", "B", "C", "D")
+
+
+def grade_weight() -> Case:
+    return Case(
+        *(When(grade=g, then=Value(i)) for i, g in enumerate(GRADE_ORDER)),
+        default=Value(len(GRADE_ORDER)),
+        output_field=IntegerField(),
+    )
 
 
 @dataclass(slots=True)
@@ -54,7 +78,7 @@ class MyDay:
 
     today: date
     due_today: list[AgendaRow]
-    overdue: list[AgendaRow]  # the most overdue first, with days_overdue
+    overdue: list[AgendaRow]  # worst first (grade, then days late), with days_overdue
     due_count: int
     overdue_count: int
     new_without_followup: list[AgendaRow]
@@ -136,7 +160,11 @@ def my_day(actor: User, today: date | None = None) -> MyDay:
     if figures["due"]:
         due = _rows(mine.filter(next_follow_up_on=today).order_by("name_pinyin"), DUE_SHOWN)
     if figures["overdue"]:
-        overdue_q = mine.filter(next_follow_up_on__lt=today).order_by("next_follow_up_on", "id")
+        overdue_q = (
+            mine.filter(next_follow_up_on__lt=today)
+            .annotate(weight=grade_weight())
+            .order_by("weight", "next_follow_up_on", "id")
+        )
         overdue = _rows(overdue_q, OVERDUE_SHOWN)
     for row in overdue:
         row.days_overdue = (today - row.next_follow_up_on).days

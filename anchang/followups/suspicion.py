@@ -495,3 +495,42 @@ def find_flags(records: Iterable[Record], rules: SuspicionRules) -> list[Flag]:
     (near-duplicates, bursts, filler), then by record ids."""
     rows = sorted(records, key=lambda r: r.id)
     return near_duplicates(rows, rules) + bursts(rows, rules) + filler(rows, rules)
+
+
+# ------------------------------------------------------------------- stored flags
+
+BACKDATED = "backdated"
+
+
+def stored_reason(kind: str, details: dict, content: str, rules: SuspicionRules) -> str:
+    """The reason of a stored flag in the reader's language, from the numbers kept with it
+    (a filler record's reasons are read again from its text)."""
+    details = details if isinstance(details, dict) else {}
+    if kind == NEAR_DUPLICATE:
+        other, percent = details.get("other"), details.get("percent")
+        if other is None or percent is None:
+            return _("Nearly the same text as records on other customers.")
+        text = _("%(pct)d%% the same text as record #%(b)d, written for another customer.") % {
+            "pct": percent,
+            "b": other,
+        }
+        if details.get("records", 2) > 2:
+            text += " " + _(
+                "%(n)d records on %(customers)d customers have nearly the same text."
+            ) % {"n": details["records"], "customers": details.get("customers", 0)}
+        return text
+    if kind == BURST:
+        n, minutes = details.get("count", 0), details.get("minutes", 1)
+        return ngettext(
+            "One of %(n)d records entered within %(m)d minute.",
+            "One of %(n)d records entered within %(m)d minutes.",
+            minutes,
+        ) % {"n": n, "m": minutes}
+    if kind == FILLER:
+        return " ".join(filler_reasons(content, rules)) or _("The content says nothing.")
+    if kind == BACKDATED:
+        days = details.get("days", 0)
+        return ngettext(
+            "Entered %(n)d day after the contact.", "Entered %(n)d days after the contact.", days
+        ) % {"n": days}
+    return ""

@@ -1,4 +1,4 @@
-"""GET /api/v1/followups/suspicious/: the suspicious-records page as JSON, same selector."""
+"""GET /api/v1/followups/suspicious/: the suspicious-records report as JSON, same selector."""
 
 from __future__ import annotations
 
@@ -11,90 +11,106 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from anchang.followups import suspicion_selectors as selectors
-from anchang.followups.models import FollowUp
+from anchang.followups.models import FollowUp, SuspicionFlag
 
 
 class SuspiciousRecordSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    customer = serializers.IntegerField(source="customer.pk")
-    customer_name = serializers.CharField(source="customer.name")
-    author = serializers.IntegerField(source="author.pk")
-    author_name = serializers.CharField(source="author.__str__")
+    customer = serializers.IntegerField(source="customer_id")
+    author = serializers.IntegerField(source="author_id")
     kind = serializers.ChoiceField(choices=FollowUp.Kind.choices)
     reached = serializers.BooleanField()
     occurred_at = serializers.DateTimeField()
     entered_at = serializers.DateTimeField()
+    is_backdated = serializers.BooleanField()
     content = serializers.CharField()
 
 
-class SuspicionMatchSerializer(serializers.Serializer):
-    record = serializers.IntegerField(source="record_id")
-    other = serializers.IntegerField(source="other_id")
-    similarity = serializers.IntegerField(source="percent", help_text=_("Percent alike (0–100)."))
-
-
 class SuspicionFlagSerializer(serializers.Serializer):
-    kind = serializers.CharField(help_text=_("near_duplicate, burst or filler."))
+    id = serializers.IntegerField(source="flag.pk")
+    kind = serializers.ChoiceField(choices=SuspicionFlag.Kind.choices, source="flag.kind")
     reason = serializers.CharField(help_text=_("Why, in words."))
-    project = serializers.IntegerField(source="project.pk")
-    author = serializers.IntegerField(source="flag.author_id")
-    author_name = serializers.SerializerMethodField()
-    latest_entered_at = serializers.DateTimeField(source="latest")
-    record_ids = serializers.ListField(child=serializers.IntegerField(), source="flag.record_ids")
-    matches = SuspicionMatchSerializer(many=True, source="flag.matches")
-    records = SuspiciousRecordSerializer(
-        many=True, help_text=_("Up to 12 of the records; for near-duplicates the matched pairs.")
+    details = serializers.DictField(
+        source="flag.details",
+        help_text=_(
+            "The numbers behind the reason: near_duplicate other, percent, records, customers;"
+            " burst count, minutes, first, last; backdated days."
+        ),
     )
+    detected_at = serializers.DateTimeField(source="flag.detected_at")
+    project = serializers.IntegerField(source="flag.project_id")
+    project_name = serializers.CharField(source="flag.project.name")
+    customer = serializers.IntegerField(source="flag.customer_id")
+    customer_name = serializers.CharField(source="flag.customer.name")
+    consultant = serializers.IntegerField(source="flag.author_id")
+    consultant_name = serializers.CharField(source="flag.author.__str__")
+    followup = SuspiciousRecordSerializer(source="flag.followup")
 
-    def get_author_name(self, view) -> str:
-        return str(view.author) if view.author else ""
+
+class SuspicionCountSerializer(serializers.Serializer):
+    consultant = serializers.IntegerField()
+    consultant_name = serializers.CharField()
+    backdated = serializers.IntegerField()
+    near_duplicate = serializers.IntegerField()
+    burst = serializers.IntegerField()
+    filler = serializers.IntegerField()
 
 
 class SuspicionReportSerializer(serializers.Serializer):
-    project = serializers.IntegerField(source="project.pk", allow_null=True)
-    days = serializers.IntegerField()
-    since = serializers.DateTimeField()
-    checked = serializers.IntegerField(help_text=_("Follow-ups checked."))
-    truncated = serializers.BooleanField(
-        help_text=_("Too many records: only the newest were checked.")
+    project = serializers.IntegerField(source="query.project.pk", allow_null=True, default=None)
+    kind = serializers.CharField(source="query.kind", allow_null=True)
+    consultant = serializers.IntegerField(source="query.consultant", allow_null=True)
+    first_day = serializers.DateField(source="query.first_day")
+    last_day = serializers.DateField(source="query.last_day")
+    since = serializers.DateTimeField(source="query.since")
+    until = serializers.DateTimeField(source="query.until")
+    total = serializers.IntegerField(help_text=_("Flags matching, counted up to 10,000."))
+    total_capped = serializers.BooleanField(help_text=_("More than 10,000 flags match."))
+    next_cursor = serializers.CharField(
+        allow_null=True, help_text=_("Pass as `cursor` for the next page; null on the last.")
     )
-    total = serializers.IntegerField(help_text=_("Flags found; at most 200 are listed."))
     page = serializers.CharField(help_text=_("The same report as a page."))
-    flags = SuspicionFlagSerializer(many=True)
+    counts = SuspicionCountSerializer(many=True, help_text=_("Flags per consultant, period."))
+    results = SuspicionFlagSerializer(many=True, source="rows")
+
+
+def _param(name: str, kind, description, **extra) -> OpenApiParameter:
+    return OpenApiParameter(name, kind, description=description, **extra)
 
 
 class SuspiciousFollowUpsApi(APIView):
-    """Follow-ups worth a manager's second look (可疑记录), newest first: nearly the same
-    text on different customers, bursts entered minutes apart, filler content. Each flag
-    says why; nothing is penalised automatically. Managers and admins only."""
+    """Follow-ups worth a manager's second look (可疑记录), newest first: back-dated, nearly
+    the same text on different customers, bursts entered minutes apart, filler content.
+    Each flag was stored when detected and says why; nothing is penalised automatically.
+    Any period, paged with `cursor`. Managers and admins only."""
 
     @extend_schema(
         parameters=[
-            OpenApiParameter(
-                "project",
-                OpenApiTypes.INT,
-                description=_("One project you review; all of them when left out."),
+            _param("project", OpenApiTypes.INT, _("One project you review; all when left out.")),
+            _param(
+                "kind",
+                OpenApiTypes.STR,
+                _("Only this kind of flag."),
+                enum=list(SuspicionFlag.Kind.values),
             ),
-            OpenApiParameter(
+            _param("consultant", OpenApiTypes.INT, _("Only this consultant's records.")),
+            _param(
                 "days",
                 OpenApiTypes.INT,
-                description=_("Records entered in the last 1–30 days (default 7)."),
+                _("Records entered in the last 1–3660 days (default 30); ignored with from/to."),
             ),
+            _param("from", OpenApiTypes.DATE, _("First day (YYYY-MM-DD).")),
+            _param("to", OpenApiTypes.DATE, _("Last day (YYYY-MM-DD), default today.")),
+            _param("cursor", OpenApiTypes.STR, _("`next_cursor` of the previous page.")),
+            _param("page_size", OpenApiTypes.INT, _("1–200, default 50.")),
         ],  # fmt: skip
         responses=SuspicionReportSerializer,
     )
     def get(self, request):
-        report = selectors.suspicious_followups(
-            request.user, request.query_params.get("project"), request.query_params.get("days")
-        )
-        body = {
-            "project": report.project,
-            "days": report.days,
-            "since": report.since,
-            "checked": report.checked,
-            "truncated": report.truncated,
-            "total": report.total,
-            "page": reverse("followups:suspicious"),
-            "flags": report.flags,
-        }
-        return Response(SuspicionReportSerializer(body).data)
+        report = selectors.suspicious_followups(request.user, request.query_params)
+        report.page = reverse("followups:suspicious")
+        report.counts = [
+            {"consultant": user.pk, "consultant_name": str(user), **kinds}
+            for user, kinds in report.counts
+        ]
+        return Response(SuspicionReportSerializer(report).data)

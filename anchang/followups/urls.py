@@ -1,6 +1,6 @@
 from django.urls import path
 
-from anchang.followups import review_views, revisit_views, suspicion_views, views
+from anchang.followups import overdue_views, review_views, revisit_views, suspicion_views, views
 
 app_name = "followups"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("customers/<int:pk>/grade/suggest/", views.grade_suggest, name="grade-suggest"),
     path("customers/<int:pk>/loss/", views.loss_apply, name="loss-apply"),
     path("loss-applications/", views.loss_queue, name="loss-queue"),
+    path("overdue/", overdue_views.overdue_list, name="overdue"),
     path("reviews/suspicious/", suspicion_views.suspicious, name="suspicious"),
     path("revisit-plans/", revisit_views.plan_list, name="revisit-plans"),
     path("revisit-plans/new/", revisit_views.plan_new, name="revisit-new"),

@@ -70,6 +70,7 @@ RULE_LABELS = {
     "suspicion.filler_min_distinct_percent": _(
         "Suspicious records: content with fewer different characters is filler (%)"
     ),
+    "review.comment_presets": _("Review: common comments, one-tap on the review queue (a list)"),
 }
 
 
@@ -197,6 +198,22 @@ def _bounds(rules: ProjectRules, key: str) -> tuple[int | None, int | None]:
     return low, high
 
 
+class LinesField(forms.CharField):
+    """A list of short texts, one a line (blank lines dropped)."""
+
+    widget = forms.Textarea(attrs={"rows": 5})
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, max_length=4000, **kwargs)
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 class ProjectRulesForm(forms.Form):
     """One labelled, typed field per rule, grouped as the rules are; a mapping (cadence per
     grade, weight per field, required fields per stage) becomes one field per entry. The
@@ -241,13 +258,14 @@ class ProjectRulesForm(forms.Form):
                 field = forms.IntegerField(
                     label=label, initial=value, min_value=low, max_value=high
                 )
-            elif isinstance(value, list):
-                codes = setting_choices(key) or tuple(value)
+            elif isinstance(value, list) and setting_choices(key):
                 field = forms.MultipleChoiceField(
                     label=label, required=False, initial=value,
-                    choices=[(c, _code_label(c)) for c in codes],
+                    choices=[(c, _code_label(c)) for c in setting_choices(key)],
                     widget=forms.CheckboxSelectMultiple,
                 )  # fmt: skip
+            elif isinstance(value, list):  # free texts (review.comment_presets): one a line
+                field = LinesField(label=label, initial=value)
             elif setting_choices(key):
                 field = forms.ChoiceField(
                     label=label, initial=value,

@@ -267,6 +267,33 @@ class SuspicionRules(_Section):
     )
 
 
+DEFAULT_COMMENT_PRESETS = (
+    "记录太简单，请补充客户的需求、顾虑和下一步计划。",
+    "请尽快约客户到访。",
+    "跟进及时，继续保持。",
+    "请核实客户的意向等级是否准确。",
+    "请当天录入跟进记录，不要补录。",
+)
+
+
+class ReviewRules(_Section):
+    """主管批示: the common comments a manager taps instead of typing them again."""
+
+    comment_presets: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_COMMENT_PRESETS),
+        max_length=12,
+        description="Common comments offered as one-tap buttons on the review queue.",
+    )
+
+    @field_validator("comment_presets")
+    @classmethod
+    def _presets(cls, value: list[str]) -> list[str]:
+        cleaned = [text.strip() for text in value]
+        if any(not 1 <= len(text) <= 500 for text in cleaned):
+            raise ValueError("each comment is 1 to 500 characters")
+        return cleaned
+
+
 class ProjectRules(_Section):
     timezone: str = Field("Asia/Shanghai", description="Local time for 'today' and 'late'.")
     intake: IntakeRules = Field(default_factory=IntakeRules)
@@ -275,6 +302,7 @@ class ProjectRules(_Section):
     pool: PoolRules = Field(default_factory=PoolRules)
     privacy: PrivacyRules = Field(default_factory=PrivacyRules)
     suspicion: SuspicionRules = Field(default_factory=SuspicionRules)
+    review: ReviewRules = Field(default_factory=ReviewRules)
 
     @field_validator("timezone")
     @classmethod

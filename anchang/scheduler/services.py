@@ -1,7 +1,8 @@
 """`anchang tick`: the time-driven rules, applied in one idempotent pass.
 
 Overdue follow-ups need no writing (My day compares dates when it reads); what the clock
-changes is who owns a customer (the shared pool) and which revisit plans are past due."""
+changes is who owns a customer (the shared pool) and which revisit plans are past due; and
+the new follow-ups are checked for suspicious records once, their flags stored."""
 
 from __future__ import annotations
 
@@ -24,10 +25,18 @@ def _plans_close_due(now: datetime) -> int:
     return revisits.plans_close_due(now)
 
 
+def _suspicion_flags(now: datetime) -> int:
+    from anchang.followups.suspicion_services import flags_detect_due
+
+    return flags_detect_due(now)
+
+
 # (name in the run's summary, the rule) — each returns how many records it changed.
 RULES: list[tuple[str, Callable[[datetime], int]]] = [
     ("reclaimed_to_pool", pool_reclaim_due),
     ("revisit_plans_closed", _plans_close_due),
+    # copy-paste and bursts need the records around a new one: checked here, once each
+    ("suspicion_flags", _suspicion_flags),
 ]
 
 

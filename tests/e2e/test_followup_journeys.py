@@ -32,8 +32,10 @@ def test_consultant_works_through_my_day_on_a_phone(open_tab, demo):
     today = timezone.localdate()
     overdue = list(Customer.objects.filter(owner=consultant, state="prospect").order_by("id")[:2])
     for i, customer in enumerate(overdue):
-        customer.next_follow_up_on = today - timedelta(days=3 + i)
-        customer.save(update_fields=["next_follow_up_on"])
+        # worst first: the nearest grade to buying (A on a real-estate project), then days late
+        customer.next_follow_up_on = today - timedelta(days=300 + i)
+        customer.grade = "A"
+        customer.save(update_fields=["next_follow_up_on", "grade"])
     tab = open_tab("375", locale="zh-CN")
     page = tab.page
     tab.goto("/")
@@ -41,7 +43,7 @@ def test_consultant_works_through_my_day_on_a_phone(open_tab, demo):
     before = int(page.get_by_test_id("overdue-count").inner_text())
     assert before >= 2
     tab.shot("my-day")
-    # the most overdue first; one tap to record
+    # the worst first (grade, then days late); one tap to record
     row = page.get_by_test_id("overdue").locator(".list-group-item").first
     assert overdue[1].name in row.inner_text()
     row.get_by_role("link", name="记录").click()

@@ -19,3 +19,15 @@ document.addEventListener("change", (event) => {
     block.open = block.dataset.openWhenKind === input.value;
   });
 });
+
+// Review queue: a common comment (主管批示) fills the record's comment box in one tap;
+// the manager may still edit it before posting.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-preset-for]");
+  if (!button) return;
+  const box = document.getElementById(button.dataset.presetFor);
+  if (!box) return;
+  const text = button.dataset.preset;
+  box.value = box.value.trim() ? `${box.value.trim()}\n${text}` : text;
+  box.focus();
+});

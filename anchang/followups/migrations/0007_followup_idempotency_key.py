@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('customers', '0010_my_day_indexes'),
-        ('followups', '0005_revisit_task_owner_follows_customer'),
+        ('followups', '0006_suspicion_flags'),
         ('org', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -1,0 +1,32 @@
+"""Keyset page cursors of the follow-up lists (review queue, suspicious records): the
+(entered_at, id) of the last row shown, as `<microseconds since 1970>_<id>`. Decoded
+strictly: anything else is a 400 with a message, never a 500."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from django.utils.translation import gettext as _
+
+from anchang.errors import ValidationFailed
+
+_CURSOR = re.compile(r"([0-9]{1,17})_([0-9]{1,12})")  # ASCII digits only: no ² or ١
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def encode(at: datetime, pk: int) -> str:
+    return f"{(at - _EPOCH) // timedelta(microseconds=1)}_{pk}"
+
+
+def decode(raw: object, field: str = "cursor") -> tuple[datetime, int] | None:
+    """(entered_at, id) from a cursor; None when empty."""
+    text = "" if raw is None else str(raw).strip()
+    if not text:
+        return None
+    match = _CURSOR.fullmatch(text)
+    if match is None:
+        raise ValidationFailed(
+            fields={field: _("This page link is broken; start from the first page.")}
+        )
+    return _EPOCH + timedelta(microseconds=int(match.group(1))), int(match.group(2))
