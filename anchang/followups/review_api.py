@@ -78,7 +78,8 @@ class ReviewListApi(APIView):
         )  # fmt: skip
         body = {
             "kind": "queue", "until": queue.drawn_at, "truncated": queue.truncated,
-            "waiting": queue.waiting, "waiting_capped": queue.waiting_capped, "next_cursor": queue.next_cursor,
+            "waiting": queue.waiting, "waiting_capped": queue.waiting_capped,
+            "next_cursor": queue.next_cursor,
             "results": queue.followups,
         }  # fmt: skip
         return Response(ReviewQueueOutSerializer(body).data)
