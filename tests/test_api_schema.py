@@ -26,6 +26,7 @@ from anchang.customers.models import Customer, KeyDate, Medium, OwnershipConflic
 from anchang.customers.services.key_dates import key_date_add
 from anchang.customers.services.phone_reveal import REASON_MAX as REVEAL_REASON_MAX
 from anchang.followups import loss, revisits
+from anchang.followups.keyset import CURSOR_MAX
 from anchang.followups.models import FollowUp, GradeChange, LossApplication, Review, RevisitPlan
 from anchang.org.models import ApiToken, User
 
@@ -85,6 +86,7 @@ SOURCES: dict[str, list] = {
     "TokenCreateSerializer": [ApiToken],
     "LoginForm": [User],
     "RevisitCriteriaSerializer": [{"q": SEARCH_MAX}],  # the customer list's search
+    "ReviewListQuerySerializer": [{"cursor": CURSOR_MAX}],  # followups.keyset
     "ConflictDecideInSerializer": [OwnershipConflict],
     "KeyDateInSerializer": [KeyDate],
     "MediumInSerializer": [Medium],

@@ -142,7 +142,7 @@ def test_every_cursor_list_refuses_a_bad_cursor_with_400(boss, client, api_clien
             response = api_client.get(url, {"cursor": cursor})
             assert response.status_code in (200, 400), (url, cursor, response.status_code)
             if response.status_code == 400:
-                assert response.json()["code"] == "invalid_cursor"
+                assert response.json()["code"] == "invalid_cursor", (url, cursor, response.json())
         for value in ("99999999999999999999999", "²", "\x00", "abc"):
             response = api_client.get(url, {"cursor": _b64(f"o=0&r=0&p={quote(value)}")})
             assert response.status_code == 400, (url, value, response.status_code)

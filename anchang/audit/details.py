@@ -41,6 +41,7 @@ DETAIL_LABELS = {
     "tokens": gettext_lazy("Tokens revoked"),
     "found": gettext_lazy("Customers found"),
     "door": gettext_lazy("Where"),
+    "days": gettext_lazy("Days"),
 }
 # A key that means something else for one action.
 ACTION_LABELS = {("restore", "from"): gettext_lazy("Backup file")}

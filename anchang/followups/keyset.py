@@ -19,6 +19,21 @@ def encode(at: datetime, pk: int) -> str:
     return f"{(at - _EPOCH) // timedelta(microseconds=1)}_{pk}"
 
 
+CURSOR_MAX = 40  # 17 digits, "_", 12 digits: longer is not a cursor of ours
+
+
+def _broken(field: str) -> ValidationFailed:
+    return ValidationFailed(
+        fields={field: _("This page link is broken; start from the first page.")},
+        code="invalid_cursor",  # the code every cursor list answers (api.pagination)
+    )
+
+
+def ensure_length(raw: object, field: str = "cursor") -> None:
+    if raw is not None and len(str(raw)) > CURSOR_MAX:
+        raise _broken(field)
+
+
 def decode(raw: object, field: str = "cursor") -> tuple[datetime, int] | None:
     """(entered_at, id) from a cursor; None when empty."""
     text = "" if raw is None else str(raw).strip()
@@ -26,7 +41,5 @@ def decode(raw: object, field: str = "cursor") -> tuple[datetime, int] | None:
         return None
     match = _CURSOR.fullmatch(text)
     if match is None:
-        raise ValidationFailed(
-            fields={field: _("This page link is broken; start from the first page.")}
-        )
+        raise _broken(field)
     return _EPOCH + timedelta(microseconds=int(match.group(1))), int(match.group(2))

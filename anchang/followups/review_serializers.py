@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from anchang.api.serializers import IdField, StrictSerializer, TextField
+from anchang.followups import keyset
 from anchang.followups.models import FollowUp, Review
 from anchang.followups.reviews import COMMENT_MAX
 from anchang.followups.serializers import ReceivedReviewSerializer
@@ -86,8 +87,17 @@ class ReviewListQuerySerializer(serializers.Serializer):
     received = serializers.BooleanField(default=False)
     project = IdField(required=False)
     consultant = AsciiIdField(required=False)
-    cursor = serializers.CharField(required=False, max_length=40)
+    cursor = serializers.CharField(required=False, max_length=keyset.CURSOR_MAX)
     page_size = serializers.IntegerField(min_value=1, max_value=200, default=200)
+
+    def validate_cursor(self, value: str) -> str:
+        keyset.decode(value)  # a broken cursor: 400 invalid_cursor, as on every list
+        return value
+
+    def to_internal_value(self, data):
+        # A cursor past its length is broken too: say so with the cursor's own code.
+        keyset.ensure_length(data.get("cursor") if hasattr(data, "get") else None)
+        return super().to_internal_value(data)
 
 
 class ReviewCountsQuerySerializer(serializers.Serializer):

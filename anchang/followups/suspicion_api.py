@@ -26,17 +26,31 @@ class SuspiciousRecordSerializer(serializers.Serializer):
     content = serializers.CharField()
 
 
+class FlagDetailsSerializer(serializers.Serializer):
+    """The numbers behind a flag's reason; each kind fills its own (the rest are absent)."""
+
+    other = serializers.IntegerField(
+        required=False, allow_null=True, help_text=_("near_duplicate: the record it repeats.")
+    )
+    percent = serializers.IntegerField(
+        required=False, allow_null=True, help_text=_("near_duplicate: how alike, in %.")
+    )
+    records = serializers.IntegerField(required=False, help_text=_("near_duplicate: records."))
+    customers = serializers.IntegerField(
+        required=False, help_text=_("near_duplicate: customers they were written for.")
+    )
+    count = serializers.IntegerField(required=False, help_text=_("burst: records."))
+    minutes = serializers.IntegerField(required=False, help_text=_("burst: within minutes."))
+    first = serializers.IntegerField(required=False, help_text=_("burst: first record."))
+    last = serializers.IntegerField(required=False, help_text=_("burst: last record."))
+    days = serializers.IntegerField(required=False, help_text=_("backdated: days late."))
+
+
 class SuspicionFlagSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="flag.pk")
     kind = serializers.ChoiceField(choices=SuspicionFlag.Kind.choices, source="flag.kind")
     reason = serializers.CharField(help_text=_("Why, in words."))
-    details = serializers.DictField(
-        source="flag.details",
-        help_text=_(
-            "The numbers behind the reason: near_duplicate other, percent, records, customers;"
-            " burst count, minutes, first, last; backdated days."
-        ),
-    )
+    details = FlagDetailsSerializer(source="flag.details")
     detected_at = serializers.DateTimeField(source="flag.detected_at")
     project = serializers.IntegerField(source="flag.project_id")
     project_name = serializers.CharField(source="flag.project.name")

@@ -183,13 +183,16 @@ def parse_query(actor: User, params, projects: list[Project]) -> SuspicionQuery:
         "cursor": parse_cursor,
         "page_size": parse_page_size,
     }
+    codes = set()
     for name, parse in parsers.items():
         try:
             values[name] = parse(params.get(name))
         except ValidationFailed as error:
             errors.update({k: str(v) for k, v in error.fields.items()})
+            codes.add(error.code)
     if errors:
-        raise ValidationFailed(fields=errors)
+        # One bad thing keeps its own code (a broken cursor is `invalid_cursor` on every list).
+        raise ValidationFailed(fields=errors, code=codes.pop() if len(codes) == 1 else None)
     today = timezone.localdate()
     days = values["days"]
     first_day, last_day = values["from"], values["to"]

@@ -10,7 +10,13 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from anchang.org.rules import GRADE_SCALES, ProjectRules, flatten, setting_choices
+from anchang.org.rules import (
+    FREE_TEXT_SETTINGS,
+    GRADE_SCALES,
+    ProjectRules,
+    flatten,
+    setting_choices,
+)
 
 # Human labels for the rule keys; a key without one shows its dotted name.
 RULE_LABELS = {
@@ -264,7 +270,7 @@ class ProjectRulesForm(forms.Form):
                     choices=[(c, _code_label(c)) for c in setting_choices(key)],
                     widget=forms.CheckboxSelectMultiple,
                 )  # fmt: skip
-            elif isinstance(value, list):  # free texts (review.comment_presets): one a line
+            elif key in FREE_TEXT_SETTINGS:  # free texts (common comments): one a line
                 field = LinesField(label=label, initial=value)
             elif setting_choices(key):
                 field = forms.ChoiceField(

@@ -378,6 +378,8 @@ def setting_choices(key: str) -> tuple[str, ...] | None:
 
 
 DEFAULT_RULES = ProjectRules()
+# List settings of free texts (one a line in the rules form), not of codes to choose from.
+FREE_TEXT_SETTINGS = ("review.comment_presets",)
 # Settings whose value is a whole mapping or list, edited as one JSON field.
 DICT_SETTINGS = ("cadence_days", "required", "weights", "options")
 
