@@ -17,8 +17,8 @@ from anchang.customers.models import Customer
 from anchang.customers.selectors import actor_may, customer_relation
 from anchang.errors import DomainError
 from anchang.org.models import User
-from anchang.org.selectors import project_rules, visible_projects
-from anchang.permissions import phone_full_relations
+from anchang.org.selectors import actor_grants, project_rules, visible_projects
+from anchang.permissions import bulk_capped_relations, phone_full_relations
 
 
 class BulkReadLimitReached(DomainError):
@@ -47,6 +47,8 @@ def list_read_record(
     """Charge one page of a customer list to the reader's daily count and audit it; refuse
     the page (429) when it would pass the cap. Returns the rows charged (0 for readers who
     may export what they list, who are not counted)."""
+    if not any(bulk_capped_relations(g.role) for g in actor_grants(actor)):
+        return 0  # consultants, managers, admins: nothing they list is counted (no per-row work)
     rows = sum(1 for customer in customers if counts_as_bulk_read(actor, customer))
     if not rows:
         return 0
