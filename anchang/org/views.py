@@ -107,7 +107,8 @@ def staff_tokens(request):
     if not policies.can_open_page(actor=request.user, page="staff_tokens"):
         raise PermissionDenied
     tokens = selectors.staff_tokens_visible(request.user)
-    who = " ".join(request.GET.get("user", "").split())[:150]
+    # A NUL is never in a username, and PostgreSQL refuses it in a query (a 500).
+    who = " ".join(request.GET.get("user", "").replace("\x00", "").split())[:150]
     if who:
         tokens = tokens.filter(user__username=who)
     rows = list(tokens.order_by("-created", "pk")[: STAFF_TOKENS_PAGE + 1])
