@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
 
 from django.db.models import (
     Case,
@@ -173,10 +174,16 @@ def my_day(actor: User, today: date | None = None) -> MyDay:
         has_followup = FollowUp.objects.filter(customer=OuterRef("pk"))
         new_q = mine.filter(~Exists(has_followup), created_at__gte=_new_since(today))
         new = _rows(new_q.order_by("-created_at"), NEW_SHOWN)
+    full_in: dict[int, bool] = {}
     for row in (*due, *overdue, *new):
-        # The same rule as the card (the matrix's phone_full relations), on the row in hand.
-        mine_row = Customer(pk=row.id, owner_id=actor.pk, project_id=row.project_id)
-        row.phone_full = can_see_full_phone(actor=actor, customer=mine_row)
+        # The same rule as the card (the matrix's phone_full relations). Every row is the
+        # actor's own, so it depends on the project alone: asked once per project, of a
+        # stand-in (a Customer instance per row cost ~1.5 ms a page in defaults alone).
+        if row.project_id not in full_in:
+            own = SimpleNamespace(owner_id=actor.pk, project_id=row.project_id,
+                                  pool_entered_at=None)  # fmt: skip
+            full_in[row.project_id] = can_see_full_phone(actor=actor, customer=own)
+        row.phone_full = full_in[row.project_id]
     warnings, more = _first(pool_warnings(actor, limit=WARNINGS_LIMIT + 1), WARNINGS_LIMIT)
     return MyDay(
         today, due, overdue, figures["due"], figures["overdue"], new,
