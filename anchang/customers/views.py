@@ -24,7 +24,7 @@ from anchang.customers.forms import (
     RevealForm,
 )
 from anchang.customers.models import Medium
-from anchang.customers.phones import format_phone, mask_phone
+from anchang.customers.phones import format_phone
 from anchang.customers.services.bulk_reads import list_read_record
 from anchang.errors import DomainError
 from anchang.errors import PermissionDenied as DomainPermissionDenied
@@ -43,12 +43,10 @@ MAX_PAGE = 200
 PRINT_ROWS = 500  # a year of weekly contacts, several times over
 
 
-def _phone_for(actor, customer) -> str:
-    # phone_full: the templates' `{% phone %}` makes a full number a tel: link.
+def _mark_phone_full(actor, customer) -> None:
+    # phone_full: the templates' `{% phone %}` makes a full number a tel: link, a masked one
+    # plain text (the tag formats or masks it; nothing else shows a phone).
     customer.phone_full = policies.can_see_full_phone(actor=actor, customer=customer)
-    if customer.phone_full:
-        return format_phone(customer.phone)
-    return mask_phone(customer.phone)
 
 
 def _page_number(request) -> int:
@@ -87,7 +85,7 @@ def customer_list(request):
         rows, has_next, status = [], False, error.status
     today = timezone.localdate()
     for customer in rows:
-        customer.phone_display = _phone_for(request.user, customer)
+        _mark_phone_full(request.user, customer)
         followed = customer.state in FOLLOWED_STATES
         customer.next_shown = customer.next_follow_up_on if followed else None
         customer.overdue = bool(customer.next_shown and customer.next_shown < today)
@@ -168,7 +166,7 @@ def _render_card(
     request, customer, *, revealed: str = "", reveal_form=None, key_date_form=None, status=200
 ):
     actor = request.user
-    customer.phone_display = _phone_for(actor, customer)  # also sets phone_full (phone2 too)
+    _mark_phone_full(actor, customer)  # phone2 too
     # Only what the table shows: a historical row repeats all ~70 columns of the customer.
     history = (
         customer.history.select_related("history_user")
@@ -220,7 +218,7 @@ def customer_print(request, pk: int):
     phone masked unless the reader may see it in full, every follow-up oldest first."""
     customer = selectors.customer_get_visible(actor=request.user, pk=pk)
     actor = request.user
-    customer.phone_display = _phone_for(actor, customer)
+    _mark_phone_full(actor, customer)
     hidden = policies.hidden_fields(actor=actor, customer=customer)
     context = {
         "customer": customer,
