@@ -163,6 +163,13 @@ def projects_where(actor: User, roles: set[str]) -> QuerySet[Project]:
     return Project.objects.filter(pk__in=ids, is_active=True).select_related("region")
 
 
+def strictest_privacy_limit(actor: User, setting: str) -> int:
+    """A per-person privacy cap (`privacy.<setting>`) at its strictest among the projects
+    the actor works in; 0 for an actor in none."""
+    limits = [getattr(project_rules(p).privacy, setting) for p in visible_projects(actor)]
+    return min(limits, default=0)
+
+
 def project_rules(project: Project) -> ProjectRules:
     """The project's rules: DOMAIN.md defaults with the project's overrides applied."""
     return ProjectRules.from_overrides(project.rules_overrides, project.kind)

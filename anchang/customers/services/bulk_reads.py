@@ -17,7 +17,7 @@ from anchang.customers.models import Customer
 from anchang.customers.selectors import actor_may, customer_relation
 from anchang.errors import DomainError
 from anchang.org.models import User
-from anchang.org.selectors import actor_grants, project_rules, visible_projects
+from anchang.org.selectors import actor_grants, strictest_privacy_limit
 from anchang.permissions import bulk_capped_relations, phone_full_relations
 
 
@@ -35,12 +35,6 @@ def counts_as_bulk_read(actor: User, customer: Customer) -> bool:
     )
 
 
-def list_rows_limit(actor: User) -> int:
-    """The strictest daily cap among the projects the actor works in."""
-    limits = [project_rules(p).privacy.list_rows_per_day for p in visible_projects(actor)]
-    return min(limits, default=0)
-
-
 def list_read_record(
     *, actor: User, customers: Iterable[Customer], door: str, request: HttpRequest | None = None
 ) -> int:
@@ -52,7 +46,7 @@ def list_read_record(
     rows = sum(1 for customer in customers if counts_as_bulk_read(actor, customer))
     if not rows:
         return 0
-    limit = list_rows_limit(actor)
+    limit = strictest_privacy_limit(actor, "list_rows_per_day")
     day = timezone.localdate()
     with transaction.atomic():
         DailyReadCount.objects.get_or_create(user=actor, day=day)

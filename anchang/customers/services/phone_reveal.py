@@ -17,7 +17,7 @@ from anchang.customers import policies
 from anchang.customers.models import Customer, CustomerPhone
 from anchang.errors import DomainError, ValidationFailed
 from anchang.org.models import User
-from anchang.org.selectors import project_rules, visible_projects
+from anchang.org.selectors import project_rules, strictest_privacy_limit
 
 REASON_MAX = 200
 
@@ -94,7 +94,7 @@ def phone_search(
     audited (without the number) and capped per hour, refused before it looks, so no
     answer depends on whether the guess was right.
     """
-    limit = _phone_search_limit(actor)
+    limit = strictest_privacy_limit(actor, "phone_searches_per_hour")
     with transaction.atomic():
         # One user's searches one at a time, as for reveals, so searches at once stop at the cap.
         list(User.objects.select_for_update().filter(pk=actor.pk).values_list("pk"))
@@ -139,10 +139,3 @@ def _phone_search_hits(
 # One phone is one customer per project: a search finds at most one per project it reaches.
 MAX_PHONE_HITS = 50
 SEARCH_REASON = gettext_lazy("Searched by the full number")
-
-
-def _phone_search_limit(actor: User) -> int:
-    """The strictest hourly cap among the projects the actor works in."""
-    projects = visible_projects(actor)
-    limits = [project_rules(p).privacy.phone_searches_per_hour for p in projects]
-    return min(limits, default=0)
