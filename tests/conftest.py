@@ -21,6 +21,26 @@ from anchang.org.models import Company, Project, Region, Role, User
 from anchang.org.services import membership_grant, staff_create
 
 PASSWORD = "correct-horse-battery-9"
+
+
+def _instrument_jinja2() -> None:
+    """The test client's `response.context` for pages rendered by Jinja2 too: Django sends
+    `template_rendered` from its own engine only (django.test.utils.instrumented_test_render)."""
+    from django.template.backends import jinja2 as backend
+    from django.test.signals import template_rendered
+
+    render = backend.Template.render
+
+    def instrumented(self, context=None, request=None):
+        context = {} if context is None else context
+        html = render(self, context, request)  # adds request, csrf and the processors' keys
+        template_rendered.send(sender=self, template=self, context=context)
+        return html
+
+    backend.Template.render = instrumented
+
+
+_instrument_jinja2()
 # The first example pays for imports and metadata loading; deadlines would be flaky.
 hypothesis_settings.register_profile("anchang", deadline=None, max_examples=200)
 hypothesis_settings.load_profile("anchang")
