@@ -75,7 +75,8 @@ def language_choices() -> list[dict]:
 
 def environment(**options) -> Environment:
     options.setdefault("extensions", []).append("jinja2.ext.i18n")
-    env = Environment(finalize=_finalize, **options)
+    options.pop("autoescape", None)  # pages always escape, whatever the settings say
+    env = Environment(autoescape=True, finalize=_finalize, **options)
     env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
         translation.gettext,
         translation.ngettext,

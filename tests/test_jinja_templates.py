@@ -19,7 +19,9 @@ def _catalog() -> set[tuple[str | None, str]]:
         return {
             (m.context, m.id if isinstance(m.id, str) else m.id[0])
             for m in read_po(handle)
-            if m.id and m.string and (isinstance(m.string, str) or all(m.string))
+            if m.id
+            and m.string
+            and (isinstance(m.string, str) or all(m.string))
             and "fuzzy" not in m.flags
         }
 
