@@ -1,0 +1,128 @@
+"""CPU per request of each page in the load mix, in process (docs/performance.md).
+
+    python scripts/page_cpu.py                  # SQLite, a fresh data folder with the demo
+    python scripts/throwaway_postgres.py -- python scripts/page_cpu.py
+
+The same requests scripts/locustfile.py sends (My day and its reminders, the customer list,
+a card, a follow-up recorded through the API), as one demo consultant, through Django's
+test client: no network, no server, so what is left is the app's own CPU (views, queries,
+templates, middleware). Prints the median process CPU of --repeat requests per page, and
+of the template rendering inside them. The garbage collector is set as the server sets it
+(anchang/gunicorn_conf.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+CONTENT = "电话沟通了首付比例和贷款年限，客户周末带家人来看样板间，关注学区和交房时间"
+
+
+def prepare(data_dir: Path) -> None:
+    anchang = [sys.executable, "-m", "anchang.cli"]
+    env = {**os.environ, "ANCHANG_DATA_DIR": str(data_dir)}
+    for command in (["migrate", "--no-input", "-v0"], ["demo", "-v0"]):
+        subprocess.run(anchang + command, env=env, check=True, capture_output=True, cwd=REPO)
+
+
+def measure(username: str, repeat: int) -> list[tuple[str, float, float]]:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.template.backends import django as django_backend
+    from django.template.backends import jinja2 as jinja2_backend
+    from django.test import Client
+    from rest_framework.test import APIClient
+
+    from anchang.customers.models import Customer
+    from anchang.org.models import User
+
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # fmt: skip
+    rendering = [0.0, 0]  # CPU seconds inside the outermost template render, nesting depth
+
+    def timed(render):
+        def wrapper(self, *args, **kwargs):
+            rendering[1] += 1
+            started = time.process_time()
+            try:
+                return render(self, *args, **kwargs)
+            finally:
+                rendering[1] -= 1
+                if rendering[1] == 0:
+                    rendering[0] += time.process_time() - started
+
+        return wrapper
+
+    for backend in (django_backend, jinja2_backend):
+        backend.Template.render = timed(backend.Template.render)
+
+    user = User.objects.get(username=username)
+    customers = list(Customer.objects.filter(owner=user).values_list("pk", flat=True)[:20])
+    page, api = Client(), APIClient()
+    page.force_login(user)
+    api.force_authenticate(user)
+    mix = {
+        "My day": lambda i: page.get("/"),
+        "My day: reminders": lambda i: page.get("/my-day/reminders/", HTTP_HX_REQUEST="true"),
+        "customer list": lambda i: page.get("/customers/"),
+        "customer card": lambda i: page.get(f"/customers/{customers[i % len(customers)]}/"),
+        "record a follow-up (API)": lambda i: api.post(
+            "/api/v1/followups/",
+            {"customer": customers[i % len(customers)], "kind": "phone", "content": CONTENT},
+            format="json",
+        ),
+    }
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+    rows = []
+    for name, request in mix.items():
+        for i in range(3):  # warm: templates compiled, caches filled
+            request(i)
+        cpu, render = [], []
+        for i in range(repeat):
+            rendering[0] = 0.0
+            started = time.process_time()
+            response = request(i)
+            cpu.append((time.process_time() - started) * 1000)
+            render.append(rendering[0] * 1000)
+            if response.status_code >= 400:
+                raise SystemExit(f"{name}: {response.status_code}")
+        rows.append((name, statistics.median(cpu), statistics.median(render)))
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--user", default="daileiyu", help="a demo consultant")
+    parser.add_argument("--repeat", type=int, default=60)
+    parser.add_argument("--data-dir", type=Path, help="an existing data folder with the demo")
+    args = parser.parse_args()
+    if args.data_dir is None:
+        args.data_dir = Path(tempfile.mkdtemp(prefix="anchang-cpu-"))
+        prepare(args.data_dir)
+    os.environ["ANCHANG_DATA_DIR"] = str(args.data_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anchang.settings")
+    sys.path.insert(0, str(REPO))
+    database = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
+    print(f"| page ({database}, demo data) | CPU per request, median | of it: templates |")
+    print("|---|---:|---:|")
+    for name, cpu, render in measure(args.user, args.repeat):
+        print(f"| {name} | {cpu:.1f} ms | {render:.1f} ms |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
