@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-TEMPLATES = sorted(p for p in (REPO / "anchang").rglob("*.html") if "templates" in p.parts)
+TEMPLATES = sorted(
+    p for p in (REPO / "anchang").rglob("*.html") if {"templates", "jinja2"} & set(p.parts)
+)
 # A style attribute, an inline event handler (onclick=...), a <script> without src, a
 # <style> block, or a javascript: URL: each is refused by the CSP (or needs a nonce).
 STYLE_ATTR = re.compile(r"<[^>]*\sstyle\s*=", re.IGNORECASE)
