@@ -28,6 +28,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone, translation
 from jinja2 import Environment
+from markupsafe import escape
 
 from anchang.audit.details import describe
 from anchang.templatetags.anchang_forms import widget
@@ -59,6 +60,16 @@ def _strftime(pattern: str):
     return format_date
 
 
+def _escaped(function):
+    """A translation escaped as `{% trans %}` escapes it: Jinja2's newstyle gettext marks
+    the translated text safe and escapes only the values formatted into it."""
+
+    def translate(*args):
+        return str(escape(function(*args)))
+
+    return translate
+
+
 def url(name: str, *args, **kwargs) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
 
@@ -78,11 +89,11 @@ def environment(**options) -> Environment:
     options.pop("autoescape", None)  # pages always escape, whatever the settings say
     env = Environment(autoescape=True, finalize=_finalize, **options)
     env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
-        translation.gettext,
-        translation.ngettext,
+        _escaped(translation.gettext),
+        _escaped(translation.ngettext),
         newstyle=True,
-        pgettext=translation.pgettext,
-        npgettext=translation.npgettext,
+        pgettext=_escaped(translation.pgettext),
+        npgettext=_escaped(translation.npgettext),
     )
     env.globals.update(
         url=url,
