@@ -27,7 +27,7 @@ from django.template import defaultfilters
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone, translation
-from jinja2 import Environment
+from jinja2 import ChainableUndefined, Environment
 from markupsafe import escape
 
 from anchang.audit.details import describe
@@ -87,6 +87,9 @@ def language_choices() -> list[dict]:
 def environment(**options) -> Environment:
     options.setdefault("extensions", []).append("jinja2.ext.i18n")
     options.pop("autoescape", None)  # pages always escape, whatever the settings say
+    # A missing value prints nothing and so do its attributes, as in Django's engine, in
+    # production and under ANCHANG_DEBUG alike (Django's backend picks DebugUndefined there).
+    options["undefined"] = ChainableUndefined
     env = Environment(autoescape=True, finalize=_finalize, **options)
     env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
         _escaped(translation.gettext),
