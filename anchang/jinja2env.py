@@ -27,6 +27,7 @@ from django.template import defaultfilters
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from jinja2 import ChainableUndefined, Environment
 from markupsafe import escape
 
@@ -42,6 +43,10 @@ _CALLABLES = (types.MethodType, types.FunctionType, types.BuiltinMethodType)
 def _finalize(value):
     if isinstance(value, _CALLABLES):
         raise TypeError(f"a template printed {value!r}: call it, e.g. name()")
+    if isinstance(value, Promise):
+        # A lazy string is made a str before escaping, as Django's engine does: a lazy
+        # SafeString (the password validators' help list) then stays unescaped HTML.
+        return str(value)
     return value
 
 
