@@ -106,9 +106,9 @@ _CONTEXT_PROCESSORS = [
     "anchang.context_processors.navigation",
 ]
 TEMPLATES = [
-    # Pages render with Jinja2 (anchang/jinja2env.py: several times faster than Django's
-    # engine, which took two thirds of a page's CPU); the admin, DRF and contrib.auth's
-    # emails keep their Django templates, found by the second engine.
+    # Every page renders with Jinja2 (anchang/jinja2env.py): Django's engine took two thirds
+    # of a page's CPU. The admin, DRF's and drf-spectacular's pages and contrib.auth's
+    # emails keep the Django templates they ship, found by the second engine.
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "jinja2"],
@@ -120,12 +120,9 @@ TEMPLATES = [
     },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": _CONTEXT_PROCESSORS,
-            "builtins": ["anchang.templatetags.local_dates"],  # |ymd_hm |ymd |md_hm |md
-        },
+        "OPTIONS": {"context_processors": _CONTEXT_PROCESSORS},
     },
 ]
 

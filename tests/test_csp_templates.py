@@ -48,7 +48,7 @@ def test_htmx_never_writes_a_style_attribute():
     """htmx copies `attributesToSettle` (by default class, style, width, height) from the old
     element onto the swapped-in one; with `style` among them a swap (posting a review
     comment) set style="" and the browser logged a CSP violation."""
-    base = (REPO / "anchang" / "templates" / "base.html").read_text(encoding="utf-8")
+    base = (REPO / "anchang" / "jinja2" / "base.html").read_text(encoding="utf-8")
     meta = re.search(r"""<meta name="htmx-config" content='([^']*)'>""", base)
     assert meta, "base.html must configure htmx"
     config = json.loads(meta.group(1))
