@@ -118,12 +118,12 @@ def start_bursts(base: str, setup: dict, prefix: str, acknowledged: list, stop: 
     return threads
 
 
-def start_server(env: dict) -> tuple[str, subprocess.Popen]:
+def start_server(env: dict, workers: int = 2) -> tuple[str, subprocess.Popen]:
     """`anchang serve` (gunicorn, 2 workers) on a free loopback port, in its own process
     group so that one signal reaches the master and its workers. Returns (base URL, process)."""
     port = free_port()
     server = subprocess.Popen(
-        [str(BIN / "anchang"), "serve", "--no-migrate", "--no-tick", "--workers", "2",
+        [str(BIN / "anchang"), "serve", "--no-migrate", "--no-tick", "--workers", str(workers),
          "--bind", f"127.0.0.1:{port}"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip

@@ -251,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument(
         "--postgres", action="store_true",
         help="serve from the PostgreSQL in DATABASE_URL (scripts/throwaway_postgres.py sets "
@@ -263,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     env = {k: v for k, v in os.environ.items() if args.postgres or k != "DATABASE_URL"}
     env.update(ANCHANG_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="anchang.settings")
     accounts = prepare(env, data_dir)
-    base, server = start_server(env)
+    base, server = start_server(env, args.workers)
     try:
         wait_until_up(base, server)
         result = {
