@@ -10,7 +10,7 @@ pages keep Django's helpers under the same names:
 - `url(name, *args)`, `url_of(name)` (no arguments, resolved once), `pk|reverse_pk(name)`,
   `static(path)`, `{{ csrf_input }}` (Django's backend adds it with `request`);
 - `phone(e164, full)`, `widget(field)`, and the filters `ymd_hm`, `ymd`, `md_hm`, `md`,
-  `date(format)`, `linebreaksbr`, `truncatechars(n)`, `details_text`, which convert
+  `date(format)`, `linebreaksbr`, `truncatechars(n)`, which convert
   aware datetimes to local time first, as Django's filters do.
 
 A value printed with `{{ }}` that is a method or function (a template written for
@@ -31,7 +31,6 @@ from django.utils.functional import Promise
 from jinja2 import ChainableUndefined, Environment
 from markupsafe import escape
 
-from anchang.audit.details import describe
 from anchang.templatetags.anchang_forms import widget
 from anchang.templatetags.local_dates import FORMATS
 from anchang.templatetags.phones import phone
@@ -118,6 +117,5 @@ def environment(**options) -> Environment:
         date=_date,
         linebreaksbr=defaultfilters.linebreaksbr,
         truncatechars=defaultfilters.truncatechars,
-        details_text=describe,
     )
     return env

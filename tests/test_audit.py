@@ -100,7 +100,7 @@ def test_log_opened_without_filters_lists_recent_entries(world, client):
 
 
 def test_details_read_as_text_with_names_not_ids():
-    from anchang.audit.templatetags.audit_tags import details_text
+    from anchang.audit.details import describe as details_text
 
     text = details_text(
         {"from": 3, "from_name": "王芳", "to": 4, "to_name": "李强", "reason": "调岗"}
