@@ -39,7 +39,7 @@ from anchang.demo.names import chinese_name
 from anchang.org.models import User
 from bench.generate import CONTENTS, national_phone
 
-# Reached phone calls, above the 30-character minimum (DOMAIN.md §4).
+# Reached phone calls, above the 30-character minimum (docs/domain.md#follow-up-records).
 FOLLOWUP_CONTENTS = (
     "电话回访，客户对三居室户型比较满意，关心首付比例和贷款利率，约好周六带家人来售楼处看样板间",
     "客户表示还在比较周边两个楼盘，价格略高于预期，已介绍本月优惠政策，下周再电话确认意向",

@@ -1,4 +1,4 @@
-"""Grading and cadence as pure functions (DOMAIN.md §3, §4)."""
+"""Grading and cadence as pure functions (docs/domain.md#grading, docs/domain.md#cadence)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Per-project rules: DOMAIN.md defaults, validated overrides, edited by admins only."""
+"""Project rules: docs/domain.md#project-settings, validated overrides, edited by admins only."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Suspicious follow-ups as pure functions: copy-paste, bursts, filler (DOMAIN.md §4).
+"""Copy-paste, bursts and filler as pure functions (docs/domain.md#suspicious-records).
 
 No database: plain records in, flags with reasons out.
 """

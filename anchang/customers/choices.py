@@ -1,4 +1,4 @@
-"""Profile categories as choices, so they can be counted (DOMAIN.md §2)."""
+"""Profile categories as choices, so they can be counted (docs/domain.md#profile-groups)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -119,7 +119,7 @@ class UnitType(models.TextChoices):
 
 
 class PurchaseHorizon(models.TextChoices):
-    # Dealership H/A/B/C (DOMAIN.md §3); followups.rules.HORIZON_DAYS keeps the same codes.
+    # Dealership H/A/B/C (docs/domain.md#grading-horizon); followups.rules.HORIZON_DAYS: same codes.
     WEEK = "week", _("Within a week")
     MONTH = "month", _("Within a month")
     QUARTER = "quarter", _("In one to three months")

@@ -1,5 +1,5 @@
 """Intake rules as pure functions: profile completeness, its targets, required fields by
-stage, late entry. Defaults are DOMAIN.md §2; projects override them (org.rules)."""
+stage, late entry. Defaults: docs/domain.md#intake; projects override them (org.rules)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-# Profile fields and their completeness weights, by DOMAIN.md §2 group.
+# Profile fields and their completeness weights, by group (docs/domain.md#profile-groups).
 DEFAULT_WEIGHTS: dict[str, int] = {
     # background
     "name": 5,
@@ -73,7 +73,7 @@ ALL_PROFILE_FIELDS = (*DEFAULT_WEIGHTS, *TRADE_FIELDS)
 # The words a trade uses for its intended product; the forms label fields with them.
 PRODUCT_TERMS = ("unit_type", "vehicle", "renovation")
 
-# Stages of a customer for required fields (DOMAIN.md §2 录入规范).
+# Stages of a customer for required fields (docs/domain.md#required-fields, 录入规范).
 STAGES = ("no_intent", "call_in", "first_visit", "repeat_visitor", "owner")
 
 _CALL_IN = ["name", "gender", "phone", "medium"]
@@ -113,7 +113,7 @@ DEFAULT_REQUIRED: dict[str, list[str]] = {
 }
 
 
-# Per-trade defaults (DOMAIN.md §1: sales centres, 4S dealerships, home-improvement stores).
+# Per-trade defaults (docs/domain.md#trades: sales centres, 4S dealerships, home improvement).
 # Each trade registers, weighs and requires its own fields; org.rules merges these under a
 # project's overrides.
 _DEALER_VISIT = [

@@ -317,7 +317,7 @@ def customer_profile_groups(
     hidden: frozenset[str] = frozenset(),
     asked: frozenset[str] | None = None,
 ) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The card's profile, grouped as DOMAIN.md §2 groups it, values as people read them;
+    """The card's profile, grouped as docs/domain.md#profile-groups, values as people read them;
     the `hidden` fields (policies.hidden_fields) read "restricted", filled or not. Fields
     the project's trade does not ask (`asked`, from its rules) are left out unless filled."""
     groups = []

@@ -1,4 +1,4 @@
-"""战败: applying to give a customer up, and a manager's decision (DOMAIN.md §5)."""
+"""战败: applying to give a customer up, and a manager's decision (docs/domain.md#loss)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """回访计划: plan a round of revisits to a filtered set of customers, complete each task by
-a follow-up inside the plan's window, report on it, have a manager review it (DOMAIN.md §4)."""
+a follow-up inside the plan's window, report, have it reviewed (docs/domain.md#revisit-plans)."""
 
 from __future__ import annotations
 

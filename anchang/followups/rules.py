@@ -1,4 +1,4 @@
-"""Intent grading and follow-up cadence as pure functions (DOMAIN.md §3, §4).
+"""Grading (docs/domain.md#grading) and cadence (docs/domain.md#cadence) as pure functions.
 
 No ORM here: these take plain values and return plain values with reasons, so they are
 tested without a database (hypothesis for the band edges).
@@ -31,11 +31,11 @@ SIGNALS = (
 )
 SCALES = {"ABCD": ("A", "B", "C", "D"), "HABC": ("H", "A", "B", "C")}
 GRADING_METHODS = ("checklist", "horizon")
-# Dealership purchase horizon (DOMAIN.md §3): the customer field's codes and the days each
+# Dealership purchase horizon (docs/domain.md#grading-horizon): the field's codes and the days each
 # stands for, so suggest_habc keeps the band edges.
 HORIZON_DAYS = {"week": 7, "month": 30, "quarter": 90, "later": 365}
 
-# Per-trade grading (DOMAIN.md §3). A checklist trade grades by criteria: any deal-breaker
+# Per-trade grading (docs/domain.md#trades). A checklist trade grades by criteria: any deal-breaker
 # rejected → the lowest grade; all met → the top; the core met → the second; the base met →
 # the third. A horizon trade grades by when the customer will buy; its criteria are the
 # buying signals the grade page asks about.
@@ -232,7 +232,7 @@ def content_shortfall(kind: str, content: str, *, reached: bool) -> int:
 
 
 # A contact (最近联系) is a conversation: a text sent out is logged but is not one
-# (DOMAIN.md §4: "SMS alone does not count"), nor a call nobody answered.
+# (docs/domain.md#contacts: "an SMS alone never counts"), nor a call nobody answered.
 CONTACT_KINDS = frozenset({"phone", "visit", "wechat", "event"})
 
 

@@ -27,7 +27,7 @@ FOLLOWUP_MOVES = (
     "last_reached_at", "last_contact_at", "first_contact_at", "next_follow_up_on", "version",
     "updated_at",
 )  # fmt: skip
-# A deal or a loss stops the grade's cadence (DOMAIN.md §4: follow-up ends when they buy).
+# A deal or a loss stops the grade's cadence (docs/domain.md#cadence: follow-up ends at a deal).
 CLOSED_STATES = ("subscribed", "owner", "lost")
 
 
@@ -280,7 +280,7 @@ def _followup_record(
 
 
 def grade_after_registration(customer: Customer, *, actor: User, kind: str) -> None:
-    """DOMAIN.md §2: a caller starts at C; a visitor by the trade's criteria, B if unsure.
+    """docs/domain.md#required-fields: a caller starts at C, a visitor by the criteria, else B.
     Only a customer with no grade yet; recorded like every other grade change. Caller
     saves the customer."""
     if customer.grade:

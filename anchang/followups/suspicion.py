@@ -1,4 +1,4 @@
-"""Suspicious follow-up records (DOMAIN.md §4): copy-paste, bulk entry, filler.
+"""Suspicious follow-up records (docs/domain.md#suspicious-records): copy-paste, bulk, filler.
 
 Fake follow-ups are penalised in the field, so a manager wants the records worth a second
 look, each with the reason in numbers. Pure functions: plain records in, flags out, no

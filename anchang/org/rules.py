@@ -1,4 +1,4 @@
-"""Per-project rules: the DOMAIN.md defaults as a typed, validated settings object.
+"""Per-project rules: docs/domain.md#project-settings as a typed, validated settings object.
 
 A project stores only its overrides (Project.rules_overrides); `ProjectRules.from_overrides`
 merges them over these defaults and validates the result, so a bad value is refused
@@ -321,7 +321,7 @@ class ProjectRules(_Section):
     def from_overrides(
         cls, overrides: dict[str, Any] | None, trade: str | None = None
     ) -> ProjectRules:
-        """The trade's defaults (DOMAIN.md: each trade its own fields, products and grades)
+        """The trade's defaults (docs/domain.md#trades: its own fields, products and grades)
         with the project's overrides over them; a setting is replaced whole, a section is
         merged key by key."""
         merged = trade_defaults(trade)

@@ -171,7 +171,7 @@ def strictest_privacy_limit(actor: User, setting: str) -> int:
 
 
 def project_rules(project: Project) -> ProjectRules:
-    """The project's rules: DOMAIN.md defaults with the project's overrides applied."""
+    """The project's rules: docs/domain.md#project-settings defaults, overrides applied."""
     return ProjectRules.from_overrides(project.rules_overrides, project.kind)
 
 

@@ -1,4 +1,4 @@
-"""The shared pool's clocks (DOMAIN.md §5), as pure functions of a customer's dates.
+"""The shared pool's clocks (docs/domain.md#pool), as pure functions of a customer's dates.
 
 A customer still in play (prospect or no intent) returns to the pool when the current owner
 has not reached them for N days (an unanswered call does not count), or has held them for M

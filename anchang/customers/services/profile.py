@@ -74,7 +74,7 @@ def refresh_derived(customer: Customer, rules: ProjectRules) -> None:
 
 
 def ensure_required(customer: Customer, rules: ProjectRules, stage: str) -> None:
-    """Name every field the stage requires that is still empty (DOMAIN.md §2)."""
+    """Name every field the stage requires that is still empty (docs/domain.md#required-fields)."""
     required = rules.intake.required.get(stage, [])
     missing = intake_rules.missing_required(profile_values(customer), required)
     if missing:

@@ -1,4 +1,4 @@
-"""来电/来访登记: every call and visit registered once (DOMAIN.md §2, §5).
+"""来电/来访登记: every call and visit registered once (docs/domain.md#one-customer-per-phone).
 
 Unknown phone → a new customer of the registering consultant; known phone of the same
 owner (or of nobody) → a return call/visit; known phone of another consultant → the
@@ -288,7 +288,7 @@ def _register(
             customer.state = State.PROSPECT
     grade_after_registration(customer, actor=actor, kind=kind)
     stage = stage_of(customer, now)
-    # Required fields are checked where DOMAIN.md §2 sets them: the first call and the first
+    # Required fields (docs/domain.md#required-fields) are checked at the first call and the first
     # visit. Later stages show what is missing on the card; they never block a registration.
     if stage in ("call_in", "first_visit") and (created or customer.visit_count == 1):
         ensure_required(customer, rules, stage)
