@@ -4,6 +4,8 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
+from anchang.audit.context import AuditContext, audit_context
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -37,6 +39,20 @@ class ProxyClientAddressMiddleware:
             if last_hop:
                 request.META["REMOTE_ADDR"] = last_hop
         return self.get_response(request)
+
+
+class AuditContextMiddleware:
+    """Hands the audit log the client's address for the length of the request, so services
+    take plain values and no HttpRequest. After ProxyClientAddressMiddleware, which sets
+    the address. The actor is not taken here: services name it (an API token's user is
+    known only once DRF has authenticated, inside the view)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with audit_context(AuditContext.of(request)):
+            return self.get_response(request)
 
 
 class SecurityHeadersMiddleware:

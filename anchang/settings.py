@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "anchang.middleware.ProxyClientAddressMiddleware",
+    "anchang.middleware.AuditContextMiddleware",  # reads the address the line above set
     "django.middleware.security.SecurityMiddleware",
     "anchang.middleware.SecurityHeadersMiddleware",
     "anchang.middleware.BodySizeLimitMiddleware",

@@ -55,8 +55,7 @@ class CustomerListApi(generics.ListAPIView):
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        list_read_record(actor=self.request.user, customers=page or (), door="api",
-                         request=self.request)  # fmt: skip
+        list_read_record(actor=self.request.user, customers=page or (), door="api")
         return page
 
     @extend_schema(parameters=ID_FILTERS)
@@ -80,7 +79,7 @@ class CustomerDetailApi(APIView):
         data = dict(serializer.validated_data)
         version = data.pop("version")
         customer = services.customer_update(
-            actor=request.user, customer=customer, changes=data, version=version, request=request
+            actor=request.user, customer=customer, changes=data, version=version
         )
         return Response(CustomerOutSerializer(customer, context={"request": request}).data)
 
@@ -98,7 +97,6 @@ class CustomerReassignApi(APIView):
             new_owner_id=data["owner"],
             reason=data["reason"],
             version=data.get("version"),
-            request=request,
         )
         return Response(CustomerOutSerializer(customer, context={"request": request}).data)
 
@@ -113,7 +111,6 @@ class CustomerRevealPhoneApi(APIView):
             actor=request.user,
             customer=customer,
             reason=serializer.validated_data["reason"],
-            request=request,
         )
         return Response({"phone": phone})
 
@@ -136,7 +133,7 @@ class CustomerExportApi(generics.ListAPIView):
     )
     def get(self, request, *args, **kwargs):
         content, _count = services.customers_export(
-            actor=request.user, request=request, filters=request.query_params
+            actor=request.user, filters=request.query_params
         )
         return csv_response(content)
 
@@ -154,7 +151,6 @@ class RegistrationApi(APIView):
             actor=request.user, data=data,
             profile={k: data[k] for k in FIRST_VISIT_FIELDS if data.get(k) not in (None, "")},
             idempotency_key=data.get("idempotency_key") or request.headers.get("Idempotency-Key"),
-            request=request,
         )  # fmt: skip
         body = {
             "outcome": result.outcome,
@@ -233,7 +229,7 @@ class ConflictDecideApi(APIView):
         serializer = ConflictDecideInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         conflict = services.conflict_resolve(
-            actor=request.user, conflict=conflict, request=request, **serializer.validated_data
+            actor=request.user, conflict=conflict, **serializer.validated_data
         )
         return Response(ConflictOutSerializer(conflict).data)
 

@@ -173,7 +173,7 @@ class CustomerFilter(django_filters.FilterSet):
                 return queryset.none()
             if user is None:
                 return queryset.none()
-            named = phone_search(actor=user, candidates=queryset, e164=e164, request=self.request)
+            named = phone_search(actor=user, candidates=queryset, e164=e164)
             return queryset.filter(pk__in=named)
         projects = visible_projects(user).values_list("pk", flat=True) if user else None
         return queryset.filter(search_q(value, projects))

@@ -74,7 +74,7 @@ def customer_list(request):
         rows = list(queryset[offset : offset + PAGE_SIZE + 1])
         has_next = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE]
-        list_read_record(actor=request.user, customers=rows, door="page", request=request)
+        list_read_record(actor=request.user, customers=rows, door="page")
         total = selectors.list_total(
             scope=selectors.customer_list(request.user), filtered=queryset,
             narrowed=filtered and filterset.is_valid(), seen=offset + len(rows),
@@ -139,7 +139,7 @@ def register(request):
             try:
                 result = services.registration_submit_input(
                     actor=request.user, data=data, profile=form.profile(),
-                    idempotency_key=data.get("idempotency_key"), request=request,
+                    idempotency_key=data.get("idempotency_key"),
                 )  # fmt: skip
             except DomainError as error:
                 status = form_error(form, error)
@@ -282,7 +282,6 @@ def customer_reveal_phone(request, pk: int):
     try:
         phone = services.phone_reveal(
             actor=request.user, customer=customer, reason=form.cleaned_data["reason"],
-            request=request,
         )  # fmt: skip
     except DomainError as error:
         status = form_error(form, error)
@@ -314,7 +313,6 @@ def customer_edit(request, pk: int):
                 customer=fresh,
                 changes=form.changes(),
                 version=form.cleaned_data["version"],
-                request=request,
             )
         except DomainError as error:
             status = form_error(form, error)
@@ -357,7 +355,6 @@ def customer_reassign(request, pk: int):
                 new_owner_id=form.cleaned_data["owner"],
                 reason=form.cleaned_data["reason"],
                 version=form.cleaned_data["version"],
-                request=request,
             )
         except DomainError as error:
             status = form_error(form, error)
@@ -375,7 +372,7 @@ def customer_reassign(request, pk: int):
 def customer_export(request):
     if not policies.can_export_customers(actor=request.user):
         raise PermissionDenied
-    content, _count = services.customers_export(actor=request.user, request=request)
+    content, _count = services.customers_export(actor=request.user)
     return csv_response(content)
 
 
@@ -472,7 +469,7 @@ def conflict_resolve(request, pk: int):
         try:
             services.conflict_resolve(
                 actor=request.user, conflict=conflict, decision=form.cleaned_data["decision"],
-                note=form.cleaned_data["note"], request=request,
+                note=form.cleaned_data["note"],
             )  # fmt: skip
         except DomainError as error:
             messages.error(request, str(error.message))

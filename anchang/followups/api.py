@@ -60,7 +60,7 @@ class FollowUpListApi(generics.ListAPIView):
             raise ValidationFailed(fields={"idempotency_key": _("At most %(n)d characters.") % {
                 "n": 64}})  # fmt: skip
         followup = services.followup_record(
-            actor=request.user, customer=customer, idempotency_key=key, request=request, **data
+            actor=request.user, customer=customer, idempotency_key=key, **data
         )
         return Response(FollowUpOutSerializer(followup).data, status=status.HTTP_201_CREATED)
 
@@ -103,7 +103,7 @@ class CustomerGradeApi(APIView):
         serializer = GradeInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         customer = services.grade_set(
-            actor=request.user, customer=customer, request=request, **serializer.validated_data
+            actor=request.user, customer=customer, **serializer.validated_data
         )
         return Response(GradeOutSerializer(self._body(customer)).data)
 
@@ -170,7 +170,7 @@ class LossApplicationListApi(generics.ListAPIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         customer = customer_get_visible(actor=request.user, pk=data.pop("customer"))
-        application = loss.loss_apply(actor=request.user, customer=customer, request=request,
+        application = loss.loss_apply(actor=request.user, customer=customer,
                                       **data)  # fmt: skip
         return Response(
             LossApplicationOutSerializer(application).data, status=status.HTTP_201_CREATED
@@ -186,7 +186,7 @@ class _LossDecisionApi(APIView):
         serializer = self.body(data=request.data)
         serializer.is_valid(raise_exception=True)
         application = type(self).decide(
-            actor=request.user, application=application, request=request,
+            actor=request.user, application=application,
             comment=serializer.validated_data["comment"],
         )  # fmt: skip
         return Response(LossApplicationOutSerializer(application).data)

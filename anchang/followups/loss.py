@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +26,6 @@ def loss_apply(
     reason: str,
     competitor: str = "",
     note: str = "",
-    request: HttpRequest | None = None,
 ) -> LossApplication:
     customer_policies.ensure_can_edit_customer(actor=actor, customer=customer)
     competitor = " ".join((competitor or "").split())
@@ -74,7 +72,6 @@ def _decide(actor: User, application: LossApplication, status: str, comment: str
 @transaction.atomic
 def loss_approve(
     *, actor: User, application: LossApplication, comment: str = "",
-    request: HttpRequest | None = None,
 ) -> LossApplication:  # fmt: skip
     """Approved: the customer is lost and leaves the consultant's day."""
     comment = " ".join((comment or "").split())[:COMMENT_MAX]
@@ -90,7 +87,7 @@ def loss_approve(
     customer.save()
     audit_record(
         action=AuditEntry.Action.LOSS_DECIDED, actor=actor, obj=customer,
-        project=customer.project, request=request,
+        project=customer.project,
         details={"decision": "approved", "reason": application.reason},
     )  # fmt: skip
     return application
@@ -99,7 +96,6 @@ def loss_approve(
 @transaction.atomic
 def loss_reject(
     *, actor: User, application: LossApplication, comment: str,
-    request: HttpRequest | None = None,
 ) -> LossApplication:  # fmt: skip
     """Rejected: the customer stays with the consultant, with the manager's comment."""
     comment = " ".join((comment or "").split())
@@ -110,7 +106,7 @@ def loss_reject(
     _decide(actor, application, LossApplication.Status.REJECTED, comment)
     audit_record(
         action=AuditEntry.Action.LOSS_DECIDED, actor=actor, obj=application.customer,
-        project=application.customer.project, request=request,
+        project=application.customer.project,
         details={"decision": "rejected"},
     )  # fmt: skip
     return application

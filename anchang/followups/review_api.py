@@ -93,7 +93,7 @@ class ReviewListApi(APIView):
             actor=request.user, pk=serializer.validated_data["followup"]
         )
         review = reviews.review_comment(
-            actor=request.user, followup=followup, request=request,
+            actor=request.user, followup=followup,
             comment=serializer.validated_data["comment"],
         )  # fmt: skip
         return Response(ReviewOutSerializer(review).data, status=status.HTTP_201_CREATED)

@@ -145,7 +145,6 @@ def review_comment(request, pk: int):
         try:
             reviews.review_comment(
                 actor=request.user, followup=followup, comment=form.cleaned_data["comment"],
-                request=request,
             )  # fmt: skip
         except DomainError as error:
             _raise_http(error)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import models, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,9 +61,7 @@ def ensure_can_review(*, actor: User, followup: FollowUp) -> None:
 
 
 @transaction.atomic
-def review_comment(
-    *, actor: User, followup: FollowUp, comment: str, request: HttpRequest | None = None
-) -> Review:
+def review_comment(*, actor: User, followup: FollowUp, comment: str) -> Review:
     """Add a manager's comment (主管批示) to a follow-up; its author sees it on My day.
 
     The same comment posted twice on the same record (a double tap, a retried request)

@@ -152,7 +152,7 @@ class RevisitPlanListApi(generics.ListAPIView):
         project = selectors.plan_projects(request.user).filter(pk=data.pop("project")).first()
         if project is None:
             raise ValidationFailed(fields={"project": _("Choose one of your projects.")})
-        plan = revisits.plan_create(actor=request.user, project=project, request=request, **data)
+        plan = revisits.plan_create(actor=request.user, project=project, **data)
         return Response(_detail(plan), status=status.HTTP_201_CREATED)
 
 
@@ -171,7 +171,7 @@ class RevisitPlanReportApi(APIView):
         plan = selectors.plan_get_visible(actor=request.user, pk=pk)
         serializer = RevisitReportInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        plan = revisits.plan_report(actor=request.user, plan=plan, request=request,
+        plan = revisits.plan_report(actor=request.user, plan=plan,
                                     report=serializer.validated_data["report"])  # fmt: skip
         return Response(_detail(plan))
 
@@ -183,6 +183,6 @@ class RevisitPlanReviewApi(APIView):
         plan = selectors.plan_get_visible(actor=request.user, pk=pk)
         serializer = RevisitReviewInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        plan = revisits.plan_review(actor=request.user, plan=plan, request=request,
+        plan = revisits.plan_review(actor=request.user, plan=plan,
                                     comment=serializer.validated_data["comment"])  # fmt: skip
         return Response(_detail(plan))

@@ -103,7 +103,6 @@ def plan_new(request):
                     actor=actor, project=chosen, title=data_ok["title"],
                     purpose=data_ok["purpose"], talking_points=data_ok["talking_points"],
                     starts_on=data_ok["starts_on"], due_on=data_ok["due_on"], criteria=raw,
-                    request=request,
                 )  # fmt: skip
             except DomainError as error:
                 if isinstance(error, DomainPermissionDenied):
@@ -166,7 +165,7 @@ def _act(request, pk: int, form_class, service, field: str, done: str, form_key:
     status = 400
     if form.is_valid():
         try:
-            service(actor=request.user, plan=plan, request=request,
+            service(actor=request.user, plan=plan,
                     **{field: form.cleaned_data[field]})  # fmt: skip
         except (DomainPermissionDenied, Conflict) as error:
             # Not (or no longer) this person's step: say why, above the plan as it is now.

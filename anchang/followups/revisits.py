@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.db.models import DateTimeField, F, Q, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -100,7 +99,6 @@ def plan_create(
     starts_on: date,
     due_on: date,
     criteria: dict,
-    request: HttpRequest | None = None,
 ) -> RevisitPlan:
     """A plan over the customers the customer list's filter matches in the project, among
     those the actor may list; each gets a task for the customer's owner at this moment."""
@@ -190,9 +188,7 @@ def _miss_open_tasks(plan_ids: list[int]) -> int:
 
 
 @transaction.atomic
-def plan_report(
-    *, actor: User, plan: RevisitPlan, report: str, request: HttpRequest | None = None
-) -> RevisitPlan:
+def plan_report(*, actor: User, plan: RevisitPlan, report: str) -> RevisitPlan:
     """The plan's creator sums it up. The figures (targets, done, reached, missed) are the
     tasks' own; reporting closes the plan, so tasks still open count as missed."""
     if plan.created_by_id != actor.pk:
@@ -219,9 +215,7 @@ def plan_report(
 
 
 @transaction.atomic
-def plan_review(
-    *, actor: User, plan: RevisitPlan, comment: str, request: HttpRequest | None = None
-) -> RevisitPlan:
+def plan_review(*, actor: User, plan: RevisitPlan, comment: str) -> RevisitPlan:
     """A manager of the project comments on the report; the plan is then archived."""
     if not selectors.may_review(actor, plan):
         raise PermissionDenied(_("Only a manager of the project reviews plans."))

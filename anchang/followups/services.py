@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -89,7 +88,6 @@ def grade_set(
     reason: str,
     checks: dict[str, bool | None] | None = None,
     horizon: str | None = None,
-    request: HttpRequest | None = None,
 ) -> Customer:
     """Set the intent grade (意向等级); the checklist (the project's criteria) and, where
     the trade grades by it, the purchase horizon, when given, are kept with it."""
@@ -155,7 +153,6 @@ def followup_record(
     plan: str = "",
     next_on: date | None = None,
     idempotency_key: str | None = None,
-    request: HttpRequest | None = None,
 ) -> FollowUp:
     """Record one contact (跟进), see `_followup_record`. A retry or a double tap with the
     same idempotency key answers with the first follow-up and writes nothing."""

@@ -58,7 +58,7 @@ def followup_new(request, pk: int):
                     occurred_at=data.get("occurred_at"), grade=data.get("grade") or "",
                     signals=data.get("signals") or [], impression=data["impression"],
                     bottleneck=data["bottleneck"], plan=data["plan"], next_on=data.get("next_on"),
-                    idempotency_key=data.get("idempotency_key"), request=request,
+                    idempotency_key=data.get("idempotency_key"),
                 )  # fmt: skip
             except DomainError as error:
                 status = form_error(form, error)
@@ -112,7 +112,7 @@ def grade_edit(request, pk: int):
                 services.grade_set(
                     actor=request.user, customer=customer, grade=form.cleaned_data["grade"],
                     reason=form.cleaned_data["reason"], checks=form.checks(),
-                    horizon=form.horizon(), request=request,
+                    horizon=form.horizon(),
                 )  # fmt: skip
             except DomainError as error:
                 status = form_error(form, error)
@@ -153,7 +153,7 @@ def loss_apply(request, pk: int):
     if request.method == "POST":
         if form.is_valid():
             try:
-                loss.loss_apply(actor=request.user, customer=customer, request=request,
+                loss.loss_apply(actor=request.user, customer=customer,
                                 **form.cleaned_data)  # fmt: skip
             except DomainError as error:
                 status = form_error(form, error)
@@ -184,7 +184,7 @@ def loss_queue(request):
                 loss.loss_reject)  # fmt: skip
             try:
                 decide(actor=request.user, application=application,
-                       comment=form.cleaned_data["comment"], request=request)  # fmt: skip
+                       comment=form.cleaned_data["comment"])  # fmt: skip
             except DomainError as error:
                 status = error.status if error.status != 403 else 403
                 messages.error(request, " ".join([str(error.message), *map(str,

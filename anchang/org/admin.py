@@ -24,15 +24,14 @@ class UserAdmin(BaseUserAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data:
-            services.user_set_active(actor=request.user, user=obj, is_active=obj.is_active,
-                                     request=request)  # fmt: skip
+            services.user_set_active(actor=request.user, user=obj, is_active=obj.is_active)
 
     def user_change_password(self, request, id, form_url=""):
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:
             user = self.get_object(request, unquote(id))
             services.user_tokens_revoke_all(user=user, actor=request.user,
-                                            reason="password_reset", request=request)  # fmt: skip
+                                            reason="password_reset")  # fmt: skip
         return response
 
 

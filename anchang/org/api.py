@@ -55,7 +55,7 @@ class TokenListApi(APIView):
         serializer = TokenCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         instance, secret = services.token_create(
-            actor=request.user, name=serializer.validated_data["name"], request=request
+            actor=request.user, name=serializer.validated_data["name"]
         )
         body = dict(TokenOutSerializer(instance).data, token=secret)
         return Response(body, status=status.HTTP_201_CREATED)
@@ -64,5 +64,5 @@ class TokenListApi(APIView):
 class TokenDetailApi(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request, token_key: str):
-        services.token_revoke(actor=request.user, token_key=token_key, request=request)
+        services.token_revoke(actor=request.user, token_key=token_key)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
@@ -60,7 +59,6 @@ def project_rules_update(
     project: Project,
     values: dict[str, Any],
     version: int,
-    request: HttpRequest | None = None,
 ) -> ProjectRules:
     """Save rule values (dotted keys) as overrides; refuse invalid ones with field messages."""
     policies.ensure_can_open_page(actor=actor, page="project_settings")
@@ -82,16 +80,13 @@ def project_rules_update(
         actor=actor,
         obj=project,
         project=project,
-        request=request,
         details={"overrides": overrides},
     )
     project.rules_overrides, project.rules_version = overrides, version + 1
     return rules
 
 
-def token_create(
-    *, actor: User, name: str, request: HttpRequest | None = None
-) -> tuple[ApiToken, str]:
+def token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
     """A personal API token. The secret is returned once and stored only as a hash."""
     name = " ".join((name or "").split())
     if not name:
@@ -104,7 +99,6 @@ def token_create(
     audit_record(
         action=AuditEntry.Action.TOKEN_CREATED,
         actor=actor,
-        request=request,
         details={"token": instance.token_key, "name": name},
     )
     return instance, secret
@@ -115,9 +109,7 @@ TOKENS_REVOKED_BECAUSE = ("password_changed", "password_reset", "disabled", "by_
 
 
 @transaction.atomic
-def user_tokens_revoke_all(
-    *, user: User, actor: User | None, reason: str, request: HttpRequest | None = None
-) -> int:
+def user_tokens_revoke_all(*, user: User, actor: User | None, reason: str) -> int:
     """The one rule: a user whose password changed or was reset, or who was disabled, keeps
     no API token (a token is a password that never expires; whoever knew the old password
     may have made one). Every door that changes a password or disables a user calls this."""
@@ -130,7 +122,6 @@ def user_tokens_revoke_all(
         action=AuditEntry.Action.TOKEN_REVOKED,
         actor=actor,
         obj=user,
-        request=request,
         details={"tokens": keys, "reason": reason},
     )
     return len(keys)
@@ -143,7 +134,6 @@ def user_password_set(
     user: User,
     password: str | None,
     reason: str = "password_reset",
-    request: HttpRequest | None = None,
 ) -> User:
     """Set (or, with None, make unusable) a user's password; their API tokens go with the
     old one. `reason`: password_changed (by the user) or password_reset (by someone else)."""
@@ -152,28 +142,24 @@ def user_password_set(
     else:
         user.set_password(password)
     user.save(update_fields=["password"])
-    user_tokens_revoke_all(user=user, actor=actor, reason=reason, request=request)
+    user_tokens_revoke_all(user=user, actor=actor, reason=reason)
     return user
 
 
 @transaction.atomic
-def user_set_active(
-    *, actor: User | None, user: User, is_active: bool, request: HttpRequest | None = None
-) -> User:
+def user_set_active(*, actor: User | None, user: User, is_active: bool) -> User:
     """Enable or disable a staff member; disabling revokes their API tokens."""
     if user.is_active != is_active:
         user.is_active = is_active
         user.save(update_fields=["is_active"])
     if not is_active:
-        user_tokens_revoke_all(user=user, actor=actor, reason="disabled", request=request)
+        user_tokens_revoke_all(user=user, actor=actor, reason="disabled")
     forget_grants(user)
     return user
 
 
 @transaction.atomic
-def staff_token_revoke(
-    *, actor: User, token_key: str, request: HttpRequest | None = None
-) -> ApiToken:
+def staff_token_revoke(*, actor: User, token_key: str) -> ApiToken:
     """An administrator revokes a staff member's token (a lost phone, someone who left)."""
     policies.ensure_can_open_page(actor=actor, page="staff_tokens")
     token = staff_tokens_visible(actor).filter(token_key=token_key).first()
@@ -184,19 +170,17 @@ def staff_token_revoke(
         action=AuditEntry.Action.TOKEN_REVOKED,
         actor=actor,
         obj=token.user,
-        request=request,
         details={"tokens": [token_key], "reason": "by_admin"},
     )
     return token
 
 
-def token_revoke(*, actor: User, token_key: str, request: HttpRequest | None = None) -> None:
+def token_revoke(*, actor: User, token_key: str) -> None:
     deleted, _detail = ApiToken.objects.filter(user=actor, token_key=token_key).delete()
     if not deleted:
         raise NotFound()
     audit_record(
         action=AuditEntry.Action.TOKEN_REVOKED,
         actor=actor,
-        request=request,
         details={"token": token_key},
     )

@@ -46,14 +46,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        audit_record(
-            action=AuditEntry.Action.PASSWORD_CHANGED, actor=self.request.user, request=self.request
-        )
+        audit_record(action=AuditEntry.Action.PASSWORD_CHANGED, actor=self.request.user)
         services.user_tokens_revoke_all(
             user=self.request.user,
             actor=self.request.user,
             reason="password_changed",
-            request=self.request,
         )
         messages.success(self.request, _("Your password has been changed."))
         return response
@@ -69,7 +66,7 @@ def token_list(request):
         if form.is_valid():
             try:
                 _instance, created_secret = services.token_create(
-                    actor=request.user, name=form.cleaned_data["name"], request=request
+                    actor=request.user, name=form.cleaned_data["name"]
                 )
                 form = TokenCreateForm()
             except DomainError as error:
@@ -86,7 +83,7 @@ def token_list(request):
 @require_POST
 def token_revoke(request, token_key: str):
     try:
-        services.token_revoke(actor=request.user, token_key=token_key, request=request)
+        services.token_revoke(actor=request.user, token_key=token_key)
     except DomainError:
         messages.error(request, _("That token does not exist or was already revoked."))
     else:
@@ -126,9 +123,7 @@ def staff_token_revoke(request, token_key: str):
     if not policies.can_open_page(actor=request.user, page="staff_tokens"):
         raise PermissionDenied
     try:
-        token = services.staff_token_revoke(
-            actor=request.user, token_key=token_key, request=request
-        )
+        token = services.staff_token_revoke(actor=request.user, token_key=token_key)
     except DomainError:
         messages.error(request, _("That token does not exist or was already revoked."))
     else:
@@ -171,7 +166,6 @@ def project_rules_edit(request, pk: int):
                     project=project,
                     values=form.rule_values(),
                     version=form.cleaned_data["version"],
-                    request=request,
                 )
             except DomainError as error:
                 for field, message in error.fields.items():

@@ -48,7 +48,7 @@ class PoolClaimApi(APIView):
     @extend_schema(request=None, responses=ClaimedSerializer)
     def post(self, request, pk: int):
         customer = selectors.pool_customer_get(request.user, pk)
-        customer = services.pool_claim(actor=request.user, customer=customer, request=request)
+        customer = services.pool_claim(actor=request.user, customer=customer)
         return Response(ClaimedSerializer(customer).data)
 
 
@@ -66,7 +66,7 @@ class PoolHandOutApi(APIView):
                         % {"ids": ", ".join(map(str, missing[:20]))}},
             )  # fmt: skip
         n = services.pool_hand_out(
-            actor=request.user, customers=customers, request=request,
+            actor=request.user, customers=customers,
             to_owner_id=serializer.validated_data["owner"],
         )  # fmt: skip
         return Response(HandOutOutSerializer({"handed_out": n}).data)

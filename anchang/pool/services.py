@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
@@ -91,7 +90,7 @@ def pool_claim_refusal(*, actor: User, customer: Customer) -> ValidationFailed |
 
 
 @transaction.atomic
-def pool_claim(*, actor: User, customer: Customer, request: HttpRequest | None = None) -> Customer:
+def pool_claim(*, actor: User, customer: Customer) -> Customer:
     """A consultant takes a customer from the pool, within the daily limit and the hold cap;
     the owner it was reclaimed from waits out the cooldown."""
     now = timezone.now()
@@ -120,7 +119,6 @@ def pool_hand_out(
     actor: User,
     customers: list[Customer],
     to_owner_id: int,
-    request: HttpRequest | None = None,
 ) -> int:
     """A manager gives pool customers to a consultant of the project (all or none); the hold
     cap still applies, the daily claim limit and the cooldown do not (a manager decided)."""
@@ -160,7 +158,6 @@ def pool_hand_out(
     )  # fmt: skip
     audit_record(
         action=AuditEntry.Action.CUSTOMER_REASSIGNED, actor=actor, project=project,
-        request=request,
         details={"from_pool": True, "to": owner.pk, "customers": [c.pk for c in locked]},
     )  # fmt: skip
     return len(locked)

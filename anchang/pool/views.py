@@ -81,7 +81,7 @@ def pool_list(request):
 def pool_claim(request, pk: int):
     customer = selectors.pool_customer_get(request.user, pk)
     try:
-        services.pool_claim(actor=request.user, customer=customer, request=request)
+        services.pool_claim(actor=request.user, customer=customer)
     except DomainError as error:
         if error.status == 404:
             raise Http404 from error
@@ -112,7 +112,7 @@ def pool_hand_out(request):
     else:
         try:
             n = services.pool_hand_out(
-                actor=request.user, customers=candidates, request=request,
+                actor=request.user, customers=candidates,
                 to_owner_id=form.cleaned_data["owner"],
             )  # fmt: skip
         except DomainError as error:

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import F
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,9 +34,7 @@ def counts_as_bulk_read(actor: User, customer: Customer) -> bool:
     )
 
 
-def list_read_record(
-    *, actor: User, customers: Iterable[Customer], door: str, request: HttpRequest | None = None
-) -> int:
+def list_read_record(*, actor: User, customers: Iterable[Customer], door: str) -> int:
     """Charge one page of a customer list to the reader's daily count and audit it; refuse
     the page (429) when it would pass the cap. Returns the rows charged (0 for readers who
     may export what they list, who are not counted)."""
@@ -56,7 +53,7 @@ def list_read_record(
         )
     if not charged:
         audit_record(
-            action=AuditEntry.Action.LIST_READ_BLOCKED, actor=actor, request=request,
+            action=AuditEntry.Action.LIST_READ_BLOCKED, actor=actor,
             details={"rows": rows, "door": door},
         )  # fmt: skip
         raise BulkReadLimitReached(
@@ -67,7 +64,7 @@ def list_read_record(
             % {"n": limit}
         )
     audit_record(
-        action=AuditEntry.Action.LIST_READ, actor=actor, request=request,
+        action=AuditEntry.Action.LIST_READ, actor=actor,
         details={"rows": rows, "door": door},
     )  # fmt: skip
     return rows

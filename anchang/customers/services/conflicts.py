@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +22,6 @@ def conflict_resolve(
     conflict: OwnershipConflict,
     decision: str,
     note: str = "",
-    request: HttpRequest | None = None,
 ) -> OwnershipConflict:
     """Keep the owner, or transfer the customer to the claimant; history and audit kept."""
     policies.ensure_can_reassign_customer(actor=actor, customer=conflict.customer)
@@ -40,11 +38,11 @@ def conflict_resolve(
     if decision == OwnershipConflict.Status.TRANSFERRED:
         customer = Customer.objects.select_for_update().get(pk=conflict.customer_id)
         reason = _("Ownership conflict decided for the claimant") + (f": {note}" if note else "")
-        _change_owner(customer, conflict.claimant, actor=actor, reason=reason, request=request)
+        _change_owner(customer, conflict.claimant, actor=actor, reason=reason)
     conflict.refresh_from_db()
     audit_record(
         action=AuditEntry.Action.CONFLICT_RESOLVED, actor=actor, obj=conflict.customer,
-        project=conflict.project, request=request,
+        project=conflict.project,
         details={"decision": decision, "claimant": str(conflict.claimant), "note": note},
     )  # fmt: skip
     return conflict

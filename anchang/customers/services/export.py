@@ -7,7 +7,6 @@ import io
 from collections.abc import Mapping
 from types import SimpleNamespace
 
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -30,9 +29,7 @@ def spreadsheet_safe(value) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
-def customers_export(
-    *, actor: User, request: HttpRequest | None = None, filters: Mapping[str, str] | None = None
-) -> tuple[str, int]:
+def customers_export(*, actor: User, filters: Mapping[str, str] | None = None) -> tuple[str, int]:
     """The customers the actor may export, as CSV; `filters` are the customer list's
     (its query string), so what was listed is what is exported."""
     policies.ensure_can_export_customers(actor=actor)
@@ -74,7 +71,6 @@ def customers_export(
     audit_record(
         action=AuditEntry.Action.EXPORTED,
         actor=actor,
-        request=request,
         details={"what": "customers", "rows": count},
     )
     return out.getvalue(), count

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,9 +26,7 @@ class RevealLimitReached(DomainError):
     default_code = "reveal_limit"
 
 
-def phone_reveal(
-    *, actor: User, customer: Customer, reason: str, request: HttpRequest | None = None
-) -> str:
+def phone_reveal(*, actor: User, customer: Customer, reason: str) -> str:
     """Return the full number and write exactly one audit entry for it. A refusal is
     recorded too, outside any transaction, so the refusal itself is never rolled back."""
     policies.ensure_can_reveal_phone(actor=actor, customer=customer)
@@ -38,10 +35,10 @@ def phone_reveal(
         raise ValidationFailed(fields={"reason": _("Say why you need the full number.")})
     if len(reason) > REASON_MAX:
         raise ValidationFailed(fields={"reason": _("At most %(n)d characters.") % {"n": 200}})
-    if not _reveal_within_cap(actor, customer, reason, request):
+    if not _reveal_within_cap(actor, customer, reason):
         audit_record(
             action=AuditEntry.Action.REVEAL_BLOCKED, actor=actor, obj=customer,
-            project=customer.project, request=request,
+            project=customer.project,
         )  # fmt: skip
         raise RevealLimitReached(
             _("You have revealed too many numbers recently. Your manager has been told.")
@@ -49,9 +46,7 @@ def phone_reveal(
     return customer.phone
 
 
-def _reveal_within_cap(
-    actor: User, customer: Customer, reason: str, request: HttpRequest | None
-) -> bool:
+def _reveal_within_cap(actor: User, customer: Customer, reason: str) -> bool:
     """Write the reveal's audit entry if the actor is under the reveal caps; False if not."""
     limits = project_rules(customer.project).privacy
     with transaction.atomic():
@@ -68,7 +63,7 @@ def _reveal_within_cap(
         if allowed:
             audit_record(
                 action=AuditEntry.Action.PHONE_REVEALED, actor=actor, obj=customer,
-                project=customer.project, request=request, details={"reason": reason},
+                project=customer.project, details={"reason": reason},
             )  # fmt: skip
     return allowed
 
@@ -83,7 +78,6 @@ def phone_search(
     actor: User,
     candidates: QuerySet[Customer],
     e164: str,
-    request: HttpRequest | None = None,
 ) -> list[int]:
     """The customers among `candidates` (already scoped to what the actor may list) whose
     phone is `e164` and whom the search may name to the actor.
@@ -103,13 +97,13 @@ def phone_search(
             at__gte=timezone.now() - timedelta(hours=1),
         ).count()  # fmt: skip
         if done < limit:
-            named = _phone_search_hits(actor, candidates, e164, request)
+            named = _phone_search_hits(actor, candidates, e164)
             audit_record(
-                action=AuditEntry.Action.PHONE_SEARCHED, actor=actor, request=request,
+                action=AuditEntry.Action.PHONE_SEARCHED, actor=actor,
                 details={"found": len(named)},
             )  # fmt: skip
             return named
-    audit_record(action=AuditEntry.Action.PHONE_SEARCH_BLOCKED, actor=actor, request=request)
+    audit_record(action=AuditEntry.Action.PHONE_SEARCH_BLOCKED, actor=actor)
     raise PhoneSearchLimitReached(
         _(
             "You have searched by full phone number %(n)d times in the last hour. "
@@ -119,9 +113,7 @@ def phone_search(
     )
 
 
-def _phone_search_hits(
-    actor: User, candidates: QuerySet[Customer], e164: str, request: HttpRequest | None
-) -> list[int]:
+def _phone_search_hits(actor: User, candidates: QuerySet[Customer], e164: str) -> list[int]:
     phones = CustomerPhone.objects.filter(phone=e164).values("customer_id")
     hits = list(
         candidates.filter(pk__in=phones).select_related("project").order_by()[:MAX_PHONE_HITS]
@@ -130,7 +122,7 @@ def _phone_search_hits(
     for customer in hits:
         if policies.can_see_full_phone(actor=actor, customer=customer) or (
             policies.can_reveal_phone(actor=actor, customer=customer)
-            and _reveal_within_cap(actor, customer, str(SEARCH_REASON), request)
+            and _reveal_within_cap(actor, customer, str(SEARCH_REASON))
         ):
             named.append(customer.pk)
     return named

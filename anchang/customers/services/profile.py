@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -222,7 +221,6 @@ def customer_update(
     customer: Customer,
     changes: dict[str, Any],
     version: int | None,
-    request: HttpRequest | None = None,
 ) -> Customer:
     """Edit the card. A stale `version` answers 409, never a silent overwrite; a state change
     needs the fields its stage requires; every change is kept in the history."""
@@ -300,7 +298,6 @@ def customer_update(
         actor=actor,
         obj=current,
         project=current.project,
-        request=request,
         details={"fields": changed},
     )
     return current
@@ -314,7 +311,6 @@ def customer_reassign(
     new_owner_id: int,
     reason: str,
     version: int | None = None,
-    request: HttpRequest | None = None,
 ) -> Customer:
     """Hand a customer to another consultant of the same project, history kept."""
     policies.ensure_can_reassign_customer(actor=actor, customer=customer)
@@ -333,11 +329,11 @@ def customer_reassign(
     current = _lock_current(customer, version)
     if current.owner_id == new_owner.pk:
         return current
-    return _change_owner(current, new_owner, actor=actor, reason=reason, request=request)
+    return _change_owner(current, new_owner, actor=actor, reason=reason)
 
 
 def _change_owner(
-    current: Customer, new_owner: User | None, *, actor: User, reason: str, request=None
+    current: Customer, new_owner: User | None, *, actor: User, reason: str
 ) -> Customer:
     if new_owner is not None:
         # The pool's hold cap binds a manager's reassignment as it binds a hand-out.
@@ -357,7 +353,6 @@ def _change_owner(
         actor=actor,
         obj=current,
         project=current.project,
-        request=request,
         details={
             "from": previous_owner.pk if previous_owner else None,
             "from_name": str(previous_owner) if previous_owner else "",

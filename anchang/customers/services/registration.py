@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -198,7 +197,6 @@ def registration_submit(
     intended_product: str = "",
     profile: dict[str, Any] | None = None,
     idempotency_key: str | None = None,
-    request: HttpRequest | None = None,
 ) -> RegistrationResult:
     """Register one call or visit. A retry with the same idempotency key returns the
     first result and writes nothing."""
@@ -230,7 +228,7 @@ def registration_submit(
         with transaction.atomic():
             return _register(
                 actor, project, kind, cleaned, gender, occurred_at, left_at, companions,
-                profile or {}, idempotency_key, now, request,
+                profile or {}, idempotency_key, now,
             )  # fmt: skip
     except IntegrityError:
         # A concurrent double submit with the same key won; answer with its result.
@@ -241,7 +239,7 @@ def registration_submit(
 
 def _register(
     actor, project, kind, cleaned, gender, occurred_at, left_at, companions, profile,
-    idempotency_key, now, request,
+    idempotency_key, now,
 ) -> RegistrationResult:  # fmt: skip
     rules = project_rules(project)
     customer, created = _find_or_create(actor, project, cleaned, gender, profile, kind, rules)
@@ -306,7 +304,7 @@ def _register(
     if created:
         audit_record(
             action=AuditEntry.Action.CUSTOMER_CREATED, actor=actor, obj=customer,
-            project=project, request=request,
+            project=project,
         )  # fmt: skip
     return RegistrationResult(outcome, registration, customer)
 
@@ -382,7 +380,6 @@ def registration_submit_input(
     data: Mapping[str, Any],
     profile: dict[str, Any],
     idempotency_key: str | None = None,
-    request: HttpRequest | None = None,
 ) -> RegistrationResult:
     """The form and the API take the same input: one mapping of it onto the service."""
     return registration_submit(
@@ -391,5 +388,5 @@ def registration_submit_input(
         medium_id=data["medium"], content=data["content"], occurred_at=data["occurred_at"],
         left_at=data.get("left_at"), companions=data.get("companions") or 0,
         intended_product=data.get("intended_product") or "", profile=profile,
-        idempotency_key=idempotency_key or None, request=request,
+        idempotency_key=idempotency_key or None,
     )  # fmt: skip
