@@ -2,7 +2,6 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from anchang import permissions
 from anchang.customers.selectors import customers_q
 from anchang.customers.services import registers_anywhere
 from anchang.org import policies
@@ -10,12 +9,10 @@ from anchang.org.models import Role
 from anchang.org.selectors import actor_roles
 from anchang.templatetags.row_urls import fixed_url
 
-SALES_ROLES = {Role.CONSULTANT, Role.MANAGER}
-
-# (label, url name or None while the feature is not built yet, who sees the item)
+# (label, the page in permissions.yaml whose roles see the item) while it links nowhere
 LATER = [
-    (_("Deals"), SALES_ROLES | {Role.CLERK, Role.ADMIN}),
-    (_("Reports"), {Role.MANAGER, Role.MARKETING, Role.PLANNER, Role.ADMIN}),
+    (_("Deals"), "deals"),
+    (_("Reports"), "reports"),
 ]
 
 
@@ -32,17 +29,17 @@ def navigation(request):
     if customers_q(user, "reassign") is not None:
         items.append(_item(_("Conflicts"), "customers:conflicts", "conflicts"))
         items.append(_item(_("Loss applications"), "followups:loss-queue", "loss"))
-    if roles & permissions.page_roles("pool"):
+    if policies.can_open_page(actor=user, page="pool"):
         items.append(_item(_("Shared pool"), "pool:list", "pool"))
     if policies.can_open_page(actor=user, page="reviews"):
         items.append(_item(_("Follow-up review"), "followups:reviews", "reviews"))
     plans = policies.can_open_page(actor=user, page="revisit_plans")
     if plans:
         items.append(_item(_("Revisit plans"), "followups:revisit-plans", "revisits"))
-    if roles & permissions.page_roles("media"):
+    if policies.can_open_page(actor=user, page="media"):
         items.append(_item(_("Media"), "customers:media", "media"))
-    for label, who in LATER:
-        if roles & who:
+    for label, page in LATER:
+        if policies.can_open_page(actor=user, page=page):
             items.append({"label": label, "url": None, "key": None})
     if policies.can_open_page(actor=user, page="audit_log"):
         items.append(_item(_("Audit log"), "audit:list", "audit"))

@@ -8,10 +8,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from anchang import permissions
 from anchang.audit.selectors import reveal_blocks
 from anchang.customers.selectors import customers_for
 from anchang.followups.selectors import ACTIVE_STATES, my_day
-from anchang.org.models import Role
+from anchang.org import policies
 from anchang.org.selectors import actor_grants, projects_where
 from anchang.scheduler.services import last_tick
 
@@ -30,9 +31,10 @@ def home(request):
     roles = {g.role for g in actor_grants(actor)}
     context = {"roles": roles, "today": timezone.localdate()}
     today = _start_of_today()
-    if Role.CONSULTANT in roles:
+    context["show_my_day"] = policies.can_open_page(actor=actor, page="my_day")
+    if context["show_my_day"]:
         context["day"] = my_day(actor)
-    managed = list(projects_where(actor, {Role.MANAGER, Role.ADMIN}))
+    managed = list(projects_where(actor, set(permissions.page_roles("team_overview"))))
     if managed:
         per_project = {
             row["project_id"]: row
@@ -74,7 +76,8 @@ def home(request):
             for project in managed
         ]
         context["reveal_blocks"] = reveal_blocks(managed, timezone.now() - timedelta(days=1))
-    if Role.ADMIN in roles:
+    context["show_tick_status"] = policies.can_open_page(actor=actor, page="tick_status")
+    if context["show_tick_status"]:
         context["last_tick"] = last_tick()
         context["tick_stale_after"] = timezone.now() - TICK_STALE
     return render(request, "home.html", context)

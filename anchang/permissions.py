@@ -23,6 +23,8 @@ SCOPES = ("project", "region", "company")
 DOORS = ("page", "fragment", "form", "export", "report", "api_list", "api_detail", "api_action")
 PLAIN_GUARDS = ("public", "signed_in", "staff")
 SENSITIVE = "sensitive"  # per role, like an action: whose sensitive fields it reads
+# The duties the code asks for: each must be in the file, or the code would deny it silently.
+DUTIES = ("own_customers", "claim_from_pool", "reviewed")
 
 
 class MatrixError(ValueError):
@@ -72,6 +74,7 @@ def validate(data: dict) -> None:
             raise MatrixError(f"{role}: may edit customers it may not view")
         if not set(spec.get("edit", [])) <= set(spec[SENSITIVE]) <= set(spec.get("view", [])):
             raise MatrixError(f"{role}: sensitive fields: edit ⊆ sensitive ⊆ view")
+    _validate_role_lists(data)
     unknown = set(data.get("fields", {}).get("phone_full", [])) - set(relations)
     if unknown:
         raise MatrixError(f"fields.phone_full: unknown relations {sorted(unknown)}")
@@ -86,6 +89,27 @@ def validate(data: dict) -> None:
             or (kind == "page" and what in data.get("pages", {}))
         ):
             raise MatrixError(f"endpoint {name}: unknown guard {guard!r}")
+
+
+def _validate_role_lists(data: dict) -> None:
+    """Pages and duties name roles of the file; an owner reads its own customers, and who
+    claims from the pool owns what it claims."""
+    roles = set(data["roles"])
+    duties = data.get("duties", {})
+    for section, table in (("pages", data.get("pages", {})), ("duties", duties)):
+        for name, holders in table.items():
+            unknown = set(holders or ()) - roles
+            if unknown:
+                raise MatrixError(f"{section}.{name}: unknown roles {sorted(unknown)}")
+    missing = set(DUTIES) - set(duties)
+    if missing:
+        raise MatrixError(f"duties: {sorted(missing)} missing")
+    owners = set(duties["own_customers"])
+    for role in owners:
+        if "own" not in data["roles"][role]["view"]:
+            raise MatrixError(f"duties.own_customers: {role} may not view its own customers")
+    if not set(duties["claim_from_pool"]) <= owners:
+        raise MatrixError("duties.claim_from_pool: who claims a customer owns it")
 
 
 def role_scope(role: str) -> str | None:
@@ -122,6 +146,11 @@ def sensitive_fields() -> tuple[str, ...]:
 
 def page_roles(page: str) -> frozenset[str]:
     return frozenset(matrix().get("pages", {}).get(page, ()))
+
+
+def duty_roles(duty: str) -> frozenset[str]:
+    """Roles that play a part (`duties` in the file) where they are held."""
+    return frozenset(matrix().get("duties", {}).get(duty, ()))
 
 
 def endpoints() -> dict[str, dict[str, str]]:

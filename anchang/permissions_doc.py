@@ -109,6 +109,19 @@ def render() -> str:
         lines.append(f"| {page} | {', '.join(roles)} |")
     lines.append("")
     lines += [
+        "## Duties",
+        "",
+        "Parts a role plays in the projects where it is held. The shared pool is handed out by",
+        "the roles that may `reassign` its customers; the customer list offers an owner filter",
+        "to the roles whose `list` reaches beyond their own customers.",
+        "",
+        "| duty | roles |",
+        "|---|---|",
+    ]
+    for duty, roles in data.get("duties", {}).items():
+        lines.append(f"| {duty} | {', '.join(roles)} |")
+    lines.append("")
+    lines += [
         "## Endpoints",
         "",
         "Every URL the product serves, with its door and the guard a request must pass.",

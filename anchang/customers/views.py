@@ -32,8 +32,8 @@ from anchang.followups.selectors import customer_intent_card
 from anchang.forms_errors import form_error
 from anchang.org.selectors import (
     owners_to_filter_by,
+    project_owners,
     project_rules,
-    project_staff,
     visible_projects,
 )
 
@@ -341,7 +341,7 @@ def customer_reassign(request, pk: int):
     customer = selectors.customer_get_visible(actor=request.user, pk=pk)
     if not policies.can_reassign_customer(actor=request.user, customer=customer):
         raise PermissionDenied
-    owners = project_staff(project=customer.project, roles=services.OWNER_ROLES)
+    owners = project_owners(customer.project)
     form = CustomerReassignForm(
         request.POST if request.method == "POST" else None,
         owners=owners,

@@ -148,7 +148,8 @@ def review_consultants(projects: list[Project]) -> list[User]:
     """The consultants of these projects, for the queue's filter."""
     return list(
         User.objects.filter(
-            memberships__project__in=projects, memberships__role="consultant",
+            memberships__project__in=projects,
+            memberships__role__in=permissions.duty_roles("reviewed"),
             memberships__is_active=True,
         ).distinct().only("id", "name", "username").order_by("name", "username", "id")
     )  # fmt: skip
@@ -257,7 +258,8 @@ def review_counts(actor: User, since: datetime, project: Project | None = None) 
     )
     staff = set(
         User.objects.filter(
-            is_active=True, memberships__project_id__in=ids, memberships__role="consultant",
+            is_active=True, memberships__project_id__in=ids,
+            memberships__role__in=permissions.duty_roles("reviewed"),
             memberships__is_active=True,
         ).values_list("id", flat=True)
     )  # fmt: skip

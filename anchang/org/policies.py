@@ -16,4 +16,4 @@ def ensure_can_open_page(*, actor: User, page: str) -> None:
 
 
 def can_use_admin_site(actor: User) -> bool:
-    return actor.is_active and (actor.is_superuser or "admin" in actor_roles(actor))
+    return actor.is_active and (actor.is_superuser or can_open_page(actor=actor, page="admin_site"))

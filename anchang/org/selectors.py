@@ -188,16 +188,28 @@ def project_staff(*, project: Project, roles: set[str]) -> QuerySet[User]:
     )
 
 
+def project_owners(project: Project) -> QuerySet[User]:
+    """The project's staff who may hold customers (`duties.own_customers`): whom a customer
+    is reassigned or handed out to."""
+    return project_staff(project=project, roles=set(permissions.duty_roles("own_customers")))
+
+
 def owners_to_filter_by(actor: User) -> QuerySet[User] | list:
     """Consultants a viewer may filter the customer list by: none for a consultant, who
-    sees only their own customers; the project's sales staff for those who see more."""
-    projects = projects_where(actor, {"manager", "admin", "clerk", "planner", "care", "marketing"})
+    sees only their own customers; the project's owners for roles whose `list` reaches
+    further."""
+    wider = {
+        role
+        for role in permissions.matrix()["roles"]
+        if permissions.allowed_relations(role, "list") - {"own"}
+    }
+    projects = projects_where(actor, wider)
     if not projects.exists():
         return []
     return (
         User.objects.filter(
             memberships__project__in=projects,
-            memberships__role__in=["consultant", "manager"],
+            memberships__role__in=permissions.duty_roles("own_customers"),
             memberships__is_active=True,
         )
         .distinct()
@@ -210,9 +222,9 @@ def staff_tokens_visible(actor: User) -> QuerySet[ApiToken]:
     company where the actor is an administrator. Fails closed: no admin role, no tokens."""
     if not (getattr(actor, "is_authenticated", False) and actor.is_active):
         return ApiToken.objects.none()
-    company_ids = Membership.objects.filter(user=actor, role="admin", is_active=True).values_list(
-        "company_id", flat=True
-    )
+    company_ids = Membership.objects.filter(
+        user=actor, role__in=permissions.page_roles("staff_tokens"), is_active=True
+    ).values_list("company_id", flat=True)
     staff_ids = Membership.objects.filter(company_id__in=company_ids).values_list(
         "user_id", flat=True
     )

@@ -15,6 +15,7 @@ from anchang.lookups import get_in_scope
 from anchang.org.models import Project, User
 from anchang.org.rules import PoolRules
 from anchang.org.selectors import project_rules, projects_where
+from anchang.pool import policies
 from anchang.pool.models import PoolEvent
 from anchang.pool.rules import (
     POOL_STATES,
@@ -76,7 +77,7 @@ def pool_warnings(
     """The actor's customers who return to the pool within the project's warning window."""
     now = now or timezone.now()
     out: list[tuple[Customer, Reclaim]] = []
-    for project in projects_where(actor, {"consultant"}):
+    for project in projects_where(actor, policies.claiming_roles()):
         conf = project_rules(project).pool
         ahead = timedelta(days=conf.warn_days_before)
         mine = Customer.objects.filter(project=project, owner=actor).filter(
@@ -122,7 +123,7 @@ def last_reclaim_from(customer: Customer, owner: User) -> PoolEvent | None:
 
 def pool_events(actor: User, project: Project | None = None, limit: int = 50) -> list[PoolEvent]:
     """Recent moves: a manager sees the project's, a consultant only those involving them."""
-    managed = projects_where(actor, {"manager", "admin"})
+    managed = projects_where(actor, policies.handing_out_roles())
     projects = pool_projects(actor)
     if project is not None:
         projects = projects.filter(pk=project.pk)

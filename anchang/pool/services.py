@@ -16,12 +16,11 @@ from anchang.audit.models import AuditEntry
 from anchang.audit.services import audit_record
 from anchang.customers import policies as customer_policies
 from anchang.customers.models import Customer
-from anchang.customers.services import OWNER_ROLES
 from anchang.customers.services.ownership import owner_set
 from anchang.errors import Conflict, NotFound, ValidationFailed
 from anchang.org.models import Project, User
-from anchang.org.selectors import project_rules, project_staff
-from anchang.pool import rules, selectors
+from anchang.org.selectors import project_owners, project_rules
+from anchang.pool import policies, rules, selectors
 from anchang.pool.errors import Code
 from anchang.pool.models import PoolEvent
 
@@ -95,7 +94,7 @@ def pool_claim(*, actor: User, customer: Customer) -> Customer:
     the owner it was reclaimed from waits out the cooldown."""
     now = timezone.now()
     project = customer.project
-    if not project_staff(project=project, roles={"consultant"}).filter(pk=actor.pk).exists():
+    if not policies.can_claim_from_pool(actor=actor, project=project):
         raise NotFound()
     # One claim at a time per person, so two tabs cannot both pass the daily limit.
     User.objects.select_for_update().filter(pk=actor.pk).first()
@@ -134,7 +133,7 @@ def pool_hand_out(
     project = customers[0].project
     for customer in customers:
         customer_policies.ensure_can_reassign_customer(actor=actor, customer=customer)
-    owner = project_staff(project=project, roles=OWNER_ROLES).filter(pk=to_owner_id).first()
+    owner = project_owners(project).filter(pk=to_owner_id).first()
     if owner is None:
         raise ValidationFailed(fields={"owner": _("Choose a consultant of this project.")})
     now = timezone.now()

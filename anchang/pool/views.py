@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from anchang.customers.phones import mask_phone
-from anchang.customers.services import OWNER_ROLES
 from anchang.errors import DomainError
 from anchang.ids import parse_id
 from anchang.org import policies
-from anchang.org.selectors import project_rules, project_staff, projects_where
+from anchang.org.selectors import project_owners, project_rules
+from anchang.pool import policies as pool_policies
 from anchang.pool import selectors, services
 from anchang.pool.forms import HandOutForm
 
@@ -54,9 +54,9 @@ def pool_list(request):
     for customer in page:
         customer.masked_phone = mask_phone(customer.phone)
         customer.days_in_pool = (timezone.now() - customer.pool_entered_at).days
-    is_manager = project in projects_where(request.user, {"manager", "admin"})
-    is_consultant = project in projects_where(request.user, {"consultant"})
-    owners = project_staff(project=project, roles=OWNER_ROLES) if is_manager else []
+    is_manager = pool_policies.can_hand_out_pool(actor=request.user, project=project)
+    is_consultant = pool_policies.can_claim_from_pool(actor=request.user, project=project)
+    owners = project_owners(project) if is_manager else []
     form = HandOutForm(customers=page.object_list, owners=owners)
     conf = project_rules(project).pool
     context = {
@@ -95,7 +95,7 @@ def pool_claim(request, pk: int):
 @require_POST
 def pool_hand_out(request):
     project, _projects = _project(request)
-    if project not in projects_where(request.user, {"manager", "admin"}):
+    if not pool_policies.can_hand_out_pool(actor=request.user, project=project):
         raise PermissionDenied
     in_pool = selectors.pool_customers(request.user, project)
     chosen_ids = [parse_id(v) for v in request.POST.getlist("customers")[:1000]]
@@ -103,7 +103,7 @@ def pool_hand_out(request):
     candidates = list(in_pool.filter(pk__in=chosen_ids))
     form = HandOutForm(
         request.POST, customers=candidates,
-        owners=project_staff(project=project, roles=OWNER_ROLES),
+        owners=project_owners(project),
     )  # fmt: skip
     if not form.is_valid():
         for errors in form.errors.values():

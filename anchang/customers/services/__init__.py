@@ -12,7 +12,6 @@ from anchang.customers.services.media import (
 from anchang.customers.services.phone_reveal import RevealLimitReached, phone_reveal
 from anchang.customers.services.profile import (
     EDITABLE_FIELDS,
-    OWNER_ROLES,
     PROFILE_FIELDS,
     clean_name,
     customer_create,
@@ -34,7 +33,6 @@ from anchang.customers.services.registration import (
 __all__ = [
     "DEFAULT_MEDIA",
     "EDITABLE_FIELDS",
-    "OWNER_ROLES",
     "PROFILE_FIELDS",
     "RegistrationResult",
     "RevealLimitReached",

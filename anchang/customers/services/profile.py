@@ -24,10 +24,9 @@ from anchang.errors import Conflict, ValidationFailed
 from anchang.ids import parse_id
 from anchang.org.models import Project, User
 from anchang.org.rules import ProjectRules
-from anchang.org.selectors import project_rules, project_staff
+from anchang.org.selectors import project_owners, project_rules
 
 NAME_MAX = 50
-OWNER_ROLES = {"consultant", "manager"}
 # Profile fields an owner or manager edits on the card (phones and state have their rules).
 PROFILE_FIELDS = [
     f for f in intake_rules.ALL_PROFILE_FIELDS if f not in {"phone", "care_dates", "medium", "name"}
@@ -319,9 +318,7 @@ def customer_reassign(
         raise ValidationFailed(fields={"reason": _("Give a reason for the reassignment.")})
     if len(reason) > 200:
         raise ValidationFailed(fields={"reason": _("At most %(n)d characters.") % {"n": 200}})
-    new_owner = (
-        project_staff(project=customer.project, roles=OWNER_ROLES).filter(pk=new_owner_id).first()
-    )
+    new_owner = project_owners(customer.project).filter(pk=new_owner_id).first()
     if new_owner is None:
         raise ValidationFailed(
             fields={"owner": _("The new owner must be a consultant of this project.")}
