@@ -115,6 +115,8 @@ def project_rules_model() -> type[GeneralRules]:
             s.key: (s.model, Field(default_factory=s.model)) for s in sections()
         }
         _model = create_model("ProjectRules", __base__=GeneralRules, __module__=__name__, **fields)
+        # The name ProjectRules stands for the model (below): pickle finds the model by this.
+        _model.__qualname__ = "_ProjectRulesModel"
     return _model
 
 
@@ -174,6 +176,8 @@ def __getattr__(name: str) -> Any:
     # FREE_TEXT_SETTINGS as a name, for readers of the registered sections.
     if name == "FREE_TEXT_SETTINGS":
         return free_text_settings()
+    if name == "_ProjectRulesModel":
+        return project_rules_model()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
