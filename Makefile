@@ -48,6 +48,7 @@ test-postgres:
 lint: $(STAMP_VENV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP_VENV)
 	$(BIN)/ruff format .

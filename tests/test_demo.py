@@ -122,8 +122,7 @@ def test_demo_consultants_hold_less_than_the_cap_so_claims_can_succeed(db):
     from django.db.models import Count
 
     from anchang.demo.build import PER_CONSULTANT
-    from anchang.org.rules import PoolRules
-    from anchang.pool.rules import POOL_STATES
+    from anchang.pool.rules import POOL_STATES, PoolRules
 
     per = 40
     build_demo(seed=11, customers_per_consultant=per)

@@ -17,10 +17,9 @@ from anchang.errors import Conflict, NotFound, PermissionDenied, ValidationFaile
 from anchang.followups.loss import loss_apply
 from anchang.followups.selectors import my_day
 from anchang.followups.services import followup_record
-from anchang.org.rules import PoolRules
 from anchang.pool import selectors
 from anchang.pool.models import PoolEvent
-from anchang.pool.rules import reclaim_due
+from anchang.pool.rules import PoolRules, reclaim_due
 from anchang.pool.services import pool_claim, pool_hand_out
 from anchang.scheduler.models import TickRun
 from anchang.scheduler.services import tick

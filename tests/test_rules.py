@@ -10,9 +10,18 @@ from pydantic import ValidationError
 
 from anchang.audit.models import AuditEntry
 from anchang.errors import Conflict, PermissionDenied, ValidationFailed
-from anchang.org.rules import DEFAULT_RULES, ProjectRules, flatten, overrides_from_flat
+from anchang.org.rules import (
+    DEFAULT_RULES,
+    ProjectRules,
+    RuleSection,
+    flatten,
+    overrides_from_flat,
+    register_section,
+    sections,
+)
 from anchang.org.selectors import project_rules
 from anchang.org.services import project_rules_update
+from anchang.pool.rules import PoolRules
 from tests.conftest import make_user
 from tests.rules_form import rules_form_data
 
@@ -65,6 +74,28 @@ class TestDefaults:
         assert overrides_from_flat(flat) == {}
         flat["pool.daily_claim_limit"] = 3
         assert overrides_from_flat(flat) == {"pool": {"daily_claim_limit": 3}}
+
+
+class TestSections:
+    """Each app adds its section of the rules from its ready(); org imports none of them."""
+
+    def test_each_app_adds_its_section_in_order(self):
+        assert [(s.key, s.model.__module__) for s in sections()] == [
+            ("intake", "anchang.customers.rules"),
+            ("grading", "anchang.followups.rules"),
+            ("completeness", "anchang.customers.rules"),
+            ("pool", "anchang.pool.rules"),
+            ("privacy", "anchang.customers.rules"),
+            ("suspicion", "anchang.followups.rules"),
+            ("review", "anchang.followups.rules"),
+        ]
+        assert list(ProjectRules.model_fields) == ["timezone"] + [s.key for s in sections()]
+
+    def test_a_section_added_after_the_rules_were_read_is_refused(self):
+        DEFAULT_RULES.pool  # noqa: B018 - reading the rules builds them
+        late = RuleSection(key="late", model=PoolRules, order=99)
+        with pytest.raises(RuntimeError, match="after the project rules were first read"):
+            register_section(late)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from anchang.followups.rules import SuspicionRules
 from anchang.followups.suspicion import (
     FILLER,
     NEAR_DUPLICATE,
@@ -26,7 +27,7 @@ from anchang.followups.suspicion import (
     normalize,
     similarity,
 )
-from anchang.org.rules import ProjectRules, SuspicionRules
+from anchang.org.rules import ProjectRules
 
 RULES = SuspicionRules()
 T0 = datetime(2025, 5, 6, 1, 0, tzinfo=UTC)

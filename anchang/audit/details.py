@@ -5,7 +5,8 @@ exact for an auditor's export; this module turns them into what the log page sho
 `{"from_pool": True, "to": 12, "customers": [3, 4]}` reads "来自公海：是 · 新归属顾问：王芳 ·
 客户：2 位（#3、#4）". Every key a service writes has a label here (a test scans the code for
 `details={...}` and fails on a key without one). Models are looked up through the app
-registry, not imported: the audit app sits below the apps that write to it.
+registry, not imported: the log's reading side sits above org (whose rule words it reads)
+and below the apps that write to it (the import contract in pyproject.toml).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from django.apps import apps
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from anchang.org.forms import rule_label, rule_value_text
 
 # Every key a service writes into `details`, labelled.
 DETAIL_LABELS = {
@@ -99,8 +102,6 @@ def object_type_choices() -> list[tuple[str, str]]:
 
 
 def _rules_text(overrides: Mapping[str, Any]) -> str:
-    from anchang.org.forms import rule_label, rule_value_text  # org writes these; read lazily
-
     flat: dict[str, Any] = {}
 
     def walk(prefix: str, value: Any) -> None:

@@ -6,3 +6,11 @@ class CustomersConfig(AppConfig):
     name = "anchang.customers"
     label = "customers"
     verbose_name = _("Customers")
+
+    def ready(self) -> None:
+        # This app's sections of the project rules and of their page: org holds the frame
+        # and imports no app above it.
+        from anchang.customers import forms, rules
+        from anchang.org.forms import register_rules
+
+        register_rules(rules.RULE_SECTIONS, forms.RULES_FORM_SECTIONS)

@@ -12,9 +12,10 @@ from django.utils.translation import pgettext_lazy
 from anchang.customers import choices as c
 from anchang.customers.models import Customer, KeyDate, Medium, OwnershipConflict, Registration
 from anchang.customers.phones import format_phone
-from anchang.customers.rules import TRADE_INTAKE
+from anchang.customers.rules import OPTION_FIELDS, TRADE_INTAKE
 from anchang.customers.services import PROFILE_FIELDS
 from anchang.customers.services.phone_reveal import REASON_MAX
+from anchang.org.forms import RulesFormSection
 from anchang.org.rules import DEFAULT_RULES, ProjectRules
 
 # One limit per field: the model's column (the serializers read the same).
@@ -258,3 +259,106 @@ class ConflictResolveForm(forms.Form):
         max_length=OwnershipConflict._meta.get_field("note").max_length,
         required=False,
     )
+
+
+def _field_label(name: str) -> str | None:
+    """A customer column's label; None for a name that is not one."""
+    try:
+        return str(Customer._meta.get_field(name).verbose_name)
+    except Exception:  # noqa: BLE001 - not a column: a product, a criterion, care dates
+        return None
+
+
+def _profile_field_label(name: str) -> str | None:
+    """A profile field's label, care dates (not a column) included."""
+    if name == "care_dates":
+        return _field_label(name) or str(_("Key care dates"))
+    return _field_label(name)
+
+
+# This app's sections of the project-rules page (org.forms), registered in apps.py.
+class IntakeRulesFormSection(RulesFormSection):
+    key = "intake"
+    title = _("Registration rules")
+    labels = {
+        "intake.working_day_end": _("End of the working day (later entries are late)"),
+        "intake.required": _("Required fields by customer stage"),
+        "intake.first_visit_fields": _("Profile fields asked when registering a visit"),
+        "intake.options": _("Values offered for choice fields (intended products, payment)"),
+        "intake.product_term": _("What the intended product is called"),
+    }
+    # Customer stages of the required-fields rule (customers.rules.STAGES).
+    stage_labels = {
+        "no_intent": _("No intent"),
+        "call_in": _("Called in"),
+        "first_visit": _("First visit"),
+        "repeat_visitor": _("Repeat visitor"),
+        "owner": pgettext_lazy("customer state", "Owner"),
+    }
+    product_terms = {
+        "unit_type": _("Unit type (real estate)"),
+        "vehicle": _("Vehicle model (dealership)"),
+        "renovation": _("Renovation (home improvement)"),
+    }
+
+    def part_label(self, key: str, part: str) -> str:
+        if key == "intake.required":
+            return str(self.stage_labels.get(part, part.replace("_", " ")))
+        if key == "intake.options":  # the same field has a weight too: say which setting
+            field = _profile_field_label(part) or part.replace("_", " ")
+            return _("%(field)s: values offered") % {"field": field}
+        return super().part_label(key, part)
+
+    def code_label(self, code: str) -> str | None:
+        # A profile field, a value of a choice field a trade narrows, a product term.
+        label = _field_label(code)
+        for name in OPTION_FIELDS:
+            label = label or dict(Customer._meta.get_field(name).choices).get(code)
+        label = label or self.product_terms.get(code)
+        return str(label) if label else None
+
+    def item_label(self, item: str) -> str | None:
+        return _profile_field_label(item)
+
+
+class CompletenessRulesFormSection(RulesFormSection):
+    key = "completeness"
+    title = _("Profile completeness")
+    labels = {
+        "completeness.after_first_visit": _("Completeness target after the first visit (%)"),
+        "completeness.after_third_visit_or_month": _(
+            "Completeness target after three visits or a month (%)"
+        ),
+        "completeness.owner": _("Completeness target for buyers (owners) (%)"),
+        "completeness.weights": _("Completeness weight of each profile field"),
+    }
+    part_bounds = {"completeness.weights": (0, 100)}
+
+    def part_label(self, key: str, part: str) -> str:
+        return _profile_field_label(part) or part.replace("_", " ")
+
+    def clean(self, form, data) -> None:
+        weights = form.parts.get("completeness.weights", [])
+        values = [data.get(name) for _part, name in weights]
+        if weights and all(v == 0 for v in values):
+            form.add_error(weights[0][1], _("At least one field must weigh something."))
+
+
+class PrivacyRulesFormSection(RulesFormSection):
+    key = "privacy"
+    title = _("Personal data")
+    labels = {
+        "privacy.reveals_per_hour": _("Phone reveals allowed per person per hour"),
+        "privacy.reveals_per_day": _("Phone reveals allowed per person per day"),
+        "privacy.phone_searches_per_hour": _("Searches by full phone number per person per hour"),
+        "privacy.list_rows_per_day": _(
+            "Customers a person without the export right may read through lists per day"
+        ),
+    }
+
+
+RULES_FORM_SECTIONS = (
+    IntakeRulesFormSection(),
+    CompletenessRulesFormSection(),
+    PrivacyRulesFormSection(),
+)

@@ -1,12 +1,18 @@
 """Intake rules as pure functions: profile completeness, its targets, required fields by
-stage, late entry. Defaults: docs/domain.md#intake; projects override them (org.rules)."""
+stage, late entry. Defaults: docs/domain.md#intake; projects override them: this app's sections
+of the project rules (intake, completeness, privacy) are at the end, registered in apps.py."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator
+
+from anchang.org.rules import RuleSection, Section
 
 # Profile fields and their completeness weights, by group (docs/domain.md#profile-groups).
 DEFAULT_WEIGHTS: dict[str, int] = {
@@ -114,8 +120,8 @@ DEFAULT_REQUIRED: dict[str, list[str]] = {
 
 
 # Per-trade defaults (docs/domain.md#trades: sales centres, 4S dealerships, home improvement).
-# Each trade registers, weighs and requires its own fields; org.rules merges these under a
-# project's overrides.
+# Each trade registers, weighs and requires its own fields; the project rules merge these
+# under a project's overrides (trade_intake_defaults).
 _DEALER_VISIT = [
     "name",
     "gender",
@@ -289,3 +295,153 @@ def is_late(*, occurred_at: datetime, entered_at: datetime, day_end: time, tz: Z
     if occurred_local > deadline:  # a call at 21:30 may be entered until midnight
         deadline = datetime.combine(occurred_local.date(), time(23, 59, 59), tzinfo=tz)
     return entered_at.astimezone(tz) > deadline
+
+
+# Choice fields whose offered values a trade narrows (the model keeps every value).
+OPTION_FIELDS = ("unit_type", "payment_method")
+
+
+class IntakeRules(Section):
+    """录入规范: same-day entry and the fields each stage requires."""
+
+    working_day_end: time = Field(
+        time(21, 0), description="Registrations entered after this local time are late."
+    )
+    required: dict[str, list[str]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_REQUIRED.items()},
+        description="Fields required by customer stage.",
+    )
+
+    first_visit_fields: list[str] = Field(
+        default_factory=lambda: list(FIRST_VISIT_PROFILE),
+        description="Profile fields the registration form offers for a visit, in order.",
+    )
+    options: dict[str, list[str]] = Field(
+        default_factory=lambda: {"unit_type": list(TRADE_INTAKE["real_estate"]["options"]
+                                                  ["unit_type"])},
+        description="The values offered for a choice field, e.g. the intended products.",
+    )  # fmt: skip
+    product_term: str = Field("unit_type", description="unit_type, vehicle or renovation.")
+
+    @field_validator("first_visit_fields")
+    @classmethod
+    def _known_profile(cls, value: list[str]) -> list[str]:
+        unknown = set(value) - set(ALL_PROFILE_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown fields {sorted(unknown)}")
+        if len(set(value)) != len(value):
+            raise ValueError("a field is listed twice")
+        return value
+
+    @field_validator("options")
+    @classmethod
+    def _known_options(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for name, codes in value.items():
+            if name not in OPTION_FIELDS:
+                raise ValueError(f"unknown field {name!r}")
+            if not codes:
+                raise ValueError(f"{name}: offer at least one value")
+        return value
+
+    @field_validator("product_term")
+    @classmethod
+    def _known_term(cls, value: str) -> str:
+        if value not in PRODUCT_TERMS:
+            raise ValueError(f"must be one of {', '.join(PRODUCT_TERMS)}")
+        return value
+
+    @field_validator("required")
+    @classmethod
+    def _known_fields(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        known = set(ALL_PROFILE_FIELDS) | {"loss_reason"}
+        for stage, fields in value.items():
+            if stage not in STAGES:
+                raise ValueError(f"unknown stage {stage!r}")
+            unknown = set(fields) - known
+            if unknown:
+                raise ValueError(f"{stage}: unknown fields {sorted(unknown)}")
+        return value
+
+
+class CompletenessRules(Section):
+    """信息完整度: targets in percent and the weight of each profile field."""
+
+    after_first_visit: int = Field(30, ge=0, le=100)
+    after_third_visit_or_month: int = Field(70, ge=0, le=100)
+    owner: int = Field(100, ge=0, le=100)
+    weights: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+
+    @field_validator("weights")
+    @classmethod
+    def _weights_sane(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = set(value) - set(ALL_PROFILE_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown fields {sorted(unknown)}")
+        if any(not 0 <= w <= 100 for w in value.values()):
+            raise ValueError("weights must be between 0 and 100")
+        if sum(value.values()) == 0:
+            raise ValueError("at least one field must weigh something")
+        return value
+
+
+class PrivacyRules(Section):
+    """Personal data (PIPL): how many masked phones one person may reveal."""
+
+    reveals_per_hour: int = Field(20, ge=0, le=10000)
+    reveals_per_day: int = Field(60, ge=0, le=100000)
+    # A full-number search confirms a masked number: capped, whoever searches.
+    phone_searches_per_hour: int = Field(30, ge=0, le=10000)
+    # Rows a person reads through lists of customers they may not export (planner, clerk,
+    # care): paging through every customer is an export by another name.
+    list_rows_per_day: int = Field(1000, ge=0, le=1000000)
+
+
+def _intake_trade_defaults(trade: str | None) -> dict[str, Any]:
+    if trade not in TRADE_INTAKE:
+        return {}
+    intake = TRADE_INTAKE[trade]
+    return {
+        "required": {k: list(v) for k, v in intake["required"].items()},
+        "first_visit_fields": list(intake["first_visit_fields"]),
+        "options": {k: list(v) for k, v in intake["options"].items()},
+        "product_term": intake["product_term"],
+    }
+
+
+def _completeness_trade_defaults(trade: str | None) -> dict[str, Any]:
+    if trade not in TRADE_INTAKE:
+        return {}
+    return {"weights": dict(TRADE_INTAKE[trade]["weights"])}
+
+
+def _intake_choices(key: str) -> tuple[str, ...] | None:
+    every_option = {
+        field: tuple(dict.fromkeys(c for t in TRADE_INTAKE.values() for c in
+                                   t["options"].get(field, [])))
+        for field in OPTION_FIELDS
+    }  # fmt: skip
+    fixed = {
+        "intake.first_visit_fields": ALL_PROFILE_FIELDS,
+        "intake.product_term": PRODUCT_TERMS,
+        **{f"intake.options.{field}": codes for field, codes in every_option.items()},
+    }
+    if key in fixed:
+        return tuple(fixed[key])
+    if key.startswith("intake.required."):
+        return (*ALL_PROFILE_FIELDS, "loss_reason")
+    return None
+
+
+# This app's sections of the project rules (org.rules), registered in apps.py; `order` places
+# them among the other apps' sections.
+RULE_SECTIONS = (
+    RuleSection(
+        key="intake", model=IntakeRules, order=10,
+        trade_defaults=_intake_trade_defaults, choices=_intake_choices,
+    ),
+    RuleSection(
+        key="completeness", model=CompletenessRules, order=30,
+        trade_defaults=_completeness_trade_defaults,
+    ),
+    RuleSection(key="privacy", model=PrivacyRules, order=50),
+)  # fmt: skip

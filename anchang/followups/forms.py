@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anchang.followups import rules
 from anchang.followups.models import FollowUp, LossApplication
+from anchang.org.forms import RulesFormSection
 
 DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -182,3 +183,87 @@ class LossDecisionForm(forms.Form):
     )  # fmt: skip
     comment = forms.CharField(label=_("Comment for the consultant"), max_length=500,
                               required=False)  # fmt: skip
+
+
+# This app's sections of the project-rules page (org.forms), registered in apps.py.
+class GradingRulesFormSection(RulesFormSection):
+    key = "grading"
+    title = _("Intent grades and follow-up cadence")
+    labels = {
+        "grading.scale": _("Grade scale"),
+        "grading.cadence_days": _("Follow-up cadence by grade (days)"),
+        "grading.backdate_flag_days": _("Flag follow-ups entered more than this many days late"),
+        "grading.method": _("Grading method"),
+        "grading.criteria": _("Grading criteria asked on the grade page"),
+        "grading.deal_breakers": _("Criteria that, rejected, give the lowest grade"),
+        "grading.core": _("Criteria that, all met, give the second grade"),
+        "grading.base": _("Criteria that, all met, give the third grade"),
+        "grading.signals": _("Buying signals offered at a follow-up"),
+    }
+    part_bounds = {"grading.cadence_days": (0, 366)}
+    scale_labels = {"ABCD": _("A/B/C/D (real estate)"), "HABC": _("H/A/B/C (dealership)")}
+    method_labels = {
+        "checklist": _("By the criteria checklist"),
+        "horizon": _("By purchase horizon"),
+    }
+
+    def part_label(self, key: str, part: str) -> str:
+        if key == "grading.cadence_days":
+            return _("Grade %(g)s") % {"g": part}
+        return super().part_label(key, part)
+
+    def code_label(self, code: str) -> str | None:
+        label = (
+            SIGNAL_LABELS.get(code)
+            or CRITERIA_LABELS.get(code)
+            or self.method_labels.get(code)
+            or self.scale_labels.get(code)
+        )
+        return str(label) if label else None
+
+    def value_text(self, key: str, value) -> str | None:
+        if key == "grading.scale":
+            return str(self.scale_labels.get(value, value))
+        return None
+
+
+class SuspicionRulesFormSection(RulesFormSection):
+    key = "suspicion"
+    title = _("Suspicious records")
+    labels = {
+        "suspicion.similarity_percent": _(
+            "Suspicious records: texts at least this alike on two customers are copy-paste (%)"
+        ),
+        "suspicion.duplicate_min_chars": _(
+            "Suspicious records: shorter texts are not compared for copy-paste (characters)"
+        ),
+        "suspicion.burst_count": _("Suspicious records: a burst is at least this many records"),
+        "suspicion.burst_minutes": _(
+            "Suspicious records: ... entered within this many minutes of each other"
+        ),
+        "suspicion.filler_repeat_run": _(
+            "Suspicious records: a character repeated this many times in a row is padding"
+        ),
+        "suspicion.filler_min_letters_percent": _(
+            "Suspicious records: content with a smaller share of letters is filler (%)"
+        ),
+        "suspicion.filler_min_distinct_percent": _(
+            "Suspicious records: content with fewer different characters is filler (%)"
+        ),
+    }
+
+
+class ReviewRulesFormSection(RulesFormSection):
+    key = "review"  # no title yet: the group shows under its key
+    labels = {
+        "review.comment_presets": _(
+            "Review: common comments, one-tap on the review queue (a list)"
+        ),
+    }
+
+
+RULES_FORM_SECTIONS = (
+    GradingRulesFormSection(),
+    SuspicionRulesFormSection(),
+    ReviewRulesFormSection(),
+)

@@ -1,13 +1,19 @@
 """Grading (docs/domain.md#grading) and cadence (docs/domain.md#cadence) as pure functions.
 
 No ORM here: these take plain values and return plain values with reasons, so they are
-tested without a database (hypothesis for the band edges).
+tested without a database (hypothesis for the band edges). This app's sections of the project
+rules (grading, suspicion, review) are at the end, registered in apps.py.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
+
+from pydantic import Field, field_validator, model_validator
+
+from anchang.org.rules import RuleSection, Section
 
 # Real-estate checklist (Shimao-style): each criterion is True (met), False (rejected) or
 # None (not known yet).
@@ -113,7 +119,7 @@ def suggest_abcd(
 
 @dataclass(frozen=True)
 class GradingSpec:
-    """What a project's grading rules say, as plain values (built from org.rules)."""
+    """What a project's grading rules say, as plain values (GradingRules.spec)."""
 
     scale: tuple[str, ...]
     method: str
@@ -238,3 +244,184 @@ CONTACT_KINDS = frozenset({"phone", "visit", "wechat", "event"})
 
 def is_contact(kind: str, *, reached: bool) -> bool:
     return reached and kind in CONTACT_KINDS
+
+
+GRADE_SCALES = ("ABCD", "HABC")
+
+
+class GradingRules(Section):
+    """意向等级: the scale in use and the follow-up cadence per grade (days)."""
+
+    scale: str = Field("ABCD", description="ABCD (real estate) or HABC (dealership).")
+    cadence_days: dict[str, int] = Field(
+        default_factory=lambda: {"H": 0, "A": 7, "B": 14, "C": 30, "D": 90},
+        description="Days to the next follow-up, by grade.",
+    )
+
+    backdate_flag_days: int = Field(
+        2, ge=0, le=31, description="Follow-ups dated further back than this are flagged."
+    )
+    method: str = Field("checklist", description="checklist (criteria) or horizon (dealership).")
+    criteria: list[str] = Field(
+        default_factory=lambda: list(CRITERIA),
+        description="What the grade page asks (yes / no / not known).",
+    )
+    deal_breakers: list[str] = Field(
+        default_factory=lambda: list(DEAL_BREAKERS),
+        description="Criteria that, rejected, give the lowest grade.",
+    )
+    core: list[str] = Field(
+        default_factory=lambda: ["accepts_product", "unit_chosen", "attention"],
+        description="Criteria that, all met, give the second grade.",
+    )
+    base: list[str] = Field(
+        default_factory=lambda: ["accepts_product"],
+        description="Criteria that, all met, give the third grade.",
+    )
+    signals: list[str] = Field(
+        default_factory=lambda: list(SIGNALS),
+        description="Buying signals offered at a follow-up.",
+    )
+
+    @field_validator("method")
+    @classmethod
+    def _known_method(cls, value: str) -> str:
+        if value not in GRADING_METHODS:
+            raise ValueError(f"must be one of {', '.join(GRADING_METHODS)}")
+        return value
+
+    @field_validator("criteria", "deal_breakers", "core", "base")
+    @classmethod
+    def _known_criteria(cls, value: list[str]) -> list[str]:
+        unknown = set(value) - set(ALL_CRITERIA)
+        if unknown:
+            raise ValueError(f"unknown criteria {sorted(unknown)}")
+        return list(dict.fromkeys(value))
+
+    @field_validator("signals")
+    @classmethod
+    def _known_signals(cls, value: list[str]) -> list[str]:
+        unknown = set(value) - set(ALL_SIGNALS)
+        if unknown:
+            raise ValueError(f"unknown signals {sorted(unknown)}")
+        return list(dict.fromkeys(value))
+
+    @model_validator(mode="after")
+    def _parts_are_criteria(self) -> GradingRules:
+        stray = set(self.deal_breakers + self.core + self.base) - set(self.criteria)
+        if stray:
+            raise ValueError(f"not among the criteria: {sorted(stray)}")
+        return self
+
+    @model_validator(mode="after")
+    def _horizon_needs_h(self) -> GradingRules:
+        if self.method == "horizon" and self.scale != "HABC":
+            raise ValueError("grading by purchase horizon needs the HABC scale")
+        return self
+
+    @property
+    def spec(self) -> GradingSpec:
+        return GradingSpec(
+            scale=SCALES[self.scale], method=self.method,
+            criteria=tuple(self.criteria), deal_breakers=tuple(self.deal_breakers),
+            core=tuple(self.core), base=tuple(self.base), signals=tuple(self.signals),
+        )  # fmt: skip
+
+    @field_validator("scale")
+    @classmethod
+    def _known_scale(cls, value: str) -> str:
+        if value not in GRADE_SCALES:
+            raise ValueError(f"must be one of {', '.join(GRADE_SCALES)}")
+        return value
+
+    @field_validator("cadence_days")
+    @classmethod
+    def _cadence_sane(cls, value: dict[str, int]) -> dict[str, int]:
+        for grade, days in value.items():
+            if grade not in "HABCD" or len(grade) != 1:
+                raise ValueError(f"unknown grade {grade!r}")
+            if not 0 <= days <= 366:
+                raise ValueError(f"{grade}: days must be between 0 and 366")
+        return value
+
+
+class SuspicionRules(Section):
+    """可疑记录: when a follow-up is shown to managers as worth a second look (never penalised
+    automatically). Percentages are whole numbers so the rules form edits them as such."""
+
+    similarity_percent: int = Field(
+        85, ge=50, le=100, description="Texts at least this alike on two customers are copy-paste."
+    )
+    duplicate_min_chars: int = Field(
+        15, ge=2, le=500, description="Shorter texts are not compared (filler covers them)."
+    )
+    burst_count: int = Field(5, ge=2, le=100, description="This many records entered ...")
+    burst_minutes: int = Field(10, ge=1, le=240, description="... within this many minutes.")
+    filler_repeat_run: int = Field(
+        6, ge=2, le=100, description="A character repeated this many times in a row is padding."
+    )
+    filler_min_letters_percent: int = Field(
+        50, ge=0, le=100, description="Content with fewer letters than this is punctuation."
+    )
+    filler_min_distinct_percent: int = Field(
+        30, ge=0, le=100, description="Content with fewer different characters is repetition."
+    )
+
+
+DEFAULT_COMMENT_PRESETS = (
+    "记录太简单，请补充客户的需求、顾虑和下一步计划。",
+    "请尽快约客户到访。",
+    "跟进及时，继续保持。",
+    "请核实客户的意向等级是否准确。",
+    "请当天录入跟进记录，不要补录。",
+)
+
+
+class ReviewRules(Section):
+    """主管批示: the common comments a manager taps instead of typing them again."""
+
+    comment_presets: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_COMMENT_PRESETS),
+        max_length=12,
+        description="Common comments offered as one-tap buttons on the review queue.",
+    )
+
+    @field_validator("comment_presets")
+    @classmethod
+    def _presets(cls, value: list[str]) -> list[str]:
+        cleaned = [text.strip() for text in value]
+        if any(not 1 <= len(text) <= 500 for text in cleaned):
+            raise ValueError("each comment is 1 to 500 characters")
+        return cleaned
+
+
+def _grading_trade_defaults(trade: str | None) -> dict[str, Any]:
+    if trade not in TRADE_GRADING:
+        return {}
+    grading = TRADE_GRADING[trade]
+    return {k: (list(v) if isinstance(v, list) else v) for k, v in grading.items()}
+
+
+def _grading_choices(key: str) -> tuple[str, ...] | None:
+    fixed = {
+        "grading.scale": GRADE_SCALES,
+        "grading.method": GRADING_METHODS,
+        "grading.criteria": ALL_CRITERIA,
+        "grading.deal_breakers": ALL_CRITERIA,
+        "grading.core": ALL_CRITERIA,
+        "grading.base": ALL_CRITERIA,
+        "grading.signals": ALL_SIGNALS,
+    }
+    return fixed.get(key)
+
+
+# This app's sections of the project rules (org.rules), registered in apps.py; `order` places
+# them among the other apps' sections.
+RULE_SECTIONS = (
+    RuleSection(
+        key="grading", model=GradingRules, order=20,
+        trade_defaults=_grading_trade_defaults, choices=_grading_choices,
+    ),
+    RuleSection(key="suspicion", model=SuspicionRules, order=60),
+    RuleSection(key="review", model=ReviewRules, order=70, free_text=("review.comment_presets",)),
+)  # fmt: skip

@@ -21,7 +21,7 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from anchang.org.rules import SuspicionRules
+from anchang.followups.rules import SuspicionRules
 
 NEAR_DUPLICATE = "near_duplicate"
 BURST = "burst"

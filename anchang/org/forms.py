@@ -1,83 +1,25 @@
 """Forms for log-in, tokens and project rules (input shape only)."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
 from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
-from django.apps import apps
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from anchang.org.rules import (
-    FREE_TEXT_SETTINGS,
-    GRADE_SCALES,
     ProjectRules,
+    RuleSection,
     flatten,
+    free_text_settings,
+    register_section,
+    sections,
     setting_choices,
 )
-
-# Human labels for the rule keys; a key without one shows its dotted name.
-RULE_LABELS = {
-    "timezone": _("Time zone"),
-    "intake.working_day_end": _("End of the working day (later entries are late)"),
-    "grading.scale": _("Grade scale"),
-    "grading.cadence_days": _("Follow-up cadence by grade (days)"),
-    "grading.backdate_flag_days": _("Flag follow-ups entered more than this many days late"),
-    "completeness.after_first_visit": _("Completeness target after the first visit (%)"),
-    "completeness.after_third_visit_or_month": _(
-        "Completeness target after three visits or a month (%)"
-    ),
-    "completeness.owner": _("Completeness target for buyers (owners) (%)"),
-    "completeness.weights": _("Completeness weight of each profile field"),
-    "intake.required": _("Required fields by customer stage"),
-    "intake.first_visit_fields": _("Profile fields asked when registering a visit"),
-    "intake.options": _("Values offered for choice fields (intended products, payment)"),
-    "intake.product_term": _("What the intended product is called"),
-    "grading.method": _("Grading method"),
-    "grading.criteria": _("Grading criteria asked on the grade page"),
-    "grading.deal_breakers": _("Criteria that, rejected, give the lowest grade"),
-    "grading.core": _("Criteria that, all met, give the second grade"),
-    "grading.base": _("Criteria that, all met, give the third grade"),
-    "grading.signals": _("Buying signals offered at a follow-up"),
-    "pool.reclaim_after_days_without_contact": _(
-        "Days without a reached contact before reclaim to the pool"
-    ),
-    "pool.reclaim_after_days_without_subscription": _(
-        "Days from registration without a subscription before reclaim"
-    ),
-    "pool.warn_days_before": _("Days before reclaim to warn the consultant"),
-    "pool.daily_claim_limit": _("Pool claims per consultant per day"),
-    "pool.max_active_customers": _("Maximum active customers per consultant"),
-    "pool.reclaim_cooldown_days": _("Days before the previous consultant may claim back"),
-    "privacy.reveals_per_hour": _("Phone reveals allowed per person per hour"),
-    "privacy.reveals_per_day": _("Phone reveals allowed per person per day"),
-    "privacy.phone_searches_per_hour": _("Searches by full phone number per person per hour"),
-    "privacy.list_rows_per_day": _(
-        "Customers a person without the export right may read through lists per day"
-    ),
-    "suspicion.similarity_percent": _(
-        "Suspicious records: texts at least this alike on two customers are copy-paste (%)"
-    ),
-    "suspicion.duplicate_min_chars": _(
-        "Suspicious records: shorter texts are not compared for copy-paste (characters)"
-    ),
-    "suspicion.burst_count": _("Suspicious records: a burst is at least this many records"),
-    "suspicion.burst_minutes": _(
-        "Suspicious records: ... entered within this many minutes of each other"
-    ),
-    "suspicion.filler_repeat_run": _(
-        "Suspicious records: a character repeated this many times in a row is padding"
-    ),
-    "suspicion.filler_min_letters_percent": _(
-        "Suspicious records: content with a smaller share of letters is filler (%)"
-    ),
-    "suspicion.filler_min_distinct_percent": _(
-        "Suspicious records: content with fewer different characters is filler (%)"
-    ),
-    "review.comment_presets": _("Review: common comments, one-tap on the review queue (a list)"),
-}
 
 
 class LoginForm(AuthenticationForm):
@@ -96,88 +38,115 @@ class TokenCreateForm(forms.Form):
     )
 
 
-# Rule groups (ProjectRules' sections) as admins read them; a new section without a label
-# shows under its key until it gets one (the raw-code page test says so).
-SECTION_LABELS = {
-    "": _("General"),
-    "intake": _("Registration rules"),
-    "grading": _("Intent grades and follow-up cadence"),
-    "completeness": _("Profile completeness"),
-    "pool": _("Shared pool"),
-    "privacy": _("Personal data"),
-    "suspicion": _("Suspicious records"),
-}
-# Customer stages of the required-fields rule (customers.rules.STAGES).
-STAGE_LABELS = {
-    "no_intent": _("No intent"),
-    "call_in": _("Called in"),
-    "first_visit": _("First visit"),
-    "repeat_visitor": _("Repeat visitor"),
-    "owner": pgettext_lazy("customer state", "Owner"),
-}
-SCALE_LABELS = {"ABCD": _("A/B/C/D (real estate)"), "HABC": _("H/A/B/C (dealership)")}
-# Bounds of the values inside mapping settings (the rules validate them too).
-PART_BOUNDS = {"grading.cadence_days": (0, 366), "completeness.weights": (0, 100)}
+class RulesFormSection:
+    """Not a Django form: how one section of the project rules reads on the rules page and in
+    the audit log, and what the page checks across its fields. The app whose section it is
+    subclasses it beside its other forms and registers an instance from its AppConfig.ready()
+    (register_rules), with the section itself (org.rules.RuleSection)."""
+
+    key: str = ""  # the section's key in the rules
+    title: str | None = None  # the group's heading; without one the group shows its key
+    labels: Mapping[str, str] = {}  # dotted setting key → label
+    # Bounds of the values inside mapping settings (the rules validate them too); a mapping
+    # not named here takes 0 and up.
+    part_bounds: Mapping[str, tuple[int | None, int | None]] = {}
+
+    def part_label(self, key: str, part: str) -> str:
+        """An entry of a mapping setting (`key.part`: one grade's cadence, one field's weight)."""
+        return part.replace("_", " ")
+
+    def code_label(self, code: str) -> str | None:
+        """A code this section's settings offer as a choice, in words; None if not its code."""
+        return None
+
+    def item_label(self, item: str) -> str | None:
+        """An entry of a list setting's value as the audit log words it; None if not known."""
+        return None
+
+    def value_text(self, key: str, value: Any) -> str | None:
+        """A setting's value as an admin reads it, when it is not the value as it stands."""
+        return None
+
+    def clean(self, form: ProjectRulesForm, data: dict[str, Any]) -> None:
+        """Checks across the section's fields, in the admin's language."""
 
 
-def _profile_field_label(name: str) -> str:
-    # Looked up through the registry: org sits below the customers app.
-    try:
-        field = apps.get_model("customers", "Customer")._meta.get_field(name)
-    except LookupError:
-        return name.replace("_", " ")
-    except Exception:  # noqa: BLE001 - care dates and other non-column parts of a profile
-        return str(_("Key care dates")) if name == "care_dates" else name.replace("_", " ")
-    return str(field.verbose_name)
+_form_sections: dict[str, RulesFormSection] = {}
+
+
+def register_rules(
+    rule_sections: Iterable[RuleSection], form_sections: Iterable[RulesFormSection]
+) -> None:
+    """An app's sections of the project rules and of their page; from its AppConfig.ready()."""
+    for section in rule_sections:
+        register_section(section)
+    for form_section in form_sections:
+        if form_section.key in _form_sections:
+            raise ValueError(f"rules form section {form_section.key!r} is registered twice")
+        _form_sections[form_section.key] = form_section
+
+
+def _form_sections_in_order() -> list[RulesFormSection]:
+    """The registered form sections in the rules' order (org.rules.sections)."""
+    return [_form_sections[s.key] for s in sections() if s.key in _form_sections]
+
+
+def _form_section(key: str) -> RulesFormSection:
+    """The form section of a dotted setting key; the plain base for a general setting."""
+    return _form_sections.get(key.partition(".")[0]) or RulesFormSection()
+
+
+# The general settings (org's own); each app's come from its RulesFormSection.
+GENERAL_TITLE = _("General")
+GENERAL_LABELS = {"timezone": _("Time zone")}
+
+
+def _section_title(section: str) -> str:
+    if not section:
+        return str(GENERAL_TITLE)
+    title = _form_section(section).title
+    # A section without a title shows under its key until it gets one.
+    return str(title) if title else section.replace("_", " ")
+
+
+def _setting_label(key: str) -> str | None:
+    label = GENERAL_LABELS.get(key) or _form_section(key).labels.get(key)
+    return str(label) if label else None
 
 
 def _code_label(code: str) -> str:
-    """A code a list setting holds (a profile field, a product, a criterion, a signal), in
-    words."""
-    customer = apps.get_model("customers", "Customer")
-    try:
-        return str(customer._meta.get_field(code).verbose_name)
-    except Exception:  # noqa: BLE001, S110 - not a field: a product, criterion or signal
-        pass
-    for name in ("unit_type", "payment_method"):
-        label = dict(customer._meta.get_field(name).choices).get(code)
+    """A code a setting offers (a profile field, a product, a criterion, a signal), in words:
+    the codes are one vocabulary, so the first section in the rules' order that knows it says
+    it (a criterion named like a profile field, decision_maker, reads as the field)."""
+    for section in _form_sections_in_order():
+        label = section.code_label(code)
         if label:
-            return str(label)
-    # Grading's words live with grading (followups), above org: read them when needed.
-    from anchang.followups.forms import CRITERIA_LABELS, SIGNAL_LABELS
-
-    label = SIGNAL_LABELS.get(code) or CRITERIA_LABELS.get(code) or CODE_LABELS.get(code)
-    return str(label) if label else code.replace("_", " ")
+            return label
+    return code.replace("_", " ")
 
 
-# Single-choice settings' values.
-CODE_LABELS = {
-    "checklist": _("By the criteria checklist"),
-    "horizon": _("By purchase horizon"),
-    "unit_type": _("Unit type (real estate)"),
-    "vehicle": _("Vehicle model (dealership)"),
-    "renovation": _("Renovation (home improvement)"),
-}
+def _item_label(item: str) -> str:
+    for section in _form_sections_in_order():
+        label = section.item_label(item)
+        if label:
+            return label
+    return item.replace("_", " ")
 
 
 def _part_label(key: str, part: str) -> str:
-    if key.endswith("cadence_days"):
-        return _("Grade %(g)s") % {"g": part}
-    if key.endswith("required"):
-        return str(STAGE_LABELS.get(part, part.replace("_", " ")))
-    if key.endswith("options"):  # the same field has a weight too: say which setting this is
-        return _("%(field)s: values offered") % {"field": _profile_field_label(part)}
-    return _profile_field_label(part)
+    return _form_section(key).part_label(key, part)
 
 
 def rule_label(key: str) -> str:
     """A rule's dotted key as an admin reads it, e.g. "grading.cadence_days.A" →
     "Follow-up cadence by grade (days) · Grade A"."""
-    if key in RULE_LABELS:
-        return str(RULE_LABELS[key])
+    label = _setting_label(key)
+    if label:
+        return label
     parent, _dot, part = key.rpartition(".")
-    if parent in RULE_LABELS:
-        return f"{RULE_LABELS[parent]} · {_part_label(parent, part)}"
+    parent_label = _setting_label(parent) if parent else None
+    if parent_label:
+        return f"{parent_label} · {_part_label(parent, part)}"
     return key.replace("_", " ").replace(".", " · ")
 
 
@@ -186,10 +155,17 @@ def rule_value_text(key: str, value: Any) -> str:
     if isinstance(value, bool):
         return str(_("Yes") if value else _("No"))
     if isinstance(value, list):
-        return "、".join(_profile_field_label(str(v)) for v in value) or "—"
-    if key == "grading.scale":
-        return str(SCALE_LABELS.get(value, value))
-    return str(value)
+        return "、".join(_item_label(str(v)) for v in value) or "—"
+    text = _form_section(key).value_text(key, value)
+    return text if text is not None else str(value)
+
+
+def _setting(rules: ProjectRules, key: str) -> Any:
+    """A setting's value as the rules hold it (a time, not its JSON text)."""
+    value: Any = rules
+    for name in key.split("."):
+        value = getattr(value, name)
+    return value
 
 
 def _bounds(rules: ProjectRules, key: str) -> tuple[int | None, int | None]:
@@ -236,7 +212,7 @@ class ProjectRulesForm(forms.Form):
             section = key.rpartition(".")[0]
             names = self.groups.setdefault(section, [])
             if isinstance(value, dict):
-                low, high = PART_BOUNDS.get(key, (0, None))
+                low, high = _form_section(key).part_bounds.get(key, (0, None))
                 self.parts[key] = []
                 for part, item in value.items():
                     name = f"{key}.{part}"
@@ -256,7 +232,7 @@ class ProjectRulesForm(forms.Form):
                     self.parts[key].append((part, name))
                     names.append(name)
                 continue
-            label = RULE_LABELS.get(key, key.replace("_", " "))
+            label = _setting_label(key) or key.replace("_", " ")
             if isinstance(value, bool):
                 field = forms.BooleanField(label=label, required=False, initial=value)
             elif isinstance(value, int):
@@ -270,18 +246,15 @@ class ProjectRulesForm(forms.Form):
                     choices=[(c, _code_label(c)) for c in setting_choices(key)],
                     widget=forms.CheckboxSelectMultiple,
                 )  # fmt: skip
-            elif key in FREE_TEXT_SETTINGS:  # free texts (common comments): one a line
+            elif key in free_text_settings():  # free texts (common comments): one a line
                 field = LinesField(label=label, initial=value)
             elif setting_choices(key):
                 field = forms.ChoiceField(
                     label=label, initial=value,
                     choices=[(c, _code_label(c)) for c in setting_choices(key)],
                 )  # fmt: skip
-            elif key.endswith("working_day_end"):
+            elif isinstance(_setting(rules, key), time):  # the end of the working day
                 field = forms.TimeField(label=label, initial=time.fromisoformat(value))
-            elif key == "grading.scale":
-                choices = [(s, SCALE_LABELS.get(s, s)) for s in GRADE_SCALES]
-                field = forms.ChoiceField(label=label, initial=value, choices=choices)
             else:
                 field = forms.CharField(label=label, initial=value, max_length=64)
             self.fields[key] = field
@@ -293,7 +266,7 @@ class ProjectRulesForm(forms.Form):
         when long (weights per profile field)."""
         out = []
         for section, names in self.groups.items():
-            title = str(SECTION_LABELS.get(section, section.replace("_", " ")))
+            title = _section_title(section)
             blocks: list[tuple[str, bool, list]] = []
             plain: list = []
             for name in names:
@@ -320,10 +293,8 @@ class ProjectRulesForm(forms.Form):
                 ZoneInfo(zone)
             except (ZoneInfoNotFoundError, ValueError):
                 self.add_error("timezone", _("Unknown time zone; for example Asia/Shanghai."))
-        weights = self.parts.get("completeness.weights", [])
-        values = [data.get(name) for _part, name in weights]
-        if weights and all(v == 0 for v in values):
-            self.add_error(weights[0][1], _("At least one field must weigh something."))
+        for section in _form_sections_in_order():
+            section.clean(self, data)
         return data
 
     def rule_values(self) -> dict:

@@ -163,10 +163,11 @@ def projects_where(actor: User, roles: set[str]) -> QuerySet[Project]:
     return Project.objects.filter(pk__in=ids, is_active=True).select_related("region")
 
 
-def strictest_privacy_limit(actor: User, setting: str) -> int:
-    """A per-person privacy cap (`privacy.<setting>`) at its strictest among the projects
-    the actor works in; 0 for an actor in none."""
-    limits = [getattr(project_rules(p).privacy, setting) for p in visible_projects(actor)]
+def strictest_setting(actor: User, key: str) -> int:
+    """A per-person cap (a dotted rule key, `privacy.reveals_per_day`) at its strictest
+    among the projects the actor works in; 0 for an actor in none."""
+    section, _dot, name = key.partition(".")
+    limits = [getattr(getattr(project_rules(p), section), name) for p in visible_projects(actor)]
     return min(limits, default=0)
 
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from anchang.org.forms import RulesFormSection
 from anchang.pool.services import HAND_OUT_MAX
 
 
@@ -27,3 +28,24 @@ class HandOutForm(forms.Form):
         if len(chosen) > HAND_OUT_MAX:
             raise forms.ValidationError(_("At most %(n)d at a time.") % {"n": HAND_OUT_MAX})
         return chosen
+
+
+# This app's section of the project-rules page (org.forms), registered in apps.py.
+class PoolRulesFormSection(RulesFormSection):
+    key = "pool"
+    title = _("Shared pool")
+    labels = {
+        "pool.reclaim_after_days_without_contact": _(
+            "Days without a reached contact before reclaim to the pool"
+        ),
+        "pool.reclaim_after_days_without_subscription": _(
+            "Days from registration without a subscription before reclaim"
+        ),
+        "pool.warn_days_before": _("Days before reclaim to warn the consultant"),
+        "pool.daily_claim_limit": _("Pool claims per consultant per day"),
+        "pool.max_active_customers": _("Maximum active customers per consultant"),
+        "pool.reclaim_cooldown_days": _("Days before the previous consultant may claim back"),
+    }
+
+
+RULES_FORM_SECTIONS = (PoolRulesFormSection(),)

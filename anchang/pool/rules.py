@@ -11,8 +11,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
 from django.utils.translation import gettext as _
+from pydantic import Field
 
-from anchang.org.rules import PoolRules
+from anchang.org.rules import RuleSection, Section
+
+
+class PoolRules(Section):
+    """公海: reclaim and claim limits."""
+
+    reclaim_after_days_without_contact: int = Field(30, ge=1, le=3650)
+    reclaim_after_days_without_subscription: int = Field(90, ge=1, le=3650)
+    warn_days_before: int = Field(2, ge=0, le=30)
+    daily_claim_limit: int = Field(10, ge=0, le=1000)
+    max_active_customers: int = Field(200, ge=1, le=100000)
+    reclaim_cooldown_days: int = Field(7, ge=0, le=365)
+
+
+# This app's section of the project rules (org.rules), registered in apps.py.
+RULE_SECTIONS = (RuleSection(key="pool", model=PoolRules, order=40),)
 
 # Still in play: a deal (subscribed, owner) is never reclaimed, a lost customer is closed.
 POOL_STATES = ("prospect", "no_intent")

@@ -13,12 +13,12 @@ from anchang.customers.selectors import IN_POOL
 from anchang.followups.models import LossApplication
 from anchang.lookups import get_in_scope
 from anchang.org.models import Project, User
-from anchang.org.rules import PoolRules
 from anchang.org.selectors import project_rules, projects_where
 from anchang.pool import policies
 from anchang.pool.models import PoolEvent
 from anchang.pool.rules import (
     POOL_STATES,
+    PoolRules,
     Reclaim,
     Refusal,
     cooldown_refusal,

@@ -16,7 +16,7 @@ from anchang.customers.models import Customer
 from anchang.customers.selectors import actor_may, customer_relation
 from anchang.errors import DomainError
 from anchang.org.models import User
-from anchang.org.selectors import actor_grants, strictest_privacy_limit
+from anchang.org.selectors import actor_grants, strictest_setting
 from anchang.permissions import bulk_capped_relations, phone_full_relations
 
 
@@ -43,7 +43,7 @@ def list_read_record(*, actor: User, customers: Iterable[Customer], door: str) -
     rows = sum(1 for customer in customers if counts_as_bulk_read(actor, customer))
     if not rows:
         return 0
-    limit = strictest_privacy_limit(actor, "list_rows_per_day")
+    limit = strictest_setting(actor, "privacy.list_rows_per_day")
     day = timezone.localdate()
     with transaction.atomic():
         DailyReadCount.objects.get_or_create(user=actor, day=day)

@@ -16,7 +16,7 @@ from anchang.customers import policies
 from anchang.customers.models import Customer, CustomerPhone
 from anchang.errors import DomainError, ValidationFailed
 from anchang.org.models import User
-from anchang.org.selectors import project_rules, strictest_privacy_limit
+from anchang.org.selectors import project_rules, strictest_setting
 
 REASON_MAX = 200
 
@@ -88,7 +88,7 @@ def phone_search(
     audited (without the number) and capped per hour, refused before it looks, so no
     answer depends on whether the guess was right.
     """
-    limit = strictest_privacy_limit(actor, "phone_searches_per_hour")
+    limit = strictest_setting(actor, "privacy.phone_searches_per_hour")
     with transaction.atomic():
         # One user's searches one at a time, as for reveals, so searches at once stop at the cap.
         list(User.objects.select_for_update().filter(pk=actor.pk).values_list("pk"))

@@ -1,0 +1,152 @@
+"""Every app has the same files, so whoever knows one app knows them all.
+
+An app is a package under anchang/ with an apps.py. Each module in it is one of the file set
+(DESIGN.md's table) or an extra named below with its reason; an app that grows becomes
+subpackages with the same files (followups/reviews/api.py), never prefixed modules
+(review_api.py); a file of the set that outgrows itself becomes a package of that name
+(customers/services/) whose modules are named after what they hold. Every app has its
+policies.py and its errors.py. Known offenders are listed with the issue that removes them,
+so the suite stays green while the parts land: a part that fixes one removes its line."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import anchang
+
+ROOT = Path(anchang.__file__).parent
+
+FILE_SET = {
+    "models", "selectors", "services", "policies", "rules", "filters", "errors", "forms",
+    "serializers", "views", "api", "tasks", "urls", "admin", "apps",
+}  # fmt: skip
+REQUIRED = ("policies", "errors")
+
+# Allowed in any app or subpackage.
+EXTRAS = {
+    "__init__": "the package itself",
+    "migrations": "Django's migrations",
+    "choices": "an app's TextChoices, out of models.py when they outgrow it",
+}
+# Allowed in one place only.
+PLACED_EXTRAS = {
+    "customers/phones.py": "the phone number as a value (parse, E.164, mask), used by every layer",
+    "customers/search.py": "pinyin search keys of Chinese names: pure text functions",
+    "org/login_guard.py": "django-axes' AppConfig under the name staff read (INSTALLED_APPS)",
+    "org/auth_audit.py": "receivers of the log-in signals that only Django and axes send",
+    "audit/details.py": "the words of an entry's details, for the log page",
+}
+# Apps that are project glue rather than a domain: no actor decides, no error reaches one.
+NOT_DOMAIN_APPS = {"scheduler": "tick's own bookkeeping: which periodic runs happened"}
+
+# Known offenders, each removed by the part of its issue that fixes it.
+KNOWN = {
+    # issue 14: followups/ becomes reviews/, revisits/, suspicion/ and loss/ subpackages
+    "followups/keyset.py": "issue 14",
+    "followups/loss.py": "issue 14",
+    "followups/overdue_selectors.py": "issue 14",
+    "followups/overdue_views.py": "issue 14",
+    "followups/review_api.py": "issue 14",
+    "followups/review_forms.py": "issue 14",
+    "followups/review_selectors.py": "issue 14",
+    "followups/review_serializers.py": "issue 14",
+    "followups/review_views.py": "issue 14",
+    "followups/reviews.py": "issue 14",
+    "followups/revisit_api.py": "issue 14",
+    "followups/revisit_forms.py": "issue 14",
+    "followups/revisit_selectors.py": "issue 14",
+    "followups/revisit_views.py": "issue 14",
+    "followups/revisits.py": "issue 14",
+    "followups/suspicion.py": "issue 14",
+    "followups/suspicion_api.py": "issue 14",
+    "followups/suspicion_selectors.py": "issue 14",
+    "followups/suspicion_services.py": "issue 14",
+    "followups/suspicion_views.py": "issue 14",
+    # issue 14: every app has its policies.py and errors.py
+    "followups/policies.py": "issue 14",
+    "pool/policies.py": "issue 14",
+    "customers/errors.py": "issue 14",
+    "org/errors.py": "issue 14",
+    "audit/policies.py": "issue 14",
+    "audit/errors.py": "issue 14",
+}
+
+PREFIXED = re.compile(rf"^[a-z0-9]+(?:_[a-z0-9]+)*_({'|'.join(sorted(FILE_SET))})$")
+
+
+def _modules(package: Path) -> list[tuple[str, Path]]:
+    """(name, path) of the modules and subpackages directly in a package."""
+    found = []
+    for path in sorted(package.iterdir()):
+        if path.is_dir() and (path / "__init__.py").exists():
+            found.append((path.name, path))
+        elif path.suffix == ".py":
+            found.append((path.stem, path))
+    return found
+
+
+def _problems_in(package: Path, root: Path) -> dict[str, str]:
+    problems = {}
+    for name, path in _modules(package):
+        where = str(path.relative_to(root))
+        if name in FILE_SET or name in EXTRAS or where in PLACED_EXTRAS:
+            continue  # a package of the set is a module split by size: its names are free
+        if path.is_dir():  # a part of the app grown into a subpackage: the same files again
+            problems |= _problems_in(path, root)
+        elif PREFIXED.match(name):
+            problems[where] = f"prefixed: a subpackage with {PREFIXED.match(name)[1]}.py"
+        else:
+            problems[where] = "not in the app file set (DESIGN.md) nor a listed extra"
+    return problems
+
+
+def shape_problems(root: Path = ROOT) -> dict[str, str]:
+    problems = {}
+    for app in sorted(p.parent for p in root.glob("*/apps.py")):
+        problems |= _problems_in(app, root)
+        if app.name in NOT_DOMAIN_APPS:
+            continue
+        for name in REQUIRED:
+            if not (app / f"{name}.py").exists() and not (app / name).is_dir():
+                problems[f"{app.name}/{name}.py"] = "missing"
+    return problems
+
+
+def test_every_app_has_the_same_files():
+    problems = shape_problems()
+    new = {where: why for where, why in problems.items() if where not in KNOWN}
+    assert not new, new
+    fixed = sorted(set(KNOWN) - set(problems))
+    assert not fixed, f"fixed: remove them from KNOWN in this test: {fixed}"
+
+
+def test_the_check_sees_a_prefixed_module_and_a_stray_one(tmp_path):
+    app = tmp_path / "things"
+    (app / "reviews").mkdir(parents=True)
+    for name in ("__init__", "apps", "models", "policies", "errors", "thing_views"):
+        (app / f"{name}.py").write_text("")
+    for name in ("__init__", "api", "review_api", "helpers"):
+        (app / "reviews" / f"{name}.py").write_text("")
+    assert shape_problems(tmp_path) == {
+        "things/thing_views.py": "prefixed: a subpackage with views.py",
+        "things/reviews/review_api.py": "prefixed: a subpackage with api.py",
+        "things/reviews/helpers.py": "not in the app file set (DESIGN.md) nor a listed extra",
+    }
+
+
+def test_every_module_of_a_split_package_has_a_layer():
+    """The import contract places each module of api/ and audit/ on its own (they are split
+    across layers); a module it does not name would escape the contract."""
+    config = tomllib.loads((ROOT.parent / "pyproject.toml").read_text())
+    (contract,) = config["tool"]["importlinter"]["contracts"]
+    listed = {
+        name.strip().strip("()")
+        for layer in contract["layers"]
+        for name in re.split(r"[:|]", layer)
+    }
+    for package in contract["exhaustive_ignores"]:
+        for name, _path in _modules(ROOT / package):
+            if name != "__init__":
+                assert f"{package}.{name}" in listed, f"{package}.{name} has no layer"
