@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from anchang.followups.suspicion import (
+from anchang.followups.suspicion.rules import (
     FILLER,
     NEAR_DUPLICATE,
     Record,

@@ -4,8 +4,9 @@ from drf_spectacular.views import SpectacularSwaggerView
 from anchang.api.schema import SchemaView
 from anchang.customers import api as customers_api
 from anchang.followups import api as followups_api
-from anchang.followups import review_api, suspicion_api
-from anchang.followups import revisit_api as revisits_api
+from anchang.followups.reviews import api as review_api
+from anchang.followups.revisits import api as revisits_api
+from anchang.followups.suspicion import api as suspicion_api
 from anchang.org import api as org_api
 from anchang.pool import api as pool_api
 

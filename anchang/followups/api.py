@@ -10,7 +10,8 @@ from rest_framework.views import APIView
 
 from anchang.customers.selectors import customer_get_visible, customer_timeline
 from anchang.errors import ValidationFailed
-from anchang.followups import loss, selectors, services
+from anchang.followups import selectors, services
+from anchang.followups.loss import services as loss
 from anchang.followups.models import FollowUp, LossApplication
 from anchang.followups.serializers import (
     CustomerHistorySerializer,

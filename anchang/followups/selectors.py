@@ -194,8 +194,8 @@ def my_day(actor: User, today: date | None = None) -> MyDay:
 
 def my_day_reminders(actor: User, today: date | None = None) -> Reminders:
     """Care dates of the coming week, comments received and revisit tasks: three reads."""
-    from anchang.followups.review_selectors import RECEIVED_LIMIT, reviews_received
-    from anchang.followups.revisit_selectors import MY_DAY_LIMIT, revisit_tasks_due
+    from anchang.followups.reviews.selectors import RECEIVED_LIMIT, reviews_received
+    from anchang.followups.revisits.selectors import MY_DAY_LIMIT, revisit_tasks_due
 
     today = today or timezone.localdate()
     reviews, reviews_more = _first(

@@ -5,7 +5,7 @@ from anchang.api.serializers import IdField, StrictSerializer, TextField
 from anchang.customers.choices import PurchaseHorizon
 from anchang.customers.models import Registration
 from anchang.followups import rules
-from anchang.followups.loss import COMMENT_MAX as LOSS_COMMENT_MAX
+from anchang.followups.loss.services import COMMENT_MAX as LOSS_COMMENT_MAX
 from anchang.followups.models import FollowUp, GradeChange, LossApplication
 from anchang.followups.services import CONTENT_MAX
 

@@ -1,6 +1,10 @@
 from django.urls import path
 
-from anchang.followups import overdue_views, review_views, revisit_views, suspicion_views, views
+from anchang.followups import views
+from anchang.followups.overdue import views as overdue_views
+from anchang.followups.reviews import views as review_views
+from anchang.followups.revisits import views as revisit_views
+from anchang.followups.suspicion import views as suspicion_views
 
 app_name = "followups"
 

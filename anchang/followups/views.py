@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from anchang.customers import policies as customer_policies
 from anchang.customers.selectors import customer_get_visible, customers_q
 from anchang.errors import DomainError
-from anchang.followups import loss, rules, selectors, services
+from anchang.followups import rules, selectors, services
 from anchang.followups.forms import (
     FollowUpForm,
     GradeForm,
@@ -21,6 +21,7 @@ from anchang.followups.forms import (
     LossDecisionForm,
     reason_words,
 )
+from anchang.followups.loss import services as loss
 from anchang.forms_errors import form_error
 from anchang.org.selectors import project_rules
 from anchang.redirects import next_from, next_or_empty

@@ -1,7 +1,7 @@
 """主管批示: a manager comments on follow-ups, works through a queue, the consultant reads.
 
 The one door to every change in supervisor review. Pages and the API load objects through
-review_selectors (404 for what the actor may not see) and call these functions.
+reviews.selectors (404 for what the actor may not see) and call these functions.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from anchang.customers.selectors import customers_for
 from anchang.errors import NotFound, PermissionDenied, ValidationFailed
 from anchang.followups.models import FollowUp, Review, ReviewCursor
-from anchang.followups.review_selectors import review_projects
+from anchang.followups.reviews.selectors import review_projects
 from anchang.org.models import Project, User
 
 COMMENT_MAX = 500

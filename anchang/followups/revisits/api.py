@@ -10,10 +10,10 @@ from rest_framework.views import APIView
 from anchang.api.serializers import IdField, StrictSerializer, TextField
 from anchang.customers.filters import CustomerFilter
 from anchang.errors import PermissionDenied, ValidationFailed
-from anchang.followups import revisit_selectors as selectors
-from anchang.followups import revisits
 from anchang.followups.models import RevisitPlan
-from anchang.followups.revisit_selectors import CRITERIA_KEYS, CRITERION_MAX
+from anchang.followups.revisits import selectors
+from anchang.followups.revisits import services as revisits
+from anchang.followups.revisits.selectors import CRITERIA_KEYS, CRITERION_MAX
 from anchang.ids import IdFilter
 from anchang.org import policies
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anchang.errors import Conflict, PermissionDenied, ValidationFailed
-from anchang.followups import revisit_selectors as selectors
 from anchang.followups.models import FollowUp, RevisitPlan, RevisitTask
+from anchang.followups.revisits import selectors
 from anchang.org.models import Project, User
 from anchang.org.rules import ProjectRules
 from anchang.org.selectors import project_rules

@@ -1,5 +1,5 @@
 """Revisit-plan pages (回访计划): list, new from a customer filter, detail with report and
-review. Thin doors onto revisits (services) and revisit_selectors."""
+review. Thin doors onto revisits.services and revisits.selectors."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from anchang.customers.choices import State
 from anchang.customers.models import Medium
 from anchang.errors import Conflict, DomainError, ValidationFailed
 from anchang.errors import PermissionDenied as DomainPermissionDenied
-from anchang.followups import revisit_selectors as selectors
-from anchang.followups import revisits
 from anchang.followups.models import RevisitPlan
-from anchang.followups.revisit_forms import PlanReportForm, PlanReviewForm, RevisitPlanForm
+from anchang.followups.revisits import selectors
+from anchang.followups.revisits import services as revisits
+from anchang.followups.revisits.forms import PlanReportForm, PlanReviewForm, RevisitPlanForm
 from anchang.forms_errors import add_domain_error
 from anchang.org import policies
 from anchang.org.selectors import owners_to_filter_by

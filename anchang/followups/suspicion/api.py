@@ -10,8 +10,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from anchang.followups import suspicion_selectors as selectors
 from anchang.followups.models import FollowUp, SuspicionFlag
+from anchang.followups.suspicion import selectors
 
 
 class SuspiciousRecordSerializer(serializers.Serializer):
