@@ -13,6 +13,7 @@ from anchang.customers import policies as customer_policies
 from anchang.customers.choices import State
 from anchang.customers.models import Customer
 from anchang.errors import Conflict, PermissionDenied, ValidationFailed
+from anchang.followups.errors import Code
 from anchang.followups.models import LossApplication
 from anchang.org.models import User
 
@@ -55,7 +56,7 @@ def loss_apply(
             )  # fmt: skip
     except IntegrityError as exc:
         raise Conflict(
-            _("A loss application for this customer is already waiting."), code="already_pending"
+            _("A loss application for this customer is already waiting."), code=Code.ALREADY_PENDING
         ) from exc
 
 
@@ -67,7 +68,7 @@ def _decide(actor: User, application: LossApplication, status: str, comment: str
         pk=application.pk, status=LossApplication.Status.PENDING
     ).update(status=status, decided_by=actor, decided_at=timezone.now(), decision_comment=comment)
     if not updated:
-        raise Conflict(_("This application has already been decided."), code="already_decided")
+        raise Conflict(_("This application has already been decided."), code=Code.ALREADY_DECIDED)
     application.refresh_from_db()
 
 

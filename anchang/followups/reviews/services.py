@@ -8,24 +8,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import models, transaction
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anchang.customers.selectors import customers_for
 from anchang.errors import NotFound, PermissionDenied, ValidationFailed
+from anchang.followups.errors import Code
 from anchang.followups.models import FollowUp, Review, ReviewCursor
 from anchang.followups.reviews.selectors import review_projects
 from anchang.org.models import Project, User
 
 COMMENT_MAX = 500
-
-
-class Code(models.TextChoices):
-    OWN_FOLLOWUP = "own_followup"
-    COMMENT_EMPTY = "comment_empty"
-    COMMENT_TOO_LONG = "comment_too_long"
 
 
 def clean_comment(comment: str | None) -> str:

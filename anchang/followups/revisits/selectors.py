@@ -14,6 +14,7 @@ from anchang.customers.filters import CustomerFilter
 from anchang.customers.models import Customer
 from anchang.customers.selectors import customers_for
 from anchang.errors import ValidationFailed
+from anchang.followups.errors import Code
 from anchang.followups.models import RevisitPlan, RevisitTask
 from anchang.ids import parse_id
 from anchang.lookups import get_in_scope
@@ -63,7 +64,7 @@ def criteria_clean(criteria: object) -> dict[str, str]:
             errors[name] = _("Not a valid value.")
     if errors:
         raise ValidationFailed(_("The customer filter is not valid."), fields=errors,
-                               code="invalid_criteria")  # fmt: skip
+                               code=Code.INVALID_CRITERIA)  # fmt: skip
     return {k: v for k, v in cleaned.items() if v}
 
 
@@ -78,7 +79,7 @@ def plan_targets(*, actor: User, project: Project, criteria: dict[str, str]) -> 
             for name, errs in filterset.errors.items()
         }
         raise ValidationFailed(_("The customer filter is not valid."), fields=fields,
-                               code="invalid_criteria")  # fmt: skip
+                               code=Code.INVALID_CRITERIA)  # fmt: skip
     return filterset.qs.order_by()
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anchang.errors import Conflict, PermissionDenied, ValidationFailed
+from anchang.followups.errors import Code
 from anchang.followups.models import FollowUp, RevisitPlan, RevisitTask
 from anchang.followups.revisits import selectors
 from anchang.org.models import Project, User
@@ -32,15 +33,6 @@ RESULT_MAX = 200
 RESULT_EXCERPT = 80
 # Allows for the widest UTC offset (+14:00) when picking candidates before the exact check.
 _ZONE_SLACK = timedelta(hours=14)
-
-
-class Code:
-    NO_TARGETS = "no_targets"
-    TOO_MANY_TARGETS = "too_many_targets"
-    BAD_WINDOW = "bad_window"
-    NOT_REPORTED = "not_reported"
-    ALREADY_REPORTED = "already_reported"
-    ALREADY_REVIEWED = "already_reviewed"
 
 
 def _local_today(project: Project, now: datetime | None = None) -> date:
