@@ -12,10 +12,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anchang.errors import Conflict, PermissionDenied, ValidationFailed
+from anchang.errors import Conflict, ValidationFailed
 from anchang.followups.errors import Code
 from anchang.followups.models import FollowUp, RevisitPlan, RevisitTask
-from anchang.followups.revisits import selectors
+from anchang.followups.revisits import policies, selectors
 from anchang.org.models import Project, User
 from anchang.org.rules import ProjectRules
 from anchang.org.selectors import project_rules
@@ -96,7 +96,7 @@ def plan_create(
 ) -> RevisitPlan:
     """A plan over the customers the customer list's filter matches in the project, among
     those the actor may list; each gets a task for the customer's owner at this moment."""
-    if not selectors.plan_projects(actor).filter(pk=getattr(project, "pk", None)).exists():
+    if not policies.can_create_plan(actor=actor, project=project):
         raise ValidationFailed(fields={"project": _("Choose one of your projects.")})
     errors: dict[str, str] = {}
     title = _text(errors, "title", title, limit=TITLE_MAX, required=True)
@@ -187,8 +187,7 @@ def plan_report(
 ) -> RevisitPlan:
     """The plan's creator sums it up. The figures (targets, done, reached, missed) are the
     tasks' own; reporting closes the plan, so tasks still open count as missed."""
-    if plan.created_by_id != actor.pk:
-        raise PermissionDenied(_("Only the person who created the plan reports on it."))
+    policies.ensure_can_report_plan(actor=actor, plan=plan)
     errors: dict[str, str] = {}
     report = _text(errors, "report", report, limit=REPORT_MAX, required=True, lines=True)
     if not errors and len(report) < REPORT_MIN:
@@ -215,10 +214,7 @@ def plan_review(
     *, actor: User, plan: RevisitPlan, comment: str, request: HttpRequest | None = None
 ) -> RevisitPlan:
     """A manager of the project comments on the report; the plan is then archived."""
-    if not selectors.may_review(actor, plan):
-        raise PermissionDenied(_("Only a manager of the project reviews plans."))
-    if plan.created_by_id == actor.pk:
-        raise PermissionDenied(_("Someone else must review your own plan."))
+    policies.ensure_can_review_plan(actor=actor, plan=plan)
     errors: dict[str, str] = {}
     comment = _text(errors, "comment", comment, limit=COMMENT_MAX, required=True)
     if errors:

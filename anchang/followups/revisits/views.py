@@ -17,6 +17,7 @@ from anchang.customers.models import Medium
 from anchang.errors import Conflict, DomainError, ValidationFailed
 from anchang.errors import PermissionDenied as DomainPermissionDenied
 from anchang.followups.models import RevisitPlan
+from anchang.followups.revisits import policies as plan_policies
 from anchang.followups.revisits import selectors
 from anchang.followups.revisits import services as revisits
 from anchang.followups.revisits.forms import PlanReportForm, PlanReviewForm, RevisitPlanForm
@@ -55,7 +56,7 @@ def plan_list(request):
         "page_number": number,
         "status": status,
         "statuses": RevisitPlan.Status.choices,
-        "can_create": selectors.plan_projects(request.user).exists(),
+        "can_create": plan_policies.can_create_plans(actor=request.user),
     }
     return render(request, "followups/revisit_list.html", context)
 
@@ -132,18 +133,22 @@ def plan_new(request):
 
 def _detail(request, plan, *, report_form=None, review_form=None, status=200):
     actor = request.user
-    is_creator = plan.created_by_id == actor.pk
-    can_report = is_creator and plan.status == RevisitPlan.Status.OPEN
-    can_review = (
-        not is_creator
-        and plan.status == RevisitPlan.Status.REPORTED
-        and selectors.may_review(actor, plan)
+    can_report = plan.status == RevisitPlan.Status.OPEN and plan_policies.can_report_plan(
+        actor=actor, plan=plan
+    )
+    can_review = plan.status == RevisitPlan.Status.REPORTED and plan_policies.can_review_plan(
+        actor=actor, plan=plan
     )
     tasks = list(selectors.plan_tasks_visible(actor, plan)[: selectors.TASKS_SHOWN + 1])
+    shown = tasks[: selectors.TASKS_SHOWN]
     context = {
         "plan": plan,
         "progress": selectors.plan_progress(plan),
-        "tasks": tasks[: selectors.TASKS_SHOWN],
+        "tasks": shown,
+        # the tasks whose follow-up this reader may record from here
+        "recordable": {
+            t.pk for t in shown if plan_policies.can_record_task(actor=actor, plan=plan, task=t)
+        },
         "tasks_cut": len(tasks) > selectors.TASKS_SHOWN,
         "criteria": selectors.criteria_display(plan.criteria),
         "report_form": (report_form or PlanReportForm()) if can_report else None,
