@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from anchang.followups import rules
-from anchang.followups.models import FollowUp, LossApplication
+from anchang.followups.models import FollowUp
 
 DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -159,26 +159,3 @@ class GradeForm(forms.Form):
 
     def horizon(self) -> str | None:
         return self.cleaned_data.get("horizon", "") if self.uses_horizon else None
-
-
-class LossApplyForm(forms.Form):
-    reason = forms.ChoiceField(
-        label=_("Why is the customer lost?"),
-        choices=LossApplication.Reason.choices,
-        widget=forms.RadioSelect,
-    )
-    competitor = forms.CharField(label=_("Bought from (competitor)"), max_length=100,
-                                 required=False)  # fmt: skip
-    note = forms.CharField(label=_("Note"), max_length=500, required=False,
-                           widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
-
-
-class LossDecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[("approve", _("Approve: the customer is lost")),
-                 ("reject", _("Reject: keep following up"))],
-        widget=forms.RadioSelect,
-    )  # fmt: skip
-    comment = forms.CharField(label=_("Comment for the consultant"), max_length=500,
-                              required=False)  # fmt: skip

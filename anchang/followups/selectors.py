@@ -280,28 +280,6 @@ def customer_intent_card(
     ]
 
 
-def pending_loss_applications(actor: User) -> QuerySet:
-    """Applications a manager may decide: pending, on customers they may reassign."""
-    from anchang.followups.models import LossApplication
-
-    allowed = customers_for(actor, "reassign").values("pk")
-    return (
-        LossApplication.objects.filter(status="pending", customer__in=allowed)
-        .select_related("customer", "applicant", "project")
-        .order_by("id")
-    )
-
-
-def loss_applications_visible(actor: User) -> QuerySet:
-    from anchang.followups.models import LossApplication
-
-    return (
-        LossApplication.objects.filter(customer__in=customers_for(actor, "view").values("pk"))
-        .select_related("customer", "applicant", "decided_by")
-        .order_by("-id")
-    )
-
-
 @dataclass(frozen=True)
 class GradeHistoryRow:
     at: datetime | None
