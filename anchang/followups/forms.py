@@ -5,6 +5,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from anchang.customers.choices import PurchaseHorizon
 from anchang.followups import rules
 from anchang.followups.models import FollowUp
 
@@ -62,8 +63,6 @@ REASON_PREFIXES = {
 def reason_words(reasons) -> list[str]:
     """The suggestion's reason codes in words; an unknown code reads as a generic phrase,
     never as the code."""
-    from anchang.customers.choices import PurchaseHorizon
-
     horizons = dict(PurchaseHorizon.choices)
     out = []
     for code in reasons:
@@ -137,8 +136,6 @@ class GradeForm(forms.Form):
         self.criteria = spec.criteria
         self.uses_horizon = spec.method == "horizon"
         if self.uses_horizon:
-            from anchang.customers.choices import PurchaseHorizon
-
             self.fields["horizon"] = forms.ChoiceField(
                 label=_("When do they plan to buy?"),
                 choices=[("", _("Not known"))] + list(PurchaseHorizon.choices),
