@@ -538,12 +538,12 @@ class Bench:
             ("My day: reminders (API)", "consultant", lambda rng: "/api/v1/my-day/reminders/", 50),
             ("home page: team overdue board", "manager", lambda rng: "/", None),
         ]
-        if importlib.util.find_spec("anchang.followups.review_selectors"):
+        if importlib.util.find_spec("anchang.followups.reviews.selectors"):
             ops.append(("review queue", "manager", lambda rng: "/reviews/", 300))
             ops.append(
                 ("review queue (API, 200 records)", "manager", lambda rng: "/api/v1/reviews/", 300)
             )
-        if importlib.util.find_spec("anchang.followups.suspicion_services"):
+        if importlib.util.find_spec("anchang.followups.suspicion.services"):
             report = "/reviews/suspicious/?days={}"
             api = "/api/v1/followups/suspicious/?days=365&kind=backdated"
             for actor in ("manager", "admin"):

@@ -140,8 +140,9 @@ def sqlite_mmap() -> Iterator[None]:
 def agenda_shown(shown: int) -> Iterator[None]:
     """`agenda-N`: every My day section lists at most N rows (overdue, due today, new
     customers, review comments, revisit tasks, pool warnings); the counts stay exact."""
-    from anchang.followups import review_selectors, revisit_selectors
     from anchang.followups import selectors as s
+    from anchang.followups.reviews import selectors as review_selectors
+    from anchang.followups.revisits import selectors as revisit_selectors
     from anchang.pool import selectors as pool_selectors
 
     with _patched(

@@ -25,15 +25,15 @@ from anchang.customers.filters import SEARCH_MAX
 from anchang.customers.models import Customer, KeyDate, Medium, OwnershipConflict, Registration
 from anchang.customers.services.key_dates import key_date_add
 from anchang.customers.services.phone_reveal import REASON_MAX as REVEAL_REASON_MAX
-from anchang.followups import loss, revisits
 from anchang.followups.keyset import CURSOR_MAX
+from anchang.followups.loss import services as loss
 from anchang.followups.models import FollowUp, GradeChange, LossApplication, Review, RevisitPlan
+from anchang.followups.revisits import services as revisits
 from anchang.org.models import ApiToken, User
 
 for _module in pkgutil.walk_packages(anchang.__path__, "anchang."):
     if "migrations" not in _module.name and _module.name.rsplit(".", 1)[-1] in (
-        "forms", "serializers", "api", "review_forms", "revisit_forms", "review_serializers",
-        "review_api", "revisit_api", "suspicion_api",
+        "forms", "serializers", "api",
     ):  # fmt: skip
         importlib.import_module(_module.name)
 

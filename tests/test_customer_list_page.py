@@ -198,7 +198,7 @@ def test_list_queries_do_not_grow_with_rows(world, client, params, django_assert
 
 
 def test_a_revisit_plan_made_from_a_grade_filter_reads_it_as_words(db):
-    from anchang.followups.revisit_selectors import criteria_display
+    from anchang.followups.revisits.selectors import criteria_display
 
     shown = dict(criteria_display({"grade": "none", "overdue": "true"}))
     assert shown == {"意向等级": "未评级", "跟进已逾期": "✓"}

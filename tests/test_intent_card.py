@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from anchang.customers.phones import national_digits
-from anchang.followups.reviews import review_comment
+from anchang.followups.reviews.services import review_comment
 from anchang.followups.services import followup_record
 from tests.conftest import make_user
 

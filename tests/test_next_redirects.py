@@ -17,7 +17,7 @@ import pytest
 from django.contrib.auth.views import RedirectURLMixin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from anchang.followups.reviews import review_comment
+from anchang.followups.reviews.services import review_comment
 from anchang.followups.services import followup_record
 from anchang.redirects import is_safe_next
 from tests.conftest import PASSWORD, make_user

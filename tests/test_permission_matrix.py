@@ -15,7 +15,7 @@ from anchang.customers.models import Customer
 from anchang.customers.phones import format_phone
 from anchang.customers.selectors import actor_may, customers_for
 from anchang.followups.models import FollowUp
-from anchang.followups.suspicion_services import flags_backfill
+from anchang.followups.suspicion.services import flags_backfill
 from anchang.org.models import Membership, Role, Team
 from anchang.org.selectors import forget_grants
 from tests.conftest import make_user

@@ -372,7 +372,7 @@ def test_no_customer_filter_answers_a_guess_of_a_masked_phone(world, client, api
 def test_a_revisit_plan_built_on_a_full_number_is_a_reveal_not_a_crash(world, client):
     """A plan's filters run the same search (a stand-in request, no address): a manager's
     full-number criterion is an audited reveal."""
-    from anchang.followups.revisit_selectors import plan_targets
+    from anchang.followups.revisits.selectors import plan_targets
 
     manager = world.grant(make_user("mgr-plan"), Role.MANAGER)
     customer = world.customer(world.p1, world.consultants["p1"][0], "尤女士")

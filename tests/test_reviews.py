@@ -14,13 +14,17 @@ from django.utils import timezone
 from anchang.customers.services import customer_reassign
 from anchang.errors import NotFound, PermissionDenied, ValidationFailed
 from anchang.followups.models import FollowUp, Review, ReviewCursor
-from anchang.followups.review_selectors import (
+from anchang.followups.reviews.selectors import (
     period_start,
     review_counts,
     review_queue,
     reviews_received,
 )
-from anchang.followups.reviews import review_comment, review_mark_read, reviews_mark_done
+from anchang.followups.reviews.services import (
+    review_comment,
+    review_mark_read,
+    reviews_mark_done,
+)
 from anchang.followups.services import followup_record
 from anchang.org.models import Role
 from anchang.org.services import membership_grant
@@ -142,7 +146,7 @@ class TestQueue:
         assert ReviewCursor.objects.get(reviewer=m1).reviewed_until <= timezone.now()
 
     def test_a_long_queue_is_worked_through_in_batches(self, team, fu, monkeypatch):
-        from anchang.followups import review_selectors
+        from anchang.followups.reviews import selectors as review_selectors
 
         world, c1, _c2, m1, *_ = team
         monkeypatch.setattr(review_selectors, "QUEUE_LIMIT", 2)
@@ -548,7 +552,7 @@ class TestLongQueue:
         assert (body["waiting"], body["waiting_capped"], len(body["results"])) == (25, False, 10)
 
     def test_a_count_over_the_cap_says_so(self, team, client, monkeypatch):
-        from anchang.followups import review_selectors
+        from anchang.followups.reviews import selectors as review_selectors
 
         world, c1, c2, m1, *_ = team
         _many(world, c1, c2, 4)

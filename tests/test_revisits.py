@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from anchang.customers.models import Customer
 from anchang.errors import Conflict, PermissionDenied, ValidationFailed
-from anchang.followups import revisits
 from anchang.followups.models import RevisitPlan, RevisitTask
-from anchang.followups.revisit_selectors import plan_progress, revisit_tasks_due
-from anchang.followups.revisits import (
+from anchang.followups.revisits import services as revisits
+from anchang.followups.revisits.selectors import plan_progress, revisit_tasks_due
+from anchang.followups.revisits.services import (
     plan_create,
     plan_report,
     plan_review,

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from anchang.followups.rules import SuspicionRules
-from anchang.followups.suspicion import (
+from anchang.followups.suspicion.rules import (
     FILLER,
     NEAR_DUPLICATE,
     Record,

@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from anchang.followups import suspicion_selectors
 from anchang.followups.models import FollowUp, SuspicionFlag, SuspicionScan
 from anchang.followups.services import followup_record
-from anchang.followups.suspicion_services import flags_backfill, flags_scan_project
+from anchang.followups.suspicion import selectors as suspicion_selectors
+from anchang.followups.suspicion.services import flags_backfill, flags_scan_project
 from anchang.org.rules import DEFAULT_RULES, flatten
 from anchang.org.selectors import project_rules
 from anchang.org.services import membership_grant

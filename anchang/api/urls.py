@@ -4,8 +4,10 @@ from drf_spectacular.views import SpectacularSwaggerView
 from anchang.api.schema import SchemaView
 from anchang.customers import api as customers_api
 from anchang.followups import api as followups_api
-from anchang.followups import review_api, suspicion_api
-from anchang.followups import revisit_api as revisits_api
+from anchang.followups.loss import api as loss_api
+from anchang.followups.reviews import api as review_api
+from anchang.followups.revisits import api as revisits_api
+from anchang.followups.suspicion import api as suspicion_api
 from anchang.org import api as org_api
 from anchang.pool import api as pool_api
 
@@ -68,15 +70,15 @@ urlpatterns = [
         followups_api.MyDayRemindersApi.as_view(),
         name="my-day-reminders",
     ),
-    path("v1/loss-applications/", followups_api.LossApplicationListApi.as_view(), name="losses"),
+    path("v1/loss-applications/", loss_api.LossApplicationListApi.as_view(), name="losses"),
     path(
         "v1/loss-applications/<int:pk>/approve/",
-        followups_api.LossApproveApi.as_view(),
+        loss_api.LossApproveApi.as_view(),
         name="loss-approve",
     ),
     path(
         "v1/loss-applications/<int:pk>/reject/",
-        followups_api.LossRejectApi.as_view(),
+        loss_api.LossRejectApi.as_view(),
         name="loss-reject",
     ),
     path("v1/customers/<int:pk>/grade/", followups_api.CustomerGradeApi.as_view(), name="grade"),

@@ -19,8 +19,8 @@ from anchang.demo.followups import build_followups
 from anchang.demo.intake import build_intake
 from anchang.demo.names import chinese_name
 from anchang.errors import ValidationFailed
-from anchang.followups.revisits import plan_create
-from anchang.followups.suspicion_services import SETTLE, flags_backfill
+from anchang.followups.revisits.services import plan_create
+from anchang.followups.suspicion.services import SETTLE, flags_backfill
 from anchang.org.models import Company, Project, Region, Role, Team, User
 from anchang.org.services import membership_grant, staff_create
 

@@ -5,8 +5,9 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from anchang.customers.choices import PurchaseHorizon
 from anchang.followups import rules
-from anchang.followups.models import FollowUp, LossApplication
+from anchang.followups.models import FollowUp
 from anchang.org.forms import RulesFormSection
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -63,8 +64,6 @@ REASON_PREFIXES = {
 def reason_words(reasons) -> list[str]:
     """The suggestion's reason codes in words; an unknown code reads as a generic phrase,
     never as the code."""
-    from anchang.customers.choices import PurchaseHorizon
-
     horizons = dict(PurchaseHorizon.choices)
     out = []
     for code in reasons:
@@ -138,8 +137,6 @@ class GradeForm(forms.Form):
         self.criteria = spec.criteria
         self.uses_horizon = spec.method == "horizon"
         if self.uses_horizon:
-            from anchang.customers.choices import PurchaseHorizon
-
             self.fields["horizon"] = forms.ChoiceField(
                 label=_("When do they plan to buy?"),
                 choices=[("", _("Not known"))] + list(PurchaseHorizon.choices),
@@ -160,29 +157,6 @@ class GradeForm(forms.Form):
 
     def horizon(self) -> str | None:
         return self.cleaned_data.get("horizon", "") if self.uses_horizon else None
-
-
-class LossApplyForm(forms.Form):
-    reason = forms.ChoiceField(
-        label=_("Why is the customer lost?"),
-        choices=LossApplication.Reason.choices,
-        widget=forms.RadioSelect,
-    )
-    competitor = forms.CharField(label=_("Bought from (competitor)"), max_length=100,
-                                 required=False)  # fmt: skip
-    note = forms.CharField(label=_("Note"), max_length=500, required=False,
-                           widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
-
-
-class LossDecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[("approve", _("Approve: the customer is lost")),
-                 ("reject", _("Reject: keep following up"))],
-        widget=forms.RadioSelect,
-    )  # fmt: skip
-    comment = forms.CharField(label=_("Comment for the consultant"), max_length=500,
-                              required=False)  # fmt: skip
 
 
 # This app's sections of the project-rules page (org.forms), registered in apps.py.

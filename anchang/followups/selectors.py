@@ -194,8 +194,8 @@ def my_day(actor: User, today: date | None = None) -> MyDay:
 
 def my_day_reminders(actor: User, today: date | None = None) -> Reminders:
     """Care dates of the coming week, comments received and revisit tasks: three reads."""
-    from anchang.followups.review_selectors import RECEIVED_LIMIT, reviews_received
-    from anchang.followups.revisit_selectors import MY_DAY_LIMIT, revisit_tasks_due
+    from anchang.followups.reviews.selectors import RECEIVED_LIMIT, reviews_received
+    from anchang.followups.revisits.selectors import MY_DAY_LIMIT, revisit_tasks_due
 
     today = today or timezone.localdate()
     reviews, reviews_more = _first(
@@ -278,28 +278,6 @@ def customer_intent_card(
     return (customer.followups.select_related("author").prefetch_related(reviews).order_by(order))[
         :limit
     ]
-
-
-def pending_loss_applications(actor: User) -> QuerySet:
-    """Applications a manager may decide: pending, on customers they may reassign."""
-    from anchang.followups.models import LossApplication
-
-    allowed = customers_for(actor, "reassign").values("pk")
-    return (
-        LossApplication.objects.filter(status="pending", customer__in=allowed)
-        .select_related("customer", "applicant", "project")
-        .order_by("id")
-    )
-
-
-def loss_applications_visible(actor: User) -> QuerySet:
-    from anchang.followups.models import LossApplication
-
-    return (
-        LossApplication.objects.filter(customer__in=customers_for(actor, "view").values("pk"))
-        .select_related("customer", "applicant", "decided_by")
-        .order_by("-id")
-    )
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,7 @@ from anchang.api.serializers import IdField, StrictSerializer, TextField
 from anchang.customers.choices import PurchaseHorizon
 from anchang.customers.models import Registration
 from anchang.followups import rules
-from anchang.followups.loss import COMMENT_MAX as LOSS_COMMENT_MAX
-from anchang.followups.models import FollowUp, GradeChange, LossApplication
+from anchang.followups.models import FollowUp, GradeChange
 from anchang.followups.services import CONTENT_MAX
 
 
@@ -216,34 +215,3 @@ class MyDayRemindersSerializer(serializers.Serializer):
         many=True, help_text="10: unread first, then read in the last 7 days; newest first"
     )
     reviews_more = serializers.BooleanField()
-
-
-class LossApplyInSerializer(StrictSerializer):
-    customer = IdField()
-    reason = serializers.ChoiceField(choices=LossApplication.Reason.choices)
-    competitor = serializers.CharField(
-        max_length=_model_max(LossApplication, "competitor"), allow_blank=True, default=""
-    )
-    note = serializers.CharField(
-        max_length=_model_max(LossApplication, "note"), allow_blank=True, default=""
-    )
-
-
-class LossDecisionInSerializer(StrictSerializer):
-    comment = TextField(limit=LOSS_COMMENT_MAX, default="")
-
-
-class LossRejectInSerializer(StrictSerializer):
-    """Rejecting needs a comment: the consultant is told why."""
-
-    comment = TextField(limit=LOSS_COMMENT_MAX, minimum=1)
-
-
-class LossApplicationOutSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = LossApplication
-        fields = [
-            "id", "customer", "applicant", "reason", "competitor", "note", "status",
-            "decided_by", "decided_at", "decision_comment", "created_at",
-        ]  # fmt: skip
-        read_only_fields = fields

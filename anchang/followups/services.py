@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from anchang.customers import policies as customer_policies
 from anchang.customers.models import Customer
 from anchang.errors import Conflict, ValidationFailed
-from anchang.followups import revisits, rules
+from anchang.followups import rules
 from anchang.followups.errors import Code
 from anchang.followups.models import FollowUp, GradeChange
+from anchang.followups.revisits import services as revisits
 from anchang.org.models import User
 from anchang.org.selectors import project_rules
 

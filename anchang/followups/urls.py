@@ -1,6 +1,11 @@
 from django.urls import path
 
-from anchang.followups import overdue_views, review_views, revisit_views, suspicion_views, views
+from anchang.followups import views
+from anchang.followups.loss import views as loss_views
+from anchang.followups.overdue import views as overdue_views
+from anchang.followups.reviews import views as review_views
+from anchang.followups.revisits import views as revisit_views
+from anchang.followups.suspicion import views as suspicion_views
 
 app_name = "followups"
 
@@ -9,8 +14,8 @@ urlpatterns = [
     path("customers/<int:pk>/follow-up/", views.followup_new, name="new"),
     path("customers/<int:pk>/grade/", views.grade_edit, name="grade"),
     path("customers/<int:pk>/grade/suggest/", views.grade_suggest, name="grade-suggest"),
-    path("customers/<int:pk>/loss/", views.loss_apply, name="loss-apply"),
-    path("loss-applications/", views.loss_queue, name="loss-queue"),
+    path("customers/<int:pk>/loss/", loss_views.loss_apply, name="loss-apply"),
+    path("loss-applications/", loss_views.loss_queue, name="loss-queue"),
     path("overdue/", overdue_views.overdue_list, name="overdue"),
     path("reviews/suspicious/", suspicion_views.suspicious, name="suspicious"),
     path("revisit-plans/", revisit_views.plan_list, name="revisit-plans"),

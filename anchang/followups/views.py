@@ -5,20 +5,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from anchang.customers import policies as customer_policies
-from anchang.customers.selectors import customer_get_visible, customers_q
+from anchang.customers.selectors import customer_get_visible
 from anchang.errors import DomainError
-from anchang.followups import loss, rules, selectors, services
+from anchang.followups import rules, selectors, services
 from anchang.followups.forms import (
     FollowUpForm,
     GradeForm,
-    LossApplyForm,
-    LossDecisionForm,
     reason_words,
 )
 from anchang.forms_errors import form_error
@@ -142,62 +139,6 @@ def grade_suggest(request, pk: int):
     form = _grade_form(customer, request.GET)
     context = {"customer": customer, **_suggestion_context(_live_suggestion(customer, form))}
     return render(request, "followups/_grade_suggestion.html", context)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def loss_apply(request, pk: int):
-    customer = _editable(request, pk)
-    form = LossApplyForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                loss.loss_apply(actor=request.user, customer=customer,
-                                **form.cleaned_data)  # fmt: skip
-            except DomainError as error:
-                status = form_error(form, error)
-            else:
-                messages.success(request, _("Sent to the managers for approval."))
-                return redirect("customers:detail", pk=customer.pk)
-        else:
-            status = 400
-    context = {"customer": customer, "form": form}
-    return render(request, "followups/loss_apply.html", context, status=status)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def loss_queue(request):
-    if customers_q(request.user, "reassign") is None:
-        raise PermissionDenied
-    pending = list(selectors.pending_loss_applications(request.user)[:100])
-    status = 200
-    if request.method == "POST":
-        application = next((a for a in pending if str(a.pk) == request.POST.get("application")),
-                           None)  # fmt: skip
-        if application is None:
-            raise Http404
-        form = LossDecisionForm(request.POST)
-        if form.is_valid():
-            decide = loss.loss_approve if form.cleaned_data["decision"] == "approve" else (
-                loss.loss_reject)  # fmt: skip
-            try:
-                decide(actor=request.user, application=application,
-                       comment=form.cleaned_data["comment"])  # fmt: skip
-            except DomainError as error:
-                status = error.status if error.status != 403 else 403
-                messages.error(request, " ".join([str(error.message), *map(str,
-                               error.fields.values())]))  # fmt: skip
-            else:
-                messages.success(request, _("Decided."))
-                return redirect("followups:loss-queue")
-        else:
-            status = 400
-            messages.error(request, _("Choose approve or reject."))
-    for application in pending:
-        application.form = LossDecisionForm()
-    return render(request, "followups/loss_queue.html", {"pending": pending}, status=status)
 
 
 @login_required

@@ -20,13 +20,14 @@ KEEP_RUNS = timedelta(days=7)
 
 
 def _plans_close_due(now: datetime) -> int:
-    from anchang.followups import revisits  # built alongside; absent in older checkouts
+    # built alongside; absent in older checkouts
+    from anchang.followups.revisits import services as revisits
 
     return revisits.plans_close_due(now)
 
 
 def _suspicion_flags(now: datetime) -> int:
-    from anchang.followups.suspicion_services import flags_detect_due
+    from anchang.followups.suspicion.services import flags_detect_due
 
     return flags_detect_due(now)
 

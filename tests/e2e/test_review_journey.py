@@ -8,8 +8,8 @@ import pytest
 from anchang.customers.models import Customer
 from anchang.demo.build import DEMO_PASSWORD
 from anchang.followups.models import FollowUp, Review, ReviewCursor
-from anchang.followups.review_selectors import period_start
-from anchang.followups.reviews import reviews_mark_done
+from anchang.followups.reviews.selectors import period_start
+from anchang.followups.reviews.services import reviews_mark_done
 from anchang.followups.services import followup_record
 from tests.e2e.conftest import demo_office
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from anchang.customers.models import Customer
 from anchang.demo.build import DEMO_PASSWORD
 from anchang.followups.services import followup_record
-from anchang.followups.suspicion_services import flags_backfill
+from anchang.followups.suspicion.services import flags_backfill
 from tests.e2e.conftest import demo_office
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from anchang.followups.suspicion_services import SCAN_BATCH, flags_backfill
+from anchang.followups.suspicion.services import SCAN_BATCH, flags_backfill
 from anchang.org.models import Project
 
 

@@ -1,5 +1,5 @@
 """Revisit-plan pages (回访计划): list, new from a customer filter, detail with report and
-review. Thin doors onto revisits (services) and revisit_selectors."""
+review. Thin doors onto revisits.services and revisits.selectors."""
 
 from __future__ import annotations
 
@@ -16,10 +16,11 @@ from anchang.customers.choices import State
 from anchang.customers.models import Medium
 from anchang.errors import Conflict, DomainError, ValidationFailed
 from anchang.errors import PermissionDenied as DomainPermissionDenied
-from anchang.followups import revisit_selectors as selectors
-from anchang.followups import revisits
 from anchang.followups.models import RevisitPlan
-from anchang.followups.revisit_forms import PlanReportForm, PlanReviewForm, RevisitPlanForm
+from anchang.followups.revisits import policies as plan_policies
+from anchang.followups.revisits import selectors
+from anchang.followups.revisits import services as revisits
+from anchang.followups.revisits.forms import PlanReportForm, PlanReviewForm, RevisitPlanForm
 from anchang.forms_errors import add_domain_error
 from anchang.org import policies
 from anchang.org.selectors import owners_to_filter_by
@@ -55,7 +56,7 @@ def plan_list(request):
         "page_number": number,
         "status": status,
         "statuses": RevisitPlan.Status.choices,
-        "can_create": selectors.plan_projects(request.user).exists(),
+        "can_create": plan_policies.can_create_plans(actor=request.user),
     }
     return render(request, "followups/revisit_list.html", context)
 
@@ -131,18 +132,22 @@ def plan_new(request):
 
 def _detail(request, plan, *, report_form=None, review_form=None, status=200):
     actor = request.user
-    is_creator = plan.created_by_id == actor.pk
-    can_report = is_creator and plan.status == RevisitPlan.Status.OPEN
-    can_review = (
-        not is_creator
-        and plan.status == RevisitPlan.Status.REPORTED
-        and selectors.may_review(actor, plan)
+    can_report = plan.status == RevisitPlan.Status.OPEN and plan_policies.can_report_plan(
+        actor=actor, plan=plan
+    )
+    can_review = plan.status == RevisitPlan.Status.REPORTED and plan_policies.can_review_plan(
+        actor=actor, plan=plan
     )
     tasks = list(selectors.plan_tasks_visible(actor, plan)[: selectors.TASKS_SHOWN + 1])
+    shown = tasks[: selectors.TASKS_SHOWN]
     context = {
         "plan": plan,
         "progress": selectors.plan_progress(plan),
-        "tasks": tasks[: selectors.TASKS_SHOWN],
+        "tasks": shown,
+        # the tasks whose follow-up this reader may record from here
+        "recordable": {
+            t.pk for t in shown if plan_policies.can_record_task(actor=actor, plan=plan, task=t)
+        },
         "tasks_cut": len(tasks) > selectors.TASKS_SHOWN,
         "criteria": selectors.criteria_display(plan.criteria),
         "report_form": (report_form or PlanReportForm()) if can_report else None,

@@ -1,6 +1,6 @@
 """Supervisor-review pages (主管批示): the queue, comments inline (htmx, or a plain POST),
 "mark as reviewed", the counts, and the consultant's "got it". Thin doors onto
-followups.reviews (writes) and followups.review_selectors (reads)."""
+reviews.services (writes) and reviews.selectors (reads)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from anchang.errors import DomainError, ValidationFailed
-from anchang.followups import keyset, review_selectors, reviews
-from anchang.followups.review_forms import ReviewCommentForm, ReviewCountsForm, ReviewsDoneForm
+from anchang.followups import keyset
+from anchang.followups.reviews import selectors as review_selectors
+from anchang.followups.reviews import services as reviews
+from anchang.followups.reviews.forms import ReviewCommentForm, ReviewCountsForm, ReviewsDoneForm
 from anchang.forms_errors import add_domain_error
 from anchang.ids import parse_id
 from anchang.org import policies

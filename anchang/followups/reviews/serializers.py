@@ -1,4 +1,4 @@
-"""API shapes of supervisor review (主管批示). Input shape only; rules are in reviews.py."""
+"""API shapes of supervisor review (主管批示). Input shape only; rules are in reviews.services."""
 
 import re
 
@@ -8,7 +8,7 @@ from rest_framework import serializers
 from anchang.api.serializers import IdField, StrictSerializer, TextField
 from anchang.followups import keyset
 from anchang.followups.models import FollowUp, Review
-from anchang.followups.reviews import COMMENT_MAX
+from anchang.followups.reviews.services import COMMENT_MAX
 from anchang.followups.serializers import ReceivedReviewSerializer
 
 

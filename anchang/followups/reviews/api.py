@@ -7,8 +7,10 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from anchang.followups import keyset, review_selectors, reviews
-from anchang.followups.review_serializers import (
+from anchang.followups import keyset
+from anchang.followups.reviews import selectors as review_selectors
+from anchang.followups.reviews import services as reviews
+from anchang.followups.reviews.serializers import (
     ReceivedReviewsOutSerializer,
     ReviewCountsOutSerializer,
     ReviewCountsQuerySerializer,

@@ -1,30 +1,25 @@
 """主管批示: a manager comments on follow-ups, works through a queue, the consultant reads.
 
 The one door to every change in supervisor review. Pages and the API load objects through
-review_selectors (404 for what the actor may not see) and call these functions.
+reviews.selectors (404 for what the actor may not see) and call these functions.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anchang.customers.selectors import customers_for
-from anchang.errors import NotFound, PermissionDenied, ValidationFailed
+from anchang.errors import ValidationFailed
+from anchang.followups.errors import Code
 from anchang.followups.models import FollowUp, Review, ReviewCursor
-from anchang.followups.review_selectors import review_projects
+from anchang.followups.reviews import policies
+from anchang.followups.reviews.selectors import review_projects
 from anchang.org.models import Project, User
 
 COMMENT_MAX = 500
-
-
-class Code(models.TextChoices):
-    OWN_FOLLOWUP = "own_followup"
-    COMMENT_EMPTY = "comment_empty"
-    COMMENT_TOO_LONG = "comment_too_long"
 
 
 def clean_comment(comment: str | None) -> str:
@@ -46,20 +41,6 @@ def clean_comment(comment: str | None) -> str:
     return text
 
 
-def ensure_can_review(*, actor: User, followup: FollowUp) -> None:
-    """Who may comment: whoever may reassign the follow-up's customer (a manager of the
-    project, an admin). Someone who may not even see the customer learns nothing (404)."""
-    if not customers_for(actor, "view").filter(pk=followup.customer_id).exists():
-        raise NotFound()
-    if not customers_for(actor, "reassign").filter(pk=followup.customer_id).exists():
-        raise PermissionDenied(_("Only a manager of the project may comment on follow-ups."))
-    if followup.author_id == actor.pk:
-        raise PermissionDenied(
-            _("You cannot comment on your own follow-up; another manager reviews it."),
-            code=Code.OWN_FOLLOWUP,
-        )
-
-
 @transaction.atomic
 def review_comment(*, actor: User, followup: FollowUp, comment: str) -> Review:
     """Add a manager's comment (主管批示) to a follow-up; its author sees it on My day.
@@ -67,7 +48,7 @@ def review_comment(*, actor: User, followup: FollowUp, comment: str) -> Review:
     The same comment posted twice on the same record (a double tap, a retried request)
     gives back the first one rather than a duplicate the consultant would read twice.
     """
-    ensure_can_review(actor=actor, followup=followup)
+    policies.ensure_can_review_followup(actor=actor, followup=followup)
     text = clean_comment(comment)
     existing = Review.objects.filter(followup=followup, reviewer=actor, comment=text).first()
     if existing is not None:
@@ -94,15 +75,8 @@ def reviews_mark_done(
     if timezone.is_naive(until):
         until = timezone.make_aware(until)
     until = min(until, now)
-    allowed = list(review_projects(actor))
-    if project is None:
-        targets = allowed
-    elif project.pk in {p.pk for p in allowed}:
-        targets = [project]
-    else:
-        raise PermissionDenied(_("Only a manager of the project may review its follow-ups."))
-    if not targets:
-        raise PermissionDenied(_("Only a manager of the project may review its follow-ups."))
+    policies.ensure_can_review_project(actor=actor, project=project)
+    targets = list(review_projects(actor)) if project is None else [project]
     for target in targets:
         cursor, created = ReviewCursor.objects.get_or_create(
             reviewer=actor, project=target, defaults={"reviewed_until": until}
@@ -118,8 +92,7 @@ def reviews_mark_done(
 def review_mark_read(*, actor: User, review: Review) -> Review:
     """The consultant has read a comment ("got it"); it then leaves My day after 7 days.
     Only the addressee may; for anyone else the comment does not exist (404)."""
-    if review.consultant_id != actor.pk:
-        raise NotFound()
+    policies.ensure_can_read_review(actor=actor, review=review)
     if review.read_at is None:
         now = timezone.now()
         # Conditional: a second tap keeps the first time.

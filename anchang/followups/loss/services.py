@@ -11,7 +11,9 @@ from anchang.audit.services import audit_record
 from anchang.customers import policies as customer_policies
 from anchang.customers.choices import State
 from anchang.customers.models import Customer
-from anchang.errors import Conflict, PermissionDenied, ValidationFailed
+from anchang.errors import Conflict, ValidationFailed
+from anchang.followups.errors import Code
+from anchang.followups.loss import policies
 from anchang.followups.models import LossApplication
 from anchang.org.models import User
 
@@ -53,19 +55,17 @@ def loss_apply(
             )  # fmt: skip
     except IntegrityError as exc:
         raise Conflict(
-            _("A loss application for this customer is already waiting."), code="already_pending"
+            _("A loss application for this customer is already waiting."), code=Code.ALREADY_PENDING
         ) from exc
 
 
 def _decide(actor: User, application: LossApplication, status: str, comment: str) -> None:
-    customer_policies.ensure_can_reassign_customer(actor=actor, customer=application.customer)
-    if application.applicant_id == actor.pk:
-        raise PermissionDenied(_("Someone else must decide on your own application."))
+    policies.ensure_can_decide_loss(actor=actor, application=application)
     updated = LossApplication.objects.filter(
         pk=application.pk, status=LossApplication.Status.PENDING
     ).update(status=status, decided_by=actor, decided_at=timezone.now(), decision_comment=comment)
     if not updated:
-        raise Conflict(_("This application has already been decided."), code="already_decided")
+        raise Conflict(_("This application has already been decided."), code=Code.ALREADY_DECIDED)
     application.refresh_from_db()
 
 

@@ -24,10 +24,10 @@ from anchang import permissions
 from anchang.customers.selectors import customers_for
 from anchang.followups import keyset
 from anchang.followups.models import FollowUp, Review, ReviewCursor
+from anchang.followups.policies import review_project_ids
 from anchang.followups.selectors import start_of
 from anchang.lookups import get_in_scope
 from anchang.org.models import Project, User
-from anchang.org.selectors import actor_grants
 
 QUEUE_LIMIT = 200  # the API's largest page
 PAGE_SIZE = 20  # the page's: twenty cards are a few screens on a phone
@@ -42,22 +42,8 @@ RECEIVED_WINDOW_DAYS = 7
 ENTRY_LAG = timedelta(days=32)
 
 
-def review_project_ids(actor: User) -> set[int]:
-    """Projects where the actor may reassign every customer: those whose follow-ups they
-    review. A role that may reassign only its own customers reviews nothing."""
-    ids: set[int] = set()
-    for grant in actor_grants(actor):
-        relations = permissions.allowed_relations(grant.role, "reassign")
-        if "same_project" in relations:
-            ids |= grant.project_ids
-        if "other_project" in relations:
-            ids |= grant.region_project_ids
-        if "other_region" in relations:
-            ids |= grant.company_project_ids
-    return ids
-
-
 def review_projects(actor: User) -> QuerySet[Project]:
+    """The projects whose follow-ups the actor reviews (policies.review_project_ids)."""
     return Project.objects.filter(pk__in=review_project_ids(actor), is_active=True).order_by(
         "name", "id"
     )

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from anchang.followups import revisits
+from anchang.followups.revisits import services as revisits
 
 # ISO dates: a type="date" input shows nothing for a localised value.
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

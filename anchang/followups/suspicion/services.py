@@ -1,6 +1,6 @@
 """Detecting suspicious follow-ups (可疑记录) and storing each flag once.
 
-The checks are pure (anchang.followups.suspicion); this module feeds them the follow-ups
+The checks are pure (suspicion.rules); this module feeds them the follow-ups
 entered since the last scan of each project, with the context the window rules need (the
 same consultants' earlier records), and writes one SuspicionFlag per record and reason.
 The tick calls `flags_detect_due` every minute; `anchang flags_backfill` runs the same
@@ -17,8 +17,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from anchang.followups import suspicion
 from anchang.followups.models import FollowUp, SuspicionFlag, SuspicionScan
+from anchang.followups.suspicion import rules as suspicion
 from anchang.org.models import Project
 from anchang.org.selectors import project_rules
 

@@ -11,9 +11,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anchang.errors import Conflict, PermissionDenied, ValidationFailed
-from anchang.followups import revisit_selectors as selectors
+from anchang.errors import Conflict, ValidationFailed
+from anchang.followups.errors import Code
 from anchang.followups.models import FollowUp, RevisitPlan, RevisitTask
+from anchang.followups.revisits import policies, selectors
 from anchang.org.models import Project, User
 from anchang.org.rules import ProjectRules
 from anchang.org.selectors import project_rules
@@ -31,15 +32,6 @@ RESULT_MAX = 200
 RESULT_EXCERPT = 80
 # Allows for the widest UTC offset (+14:00) when picking candidates before the exact check.
 _ZONE_SLACK = timedelta(hours=14)
-
-
-class Code:
-    NO_TARGETS = "no_targets"
-    TOO_MANY_TARGETS = "too_many_targets"
-    BAD_WINDOW = "bad_window"
-    NOT_REPORTED = "not_reported"
-    ALREADY_REPORTED = "already_reported"
-    ALREADY_REVIEWED = "already_reviewed"
 
 
 def _local_today(project: Project, now: datetime | None = None) -> date:
@@ -102,7 +94,7 @@ def plan_create(
 ) -> RevisitPlan:
     """A plan over the customers the customer list's filter matches in the project, among
     those the actor may list; each gets a task for the customer's owner at this moment."""
-    if not selectors.plan_projects(actor).filter(pk=getattr(project, "pk", None)).exists():
+    if not policies.can_create_plan(actor=actor, project=project):
         raise ValidationFailed(fields={"project": _("Choose one of your projects.")})
     errors: dict[str, str] = {}
     title = _text(errors, "title", title, limit=TITLE_MAX, required=True)
@@ -191,8 +183,7 @@ def _miss_open_tasks(plan_ids: list[int]) -> int:
 def plan_report(*, actor: User, plan: RevisitPlan, report: str) -> RevisitPlan:
     """The plan's creator sums it up. The figures (targets, done, reached, missed) are the
     tasks' own; reporting closes the plan, so tasks still open count as missed."""
-    if plan.created_by_id != actor.pk:
-        raise PermissionDenied(_("Only the person who created the plan reports on it."))
+    policies.ensure_can_report_plan(actor=actor, plan=plan)
     errors: dict[str, str] = {}
     report = _text(errors, "report", report, limit=REPORT_MAX, required=True, lines=True)
     if not errors and len(report) < REPORT_MIN:
@@ -217,10 +208,7 @@ def plan_report(*, actor: User, plan: RevisitPlan, report: str) -> RevisitPlan:
 @transaction.atomic
 def plan_review(*, actor: User, plan: RevisitPlan, comment: str) -> RevisitPlan:
     """A manager of the project comments on the report; the plan is then archived."""
-    if not selectors.may_review(actor, plan):
-        raise PermissionDenied(_("Only a manager of the project reviews plans."))
-    if plan.created_by_id == actor.pk:
-        raise PermissionDenied(_("Someone else must review your own plan."))
+    policies.ensure_can_review_plan(actor=actor, plan=plan)
     errors: dict[str, str] = {}
     comment = _text(errors, "comment", comment, limit=COMMENT_MAX, required=True)
     if errors:

@@ -9,12 +9,15 @@ from types import SimpleNamespace
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from anchang import permissions
+from anchang.customers.choices import State
 from anchang.customers.filters import CustomerFilter
-from anchang.customers.models import Customer
+from anchang.customers.models import Customer, Medium
 from anchang.customers.selectors import customers_for
 from anchang.errors import ValidationFailed
+from anchang.followups.errors import Code
 from anchang.followups.models import RevisitPlan, RevisitTask
+from anchang.followups.policies import review_project_ids
+from anchang.followups.revisits import policies
 from anchang.ids import parse_id
 from anchang.lookups import get_in_scope
 from anchang.org.models import Project, User
@@ -28,18 +31,8 @@ TASKS_SHOWN = 500
 
 
 def plan_projects(actor: User) -> QuerySet[Project]:
-    """Projects where the actor may create revisit plans (the page's roles, held there)."""
-    return projects_where(actor, set(permissions.page_roles("revisit_plans"))).order_by("name")
-
-
-def review_projects(actor: User) -> QuerySet[Project]:
-    """Projects the actor manages: roles that may reassign any customer of the project."""
-    roles = {
-        role
-        for role in permissions.matrix()["roles"]
-        if "same_project" in permissions.allowed_relations(role, "reassign")
-    }
-    return projects_where(actor, roles)
+    """Projects where the actor may create revisit plans (policies.can_create_plan)."""
+    return projects_where(actor, policies.plan_roles()).order_by("name")
 
 
 def criteria_clean(criteria: object) -> dict[str, str]:
@@ -63,7 +56,7 @@ def criteria_clean(criteria: object) -> dict[str, str]:
             errors[name] = _("Not a valid value.")
     if errors:
         raise ValidationFailed(_("The customer filter is not valid."), fields=errors,
-                               code="invalid_criteria")  # fmt: skip
+                               code=Code.INVALID_CRITERIA)  # fmt: skip
     return {k: v for k, v in cleaned.items() if v}
 
 
@@ -78,7 +71,7 @@ def plan_targets(*, actor: User, project: Project, criteria: dict[str, str]) -> 
             for name, errs in filterset.errors.items()
         }
         raise ValidationFailed(_("The customer filter is not valid."), fields=fields,
-                               code="invalid_criteria")  # fmt: skip
+                               code=Code.INVALID_CRITERIA)  # fmt: skip
     return filterset.qs.order_by()
 
 
@@ -113,7 +106,7 @@ def plans_visible(actor: User, *, figures: bool = False) -> QuerySet[RevisitPlan
     """Managers see their projects' plans; anyone sees plans they created or hold tasks in."""
     own_task = RevisitTask.objects.filter(plan=OuterRef("pk"), owner=actor)
     q = Q(created_by=actor) | Q(Exists(own_task))
-    managed = list(review_projects(actor).values_list("pk", flat=True))
+    managed = review_project_ids(actor)
     if managed:
         q |= Q(project_id__in=managed)
     plans = (
@@ -127,10 +120,6 @@ def plans_visible(actor: User, *, figures: bool = False) -> QuerySet[RevisitPlan
 def plan_get_visible(*, actor: User, pk) -> RevisitPlan:
     """404 (never 403) for a plan the actor may not see."""
     return get_in_scope(plans_visible(actor), pk)
-
-
-def may_review(actor: User, plan: RevisitPlan) -> bool:
-    return review_projects(actor).filter(pk=plan.project_id).exists()
 
 
 @dataclass
@@ -233,9 +222,6 @@ def revisit_tasks_due(actor: User, today: date, limit: int = MY_DAY_LIMIT) -> li
 
 def criteria_display(criteria: dict) -> list[tuple[str, str]]:
     """The filter a plan was made with, as people read it: (label, value) pairs."""
-    from anchang.customers.choices import State
-    from anchang.customers.models import Medium
-
     out: list[tuple[str, str]] = []
     for key in CRITERIA_KEYS:
         value = str((criteria or {}).get(key, ""))

@@ -1,5 +1,5 @@
 """逾期跟进: the overdue list with grade and days late, filtered and worst first. Thin door
-onto overdue_selectors."""
+onto overdue.selectors."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from anchang.customers.selectors import customers_q
 from anchang.errors import ValidationFailed
-from anchang.followups import overdue_selectors as selectors
+from anchang.followups.overdue import selectors
 
 _KEPT = ("grade", "min_days", "owner")
 

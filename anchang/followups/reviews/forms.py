@@ -1,9 +1,9 @@
-"""Input shapes of the supervisor-review pages; the rules live in followups.reviews."""
+"""Input shapes of the supervisor-review pages; the rules live in reviews.services."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from anchang.followups.reviews import COMMENT_MAX
+from anchang.followups.reviews.services import COMMENT_MAX
 
 PERIODS = [("1", _("Today")), ("7", _("Last 7 days")), ("30", _("Last 30 days"))]
 

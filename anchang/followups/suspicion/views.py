@@ -1,5 +1,5 @@
 """可疑记录: follow-ups worth a manager's second look, each with the reason. Thin door onto
-suspicion_selectors; nothing here changes a record or a score."""
+suspicion.selectors; nothing here changes a record or a score."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from anchang.errors import ValidationFailed
-from anchang.followups import suspicion_selectors as selectors
 from anchang.followups.models import SuspicionFlag
+from anchang.followups.suspicion import selectors
 from anchang.org import policies
 
 COUNTS_SHOWN = 20

@@ -1,6 +1,6 @@
 """Reads for the suspicious-records report (可疑记录): the stored flags, any period, paged.
 
-Flags are detected once and stored (suspicion_services; the tick), so the report reads one
+Flags are detected once and stored (suspicion.services; the tick), so the report reads one
 indexed table: newest first by the record's entry, a keyset cursor, a bounded total and
 the flags per consultant. Scope as everywhere in review: the projects whose follow-ups
 the actor reviews (review_projects), records of customers they may reassign. A fixed
@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 
 from anchang.customers.selectors import customers_for
 from anchang.errors import PermissionDenied, ValidationFailed
-from anchang.followups import keyset, suspicion
+from anchang.followups import keyset
 from anchang.followups.models import SuspicionFlag
-from anchang.followups.review_selectors import review_projects
+from anchang.followups.reviews.selectors import review_projects
 from anchang.followups.selectors import start_of
+from anchang.followups.suspicion import rules as suspicion
 from anchang.org import policies
 from anchang.org.models import Project, User
 from anchang.org.selectors import project_rules

@@ -1,0 +1,1 @@
+"""战败: applying to give a customer up, and a manager's decision."""

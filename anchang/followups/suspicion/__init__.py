@@ -1,0 +1,1 @@
+"""可疑记录: follow-ups worth a manager's second look, detected once and stored."""
