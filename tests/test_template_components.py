@@ -92,9 +92,9 @@ def test_a_template_calls_only_the_environment_and_its_imports(path):
 
 def test_badges_keep_a_status_to_one_colour():
     source = (
-        '{% from "includes/badges.html" import badge, count, flag_kind %}'
+        '{% from "includes/badges.html" import badge, count_badge, flag_kind %}'
         '{{ badge("A") }}|{{ badge("B", "warning", "t", title="x", tag="small", cls="me-1") }}|'
-        '{{ count(3, "info", "n", more=True) }}|{{ flag_kind("burst", "Bursts") }}'
+        '{{ count_badge(3, "info", "n", more=True) }}|{{ flag_kind("burst", "Bursts") }}'
     )
     assert _render(source).split("|") == [
         '<span class="badge text-bg-light border">A</span>',
