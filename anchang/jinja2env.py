@@ -7,8 +7,9 @@ pages keep Django's helpers under the same names:
 - `{{ _("Customers") }}`, `{{ _("%(n)s customers", n=total) }}`, `ngettext(...)`,
   `pgettext(...)`: Django's translations (newstyle gettext: the result is escaped and
   formatted with its keyword arguments, so the msgids stay those of `{% blocktrans %}`);
-- `url(name, *args)`, `url_of(name)` (no arguments, resolved once), `pk|reverse_pk(name)`,
-  `static(path)`, `{{ csrf_input }}` (Django's backend adds it with `request`);
+- `url(name, *args)` (the one way a page builds a URL: resolved once per name,
+  anchang/templatetags/row_urls.py), `static(path)`, `{{ csrf_input }}` (Django's backend
+  adds it with `request`);
 - `phone(e164, full)`, `widget(field)`, and the filters `ymd_hm`, `ymd`, `md_hm`, `md`,
   `date(format)`, `linebreaksbr`, `truncatechars(n)`, which convert
   aware datetimes to local time first, as Django's filters do.
@@ -25,7 +26,6 @@ from datetime import date, datetime
 from django.conf import settings
 from django.template import defaultfilters
 from django.templatetags.static import static
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from jinja2 import ChainableUndefined, Environment
@@ -34,7 +34,7 @@ from markupsafe import escape
 from anchang.templatetags.anchang_forms import widget
 from anchang.templatetags.local_dates import FORMATS
 from anchang.templatetags.phones import phone
-from anchang.templatetags.row_urls import reverse_pk, url_of
+from anchang.templatetags.row_urls import url
 
 _CALLABLES = (types.MethodType, types.FunctionType, types.BuiltinMethodType)
 
@@ -74,10 +74,6 @@ def _escaped(function):
     return translate
 
 
-def url(name: str, *args, **kwargs) -> str:
-    return reverse(name, args=args or None, kwargs=kwargs or None)
-
-
 def _date(value, fmt: str | None = None) -> str:
     return defaultfilters.date(_local(value), fmt)
 
@@ -104,7 +100,6 @@ def environment(**options) -> Environment:
     )
     env.globals.update(
         url=url,
-        url_of=url_of,
         static=static,
         phone=phone,
         widget=widget,
@@ -113,7 +108,6 @@ def environment(**options) -> Environment:
     )
     env.filters.update(
         {name: _strftime(pattern) for name, pattern in FORMATS.items()},
-        reverse_pk=reverse_pk,
         date=_date,
         linebreaksbr=defaultfilters.linebreaksbr,
         truncatechars=defaultfilters.truncatechars,
