@@ -1,7 +1,7 @@
 """Every app has the same files, so whoever knows one app knows them all.
 
 An app is a package under anchang/ with an apps.py. Each module in it is one of the file set
-(DESIGN.md's table) or an extra named below with its reason; an app that grows becomes
+(docs/architecture.md#app-files) or an extra named below with its reason; an app that grows becomes
 subpackages with the same files (followups/reviews/api.py), never prefixed modules
 (review_api.py); a file of the set that outgrows itself becomes a package of that name
 (customers/services/) whose modules are named after what they hold. Every app has its
@@ -78,7 +78,7 @@ def _problems_in(package: Path, root: Path) -> dict[str, str]:
         elif PREFIXED.match(name):
             problems[where] = f"prefixed: a subpackage with {PREFIXED.match(name)[1]}.py"
         else:
-            problems[where] = "not in the app file set (DESIGN.md) nor a listed extra"
+            problems[where] = "not in the app file set (docs/architecture.md#app-files) nor a listed extra"
     return problems
 
 
@@ -112,7 +112,7 @@ def test_the_check_sees_a_prefixed_module_and_a_stray_one(tmp_path):
     assert shape_problems(tmp_path) == {
         "things/thing_views.py": "prefixed: a subpackage with views.py",
         "things/reviews/review_api.py": "prefixed: a subpackage with api.py",
-        "things/reviews/helpers.py": "not in the app file set (DESIGN.md) nor a listed extra",
+        "things/reviews/helpers.py": "not in the app file set (docs/architecture.md#app-files) nor a listed extra",
     }
 
 
