@@ -78,7 +78,7 @@ def _problems_in(package: Path, root: Path) -> dict[str, str]:
         elif PREFIXED.match(name):
             problems[where] = f"prefixed: a subpackage with {PREFIXED.match(name)[1]}.py"
         else:
-            problems[where] = "not in the app file set (docs/architecture.md#app-files) nor a listed extra"
+            problems[where] = "not in the app file set (architecture.md) nor an extra"
     return problems
 
 
@@ -112,7 +112,7 @@ def test_the_check_sees_a_prefixed_module_and_a_stray_one(tmp_path):
     assert shape_problems(tmp_path) == {
         "things/thing_views.py": "prefixed: a subpackage with views.py",
         "things/reviews/review_api.py": "prefixed: a subpackage with api.py",
-        "things/reviews/helpers.py": "not in the app file set (docs/architecture.md#app-files) nor a listed extra",
+        "things/reviews/helpers.py": "not in the app file set (architecture.md) nor an extra",
     }
 
 
