@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from anchang.audit.selectors import reveal_blocks
 from anchang.customers.selectors import customers_for
+from anchang.dates import start_of_today
 from anchang.followups.selectors import ACTIVE_STATES, my_day
 from anchang.org.models import Role
 from anchang.org.selectors import actor_grants, projects_where
@@ -19,17 +20,13 @@ from anchang.scheduler.services import last_tick
 TICK_STALE = timedelta(minutes=5)
 
 
-def _start_of_today():
-    return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-
-
 @login_required
 @require_GET
 def home(request):
     actor = request.user
     roles = {g.role for g in actor_grants(actor)}
     context = {"roles": roles, "today": timezone.localdate()}
-    today = _start_of_today()
+    today = start_of_today()
     if Role.CONSULTANT in roles:
         context["day"] = my_day(actor)
     managed = list(projects_where(actor, {Role.MANAGER, Role.ADMIN}))

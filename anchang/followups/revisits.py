@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anchang.dates import local_date
 from anchang.errors import Conflict, PermissionDenied, ValidationFailed
 from anchang.followups import revisit_selectors as selectors
 from anchang.followups.models import FollowUp, RevisitPlan, RevisitTask
@@ -44,7 +45,7 @@ class Code:
 
 
 def _local_today(project: Project, now: datetime | None = None) -> date:
-    return (now or timezone.now()).astimezone(project_rules(project).tz).date()
+    return local_date(project_rules(project).tz, now)
 
 
 def _text(errors: dict, name: str, value: object, *, limit: int, required: bool,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 from django.db.models import (
@@ -24,6 +24,7 @@ from anchang.customers.choices import FOLLOWED_STATES
 from anchang.customers.models import Customer, KeyDate
 from anchang.customers.policies import can_see_full_phone
 from anchang.customers.selectors import customers_for
+from anchang.dates import start_of
 from anchang.dbfunctions import MonthDay, month_day
 from anchang.followups.models import FollowUp
 from anchang.org.models import User
@@ -113,11 +114,6 @@ AGENDA_FIELDS = ("id", "name", "grade", "next_follow_up_on", "created_at", "phon
 
 def _rows(queryset: QuerySet[Customer], limit: int) -> list[AgendaRow]:
     return [AgendaRow(*values) for values in queryset.values_list(*AGENDA_FIELDS)[:limit]]
-
-
-def start_of(day: date) -> datetime:
-    """The first instant of a day in the current time zone (the project's, per request)."""
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _new_since(today: date) -> datetime:

@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anchang.customers.selectors import customers_for
+from anchang.dates import start_of
 from anchang.errors import PermissionDenied, ValidationFailed
 from anchang.followups import keyset, suspicion
 from anchang.followups.models import SuspicionFlag
 from anchang.followups.review_selectors import review_projects
-from anchang.followups.selectors import start_of
 from anchang.org import policies
 from anchang.org.models import Project, User
 from anchang.org.selectors import project_rules

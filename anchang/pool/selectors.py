@@ -10,6 +10,7 @@ from django.utils import timezone
 from anchang import permissions
 from anchang.customers.models import Customer
 from anchang.customers.selectors import IN_POOL
+from anchang.dates import local_date, start_of
 from anchang.followups.models import LossApplication
 from anchang.lookups import get_in_scope
 from anchang.org.models import Project, User
@@ -94,16 +95,12 @@ def pool_warnings(
     return sorted(out, key=lambda item: item[1].at)[:limit]
 
 
-def local_midnight(project: Project, now: datetime) -> datetime:
-    local = now.astimezone(project_rules(project).tz)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
 def claims_today(actor: User, project: Project, now: datetime | None = None) -> int:
     now = now or timezone.now()
+    tz = project_rules(project).tz
     return PoolEvent.objects.filter(
         to_owner=actor, project=project, kind=PoolEvent.Kind.CLAIMED,
-        at__gte=local_midnight(project, now),
+        at__gte=start_of(local_date(tz, now), tz),
     ).count()  # fmt: skip
 
 

@@ -19,6 +19,7 @@ from anchang.customers import policies as customer_policies
 from anchang.customers.models import Customer
 from anchang.customers.services import OWNER_ROLES
 from anchang.customers.services.ownership import owner_set
+from anchang.dates import local_date
 from anchang.errors import Conflict, NotFound, ValidationFailed
 from anchang.org.models import Project, User
 from anchang.org.selectors import project_rules, project_staff
@@ -60,7 +61,7 @@ def _ensure_limits(owner: User, project: Project, *, adding: int, claiming: bool
 def _take_from_pool(customer: Customer, owner: User, *, actor: User, now: datetime) -> None:
     owner_set(customer, owner, now)
     # A customer just taken is called today, not on a date set by the previous owner.
-    customer.next_follow_up_on = now.astimezone(project_rules(customer.project).tz).date()
+    customer.next_follow_up_on = local_date(project_rules(customer.project).tz, now)
     customer.version += 1
     customer._history_user = actor
 
