@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from anchang.audit.models import AuditEntry
 from anchang.audit.services import audit_record
 from anchang.customers import policies
+from anchang.customers.errors import Code
 from anchang.customers.models import Customer, CustomerPhone
 from anchang.errors import DomainError, ValidationFailed
 from anchang.org.models import User
@@ -24,7 +25,7 @@ REASON_MAX = 200
 
 class RevealLimitReached(DomainError):
     status = 429
-    default_code = "reveal_limit"
+    default_code = Code.REVEAL_LIMIT
 
 
 def phone_reveal(
@@ -75,7 +76,7 @@ def _reveal_within_cap(
 
 class PhoneSearchLimitReached(DomainError):
     status = 429
-    default_code = "phone_search_limit"
+    default_code = Code.PHONE_SEARCH_LIMIT
 
 
 def phone_search(

@@ -17,6 +17,7 @@ from anchang.audit.services import audit_record
 from anchang.customers import policies
 from anchang.customers import rules as intake_rules
 from anchang.customers.choices import MANUAL_STATES
+from anchang.customers.errors import Code
 from anchang.customers.models import Customer, CustomerPhone, Medium
 from anchang.customers.phones import normalise_phone
 from anchang.customers.search import name_keys
@@ -82,7 +83,7 @@ def ensure_required(customer: Customer, rules: ProjectRules, stage: str) -> None
         raise ValidationFailed(
             _("Fill in the fields this stage requires: %(fields)s.")
             % {"fields": "、".join(str(v) for v in labels.values())},
-            code="required_fields_missing",
+            code=Code.REQUIRED_FIELDS_MISSING,
             fields={f: _("Required at this stage.") for f in missing},
         )
 
@@ -95,7 +96,7 @@ def ensure_offered(values: dict[str, Any], rules: ProjectRules) -> None:
         if values.get(field) not in (None, "") and values[field] not in codes
     }
     if errors:
-        raise ValidationFailed(fields=errors, code="not_offered")
+        raise ValidationFailed(fields=errors, code=Code.NOT_OFFERED)
 
 
 def _field_label(field: str) -> str:
@@ -156,7 +157,7 @@ def _sync_phones(customer: Customer) -> None:
             field = "phone" if slot == 1 else "phone2"
             raise Conflict(
                 _("This phone number already belongs to another customer of this project."),
-                code="duplicate_phone",
+                code=Code.DUPLICATE_PHONE,
                 fields={field: _("Already registered in this project.")},
             ) from exc
 
@@ -169,7 +170,7 @@ def _save_new(customer: Customer) -> Customer:
     except IntegrityError as exc:
         raise Conflict(
             _("A customer with this phone number already exists in this project."),
-            code="duplicate_phone",
+            code=Code.DUPLICATE_PHONE,
             fields={"phone": _("Already registered in this project.")},
         ) from exc
     return customer
@@ -211,7 +212,7 @@ def customer_create(
 def _lock_current(customer: Customer, version: int | None) -> Customer:
     current = Customer.objects.select_for_update().get(pk=customer.pk)
     if version is not None and current.version != version:
-        raise Conflict(code="stale_version")
+        raise Conflict(code=Code.STALE_VERSION)
     return current
 
 
@@ -238,7 +239,7 @@ def customer_update(
         # registered" answer would confirm a guess of a number the editor sees masked.
         raise ValidationFailed(
             _("Only who may see the full number may change it."),
-            code="phone_not_editable",
+            code=Code.PHONE_NOT_EDITABLE,
             fields={f: _("You see this number masked; you cannot change it.") for f in phones},
         )
     current = _lock_current(customer, version)
@@ -261,7 +262,7 @@ def customer_update(
             if value != current.state and not {value, current.state} <= MANUAL_STATES:
                 raise ValidationFailed(
                     _("This state is set and left only by the deal or loss workflow."),
-                    code="state_workflow_owned",
+                    code=Code.STATE_WORKFLOW_OWNED,
                     fields={"state": _("This state is set by the deal or loss workflow.")},
                 )
         elif isinstance(value, str):
@@ -292,7 +293,7 @@ def customer_update(
     except IntegrityError as exc:
         raise Conflict(
             _("This phone number already belongs to another customer of this project."),
-            code="duplicate_phone",
+            code=Code.DUPLICATE_PHONE,
             fields={"phone": _("Already registered in this project.")},
         ) from exc
     audit_record(

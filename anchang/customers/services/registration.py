@@ -23,6 +23,7 @@ from anchang.audit.models import AuditEntry
 from anchang.audit.services import audit_record
 from anchang.customers import rules as intake_rules
 from anchang.customers.choices import Gender, State
+from anchang.customers.errors import Code
 from anchang.customers.models import Customer, CustomerPhone, OwnershipConflict, Registration
 from anchang.customers.phones import normalise_phone
 from anchang.customers.services.ownership import owner_set
@@ -338,7 +339,7 @@ def _find_or_create(actor, project, cleaned, gender, profile, kind, rules):
             with transaction.atomic():
                 _save_new(customer)
         except Exception as exc:  # noqa: BLE001 - Conflict or IntegrityError: someone won
-            if getattr(exc, "code", None) != "duplicate_phone" and not isinstance(
+            if getattr(exc, "code", None) != Code.DUPLICATE_PHONE and not isinstance(
                 exc, IntegrityError
             ):
                 raise
