@@ -2,10 +2,12 @@
 
 from anchang import permissions
 from anchang.customers.models import Customer
-from anchang.customers.selectors import actor_may, customer_relation, customers_q
+from anchang.customers.scope import actor_may, customer_relation, customers_q
 from anchang.errors import PermissionDenied
 from anchang.org.models import Project, User
 from anchang.org.selectors import project_ids_where
+
+OWNER_ROLES = {"consultant", "manager"}  # who may own customers (a reassignment's new owner)
 
 
 def can_edit_customer(*, actor: User, customer: Customer) -> bool:

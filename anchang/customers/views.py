@@ -106,7 +106,7 @@ def customer_list(request):
             "query": query.urlencode(),
             "filtered": filtered,
             "can_export": policies.can_export_customers(actor=request.user),
-            "can_register": services.registers_anywhere(request.user),
+            "can_register": selectors.registers_anywhere(request.user),
         },
         status=status,
     )
@@ -121,7 +121,7 @@ def _asked_fields(customer) -> frozenset[str]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def register(request):
-    projects = list(services.registration_projects(request.user))
+    projects = list(selectors.registration_projects(request.user))
     if not projects:
         raise PermissionDenied
     # The form is one project's: its trade's fields and products (links switch project).
@@ -343,7 +343,7 @@ def customer_reassign(request, pk: int):
     customer = selectors.customer_get_visible(actor=request.user, pk=pk)
     if not policies.can_reassign_customer(actor=request.user, customer=customer):
         raise PermissionDenied
-    owners = project_staff(project=customer.project, roles=services.OWNER_ROLES)
+    owners = project_staff(project=customer.project, roles=policies.OWNER_ROLES)
     form = CustomerReassignForm(
         request.POST if request.method == "POST" else None,
         owners=owners,

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from anchang import permissions
 from anchang.customers.models import Customer
-from anchang.customers.selectors import IN_POOL
+from anchang.customers.scope import IN_POOL
 from anchang.dates import local_date, start_of
 from anchang.followups.models import LossApplication
 from anchang.lookups import get_in_scope

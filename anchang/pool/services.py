@@ -17,7 +17,7 @@ from anchang.audit.models import AuditEntry
 from anchang.audit.services import audit_record
 from anchang.customers import policies as customer_policies
 from anchang.customers.models import Customer
-from anchang.customers.services import OWNER_ROLES
+from anchang.customers.policies import OWNER_ROLES
 from anchang.customers.services.ownership import owner_set
 from anchang.dates import local_date
 from anchang.errors import Conflict, NotFound, ValidationFailed

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from anchang.customers.phones import mask_phone
-from anchang.customers.services import OWNER_ROLES
+from anchang.customers.policies import OWNER_ROLES
 from anchang.errors import DomainError
 from anchang.ids import parse_id
 from anchang.org import policies

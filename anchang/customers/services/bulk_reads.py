@@ -15,7 +15,7 @@ from anchang.audit.models import AuditEntry, DailyReadCount
 from anchang.audit.services import audit_record
 from anchang.customers.errors import Code
 from anchang.customers.models import Customer
-from anchang.customers.selectors import actor_may, customer_relation
+from anchang.customers.scope import actor_may, customer_relation
 from anchang.errors import DomainError
 from anchang.org.models import User
 from anchang.org.selectors import actor_grants, strictest_privacy_limit

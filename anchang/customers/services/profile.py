@@ -3,7 +3,6 @@ completeness, phone index) are kept here, in the same transaction as the change.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -20,6 +19,8 @@ from anchang.customers.choices import MANUAL_STATES
 from anchang.customers.errors import Code
 from anchang.customers.models import Customer, CustomerPhone, Medium
 from anchang.customers.phones import normalise_phone
+from anchang.customers.policies import OWNER_ROLES
+from anchang.customers.profile import PROFILE_FIELDS, field_label, profile_values, stage_of
 from anchang.customers.search import name_keys
 from anchang.customers.services.ownership import owner_set
 from anchang.errors import Conflict, ValidationFailed
@@ -29,11 +30,6 @@ from anchang.org.rules import ProjectRules
 from anchang.org.selectors import project_rules, project_staff
 
 NAME_MAX = 50
-OWNER_ROLES = {"consultant", "manager"}
-# Profile fields an owner or manager edits on the card (phones and state have their rules).
-PROFILE_FIELDS = [
-    f for f in intake_rules.ALL_PROFILE_FIELDS if f not in {"phone", "care_dates", "medium", "name"}
-] + ["notes", "loss_reason"]
 EDITABLE_FIELDS = ["name", "phone", "phone2", "medium", "state", *PROFILE_FIELDS]
 
 
@@ -44,26 +40,6 @@ def clean_name(value: str) -> str:
     if len(name) > NAME_MAX:
         raise ValidationFailed(fields={"name": _("At most %(n)d characters.") % {"n": NAME_MAX}})
     return name
-
-
-def profile_values(customer: Customer, *, has_care_dates: bool | None = None) -> dict[str, Any]:
-    """The profile as the completeness and required-field rules see it."""
-    values = {f: getattr(customer, f) for f in intake_rules.ALL_PROFILE_FIELDS if f != "care_dates"}
-    values["medium"] = customer.medium_id
-    values["loss_reason"] = customer.loss_reason
-    if has_care_dates is None:
-        has_care_dates = customer.pk is not None and customer.key_dates.exists()
-    values["care_dates"] = True if has_care_dates else None  # False would count as an answer
-    return values
-
-
-def stage_of(customer: Customer, now: datetime | None = None) -> str:
-    return intake_rules.stage_of(
-        state=customer.state,
-        visits=customer.visit_count,
-        registered_at=customer.created_at or timezone.now(),
-        now=now or timezone.now(),
-    )
 
 
 def refresh_derived(customer: Customer, rules: ProjectRules) -> None:
@@ -79,7 +55,7 @@ def ensure_required(customer: Customer, rules: ProjectRules, stage: str) -> None
     required = rules.intake.required.get(stage, [])
     missing = intake_rules.missing_required(profile_values(customer), required)
     if missing:
-        labels = {f: _field_label(f) for f in missing}
+        labels = {f: field_label(f) for f in missing}
         raise ValidationFailed(
             _("Fill in the fields this stage requires: %(fields)s.")
             % {"fields": "、".join(str(v) for v in labels.values())},
@@ -97,15 +73,6 @@ def ensure_offered(values: dict[str, Any], rules: ProjectRules) -> None:
     }
     if errors:
         raise ValidationFailed(fields=errors, code=Code.NOT_OFFERED)
-
-
-def _field_label(field: str) -> str:
-    if field == "care_dates":
-        return str(_("Key care dates"))
-    try:
-        return str(Customer._meta.get_field(field).verbose_name)
-    except Exception:  # noqa: BLE001 - a rule key without a model field
-        return field
 
 
 def _full_clean(customer: Customer) -> None:

@@ -18,7 +18,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anchang import permissions
 from anchang.audit.models import AuditEntry
 from anchang.audit.services import audit_record
 from anchang.customers import rules as intake_rules
@@ -26,9 +25,10 @@ from anchang.customers.choices import Gender, State
 from anchang.customers.errors import Code
 from anchang.customers.models import Customer, CustomerPhone, OwnershipConflict, Registration
 from anchang.customers.phones import normalise_phone
+from anchang.customers.profile import PROFILE_FIELDS, stage_of
+from anchang.customers.selectors import registration_project
 from anchang.customers.services.ownership import owner_set
 from anchang.customers.services.profile import (
-    PROFILE_FIELDS,
     _clean_medium,
     _full_clean,
     _save_new,
@@ -36,23 +36,17 @@ from anchang.customers.services.profile import (
     ensure_offered,
     ensure_required,
     refresh_derived,
-    stage_of,
 )
-from anchang.errors import PermissionDenied, ValidationFailed
+from anchang.errors import ValidationFailed
 from anchang.followups.services import grade_after_registration, schedule_after_registration
-from anchang.ids import parse_id
 from anchang.org.models import Project, User
-from anchang.org.selectors import project_ids_where, project_rules, projects_where
+from anchang.org.selectors import project_rules
 
 CONTENT_MAX = 2000
 PRODUCT_MAX = 100
 MAX_COMPANIONS = 50
 CLOCK_SKEW = timedelta(minutes=5)
 OLDEST = timedelta(days=31)
-
-
-def _registering_roles() -> set[str]:
-    return set(permissions.page_roles("register"))
 
 
 @dataclass(frozen=True)
@@ -80,24 +74,6 @@ class RegistrationResult:
             "This customer already has an owner. Your registration is kept and the managers "
             "have been asked to decide."
         )
-
-
-def registration_projects(actor: User):
-    return projects_where(actor, _registering_roles())
-
-
-def registers_anywhere(actor: User) -> bool:
-    """Whether the actor registers customers in any project (no query)."""
-    return bool(project_ids_where(actor, _registering_roles()))
-
-
-def registration_project(actor: User, project_id) -> Project:
-    """The project, if the actor registers customers there; 403 otherwise."""
-    pk = parse_id(project_id)
-    project = registration_projects(actor).filter(pk=pk).first() if pk else None
-    if project is None:
-        raise PermissionDenied(_("You do not register customers for this project."))
-    return project
 
 
 def _clean_times(kind: str, occurred_at: datetime, left_at: datetime | None, now: datetime):
