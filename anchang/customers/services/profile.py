@@ -17,12 +17,13 @@ from anchang.customers import policies
 from anchang.customers import rules as intake_rules
 from anchang.customers.choices import MANUAL_STATES
 from anchang.customers.errors import Code
+from anchang.customers.events import OwnerChange
 from anchang.customers.models import Customer, CustomerPhone, Medium
 from anchang.customers.phones import normalise_phone
 from anchang.customers.policies import OWNER_ROLES
 from anchang.customers.profile import PROFILE_FIELDS, field_label, profile_values, stage_of
 from anchang.customers.search import name_keys
-from anchang.customers.services.ownership import owner_set
+from anchang.customers.services.ownership import owner_change_check, owner_set
 from anchang.errors import Conflict, ValidationFailed
 from anchang.ids import parse_id
 from anchang.org.models import Project, User
@@ -309,13 +310,9 @@ def _change_owner(
 ) -> Customer:
     if new_owner is not None:
         # The pool's hold cap binds a manager's reassignment as it binds a hand-out.
-        from anchang.pool.rules import POOL_STATES  # the pool builds on customers
-        from anchang.pool.services import ensure_hold_cap
-
-        adding = 1 if current.state in POOL_STATES else 0
-        ensure_hold_cap(new_owner, current.project, adding=adding)
+        owner_change_check(current, new_owner, actor=actor, via=OwnerChange.REASSIGNMENT)
     previous_owner = current.owner
-    owner_set(current, new_owner)
+    owner_set(current, new_owner, actor=actor, via=OwnerChange.REASSIGNMENT)
     current.version += 1
     current._history_user = actor
     current._change_reason = reason

@@ -23,11 +23,12 @@ from anchang.audit.services import audit_record
 from anchang.customers import rules as intake_rules
 from anchang.customers.choices import Gender, State
 from anchang.customers.errors import Code
+from anchang.customers.events import ContactRegistered, OwnerChange
 from anchang.customers.models import Customer, CustomerPhone, OwnershipConflict, Registration
 from anchang.customers.phones import normalise_phone
 from anchang.customers.profile import PROFILE_FIELDS, stage_of
 from anchang.customers.selectors import registration_project
-from anchang.customers.services.ownership import owner_set
+from anchang.customers.services.ownership import owner_change_check, owner_set
 from anchang.customers.services.profile import (
     _clean_medium,
     _full_clean,
@@ -38,7 +39,7 @@ from anchang.customers.services.profile import (
     refresh_derived,
 )
 from anchang.errors import ValidationFailed
-from anchang.followups.services import grade_after_registration, schedule_after_registration
+from anchang.events import publish
 from anchang.org.models import Project, User
 from anchang.org.selectors import project_rules
 
@@ -228,9 +229,10 @@ def _register(
     elif customer.owner_id is None and customer.pool_entered_at is not None:
         # A pool customer: registering them takes them, under the same rules as a claim
         # (cool-down, daily limit, hold cap); refused, it goes to the managers to decide.
-        from anchang.pool.services import pool_claim_refusal  # pool builds on customers
-
-        refusal = pool_claim_refusal(actor=actor, customer=customer)
+        try:
+            owner_change_check(customer, actor, actor=actor, via=OwnerChange.REGISTRATION)
+        except ValidationFailed as exc:
+            refusal = exc
         outcome = Registration.Outcome.CONFLICT if refusal else Registration.Outcome.RETURN
     elif customer.owner_id in (None, actor.pk):
         outcome = Registration.Outcome.RETURN
@@ -255,7 +257,6 @@ def _register(
             outcome, registration, None, refusal=str(refusal.message) if refusal else ""
         )
     _count_contact(customer, kind, occurred_at)
-    schedule_after_registration(customer, kind=kind, occurred_at=occurred_at)
     if not created:
         _fill_blanks(customer, cleaned, gender, profile, actor)
         if customer.state in (State.LOST, State.NO_INTENT):
@@ -263,7 +264,9 @@ def _register(
             if customer.state == State.LOST and customer.owner_id:
                 customer.owned_since = now  # the pool's clocks restart with the new chance
             customer.state = State.PROSPECT
-    grade_after_registration(customer, actor=actor, kind=kind)
+    # The follow-up engine's rules (the next step on the cadence, a first grade) set their
+    # fields on the customer, saved below.
+    publish(ContactRegistered(customer=customer, registration=registration, actor=actor))
     stage = stage_of(customer, now)
     # Required fields are checked where DOMAIN.md §2 sets them: the first call and the first
     # visit. Later stages show what is missing on the card; they never block a registration.
@@ -338,10 +341,8 @@ def _count_contact(customer: Customer, kind: str, occurred_at: datetime) -> None
 def _fill_blanks(customer, cleaned, gender, profile, actor) -> None:
     """A return registration completes the card but never overwrites what is there."""
     # An unowned (or pooled) customer who comes back is received by this one.
-    if customer.owner_id is None and owner_set(customer, actor):
-        from anchang.pool.services import pool_event_returned  # pool builds on customers
-
-        pool_event_returned(customer, actor)
+    if customer.owner_id is None:
+        owner_set(customer, actor, actor=actor, via=OwnerChange.REGISTRATION)
     if not customer.gender:
         customer.gender = gender
     if customer.medium_id is None:
