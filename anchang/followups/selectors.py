@@ -276,6 +276,18 @@ def customer_intent_card(
     ]
 
 
+CARD_ROWS = 50  # the customer's card shows the latest follow-ups
+PRINT_ROWS = 500  # the printed card all of them: a year of weekly contacts, several times over
+
+
+def intent_card_rows(customer: Customer, *, printed: bool) -> QuerySet[FollowUp]:
+    """The follow-ups section of the customer's card: the latest on screen, every one (oldest
+    first) on paper."""
+    if printed:
+        return customer_intent_card(customer, limit=PRINT_ROWS, oldest_first=True)
+    return customer_intent_card(customer, limit=CARD_ROWS)
+
+
 def pending_loss_applications(actor: User) -> QuerySet:
     """Applications a manager may decide: pending, on customers they may reassign."""
     from anchang.followups.models import LossApplication
