@@ -11,7 +11,8 @@ from django.views.decorators.http import require_GET
 from anchang.audit.selectors import reveal_blocks
 from anchang.customers.selectors import customers_for
 from anchang.dates import start_of_today
-from anchang.followups.selectors import ACTIVE_STATES, my_day
+from anchang.followups.my_day.selectors import my_day
+from anchang.followups.selectors import ACTIVE_STATES
 from anchang.org.models import Role
 from anchang.org.selectors import actor_grants, projects_where
 from anchang.scheduler.services import last_tick

@@ -142,7 +142,7 @@ def agenda_shown(shown: int) -> Iterator[None]:
     """`agenda-N`: every My day section lists at most N rows (overdue, due today, new
     customers, review comments, revisit tasks, pool warnings); the counts stay exact."""
     from anchang.followups import review_selectors, revisit_selectors
-    from anchang.followups import selectors as s
+    from anchang.followups.my_day import selectors as s
     from anchang.pool import selectors as pool_selectors
 
     with _patched(

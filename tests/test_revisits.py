@@ -13,6 +13,7 @@ from anchang.customers.models import Customer
 from anchang.errors import Conflict, PermissionDenied, ValidationFailed
 from anchang.followups import revisits
 from anchang.followups.models import RevisitPlan, RevisitTask
+from anchang.followups.my_day.selectors import my_day_reminders
 from anchang.followups.revisit_selectors import plan_progress, revisit_tasks_due
 from anchang.followups.revisits import (
     plan_create,
@@ -20,7 +21,6 @@ from anchang.followups.revisits import (
     plan_review,
     plans_close_due,
 )
-from anchang.followups.selectors import my_day_reminders
 from anchang.followups.services import followup_record
 from anchang.org.models import Role
 from anchang.org.services import membership_grant

@@ -6,6 +6,7 @@ from anchang.customers import api as customers_api
 from anchang.followups import api as followups_api
 from anchang.followups import review_api, suspicion_api
 from anchang.followups import revisit_api as revisits_api
+from anchang.followups.my_day import api as my_day_api
 from anchang.org import api as org_api
 from anchang.pool import api as pool_api
 
@@ -62,10 +63,10 @@ urlpatterns = [
         suspicion_api.SuspiciousFollowUpsApi.as_view(),
         name="followups-suspicious",
     ),
-    path("v1/my-day/", followups_api.MyDayApi.as_view(), name="my-day"),
+    path("v1/my-day/", my_day_api.MyDayApi.as_view(), name="my-day"),
     path(
         "v1/my-day/reminders/",
-        followups_api.MyDayRemindersApi.as_view(),
+        my_day_api.MyDayRemindersApi.as_view(),
         name="my-day-reminders",
     ),
     path("v1/loss-applications/", followups_api.LossApplicationListApi.as_view(), name="losses"),

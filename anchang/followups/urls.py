@@ -1,11 +1,12 @@
 from django.urls import path
 
 from anchang.followups import overdue_views, review_views, revisit_views, suspicion_views, views
+from anchang.followups.my_day import views as my_day_views
 
 app_name = "followups"
 
 urlpatterns = [
-    path("my-day/reminders/", views.my_day_reminders, name="my-day-reminders"),
+    path("my-day/reminders/", my_day_views.my_day_reminders, name="my-day-reminders"),
     path("customers/<int:pk>/follow-up/", views.followup_new, name="new"),
     path("customers/<int:pk>/grade/", views.grade_edit, name="grade"),
     path("customers/<int:pk>/grade/suggest/", views.grade_suggest, name="grade-suggest"),

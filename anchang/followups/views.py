@@ -198,14 +198,3 @@ def loss_queue(request):
     for application in pending:
         application.form = LossDecisionForm()
     return render(request, "followups/loss_queue.html", {"pending": pending}, status=status)
-
-
-@login_required
-@require_GET
-def my_day_reminders(request):
-    """The lower half of My day, which the home page fetches once the agenda is drawn
-    (htmx); without JavaScript it is a page of its own."""
-    context = {"d": selectors.my_day_reminders(request.user)}
-    if request.htmx:
-        return render(request, "followups/_my_day_reminders.html", context)
-    return render(request, "followups/my_day_reminders.html", context)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -93,6 +94,13 @@ def pool_warnings(
             if due is not None:
                 out.append((customer, due))
     return sorted(out, key=lambda item: item[1].at)[:limit]
+
+
+def my_day_pool(actor: User, today: date) -> dict[str, Any]:
+    """The pool's section of My day: the customers about to return, the soonest first, and
+    whether there are more than it shows."""
+    warnings = pool_warnings(actor, limit=WARNINGS_LIMIT + 1)
+    return {"pool_warnings": warnings[:WARNINGS_LIMIT], "pool_more": len(warnings) > WARNINGS_LIMIT}
 
 
 def claims_today(actor: User, project: Project, now: datetime | None = None) -> int:
