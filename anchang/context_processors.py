@@ -2,8 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from anchang.customers.selectors import customers_q
-from anchang.customers.services import registers_anywhere
+from anchang.customers.selectors import customers_q, registers_anywhere
 from anchang.org import policies
 from anchang.org.models import Role
 from anchang.org.selectors import actor_roles

@@ -11,7 +11,9 @@ from django.views.decorators.http import require_GET
 from anchang import permissions
 from anchang.audit.selectors import reveal_blocks
 from anchang.customers.selectors import customers_for
-from anchang.followups.selectors import ACTIVE_STATES, my_day
+from anchang.dates import start_of_today
+from anchang.followups.my_day.selectors import my_day
+from anchang.followups.selectors import ACTIVE_STATES
 from anchang.org import policies
 from anchang.org.selectors import actor_grants, projects_where
 from anchang.scheduler.services import last_tick
@@ -20,17 +22,13 @@ from anchang.scheduler.services import last_tick
 TICK_STALE = timedelta(minutes=5)
 
 
-def _start_of_today():
-    return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-
-
 @login_required
 @require_GET
 def home(request):
     actor = request.user
     roles = {g.role for g in actor_grants(actor)}
     context = {"roles": roles, "today": timezone.localdate()}
-    today = _start_of_today()
+    today = start_of_today()
     context["show_my_day"] = policies.can_open_page(actor=actor, page="my_day")
     if context["show_my_day"]:
         context["day"] = my_day(actor)

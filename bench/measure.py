@@ -320,7 +320,7 @@ class Bench:
     def my_day_selector(self) -> None:
         """my_day() and my_day_reminders() alone, on an open connection, for a fresh user
         object each time (the actor's grants are cached on it, as for one request)."""
-        from anchang.followups.selectors import my_day, my_day_reminders
+        from anchang.followups.my_day.selectors import my_day, my_day_reminders
 
         def agenda_rows(day) -> int:
             return sum(len(x) for x in (day.due_today, day.overdue, day.new_without_followup,

@@ -17,6 +17,7 @@ from django.db.models import Q
 from anchang import permissions
 from anchang.customers import selectors
 from anchang.customers.models import CustomerPhone
+from anchang.org.selectors import actor_grants
 
 
 def unfolded_customers_q(actor, action: str) -> Q | None:
@@ -24,7 +25,7 @@ def unfolded_customers_q(actor, action: str) -> Q | None:
     A manager's filter was `(owner = m AND project_id IN (p)) OR project_id IN (p)`,
     which SQLite answers with a MULTI-INDEX OR over the whole project and a sort."""
     clauses = []
-    for grant in selectors.actor_grants(actor):
+    for grant in actor_grants(actor):
         for relation in permissions.allowed_relations(grant.role, action):
             if relation == "own":
                 clauses.append(Q(project_id__in=grant.project_ids, owner_id=actor.pk))
@@ -140,7 +141,7 @@ def sqlite_mmap() -> Iterator[None]:
 def agenda_shown(shown: int) -> Iterator[None]:
     """`agenda-N`: every My day section lists at most N rows (overdue, due today, new
     customers, review comments, revisit tasks, pool warnings); the counts stay exact."""
-    from anchang.followups import selectors as s
+    from anchang.followups.my_day import selectors as s
     from anchang.followups.reviews import selectors as review_selectors
     from anchang.followups.revisits import selectors as revisit_selectors
     from anchang.pool import selectors as pool_selectors

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from anchang.customers.models import Customer
 from anchang.followups.loss.services import loss_apply, loss_approve
-from anchang.followups.selectors import my_day
+from anchang.followups.my_day.selectors import my_day
 from anchang.followups.services import followup_record
 from tests.conftest import make_user
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from anchang.customers.models import Customer, KeyDate
 from anchang.errors import PermissionDenied, ValidationFailed
 from anchang.followups.models import FollowUp, GradeChange
-from anchang.followups.selectors import my_day, my_day_reminders
+from anchang.followups.my_day.selectors import my_day, my_day_reminders
 from anchang.followups.services import followup_record, grade_set
 from tests.conftest import make_user
 

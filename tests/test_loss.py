@@ -10,7 +10,7 @@ from anchang.audit.models import AuditEntry
 from anchang.errors import Conflict, PermissionDenied, ValidationFailed
 from anchang.followups.loss.services import loss_apply, loss_approve, loss_reject
 from anchang.followups.models import LossApplication
-from anchang.followups.selectors import my_day
+from anchang.followups.my_day.selectors import my_day
 from tests.conftest import make_user
 
 

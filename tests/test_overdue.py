@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from anchang.customers.models import Customer
-from anchang.followups.selectors import my_day
+from anchang.followups.my_day.selectors import my_day
 from anchang.org.models import Role
 from anchang.org.services import membership_grant
 from tests.conftest import make_user

@@ -13,7 +13,8 @@ from anchang import permissions
 from anchang.audit.models import AuditEntry
 from anchang.customers.models import Customer
 from anchang.customers.phones import format_phone
-from anchang.customers.selectors import actor_may, customers_for
+from anchang.customers.scope import actor_may
+from anchang.customers.selectors import customers_for
 from anchang.followups.models import FollowUp
 from anchang.followups.suspicion.services import flags_backfill
 from anchang.org.models import Membership, Role, Team
@@ -505,7 +506,7 @@ def test_the_completeness_hint_names_no_field_the_reader_may_not_read(world, cli
     kept from the family group must not learn from them that the family structure is empty."""
     import re
 
-    from anchang.customers.services.profile import _field_label
+    from anchang.customers.profile import field_label as _field_label
 
     planner = world.grant(make_user("planner-h"), Role.PLANNER)
     owner = world.consultants["p1"][0]

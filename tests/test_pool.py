@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from anchang.customers.models import Customer
 from anchang.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from anchang.followups.loss.services import loss_apply
-from anchang.followups.selectors import my_day
+from anchang.followups.my_day.selectors import my_day
 from anchang.followups.services import followup_record
 from anchang.pool import selectors
 from anchang.pool.models import PoolEvent

@@ -12,6 +12,7 @@ from django.utils import timezone
 from anchang.customers.models import Customer
 from anchang.errors import Conflict, PermissionDenied, ValidationFailed
 from anchang.followups.models import RevisitPlan, RevisitTask
+from anchang.followups.my_day.selectors import my_day_reminders
 from anchang.followups.revisits import services as revisits
 from anchang.followups.revisits.selectors import plan_progress, revisit_tasks_due
 from anchang.followups.revisits.services import (
@@ -20,7 +21,6 @@ from anchang.followups.revisits.services import (
     plan_review,
     plans_close_due,
 )
-from anchang.followups.selectors import my_day_reminders
 from anchang.followups.services import followup_record
 from anchang.org.models import Role
 from anchang.org.services import membership_grant

@@ -5,6 +5,7 @@ from anchang.api.schema import SchemaView
 from anchang.customers import api as customers_api
 from anchang.followups import api as followups_api
 from anchang.followups.loss import api as loss_api
+from anchang.followups.my_day import api as my_day_api
 from anchang.followups.reviews import api as review_api
 from anchang.followups.revisits import api as revisits_api
 from anchang.followups.suspicion import api as suspicion_api
@@ -64,10 +65,10 @@ urlpatterns = [
         suspicion_api.SuspiciousFollowUpsApi.as_view(),
         name="followups-suspicious",
     ),
-    path("v1/my-day/", followups_api.MyDayApi.as_view(), name="my-day"),
+    path("v1/my-day/", my_day_api.MyDayApi.as_view(), name="my-day"),
     path(
         "v1/my-day/reminders/",
-        followups_api.MyDayRemindersApi.as_view(),
+        my_day_api.MyDayRemindersApi.as_view(),
         name="my-day-reminders",
     ),
     path("v1/loss-applications/", loss_api.LossApplicationListApi.as_view(), name="losses"),

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from anchang.customers.choices import FOLLOWED_STATES, State
 from anchang.customers.models import Customer, CustomerPhone, Registration
+from anchang.customers.phone_search import phone_search
 from anchang.customers.phones import normalise_phone
 from anchang.customers.search import classify_query, prefix_bounds
-from anchang.customers.services.phone_reveal import phone_search
 from anchang.errors import ValidationFailed
 from anchang.ids import IdFilter
 from anchang.org.selectors import project_rules, visible_projects

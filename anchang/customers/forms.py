@@ -12,8 +12,8 @@ from django.utils.translation import pgettext_lazy
 from anchang.customers import choices as c
 from anchang.customers.models import Customer, KeyDate, Medium, OwnershipConflict, Registration
 from anchang.customers.phones import format_phone
+from anchang.customers.profile import PROFILE_FIELDS
 from anchang.customers.rules import OPTION_FIELDS, TRADE_INTAKE
-from anchang.customers.services import PROFILE_FIELDS
 from anchang.customers.services.phone_reveal import REASON_MAX
 from anchang.org.forms import RulesFormSection
 from anchang.org.rules import DEFAULT_RULES, ProjectRules

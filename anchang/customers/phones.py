@@ -7,6 +7,7 @@ import unicodedata
 import phonenumbers
 from django.utils.translation import gettext_lazy as _
 
+from anchang.customers.errors import Code
 from anchang.errors import ValidationFailed
 
 
@@ -19,11 +20,11 @@ def normalise_phone(raw: str, *, region: str = "CN") -> str:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
         raise ValidationFailed(
-            fields={"phone": _("Not a phone number.")}, code="invalid_phone"
+            fields={"phone": _("Not a phone number.")}, code=Code.INVALID_PHONE
         ) from exc
     if not phonenumbers.is_valid_number(number):
         raise ValidationFailed(
-            fields={"phone": _("Not a valid phone number.")}, code="invalid_phone"
+            fields={"phone": _("Not a valid phone number.")}, code=Code.INVALID_PHONE
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

@@ -2,7 +2,7 @@
 
 from anchang import permissions
 from anchang.customers.models import Customer
-from anchang.customers.selectors import actor_may, customer_relation, customers_q
+from anchang.customers.scope import actor_may, customer_relation, customers_q
 from anchang.errors import PermissionDenied
 from anchang.org.models import Project, User
 from anchang.org.selectors import project_ids_where

@@ -8,8 +8,8 @@ from anchang.customers import choices as c
 from anchang.customers.models import Customer, KeyDate, Medium, OwnershipConflict, Registration
 from anchang.customers.phones import mask_phone
 from anchang.customers.policies import can_see_full_phone, hidden_fields
+from anchang.customers.profile import PROFILE_FIELDS
 from anchang.customers.rules import TRADE_INTAKE
-from anchang.customers.services import PROFILE_FIELDS
 from anchang.customers.services.phone_reveal import REASON_MAX
 
 # Every trade's registration fields; the service refuses one the project's trade does not ask.

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from anchang.customers import policies, selectors, services
 from anchang.customers.api import csv_response
+from anchang.customers.card import card_sections
 from anchang.customers.choices import FOLLOWED_STATES
 from anchang.customers.filters import CustomerFilter
 from anchang.customers.forms import (
@@ -28,7 +29,6 @@ from anchang.customers.phones import format_phone
 from anchang.customers.services.bulk_reads import list_read_record
 from anchang.errors import DomainError
 from anchang.errors import PermissionDenied as DomainPermissionDenied
-from anchang.followups.selectors import customer_intent_card
 from anchang.forms_errors import form_error
 from anchang.org.selectors import (
     owners_to_filter_by,
@@ -106,7 +106,7 @@ def customer_list(request):
             "query": query.urlencode(),
             "filtered": filtered,
             "can_export": policies.can_export_customers(actor=request.user),
-            "can_register": services.registers_anywhere(request.user),
+            "can_register": selectors.registers_anywhere(request.user),
         },
         status=status,
     )
@@ -121,7 +121,7 @@ def _asked_fields(customer) -> frozenset[str]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def register(request):
-    projects = list(services.registration_projects(request.user))
+    projects = list(selectors.registration_projects(request.user))
     if not projects:
         raise PermissionDenied
     # The form is one project's: its trade's fields and products (links switch project).
@@ -194,7 +194,7 @@ def _render_card(
                 customer, hidden, asked=_asked_fields(customer)
             ),
             "timeline": selectors.customer_timeline(customer),
-            "followups": customer_intent_card(customer, limit=50),
+            "sections": card_sections(customer),
             "last_loss": customer.loss_applications.select_related("decided_by")
             .order_by("-id")
             .first(),
@@ -229,7 +229,7 @@ def customer_print(request, pk: int):
             if (filled := [(label, value) for label, value in rows if value])
         ],
         "timeline": selectors.customer_timeline(customer, limit=PRINT_ROWS),
-        "followups": customer_intent_card(customer, limit=PRINT_ROWS, oldest_first=True),
+        "sections": card_sections(customer, printed=True),
         "printed_at": timezone.now(),
     }
     return render(request, "customers/print.html", context)

@@ -17,7 +17,7 @@ from simple_history.utils import bulk_create_with_history
 
 from anchang.customers import choices as c
 from anchang.customers.models import Customer, CustomerPhone, Medium, Registration
-from anchang.customers.services import refresh_derived
+from anchang.customers.services.profile import refresh_derived
 from anchang.demo.names import chinese_name, demo_mobile
 from anchang.followups.models import GradeChange
 from anchang.followups.rules import suggest

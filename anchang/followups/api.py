@@ -17,8 +17,6 @@ from anchang.followups.serializers import (
     FollowUpOutSerializer,
     GradeInSerializer,
     GradeOutSerializer,
-    MyDayRemindersSerializer,
-    MyDaySerializer,
 )
 from anchang.org.selectors import project_rules
 
@@ -101,48 +99,3 @@ class CustomerGradeApi(APIView):
             actor=request.user, customer=customer, **serializer.validated_data
         )
         return Response(GradeOutSerializer(self._body(customer)).data)
-
-
-class MyDayApi(APIView):
-    """The consultant's agenda (今日待办); GET my-day/reminders/ for the rest of the day."""
-
-    @extend_schema(responses=MyDaySerializer)
-    def get(self, request):
-        day = selectors.my_day(request.user)
-        body = {
-            "today": day.today,
-            "due_today": day.due_today,
-            "due_today_count": day.due_count,
-            "overdue": day.overdue,
-            "overdue_count": day.overdue_count,
-            "new_without_followup": day.new_without_followup,
-            "pool_warnings": [
-                {"customer": c.pk, "customer_name": c.name, "returns_at": due.at,
-                 "rule": due.rule}
-                for c, due in day.pool_warnings
-            ],
-            "pool_more": day.pool_more,
-            "customers_total": day.total,
-            "new_today": day.new_today,
-            "new_week": day.new_week,
-        }  # fmt: skip
-        return Response(MyDaySerializer(body).data)
-
-
-class MyDayRemindersApi(APIView):
-    """Care dates of the coming week, the manager's comments and revisit tasks."""
-
-    @extend_schema(responses=MyDayRemindersSerializer)
-    def get(self, request):
-        reminders = selectors.my_day_reminders(request.user)
-        body = {
-            "care_dates": [
-                {"date": d, "what": what, "customer": c.pk, "customer_name": c.name}
-                for d, what, c in reminders.care_dates
-            ],
-            "revisit_tasks": reminders.revisit_tasks,
-            "revisit_more": reminders.revisit_more,
-            "reviews_received": reminders.reviews_received,
-            "reviews_more": reminders.reviews_more,
-        }
-        return Response(MyDayRemindersSerializer(body).data)

@@ -14,3 +14,18 @@ class FollowupsConfig(AppConfig):
         from anchang.org.forms import register_rules
 
         register_rules(rules.RULE_SECTIONS, forms.RULES_FORM_SECTIONS)
+        # The follow-up engine's part in the apps below it, which never import it.
+        from anchang.customers.card import CardSection, card_section_add
+        from anchang.customers.events import ContactRegistered, OwnerChanged
+        from anchang.events import subscribe
+        from anchang.followups import handlers, selectors
+
+        subscribe(ContactRegistered, handlers.contact_registered)
+        subscribe(OwnerChanged, handlers.owner_changed)
+        card_section_add(
+            CardSection(
+                card_template="followups/_card_followups.html",
+                print_template="followups/_print_followups.html",
+                rows=selectors.intent_card_rows,
+            )
+        )

@@ -133,21 +133,6 @@ class GradeOutSerializer(serializers.Serializer):
     changes = GradeChangeOutSerializer(many=True)
 
 
-class AgendaCustomerSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    grade = serializers.CharField(allow_blank=True)
-    next_follow_up_on = serializers.DateField(allow_null=True)
-    days_overdue = serializers.IntegerField(allow_null=True, help_text="overdue rows only")
-
-
-class CareDateSerializer(serializers.Serializer):
-    date = serializers.DateField()
-    what = serializers.CharField()
-    customer = serializers.IntegerField()
-    customer_name = serializers.CharField()
-
-
 class RevisitTaskDueSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     plan = serializers.IntegerField(source="plan_id")
@@ -182,36 +167,3 @@ class ReceivedReviewSerializer(serializers.Serializer):
 
     def get_customer_name(self, review) -> str | None:
         return review.followup.customer.name if review.customer_visible else None
-
-
-class PoolWarningSerializer(serializers.Serializer):
-    customer = serializers.IntegerField()
-    customer_name = serializers.CharField()
-    returns_at = serializers.DateTimeField()
-    rule = serializers.ChoiceField(choices=["no_contact", "no_subscription"])
-
-
-class MyDaySerializer(serializers.Serializer):
-    """The agenda; the reminders (care dates, comments, revisit tasks) are their own call."""
-
-    today = serializers.DateField()
-    due_today = AgendaCustomerSerializer(many=True, help_text="the first 30, by name")
-    due_today_count = serializers.IntegerField()
-    overdue = AgendaCustomerSerializer(many=True, help_text="the 20 most overdue")
-    overdue_count = serializers.IntegerField()
-    new_without_followup = AgendaCustomerSerializer(many=True)
-    pool_warnings = PoolWarningSerializer(many=True, help_text="the 20 returning soonest")
-    pool_more = serializers.BooleanField()
-    customers_total = serializers.IntegerField(help_text="all the consultant's customers")
-    new_today = serializers.IntegerField()
-    new_week = serializers.IntegerField(help_text="registered in the last 7 days")
-
-
-class MyDayRemindersSerializer(serializers.Serializer):
-    care_dates = CareDateSerializer(many=True, help_text="birthdays and key dates, 7 days")
-    revisit_tasks = RevisitTaskDueSerializer(many=True, help_text="the 20 soonest due")
-    revisit_more = serializers.BooleanField(help_text="more tasks than revisit_tasks holds")
-    reviews_received = ReceivedReviewSerializer(
-        many=True, help_text="10: unread first, then read in the last 7 days; newest first"
-    )
-    reviews_more = serializers.BooleanField()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from anchang.customers import policies as customer_policies
 from anchang.customers.models import Customer
+from anchang.dates import local_date
 from anchang.errors import Conflict, ValidationFailed
 from anchang.followups import rules
 from anchang.followups.errors import Code
@@ -29,10 +30,6 @@ FOLLOWUP_MOVES = (
 )  # fmt: skip
 # A deal or a loss stops the grade's cadence (docs/domain.md#cadence: follow-up ends at a deal).
 CLOSED_STATES = ("subscribed", "owner", "lost")
-
-
-def _local_today(customer: Customer) -> date:
-    return timezone.now().astimezone(project_rules(customer.project).tz).date()
 
 
 def _scale(customer: Customer) -> tuple[str, ...]:
@@ -196,7 +193,7 @@ def _followup_record(
     customer_policies.ensure_can_edit_customer(actor=actor, customer=customer)
     project_conf = project_rules(customer.project)
     now = timezone.now()
-    today = now.astimezone(project_conf.tz).date()
+    today = local_date(project_conf.tz, now)
     occurred_at = occurred_at or now
     if timezone.is_naive(occurred_at):
         occurred_at = timezone.make_aware(occurred_at)
@@ -298,7 +295,7 @@ def schedule_after_registration(customer: Customer, *, kind: str, occurred_at: d
     invitation on day 3 after a call and a thank-you call the day after a visit. Only moves
     the date earlier, never past one a consultant chose. Caller saves the customer."""
     conf = project_rules(customer.project)
-    day = occurred_at.astimezone(conf.tz).date()
+    day = local_date(conf.tz, occurred_at)
     proposed = day + timedelta(days=1 if kind == "visit" else 3)
     if customer.next_follow_up_on is None or proposed < customer.next_follow_up_on:
         customer.next_follow_up_on = proposed

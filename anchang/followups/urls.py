@@ -2,6 +2,7 @@ from django.urls import path
 
 from anchang.followups import views
 from anchang.followups.loss import views as loss_views
+from anchang.followups.my_day import views as my_day_views
 from anchang.followups.overdue import views as overdue_views
 from anchang.followups.reviews import views as review_views
 from anchang.followups.revisits import views as revisit_views
@@ -10,7 +11,7 @@ from anchang.followups.suspicion import views as suspicion_views
 app_name = "followups"
 
 urlpatterns = [
-    path("my-day/reminders/", views.my_day_reminders, name="my-day-reminders"),
+    path("my-day/reminders/", my_day_views.my_day_reminders, name="my-day-reminders"),
     path("customers/<int:pk>/follow-up/", views.followup_new, name="new"),
     path("customers/<int:pk>/grade/", views.grade_edit, name="grade"),
     path("customers/<int:pk>/grade/suggest/", views.grade_suggest, name="grade-suggest"),

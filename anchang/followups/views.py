@@ -139,14 +139,3 @@ def grade_suggest(request, pk: int):
     form = _grade_form(customer, request.GET)
     context = {"customer": customer, **_suggestion_context(_live_suggestion(customer, form))}
     return render(request, "followups/_grade_suggestion.html", context)
-
-
-@login_required
-@require_GET
-def my_day_reminders(request):
-    """The lower half of My day, which the home page fetches once the agenda is drawn
-    (htmx); without JavaScript it is a page of its own."""
-    context = {"d": selectors.my_day_reminders(request.user)}
-    if request.htmx:
-        return render(request, "followups/_my_day_reminders.html", context)
-    return render(request, "followups/my_day_reminders.html", context)

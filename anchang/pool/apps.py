@@ -14,3 +14,19 @@ class PoolConfig(AppConfig):
         from anchang.pool import forms, rules
 
         register_rules(rules.RULE_SECTIONS, forms.RULES_FORM_SECTIONS)
+        # The pool's part in the apps below it, which never import it.
+        from anchang.customers.events import OwnerChanged, OwnerChanging
+        from anchang.events import subscribe
+        from anchang.followups.my_day.sections import MyDaySection, my_day_section_add
+        from anchang.pool import handlers, selectors
+        from anchang.pool.serializers import MyDayPoolSerializer
+
+        subscribe(OwnerChanging, handlers.owner_changing)
+        subscribe(OwnerChanged, handlers.owner_changed)
+        my_day_section_add(
+            MyDaySection(
+                load=selectors.my_day_pool,
+                template="pool/_my_day_warnings.html",
+                serializer=MyDayPoolSerializer,
+            )
+        )

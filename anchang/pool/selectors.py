@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from anchang import permissions
 from anchang.customers.models import Customer
-from anchang.customers.selectors import IN_POOL
+from anchang.customers.scope import IN_POOL
+from anchang.dates import local_date, start_of
 from anchang.followups.models import LossApplication
 from anchang.lookups import get_in_scope
 from anchang.org.models import Project, User
@@ -95,16 +97,19 @@ def pool_warnings(
     return sorted(out, key=lambda item: item[1].at)[:limit]
 
 
-def local_midnight(project: Project, now: datetime) -> datetime:
-    local = now.astimezone(project_rules(project).tz)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+def my_day_pool(actor: User, today: date) -> dict[str, Any]:
+    """The pool's section of My day: the customers about to return, the soonest first, and
+    whether there are more than it shows."""
+    warnings = pool_warnings(actor, limit=WARNINGS_LIMIT + 1)
+    return {"pool_warnings": warnings[:WARNINGS_LIMIT], "pool_more": len(warnings) > WARNINGS_LIMIT}
 
 
 def claims_today(actor: User, project: Project, now: datetime | None = None) -> int:
     now = now or timezone.now()
+    tz = project_rules(project).tz
     return PoolEvent.objects.filter(
         to_owner=actor, project=project, kind=PoolEvent.Kind.CLAIMED,
-        at__gte=local_midnight(project, now),
+        at__gte=start_of(local_date(tz, now), tz),
     ).count()  # fmt: skip
 
 

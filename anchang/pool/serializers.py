@@ -37,3 +37,24 @@ class HandOutInSerializer(StrictSerializer):
 
 class HandOutOutSerializer(serializers.Serializer):
     handed_out = serializers.IntegerField()
+
+
+class PoolWarningSerializer(serializers.Serializer):
+    customer = serializers.IntegerField()
+    customer_name = serializers.CharField()
+    returns_at = serializers.DateTimeField()
+    rule = serializers.ChoiceField(choices=["no_contact", "no_subscription"])
+
+    def to_representation(self, instance):
+        customer, due = instance  # (customer, Reclaim), as My day holds them
+        return super().to_representation(
+            {"customer": customer.pk, "customer_name": customer.name, "returns_at": due.at,
+             "rule": due.rule}
+        )  # fmt: skip
+
+
+class MyDayPoolSerializer(serializers.Serializer):
+    """The pool's section of My day in the API (followups.my_day.sections)."""
+
+    pool_warnings = PoolWarningSerializer(many=True, help_text="the 20 returning soonest")
+    pool_more = serializers.BooleanField()

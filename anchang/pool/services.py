@@ -15,8 +15,10 @@ from simple_history.utils import bulk_update_with_history
 from anchang.audit.models import AuditEntry
 from anchang.audit.services import audit_record
 from anchang.customers import policies as customer_policies
+from anchang.customers.events import OwnerChange
 from anchang.customers.models import Customer
 from anchang.customers.services.ownership import owner_set
+from anchang.dates import local_date
 from anchang.errors import Conflict, NotFound, ValidationFailed
 from anchang.org.models import Project, User
 from anchang.org.selectors import project_owners, project_rules
@@ -56,9 +58,9 @@ def _ensure_limits(owner: User, project: Project, *, adding: int, claiming: bool
 
 
 def _take_from_pool(customer: Customer, owner: User, *, actor: User, now: datetime) -> None:
-    owner_set(customer, owner, now)
+    owner_set(customer, owner, now, actor=actor, via=OwnerChange.POOL)
     # A customer just taken is called today, not on a date set by the previous owner.
-    customer.next_follow_up_on = now.astimezone(project_rules(customer.project).tz).date()
+    customer.next_follow_up_on = local_date(project_rules(customer.project).tz, now)
     customer.version += 1
     customer._history_user = actor
 
@@ -203,7 +205,7 @@ def _reclaim_batch(project: Project, ids: list[int], now: datetime) -> int:
             PoolEvent(customer=customer, project=project, kind=PoolEvent.Kind.RECLAIMED,
                       rule=rule, from_owner_id=customer.owner_id, at=now)
         )  # fmt: skip
-        owner_set(customer, None, now)
+        owner_set(customer, None, now, actor=None, via=OwnerChange.POOL)
         customer.pool_entered_at = now
         customer.updated_at = now  # bulk_update skips auto_now
         customer.version += 1

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 
 from anchang.audit.models import AuditEntry, DailyReadCount
 from anchang.audit.services import audit_record
+from anchang.customers.errors import Code
 from anchang.customers.models import Customer
-from anchang.customers.selectors import actor_may, customer_relation
+from anchang.customers.scope import actor_may, customer_relation
 from anchang.errors import DomainError
 from anchang.org.models import User
 from anchang.org.selectors import actor_grants, strictest_setting
@@ -22,7 +23,7 @@ from anchang.permissions import bulk_capped_relations, phone_full_relations
 
 class BulkReadLimitReached(DomainError):
     status = 429
-    default_code = "bulk_read_limit"
+    default_code = Code.BULK_READ_LIMIT
 
 
 def counts_as_bulk_read(actor: User, customer: Customer) -> bool:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from anchang.audit.models import AuditEntry
 from anchang.audit.services import audit_record
 from anchang.customers import policies
+from anchang.customers.errors import Code
 from anchang.customers.models import Customer, OwnershipConflict
 from anchang.customers.services.profile import _change_owner
 from anchang.errors import Conflict, ValidationFailed
@@ -34,7 +35,7 @@ def conflict_resolve(
         pk=conflict.pk, status=OwnershipConflict.Status.OPEN
     ).update(status=decision, resolved_by=actor, resolved_at=timezone.now(), note=note)
     if not updated:
-        raise Conflict(_("This conflict has already been decided."), code="already_resolved")
+        raise Conflict(_("This conflict has already been decided."), code=Code.ALREADY_RESOLVED)
     if decision == OwnershipConflict.Status.TRANSFERRED:
         customer = Customer.objects.select_for_update().get(pk=conflict.customer_id)
         reason = _("Ownership conflict decided for the claimant") + (f": {note}" if note else "")

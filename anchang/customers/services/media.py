@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from anchang.customers import policies
 from anchang.customers.choices import MediumKind
+from anchang.customers.errors import Code
 from anchang.customers.models import Medium
 from anchang.errors import Conflict, ValidationFailed
 from anchang.org.models import Project, User
@@ -45,7 +46,7 @@ def _unique_name():
     except IntegrityError as exc:
         raise Conflict(
             _("This project already has a medium with that name."),
-            code="duplicate_name",
+            code=Code.DUPLICATE_NAME,
             fields={"name": _("Already in the catalogue.")},
         ) from exc
 

@@ -3,7 +3,6 @@ completeness, phone index) are kept here, in the same transaction as the change.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -16,10 +15,13 @@ from anchang.audit.services import audit_record
 from anchang.customers import policies
 from anchang.customers import rules as intake_rules
 from anchang.customers.choices import MANUAL_STATES
+from anchang.customers.errors import Code
+from anchang.customers.events import OwnerChange
 from anchang.customers.models import Customer, CustomerPhone, Medium
 from anchang.customers.phones import normalise_phone
+from anchang.customers.profile import PROFILE_FIELDS, field_label, profile_values, stage_of
 from anchang.customers.search import name_keys
-from anchang.customers.services.ownership import owner_set
+from anchang.customers.services.ownership import owner_change_check, owner_set
 from anchang.errors import Conflict, ValidationFailed
 from anchang.ids import parse_id
 from anchang.org.models import Project, User
@@ -27,10 +29,6 @@ from anchang.org.rules import ProjectRules
 from anchang.org.selectors import project_owners, project_rules
 
 NAME_MAX = 50
-# Profile fields an owner or manager edits on the card (phones and state have their rules).
-PROFILE_FIELDS = [
-    f for f in intake_rules.ALL_PROFILE_FIELDS if f not in {"phone", "care_dates", "medium", "name"}
-] + ["notes", "loss_reason"]
 EDITABLE_FIELDS = ["name", "phone", "phone2", "medium", "state", *PROFILE_FIELDS]
 
 
@@ -41,26 +39,6 @@ def clean_name(value: str) -> str:
     if len(name) > NAME_MAX:
         raise ValidationFailed(fields={"name": _("At most %(n)d characters.") % {"n": NAME_MAX}})
     return name
-
-
-def profile_values(customer: Customer, *, has_care_dates: bool | None = None) -> dict[str, Any]:
-    """The profile as the completeness and required-field rules see it."""
-    values = {f: getattr(customer, f) for f in intake_rules.ALL_PROFILE_FIELDS if f != "care_dates"}
-    values["medium"] = customer.medium_id
-    values["loss_reason"] = customer.loss_reason
-    if has_care_dates is None:
-        has_care_dates = customer.pk is not None and customer.key_dates.exists()
-    values["care_dates"] = True if has_care_dates else None  # False would count as an answer
-    return values
-
-
-def stage_of(customer: Customer, now: datetime | None = None) -> str:
-    return intake_rules.stage_of(
-        state=customer.state,
-        visits=customer.visit_count,
-        registered_at=customer.created_at or timezone.now(),
-        now=now or timezone.now(),
-    )
 
 
 def refresh_derived(customer: Customer, rules: ProjectRules) -> None:
@@ -76,11 +54,11 @@ def ensure_required(customer: Customer, rules: ProjectRules, stage: str) -> None
     required = rules.intake.required.get(stage, [])
     missing = intake_rules.missing_required(profile_values(customer), required)
     if missing:
-        labels = {f: _field_label(f) for f in missing}
+        labels = {f: field_label(f) for f in missing}
         raise ValidationFailed(
             _("Fill in the fields this stage requires: %(fields)s.")
             % {"fields": "、".join(str(v) for v in labels.values())},
-            code="required_fields_missing",
+            code=Code.REQUIRED_FIELDS_MISSING,
             fields={f: _("Required at this stage.") for f in missing},
         )
 
@@ -93,16 +71,7 @@ def ensure_offered(values: dict[str, Any], rules: ProjectRules) -> None:
         if values.get(field) not in (None, "") and values[field] not in codes
     }
     if errors:
-        raise ValidationFailed(fields=errors, code="not_offered")
-
-
-def _field_label(field: str) -> str:
-    if field == "care_dates":
-        return str(_("Key care dates"))
-    try:
-        return str(Customer._meta.get_field(field).verbose_name)
-    except Exception:  # noqa: BLE001 - a rule key without a model field
-        return field
+        raise ValidationFailed(fields=errors, code=Code.NOT_OFFERED)
 
 
 def _full_clean(customer: Customer) -> None:
@@ -154,7 +123,7 @@ def _sync_phones(customer: Customer) -> None:
             field = "phone" if slot == 1 else "phone2"
             raise Conflict(
                 _("This phone number already belongs to another customer of this project."),
-                code="duplicate_phone",
+                code=Code.DUPLICATE_PHONE,
                 fields={field: _("Already registered in this project.")},
             ) from exc
 
@@ -167,7 +136,7 @@ def _save_new(customer: Customer) -> Customer:
     except IntegrityError as exc:
         raise Conflict(
             _("A customer with this phone number already exists in this project."),
-            code="duplicate_phone",
+            code=Code.DUPLICATE_PHONE,
             fields={"phone": _("Already registered in this project.")},
         ) from exc
     return customer
@@ -209,7 +178,7 @@ def customer_create(
 def _lock_current(customer: Customer, version: int | None) -> Customer:
     current = Customer.objects.select_for_update().get(pk=customer.pk)
     if version is not None and current.version != version:
-        raise Conflict(code="stale_version")
+        raise Conflict(code=Code.STALE_VERSION)
     return current
 
 
@@ -235,7 +204,7 @@ def customer_update(
         # registered" answer would confirm a guess of a number the editor sees masked.
         raise ValidationFailed(
             _("Only who may see the full number may change it."),
-            code="phone_not_editable",
+            code=Code.PHONE_NOT_EDITABLE,
             fields={f: _("You see this number masked; you cannot change it.") for f in phones},
         )
     current = _lock_current(customer, version)
@@ -258,7 +227,7 @@ def customer_update(
             if value != current.state and not {value, current.state} <= MANUAL_STATES:
                 raise ValidationFailed(
                     _("This state is set and left only by the deal or loss workflow."),
-                    code="state_workflow_owned",
+                    code=Code.STATE_WORKFLOW_OWNED,
                     fields={"state": _("This state is set by the deal or loss workflow.")},
                 )
         elif isinstance(value, str):
@@ -289,7 +258,7 @@ def customer_update(
     except IntegrityError as exc:
         raise Conflict(
             _("This phone number already belongs to another customer of this project."),
-            code="duplicate_phone",
+            code=Code.DUPLICATE_PHONE,
             fields={"phone": _("Already registered in this project.")},
         ) from exc
     audit_record(
@@ -334,13 +303,9 @@ def _change_owner(
 ) -> Customer:
     if new_owner is not None:
         # The pool's hold cap binds a manager's reassignment as it binds a hand-out.
-        from anchang.pool.rules import POOL_STATES  # the pool builds on customers
-        from anchang.pool.services import ensure_hold_cap
-
-        adding = 1 if current.state in POOL_STATES else 0
-        ensure_hold_cap(new_owner, current.project, adding=adding)
+        owner_change_check(current, new_owner, actor=actor, via=OwnerChange.REASSIGNMENT)
     previous_owner = current.owner
-    owner_set(current, new_owner)
+    owner_set(current, new_owner, actor=actor, via=OwnerChange.REASSIGNMENT)
     current.version += 1
     current._history_user = actor
     current._change_reason = reason

@@ -17,16 +17,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anchang import permissions
 from anchang.audit.models import AuditEntry
 from anchang.audit.services import audit_record
 from anchang.customers import rules as intake_rules
 from anchang.customers.choices import Gender, State
+from anchang.customers.errors import Code
+from anchang.customers.events import ContactRegistered, OwnerChange
 from anchang.customers.models import Customer, CustomerPhone, OwnershipConflict, Registration
 from anchang.customers.phones import normalise_phone
-from anchang.customers.services.ownership import owner_set
+from anchang.customers.profile import PROFILE_FIELDS, stage_of
+from anchang.customers.selectors import registration_project
+from anchang.customers.services.ownership import owner_change_check, owner_set
 from anchang.customers.services.profile import (
-    PROFILE_FIELDS,
     _clean_medium,
     _full_clean,
     _save_new,
@@ -34,23 +36,17 @@ from anchang.customers.services.profile import (
     ensure_offered,
     ensure_required,
     refresh_derived,
-    stage_of,
 )
-from anchang.errors import PermissionDenied, ValidationFailed
-from anchang.followups.services import grade_after_registration, schedule_after_registration
-from anchang.ids import parse_id
+from anchang.errors import ValidationFailed
+from anchang.events import publish
 from anchang.org.models import Project, User
-from anchang.org.selectors import project_ids_where, project_rules, projects_where
+from anchang.org.selectors import project_rules
 
 CONTENT_MAX = 2000
 PRODUCT_MAX = 100
 MAX_COMPANIONS = 50
 CLOCK_SKEW = timedelta(minutes=5)
 OLDEST = timedelta(days=31)
-
-
-def _registering_roles() -> set[str]:
-    return set(permissions.page_roles("register"))
 
 
 @dataclass(frozen=True)
@@ -78,24 +74,6 @@ class RegistrationResult:
             "This customer already has an owner. Your registration is kept and the managers "
             "have been asked to decide."
         )
-
-
-def registration_projects(actor: User):
-    return projects_where(actor, _registering_roles())
-
-
-def registers_anywhere(actor: User) -> bool:
-    """Whether the actor registers customers in any project (no query)."""
-    return bool(project_ids_where(actor, _registering_roles()))
-
-
-def registration_project(actor: User, project_id) -> Project:
-    """The project, if the actor registers customers there; 403 otherwise."""
-    pk = parse_id(project_id)
-    project = registration_projects(actor).filter(pk=pk).first() if pk else None
-    if project is None:
-        raise PermissionDenied(_("You do not register customers for this project."))
-    return project
 
 
 def _clean_times(kind: str, occurred_at: datetime, left_at: datetime | None, now: datetime):
@@ -249,9 +227,10 @@ def _register(
     elif customer.owner_id is None and customer.pool_entered_at is not None:
         # A pool customer: registering them takes them, under the same rules as a claim
         # (cool-down, daily limit, hold cap); refused, it goes to the managers to decide.
-        from anchang.pool.services import pool_claim_refusal  # pool builds on customers
-
-        refusal = pool_claim_refusal(actor=actor, customer=customer)
+        try:
+            owner_change_check(customer, actor, actor=actor, via=OwnerChange.REGISTRATION)
+        except ValidationFailed as exc:
+            refusal = exc
         outcome = Registration.Outcome.CONFLICT if refusal else Registration.Outcome.RETURN
     elif customer.owner_id in (None, actor.pk):
         outcome = Registration.Outcome.RETURN
@@ -276,7 +255,6 @@ def _register(
             outcome, registration, None, refusal=str(refusal.message) if refusal else ""
         )
     _count_contact(customer, kind, occurred_at)
-    schedule_after_registration(customer, kind=kind, occurred_at=occurred_at)
     if not created:
         _fill_blanks(customer, cleaned, gender, profile, actor)
         if customer.state in (State.LOST, State.NO_INTENT):
@@ -284,7 +262,9 @@ def _register(
             if customer.state == State.LOST and customer.owner_id:
                 customer.owned_since = now  # the pool's clocks restart with the new chance
             customer.state = State.PROSPECT
-    grade_after_registration(customer, actor=actor, kind=kind)
+    # The follow-up engine's rules (the next step on the cadence, a first grade) set their
+    # fields on the customer, saved below.
+    publish(ContactRegistered(customer=customer, registration=registration, actor=actor))
     stage = stage_of(customer, now)
     # Required fields (docs/domain.md#required-fields) are checked at the first call and the first
     # visit. Later stages show what is missing on the card; they never block a registration.
@@ -336,7 +316,7 @@ def _find_or_create(actor, project, cleaned, gender, profile, kind, rules):
             with transaction.atomic():
                 _save_new(customer)
         except Exception as exc:  # noqa: BLE001 - Conflict or IntegrityError: someone won
-            if getattr(exc, "code", None) != "duplicate_phone" and not isinstance(
+            if getattr(exc, "code", None) != Code.DUPLICATE_PHONE and not isinstance(
                 exc, IntegrityError
             ):
                 raise
@@ -359,10 +339,8 @@ def _count_contact(customer: Customer, kind: str, occurred_at: datetime) -> None
 def _fill_blanks(customer, cleaned, gender, profile, actor) -> None:
     """A return registration completes the card but never overwrites what is there."""
     # An unowned (or pooled) customer who comes back is received by this one.
-    if customer.owner_id is None and owner_set(customer, actor):
-        from anchang.pool.services import pool_event_returned  # pool builds on customers
-
-        pool_event_returned(customer, actor)
+    if customer.owner_id is None:
+        owner_set(customer, actor, actor=actor, via=OwnerChange.REGISTRATION)
     if not customer.gender:
         customer.gender = gender
     if customer.medium_id is None:

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anchang.dates import local_date
 from anchang.errors import Conflict, ValidationFailed
 from anchang.followups.errors import Code
 from anchang.followups.models import FollowUp, RevisitPlan, RevisitTask
@@ -35,7 +36,7 @@ _ZONE_SLACK = timedelta(hours=14)
 
 
 def _local_today(project: Project, now: datetime | None = None) -> date:
-    return (now or timezone.now()).astimezone(project_rules(project).tz).date()
+    return local_date(project_rules(project).tz, now)
 
 
 def _text(errors: dict, name: str, value: object, *, limit: int, required: bool,

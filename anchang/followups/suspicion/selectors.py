@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anchang.customers.selectors import customers_for
+from anchang.dates import start_of
 from anchang.errors import PermissionDenied, ValidationFailed
 from anchang.followups import keyset
 from anchang.followups.models import SuspicionFlag
 from anchang.followups.reviews.selectors import review_projects
-from anchang.followups.selectors import start_of
 from anchang.followups.suspicion import rules as suspicion
 from anchang.org import policies
 from anchang.org.models import Project, User

@@ -1,0 +1,54 @@
+"""What customers' services publish for the apps above them to react to (how events work:
+anchang/events.py). The customer in an event is the one the service holds under its row
+lock and saves after the handlers: a handler may set its fields, never save it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from anchang.customers.models import Customer, Registration
+from anchang.events import Event
+from anchang.org.models import User
+
+
+class OwnerChange(StrEnum):
+    """How a customer changes hands."""
+
+    REGISTRATION = "registration"  # a return call or visit: whoever registers it receives them
+    REASSIGNMENT = "reassignment"  # a manager's reassignment, or a conflict decided so
+    POOL = "pool"  # the shared pool's own moves: claim, hand-out, reclaim
+
+
+@dataclass(frozen=True)
+class OwnerChanging(Event):
+    """`customer` is about to go to `owner`. A handler refuses by raising a DomainError (the
+    pool: its claim rules for a registration, its hold cap for a reassignment)."""
+
+    customer: Customer
+    owner: User
+    actor: User
+    via: OwnerChange
+
+
+@dataclass(frozen=True)
+class OwnerChanged(Event):
+    """`customer` has a new owner (None: nobody, in the pool) since `at`."""
+
+    customer: Customer
+    owner: User | None
+    actor: User | None  # None: a rule did it (the tick's reclaim)
+    via: OwnerChange
+    was_in_pool: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ContactRegistered(Event):
+    """A call or visit was registered for its customer, who is the registering consultant's
+    or nobody's (a conflict's registration publishes nothing: the owner keeps the customer)."""
+
+    customer: Customer
+    registration: Registration
+    actor: User

@@ -1,0 +1,27 @@
+"""How the follow-up engine reacts to what happens to customers (customers/events.py);
+FollowupsConfig.ready() subscribes these, so customers, below followups, never imports it."""
+
+from __future__ import annotations
+
+from anchang.customers.events import ContactRegistered, OwnerChanged
+from anchang.followups import services
+from anchang.followups.models import RevisitTask
+
+
+def contact_registered(event: ContactRegistered) -> None:
+    """A registered call or visit sets the next follow-up and gives a new customer a grade."""
+    registration = event.registration
+    services.schedule_after_registration(
+        event.customer, kind=registration.kind, occurred_at=registration.occurred_at
+    )
+    services.grade_after_registration(event.customer, actor=event.actor, kind=registration.kind)
+
+
+def owner_changed(event: OwnerChanged) -> None:
+    """Open revisit tasks (回访任务) move with the customer: the new owner revisits them
+    (nobody while they are in the pool). My day reads tasks by their owner, so it must be the
+    customer's."""
+    if event.customer.pk is not None:
+        RevisitTask.objects.filter(customer=event.customer, status=RevisitTask.Status.OPEN).update(
+            owner=event.owner
+        )

@@ -1,0 +1,233 @@
+"""My day (今日待办): the consultant's agenda, then the reminders the page fetches after it.
+The apps above followups add their parts through followups.my_day.sections (the pool its
+warnings), so My day never imports them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from anchang.customers.models import Customer, KeyDate
+from anchang.customers.policies import can_see_full_phone
+from anchang.customers.selectors import customers_for
+from anchang.dates import start_of
+from anchang.dbfunctions import MonthDay, month_day
+from anchang.followups.models import FollowUp
+from anchang.followups.my_day.sections import sections
+from anchang.followups.reviews import selectors as review_selectors
+from anchang.followups.revisits import selectors as revisit_selectors
+from anchang.followups.selectors import ACTIVE_STATES, grade_weight
+from anchang.org.models import User
+
+AGENDA_LIMIT = 200
+# My day lists the most pressing rows and counts the rest (the customer list shows them all):
+# nobody works through 500 overdue customers in a morning, and rendering them costs.
+OVERDUE_SHOWN = 20
+DUE_SHOWN = 30
+NEW_SHOWN = 20
+NEW_WITHIN_DAYS = 14
+CARE_WINDOW_DAYS = 7
+
+
+@dataclass(slots=True)
+class AgendaRow:
+    """One customer on My day's lists: what the row shows. Lighter than a Customer, which
+    matters at 100 rows per page."""
+
+    id: int
+    name: str
+    grade: str
+    next_follow_up_on: date | None
+    created_at: datetime
+    phone: str
+    project_id: int
+    days_overdue: int | None = None
+    phone_full: bool = False  # the reader may see it in full: the page makes it a tel: link
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+@dataclass
+class MyDay:
+    """The agenda, first on the page: the counts, whom to follow up today, and what the
+    other apps' sections add (who is about to return to the pool)."""
+
+    today: date
+    due_today: list[AgendaRow]
+    overdue: list[AgendaRow]  # worst first (grade, then days late), with days_overdue
+    due_count: int
+    overdue_count: int
+    new_without_followup: list[AgendaRow]
+    # All the consultant's customers, whatever their state, and the new ones among them.
+    total: int = 0
+    new_today: int = 0
+    new_week: int = 0
+    # The sections' values by name (the pool's pool_warnings and pool_more), read like the
+    # agenda's own (`day.pool_warnings`) by the sections' partials and the API alike.
+    extra: dict[str, Any] = field(default_factory=dict)
+    templates: tuple[str, ...] = ()  # the sections' partials, in the order they were added
+
+    def __getattr__(self, name: str) -> Any:
+        extra = self.__dict__.get("extra", {})
+        if name in extra:
+            return extra[name]
+        raise AttributeError(name)
+
+
+@dataclass
+class Reminders:
+    """The rest of My day, drawn after the agenda: care dates, the manager's comments, and
+    revisit tasks. Each list holds the first few and says whether there are more."""
+
+    care_dates: list[tuple[date, str, Customer]]  # (day, what, customer)
+    reviews_received: list = field(default_factory=list)
+    reviews_more: bool = False
+    revisit_tasks: list = field(default_factory=list)
+    revisit_more: bool = False
+
+
+def _mine(actor: User) -> QuerySet[Customer]:
+    return customers_for(actor, "view").filter(owner=actor, state__in=ACTIVE_STATES)
+
+
+# What the agenda rows show (My day and its API), in AgendaRow's order.
+AGENDA_FIELDS = ("id", "name", "grade", "next_follow_up_on", "created_at", "phone", "project_id")
+
+
+def _rows(queryset: QuerySet[Customer], limit: int) -> list[AgendaRow]:
+    return [AgendaRow(*values) for values in queryset.values_list(*AGENDA_FIELDS)[:limit]]
+
+
+def _new_since(today: date) -> datetime:
+    return start_of(today - timedelta(days=NEW_WITHIN_DAYS))
+
+
+def _figures(actor: User, today: date) -> dict[str, int]:
+    """Every count My day shows, in one pass over the customer_day index (it holds each
+    column counted here, so no customer row is read). Count("owner"), not "id": PostgreSQL
+    reads the index alone only when every column named is in it (owner is never null here)."""
+    active = Q(state__in=ACTIVE_STATES)
+    return (
+        customers_for(actor, "view")
+        .filter(owner=actor)
+        .aggregate(
+            total=Count("owner"),
+            new_today=Count("owner", filter=Q(created_at__gte=start_of(today))),
+            new_week=Count("owner", filter=Q(created_at__gte=start_of(today - timedelta(days=6)))),
+            due=Count("owner", filter=active & Q(next_follow_up_on=today)),
+            overdue=Count("owner", filter=active & Q(next_follow_up_on__lt=today)),
+            recent=Count("owner", filter=active & Q(created_at__gte=_new_since(today))),
+        )
+    )
+
+
+def _first(rows: list, shown: int) -> tuple[list, bool]:
+    """Rows read with one extra: the ones to show, and whether there are more."""
+    return rows[:shown], len(rows) > shown
+
+
+def my_day(actor: User, today: date | None = None) -> MyDay:
+    """The agenda: one count pass, then an indexed read per list returning only the rows
+    shown; a list whose count is 0 is not read at all."""
+    today = today or timezone.localdate()
+    figures = _figures(actor, today)
+    mine = _mine(actor)
+    due: list[AgendaRow] = []
+    overdue: list[AgendaRow] = []
+    if figures["due"]:
+        due = _rows(mine.filter(next_follow_up_on=today).order_by("name_pinyin"), DUE_SHOWN)
+    if figures["overdue"]:
+        overdue_q = (
+            mine.filter(next_follow_up_on__lt=today)
+            .annotate(weight=grade_weight())
+            .order_by("weight", "next_follow_up_on", "id")
+        )
+        overdue = _rows(overdue_q, OVERDUE_SHOWN)
+    for row in overdue:
+        row.days_overdue = (today - row.next_follow_up_on).days
+    new: list[AgendaRow] = []
+    if figures["recent"]:
+        has_followup = FollowUp.objects.filter(customer=OuterRef("pk"))
+        new_q = mine.filter(~Exists(has_followup), created_at__gte=_new_since(today))
+        new = _rows(new_q.order_by("-created_at"), NEW_SHOWN)
+    full_in: dict[int, bool] = {}
+    for row in (*due, *overdue, *new):
+        # The same rule as the card (the matrix's phone_full relations). Every row is the
+        # actor's own, so it depends on the project alone: asked once per project, of a
+        # stand-in (a Customer instance per row cost ~1.5 ms a page in defaults alone).
+        if row.project_id not in full_in:
+            own = SimpleNamespace(owner_id=actor.pk, project_id=row.project_id,
+                                  pool_entered_at=None)  # fmt: skip
+            full_in[row.project_id] = can_see_full_phone(actor=actor, customer=own)
+        row.phone_full = full_in[row.project_id]
+    extra: dict[str, Any] = {}
+    for section in sections():
+        extra.update(section.load(actor, today))
+    return MyDay(
+        today, due, overdue, figures["due"], figures["overdue"], new,
+        total=figures["total"], new_today=figures["new_today"], new_week=figures["new_week"],
+        extra=extra, templates=tuple(s.template for s in sections()),
+    )  # fmt: skip
+
+
+def my_day_reminders(actor: User, today: date | None = None) -> Reminders:
+    """Care dates of the coming week, comments received and revisit tasks: three reads."""
+    today = today or timezone.localdate()
+    reviews, reviews_more = _first(
+        review_selectors.reviews_received(actor, today, limit=review_selectors.RECEIVED_LIMIT + 1),
+        review_selectors.RECEIVED_LIMIT,
+    )
+    tasks, tasks_more = _first(
+        revisit_selectors.revisit_tasks_due(actor, today, limit=revisit_selectors.MY_DAY_LIMIT + 1),
+        revisit_selectors.MY_DAY_LIMIT,
+    )
+    return Reminders(care_dates_ahead(actor, today), reviews, reviews_more, tasks, tasks_more)
+
+
+def _next_occurrence(day: date, today: date) -> date:
+    """This year's (or next year's) date of an anniversary; 29 Feb falls on 28 Feb."""
+    for year in (today.year, today.year + 1):
+        try:
+            candidate = day.replace(year=year)
+        except ValueError:
+            candidate = date(year, 2, 28)
+        if candidate >= today:
+            return candidate
+    return day.replace(year=today.year + 1)
+
+
+def care_dates_ahead(actor: User, today: date) -> list[tuple[date, str, Customer]]:
+    """Birthdays and key care dates in the next 7 days, recurring yearly. Both reads go
+    by a month-and-day index (customer_birthday, keydate_month_day)."""
+    window = [today + timedelta(days=i) for i in range(CARE_WINDOW_DAYS + 1)]
+    month_days = {month_day(d) for d in window}
+    if 228 in month_days:
+        month_days.add(229)  # born on 29 February: celebrated on the 28th
+    out: list[tuple[date, str, Customer]] = []
+    mine = _mine(actor)
+    birthdays = (
+        mine.filter(birthday__isnull=False)
+        .annotate(md=MonthDay("birthday"))
+        .filter(md__in=month_days)
+        .only("id", "name", "birthday")
+    )
+    for customer in birthdays[:AGENDA_LIMIT]:
+        out.append((_next_occurrence(customer.birthday, today), "birthday", customer))
+    key_dates = (
+        KeyDate.objects.annotate(md=MonthDay("date"))
+        # EXISTS, not IN: the planner then starts from the week's dates, not from every customer
+        .filter(Exists(mine.filter(pk=OuterRef("customer_id"))), md__in=month_days)
+        .select_related("customer")
+        .only("date", "kind", "note", "customer__id", "customer__name")
+    )
+    for key_date in key_dates[:AGENDA_LIMIT]:
+        label = key_date.get_kind_display() + (f" · {key_date.note}" if key_date.note else "")
+        out.append((_next_occurrence(key_date.date, today), label, key_date.customer))
+    return sorted(out, key=lambda item: (item[0], item[2].name))
