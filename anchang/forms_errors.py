@@ -1,10 +1,19 @@
-"""Put a DomainError onto a Django form, so the HTML door shows it beside the field."""
+"""Put a DomainError onto a Django form, so the HTML door shows it beside the field, and the
+form → service → error skeleton every HTML form view shares."""
+
+from collections.abc import Callable
+from typing import Any, NamedTuple, TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from anchang.errors import DomainError
 from anchang.errors import PermissionDenied as DomainPermissionDenied
+
+T = TypeVar("T")
 
 
 def add_domain_error(form: forms.Form, error: DomainError) -> None:
@@ -26,3 +35,34 @@ def form_error(form: forms.Form, error: DomainError) -> int:
         raise PermissionDenied from error
     add_domain_error(form, error)
     return error.status if error.status in (400, 409, 429) else 400
+
+
+class Submitted(NamedTuple):
+    """What `submit_form` made of a POST: the redirect after a success, or else the status
+    to render the form again with (its errors are on it)."""
+
+    response: HttpResponse | None
+    status: int
+
+
+def submit_form(
+    request: HttpRequest,
+    form: forms.Form,
+    call: Callable[[dict[str, Any]], T],
+    *,
+    done: str | Callable[[T], str],
+    to: str | Callable[[T], str],
+) -> Submitted:
+    """The HTML door's skeleton: a valid form calls one service with its cleaned data; a
+    refusal goes beside the field (`form_error`: 400, 409 or 429, a permission refusal is
+    the 403 page); a success flashes `done` and redirects to `to` (a path or URL name: give
+    `next_from(request)` to honour a safe `next`). Either may be a function of what the
+    service returned."""
+    if not form.is_valid():
+        return Submitted(None, 400)
+    try:
+        result = call(form.cleaned_data)
+    except DomainError as error:
+        return Submitted(None, form_error(form, error))
+    messages.success(request, done(result) if callable(done) else done)
+    return Submitted(redirect(to(result) if callable(to) else to), 200)

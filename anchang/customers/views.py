@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,7 +30,7 @@ from anchang.customers.phones import format_phone
 from anchang.customers.services.bulk_reads import list_read_record
 from anchang.errors import DomainError
 from anchang.errors import PermissionDenied as DomainPermissionDenied
-from anchang.forms_errors import form_error
+from anchang.forms_errors import form_error, submit_form
 from anchang.org.selectors import (
     owners_to_filter_by,
     project_owners,
@@ -242,18 +243,17 @@ def key_date_add(request, pk: int):
     if not policies.can_edit_customer(actor=request.user, customer=customer):
         raise PermissionDenied
     form = KeyDateForm(request.POST)
-    if form.is_valid():
-        try:
-            services.key_date_add(
-                actor=request.user, customer=customer, kind=form.cleaned_data["kind"],
-                when=form.cleaned_data["date"], note=form.cleaned_data["note"],
-            )  # fmt: skip
-        except DomainError as error:
-            status = form_error(form, error)
-            return _render_card(request, customer, key_date_form=form, status=status)
-        messages.success(request, _("Saved."))
-        return redirect("customers:detail", pk=customer.pk)
-    return _render_card(request, customer, key_date_form=form, status=400)
+    submitted = submit_form(
+        request, form,
+        lambda data: services.key_date_add(
+            actor=request.user, customer=customer, kind=data["kind"], when=data["date"],
+            note=data["note"],
+        ),
+        done=_("Saved."), to=reverse("customers:detail", kwargs={"pk": customer.pk}),
+    )  # fmt: skip
+    if submitted.response:
+        return submitted.response
+    return _render_card(request, customer, key_date_form=form, status=submitted.status)
 
 
 @login_required
@@ -305,22 +305,22 @@ def customer_edit(request, pk: int):
         media=media,
         rules=project_rules(customer.project),
     )
+    status = 200
     if request.method == "POST" and form.is_valid():
-        fresh = selectors.customer_get_visible(actor=request.user, pk=pk)
-        try:
-            services.customer_update(
-                actor=request.user,
-                customer=fresh,
-                changes=form.changes(),
-                version=form.cleaned_data["version"],
-            )
-        except DomainError as error:
-            status = form_error(form, error)
-            context = {"customer": fresh, "form": form, "groups": _form_groups(form)}
-            return render(request, "customers/edit.html", context, status=status)
-        messages.success(request, _("Saved."))
-        return redirect("customers:detail", pk=customer.pk)
-    status = 400 if request.method == "POST" else 200
+        # Saved onto a fresh read, and the page shows that one if the save is refused.
+        customer = selectors.customer_get_visible(actor=request.user, pk=pk)
+    if request.method == "POST":
+        submitted = submit_form(
+            request, form,
+            lambda data: services.customer_update(
+                actor=request.user, customer=customer, changes=form.changes(),
+                version=data["version"],
+            ),
+            done=_("Saved."), to=reverse("customers:detail", kwargs={"pk": pk}),
+        )  # fmt: skip
+        if submitted.response:
+            return submitted.response
+        status = submitted.status
     context = {"customer": customer, "form": form, "groups": _form_groups(form)}
     return render(request, "customers/edit.html", context, status=status)
 
@@ -347,22 +347,20 @@ def customer_reassign(request, pk: int):
         owners=owners,
         initial={"version": customer.version},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.customer_reassign(
-                actor=request.user,
-                customer=customer,
-                new_owner_id=form.cleaned_data["owner"],
-                reason=form.cleaned_data["reason"],
-                version=form.cleaned_data["version"],
-            )
-        except DomainError as error:
-            status = form_error(form, error)
-            context = {"customer": customer, "form": form}
-            return render(request, "customers/reassign.html", context, status=status)
-        messages.success(request, _("The customer has a new owner."))
-        return redirect("customers:detail", pk=customer.pk)
-    status = 400 if request.method == "POST" else 200
+    status = 200
+    if request.method == "POST":
+        submitted = submit_form(
+            request, form,
+            lambda data: services.customer_reassign(
+                actor=request.user, customer=customer, new_owner_id=data["owner"],
+                reason=data["reason"], version=data["version"],
+            ),
+            done=_("The customer has a new owner."),
+            to=reverse("customers:detail", kwargs={"pk": customer.pk}),
+        )  # fmt: skip
+        if submitted.response:
+            return submitted.response
+        status = submitted.status
     context = {"customer": customer, "form": form}
     return render(request, "customers/reassign.html", context, status=status)
 
@@ -391,19 +389,16 @@ def media_list(request):
     form = MediumForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.medium_create(
-                    actor=request.user, project=project, name=form.cleaned_data["name"],
-                    kind=form.cleaned_data["kind"],
-                )  # fmt: skip
-            except DomainError as error:
-                status = form_error(form, error)
-            else:
-                messages.success(request, _("Added to the catalogue."))
-                return redirect(f"{request.path}?project={project.pk}")
-        else:
-            status = 400
+        submitted = submit_form(
+            request, form,
+            lambda data: services.medium_create(
+                actor=request.user, project=project, name=data["name"], kind=data["kind"],
+            ),
+            done=_("Added to the catalogue."), to=f"{request.path}?project={project.pk}",
+        )  # fmt: skip
+        if submitted.response:
+            return submitted.response
+        status = submitted.status
     context = {
         "projects": projects,
         "project": project,
@@ -424,20 +419,17 @@ def medium_edit(request, pk: int):
     form = MediumForm(request.POST if request.method == "POST" else None, instance=medium)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.medium_update(
-                    actor=request.user, medium=Medium.objects.get(pk=medium.pk),
-                    name=form.cleaned_data["name"], kind=form.cleaned_data["kind"],
-                    is_active=form.cleaned_data["is_active"],
-                )  # fmt: skip
-            except DomainError as error:
-                status = form_error(form, error)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect(f"/customers/media/?project={medium.project_id}")
-        else:
-            status = 400
+        submitted = submit_form(
+            request, form,
+            lambda data: services.medium_update(
+                actor=request.user, medium=Medium.objects.get(pk=medium.pk), name=data["name"],
+                kind=data["kind"], is_active=data["is_active"],
+            ),
+            done=_("Saved."), to=f"/customers/media/?project={medium.project_id}",
+        )  # fmt: skip
+        if submitted.response:
+            return submitted.response
+        status = submitted.status
     return render(
         request, "customers/medium_edit.html", {"medium": medium, "form": form}, status=status
     )

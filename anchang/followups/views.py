@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from anchang.customers import policies as customer_policies
 from anchang.customers.selectors import customer_get_visible
-from anchang.errors import DomainError
 from anchang.followups import rules, selectors, services
 from anchang.followups.forms import (
     FollowUpForm,
     GradeForm,
     reason_words,
 )
-from anchang.forms_errors import form_error
+from anchang.forms_errors import submit_form
 from anchang.org.selectors import project_rules
 from anchang.redirects import next_from, next_or_empty
 
@@ -46,24 +45,21 @@ def followup_new(request, pk: int):
     )
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.followup_record(
-                    actor=request.user, customer=customer, kind=data["kind"],
-                    content=data["content"], reached=data["reached"],
-                    occurred_at=data.get("occurred_at"), grade=data.get("grade") or "",
-                    signals=data.get("signals") or [], impression=data["impression"],
-                    bottleneck=data["bottleneck"], plan=data["plan"], next_on=data.get("next_on"),
-                    idempotency_key=data.get("idempotency_key"),
-                )  # fmt: skip
-            except DomainError as error:
-                status = form_error(form, error)
-            else:
-                messages.success(request, _("Follow-up recorded."))
-                return redirect(next_from(request))
-        else:
-            status = 400
+        submitted = submit_form(
+            request, form,
+            lambda data: services.followup_record(
+                actor=request.user, customer=customer, kind=data["kind"],
+                content=data["content"], reached=data["reached"],
+                occurred_at=data.get("occurred_at"), grade=data.get("grade") or "",
+                signals=data.get("signals") or [], impression=data["impression"],
+                bottleneck=data["bottleneck"], plan=data["plan"], next_on=data.get("next_on"),
+                idempotency_key=data.get("idempotency_key"),
+            ),
+            done=_("Follow-up recorded."), to=lambda _result: next_from(request),
+        )  # fmt: skip
+        if submitted.response:
+            return submitted.response
+        status = submitted.status
     context = {
         "customer": customer,
         "form": form,
@@ -104,20 +100,17 @@ def grade_edit(request, pk: int):
     form = _grade_form(customer, request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.grade_set(
-                    actor=request.user, customer=customer, grade=form.cleaned_data["grade"],
-                    reason=form.cleaned_data["reason"], checks=form.checks(),
-                    horizon=form.horizon(),
-                )  # fmt: skip
-            except DomainError as error:
-                status = form_error(form, error)
-            else:
-                messages.success(request, _("Grade saved."))
-                return redirect("customers:detail", pk=customer.pk)
-        else:
-            status = 400
+        submitted = submit_form(
+            request, form,
+            lambda data: services.grade_set(
+                actor=request.user, customer=customer, grade=data["grade"],
+                reason=data["reason"], checks=form.checks(), horizon=form.horizon(),
+            ),
+            done=_("Grade saved."), to=reverse("customers:detail", kwargs={"pk": customer.pk}),
+        )  # fmt: skip
+        if submitted.response:
+            return submitted.response
+        status = submitted.status
         suggestion = _live_suggestion(customer, form)
     else:
         suggestion = services.grade_suggestion(customer)

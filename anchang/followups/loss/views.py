@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -17,7 +18,7 @@ from anchang.errors import DomainError
 from anchang.followups.loss import policies, selectors
 from anchang.followups.loss import services as loss
 from anchang.followups.loss.forms import LossApplyForm, LossDecisionForm
-from anchang.forms_errors import form_error
+from anchang.forms_errors import submit_form
 
 
 @login_required
@@ -29,17 +30,15 @@ def loss_apply(request, pk: int):
     form = LossApplyForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                loss.loss_apply(actor=request.user, customer=customer,
-                                **form.cleaned_data)  # fmt: skip
-            except DomainError as error:
-                status = form_error(form, error)
-            else:
-                messages.success(request, _("Sent to the managers for approval."))
-                return redirect("customers:detail", pk=customer.pk)
-        else:
-            status = 400
+        submitted = submit_form(
+            request, form,
+            lambda data: loss.loss_apply(actor=request.user, customer=customer, **data),
+            done=_("Sent to the managers for approval."),
+            to=reverse("customers:detail", kwargs={"pk": customer.pk}),
+        )  # fmt: skip
+        if submitted.response:
+            return submitted.response
+        status = submitted.status
     context = {"customer": customer, "form": form}
     return render(request, "followups/loss_apply.html", context, status=status)
 
