@@ -1,14 +1,19 @@
-"""Phone numbers: parse what people type, store E.164, show masked."""
+"""Phone numbers: parse what people type, store E.164, show masked; and the one presenter
+that decides, for page and API alike, whether a reader sees a number in full."""
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 
 import phonenumbers
 from django.utils.translation import gettext_lazy as _
 
 from anchang.customers.errors import Code
+from anchang.customers.models import Customer
+from anchang.customers.policies import can_see_full_phone
 from anchang.errors import ValidationFailed
+from anchang.org.models import User
 
 
 def normalise_phone(raw: str, *, region: str = "CN") -> str:
@@ -52,3 +57,27 @@ def mask_phone(e164: str) -> str:
     if len(digits) < 8:
         return "*" * len(digits)
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def mark_phones_shown(*, actor: User, customers: Iterable[Customer]) -> None:
+    """Decide once per customer whether `actor` sees its phones in full (the matrix's
+    `fields.phone_full`), as `customer.phone_full`: the templates' `phone()` tag makes a
+    full number a tel: link and masks the others, the serializers go through `phone_shown`."""
+    for customer in customers:
+        customer.phone_full = can_see_full_phone(actor=actor, customer=customer)
+
+
+def phone_shown(e164: str, *, full: bool) -> str:
+    """A stored number as the API gives it: E.164 when the reader sees it in full, else
+    masked; "" for no number."""
+    if not e164:
+        return ""
+    return e164 if full else mask_phone(e164)
+
+
+def customer_phone_shown(*, actor: User, customer: Customer, e164: str) -> str:
+    """One of `customer`'s numbers (phone or phone2) as `actor` sees it, decided once per
+    customer by `mark_phones_shown`."""
+    if not hasattr(customer, "phone_full"):
+        mark_phones_shown(actor=actor, customers=[customer])
+    return phone_shown(e164, full=customer.phone_full)

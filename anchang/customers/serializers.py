@@ -6,8 +6,8 @@ from rest_framework import serializers
 from anchang.api.serializers import IdField, StrictSerializer, TextField, VersionField
 from anchang.customers import choices as c
 from anchang.customers.models import Customer, KeyDate, Medium, OwnershipConflict, Registration
-from anchang.customers.phones import mask_phone
-from anchang.customers.policies import can_see_full_phone, hidden_fields
+from anchang.customers.phones import customer_phone_shown
+from anchang.customers.policies import hidden_fields
 from anchang.customers.profile import PROFILE_FIELDS
 from anchang.customers.rules import TRADE_INTAKE
 from anchang.customers.services.phone_reveal import REASON_MAX
@@ -63,16 +63,14 @@ class CustomerOutSerializer(serializers.ModelSerializer):
                 field.allow_blank = Customer._meta.get_field(name).blank
         return fields
 
-    def _full(self, obj) -> bool:
-        return can_see_full_phone(actor=self.context["request"].user, customer=obj)
+    def _shown(self, obj, e164: str) -> str:
+        return customer_phone_shown(actor=self.context["request"].user, customer=obj, e164=e164)
 
     def get_phone(self, obj) -> str:
-        return obj.phone if self._full(obj) else mask_phone(obj.phone)
+        return self._shown(obj, obj.phone)
 
     def get_phone2(self, obj) -> str:
-        if not obj.phone2:
-            return ""
-        return obj.phone2 if self._full(obj) else mask_phone(obj.phone2)
+        return self._shown(obj, obj.phone2)
 
     def get_owner_name(self, obj) -> str:
         return str(obj.owner) if obj.owner_id else ""

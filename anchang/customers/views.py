@@ -26,7 +26,7 @@ from anchang.customers.forms import (
     RevealForm,
 )
 from anchang.customers.models import Medium
-from anchang.customers.phones import format_phone
+from anchang.customers.phones import format_phone, mark_phones_shown
 from anchang.customers.services.bulk_reads import list_read_record
 from anchang.errors import DomainError
 from anchang.errors import PermissionDenied as DomainPermissionDenied
@@ -42,12 +42,6 @@ PAGE_SIZE = 50
 CONFLICTS_PAGE = 20  # each conflict is a card with its own form
 MAX_PAGE = 200
 PRINT_ROWS = 500  # a year of weekly contacts, several times over
-
-
-def _mark_phone_full(actor, customer) -> None:
-    # phone_full: the templates' `{% phone %}` makes a full number a tel: link, a masked one
-    # plain text (the tag formats or masks it; nothing else shows a phone).
-    customer.phone_full = policies.can_see_full_phone(actor=actor, customer=customer)
 
 
 def _page_number(request) -> int:
@@ -85,8 +79,8 @@ def customer_list(request):
         messages.error(request, error.message)
         rows, has_next, status = [], False, error.status
     today = timezone.localdate()
+    mark_phones_shown(actor=request.user, customers=rows)
     for customer in rows:
-        _mark_phone_full(request.user, customer)
         followed = customer.state in FOLLOWED_STATES
         customer.next_shown = customer.next_follow_up_on if followed else None
         customer.overdue = bool(customer.next_shown and customer.next_shown < today)
@@ -167,7 +161,7 @@ def _render_card(
     request, customer, *, revealed: str = "", reveal_form=None, key_date_form=None, status=200
 ):
     actor = request.user
-    _mark_phone_full(actor, customer)  # phone2 too
+    mark_phones_shown(actor=actor, customers=[customer])  # phone2 too
     # Only what the table shows: a historical row repeats all ~70 columns of the customer.
     history = (
         customer.history.select_related("history_user")
@@ -219,7 +213,7 @@ def customer_print(request, pk: int):
     phone masked unless the reader may see it in full, every follow-up oldest first."""
     customer = selectors.customer_get_visible(actor=request.user, pk=pk)
     actor = request.user
-    _mark_phone_full(actor, customer)
+    mark_phones_shown(actor=actor, customers=[customer])
     hidden = policies.hidden_fields(actor=actor, customer=customer)
     context = {
         "customer": customer,

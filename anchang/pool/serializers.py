@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from anchang.api.serializers import IdField, StrictSerializer
 from anchang.customers.models import Customer
-from anchang.customers.phones import mask_phone
+from anchang.customers.phones import phone_shown
 from anchang.pool.services import HAND_OUT_MAX
 
 
@@ -20,7 +20,8 @@ class PoolCustomerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_phone(self, customer: Customer) -> str:
-        return mask_phone(customer.phone)
+        # Nobody owns a pool customer, so nobody sees the number in full.
+        return phone_shown(customer.phone, full=False)
 
 
 class ClaimedSerializer(serializers.ModelSerializer):
