@@ -25,11 +25,11 @@ from anchang.customers.filters import SEARCH_MAX
 from anchang.customers.models import Customer, KeyDate, Medium, OwnershipConflict, Registration
 from anchang.customers.services.key_dates import key_date_add
 from anchang.customers.services.phone_reveal import REASON_MAX as REVEAL_REASON_MAX
-from anchang.followups.keyset import CURSOR_MAX
 from anchang.followups.loss import services as loss
 from anchang.followups.models import FollowUp, GradeChange, LossApplication, Review, RevisitPlan
 from anchang.followups.revisits import services as revisits
 from anchang.org.models import ApiToken, User
+from anchang.pagination import CURSOR_MAX
 
 for _module in pkgutil.walk_packages(anchang.__path__, "anchang."):
     if "migrations" not in _module.name and _module.name.rsplit(".", 1)[-1] in (
@@ -86,7 +86,7 @@ SOURCES: dict[str, list] = {
     "TokenCreateSerializer": [ApiToken],
     "LoginForm": [User],
     "RevisitCriteriaSerializer": [{"q": SEARCH_MAX}],  # the customer list's search
-    "ReviewListQuerySerializer": [{"cursor": CURSOR_MAX}],  # followups.keyset
+    "ReviewListQuerySerializer": [{"cursor": CURSOR_MAX}],  # anchang.pagination
     "ConflictDecideInSerializer": [OwnershipConflict],
     "KeyDateInSerializer": [KeyDate],
     "MediumInSerializer": [Medium],

@@ -51,8 +51,6 @@ NOT_DOMAIN_APPS = {"scheduler": "tick's own bookkeeping: which periodic runs hap
 
 # Known offenders, each removed by the part of its issue that fixes it.
 KNOWN = {
-    # issue 14: one pagination helper (keyset and offset) for every list
-    "followups/keyset.py": "issue 14",
     # issue 14: every app has its policies.py and errors.py
     "org/errors.py": "issue 14",
     "audit/policies.py": "issue 14",

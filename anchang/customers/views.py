@@ -37,6 +37,7 @@ from anchang.org.selectors import (
     project_rules,
     visible_projects,
 )
+from anchang.pagination import offset_page
 
 PAGE_SIZE = 50
 CONFLICTS_PAGE = 20  # each conflict is a card with its own form
@@ -436,10 +437,9 @@ def conflict_list(request):
         raise PermissionDenied
     # Paged like the list: one row past the page says "more", no COUNT.
     number = _page_number(request)
-    offset = (number - 1) * CONFLICTS_PAGE
-    conflicts = list(selectors.open_conflicts(request.user)[offset : offset + CONFLICTS_PAGE + 1])
-    has_next = len(conflicts) > CONFLICTS_PAGE
-    conflicts = conflicts[:CONFLICTS_PAGE]
+    conflicts, has_next = offset_page(
+        selectors.open_conflicts(request.user), number=number, size=CONFLICTS_PAGE
+    )
     for conflict in conflicts:
         conflict.form = ConflictResolveForm()
     context = {"conflicts": conflicts, "page_number": number, "has_next": has_next}

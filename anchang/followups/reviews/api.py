@@ -7,7 +7,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from anchang.followups import keyset
+from anchang import pagination as keyset
 from anchang.followups.reviews import selectors as review_selectors
 from anchang.followups.reviews import services as reviews
 from anchang.followups.reviews.serializers import (

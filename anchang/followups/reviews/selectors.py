@@ -20,10 +20,10 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from anchang import pagination as keyset
 from anchang import permissions
 from anchang.customers.selectors import customers_for
 from anchang.dates import start_of
-from anchang.followups import keyset
 from anchang.followups.models import FollowUp, Review, ReviewCursor
 from anchang.followups.policies import review_project_ids
 from anchang.lookups import get_in_scope

@@ -5,8 +5,8 @@ import re
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from anchang import pagination as keyset
 from anchang.api.serializers import IdField, StrictSerializer, TextField
-from anchang.followups import keyset
 from anchang.followups.models import FollowUp, Review
 from anchang.followups.reviews.services import COMMENT_MAX
 from anchang.followups.serializers import ReceivedReviewSerializer

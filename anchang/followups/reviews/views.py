@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from anchang import pagination as keyset
 from anchang.errors import DomainError, ValidationFailed
-from anchang.followups import keyset
 from anchang.followups.reviews import selectors as review_selectors
 from anchang.followups.reviews import services as reviews
 from anchang.followups.reviews.forms import ReviewCommentForm, ReviewCountsForm, ReviewsDoneForm

@@ -17,10 +17,10 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anchang import pagination as keyset
 from anchang.customers.selectors import customers_for
 from anchang.dates import start_of
 from anchang.errors import PermissionDenied, ValidationFailed
-from anchang.followups import keyset
 from anchang.followups.models import SuspicionFlag
 from anchang.followups.reviews.selectors import review_projects
 from anchang.followups.suspicion import rules as suspicion
