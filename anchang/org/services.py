@@ -12,6 +12,7 @@ from anchang.audit.models import AuditEntry
 from anchang.audit.services import audit_record
 from anchang.errors import Conflict, NotFound, ValidationFailed
 from anchang.org import policies
+from anchang.org.errors import Code
 from anchang.org.models import ApiToken, Company, Membership, Project, Region, Role, Team, User
 from anchang.org.rules import ProjectRules, overrides_from_flat, validation_messages
 from anchang.org.selectors import forget_grants, staff_tokens_visible
@@ -74,7 +75,7 @@ def project_rules_update(
         rules_overrides=overrides, rules_version=version + 1
     )
     if not updated:
-        raise Conflict(code="stale_version")
+        raise Conflict(code=Code.STALE_VERSION)
     audit_record(
         action=AuditEntry.Action.RULES_CHANGED,
         actor=actor,
