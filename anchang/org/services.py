@@ -16,6 +16,7 @@ from anchang.org.errors import Code
 from anchang.org.models import ApiToken, Company, Membership, Project, Region, Role, Team, User
 from anchang.org.rules import ProjectRules, overrides_from_flat, validation_messages
 from anchang.org.selectors import forget_grants, staff_tokens_visible
+from anchang.validators import fold_spaces
 
 TOKEN_NAME_MAX = 64
 
@@ -89,7 +90,7 @@ def project_rules_update(
 
 def token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
     """A personal API token. The secret is returned once and stored only as a hash."""
-    name = " ".join((name or "").split())
+    name = fold_spaces(name)
     if not name:
         raise ValidationFailed(fields={"name": _("Name the token, e.g. the device it is for.")})
     if len(name) > TOKEN_NAME_MAX:
