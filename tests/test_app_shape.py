@@ -50,12 +50,7 @@ PLACED_EXTRAS = {
 NOT_DOMAIN_APPS = {"scheduler": "tick's own bookkeeping: which periodic runs happened"}
 
 # Known offenders, each removed by the part of its issue that fixes it.
-KNOWN = {
-    # issue 14: every app has its policies.py and errors.py
-    "org/errors.py": "issue 14",
-    "audit/policies.py": "issue 14",
-    "audit/errors.py": "issue 14",
-}
+KNOWN: dict[str, str] = {}
 
 PREFIXED = re.compile(rf"^[a-z0-9]+(?:_[a-z0-9]+)*_({'|'.join(sorted(FILE_SET))})$")
 

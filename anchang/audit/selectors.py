@@ -4,14 +4,14 @@ from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
 
+from anchang.audit import policies
 from anchang.audit.models import AuditEntry
-from anchang.org import policies
 from anchang.org.models import User
 from anchang.org.selectors import visible_projects
 
 
 def visible_audit_entries(actor: User) -> QuerySet[AuditEntry]:
-    if not policies.can_open_page(actor=actor, page="audit_log"):
+    if not policies.can_read_audit_log(actor=actor):
         return AuditEntry.objects.none()
     projects = visible_projects(actor).values("pk")
     return (

@@ -3,10 +3,10 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from anchang.audit import policies
 from anchang.audit.details import describe, object_type_label, user_ids
 from anchang.audit.filters import AuditEntryFilter
 from anchang.audit.selectors import visible_audit_entries
-from anchang.org import policies
 from anchang.org.selectors import staff_names
 
 PAGE_SIZE = 100
@@ -15,7 +15,7 @@ PAGE_SIZE = 100
 @login_required
 @require_GET
 def audit_list(request):
-    if not policies.can_open_page(actor=request.user, page="audit_log"):
+    if not policies.can_read_audit_log(actor=request.user):
         raise PermissionDenied
     filterset = AuditEntryFilter(request.GET, queryset=visible_audit_entries(request.user))
     entries = filterset.qs if filterset.is_valid() else visible_audit_entries(request.user).none()

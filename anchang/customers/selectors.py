@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +14,7 @@ from anchang.customers import rules as intake_rules
 from anchang.customers.models import Customer, Medium, OwnershipConflict, Registration
 from anchang.customers.profile import field_label, profile_values
 from anchang.customers.scope import customers_q
+from anchang.dates import start_of_today
 from anchang.errors import PermissionDenied
 from anchang.ids import parse_id
 from anchang.lookups import get_in_scope
@@ -229,6 +230,24 @@ def customer_profile_groups(
             rows.append((str(field.verbose_name), shown))
         groups.append((str(title), rows))
     return groups
+
+
+def project_figures(actor: User, projects: list[Project]) -> dict[int, dict]:
+    """Per project, the customers the actor may list: how many, how many new today and how
+    many without an owner, keyed by project id (a project with none is absent). One query."""
+    today = start_of_today()
+    return {
+        row["project_id"]: row
+        for row in customers_for(actor, "list")
+        .filter(project__in=projects)
+        .values("project_id")
+        .annotate(
+            # COUNT(project_id), not id: PostgreSQL then counts from an index alone
+            total=Count("project"),
+            new_today=Count("project", filter=Q(created_at__gte=today)),
+            unowned=Count("project", filter=Q(owner__isnull=True)),
+        )
+    }
 
 
 LIST_TOTAL_CAP = 10_000  # an unfiltered list counts its rows up to this, then says "10,000+"

@@ -11,6 +11,7 @@ from anchang.customers.policies import hidden_fields
 from anchang.customers.profile import PROFILE_FIELDS
 from anchang.customers.rules import TRADE_INTAKE
 from anchang.customers.services.phone_reveal import REASON_MAX
+from anchang.validators import max_length_of
 
 # Every trade's registration fields; the service refuses one the project's trade does not ask.
 FIRST_VISIT_FIELDS = list(
@@ -201,10 +202,6 @@ class CustomerReassignSerializer(StrictSerializer):
     version = VersionField(required=False)
 
 
-def _max(model, name: str) -> int:
-    return model._meta.get_field(name).max_length
-
-
 class ConflictOutSerializer(serializers.ModelSerializer):
     """An open ownership conflict (撞单): who registered whose customer, and when."""
 
@@ -233,7 +230,7 @@ class ConflictDecideInSerializer(StrictSerializer):
         help_text=_("kept: the owner keeps the customer; transferred: the claimant gets it."),
     )
     note = serializers.CharField(
-        max_length=_max(OwnershipConflict, "note"), allow_blank=True, default=""
+        max_length=max_length_of(OwnershipConflict, "note"), allow_blank=True, default=""
     )
 
 
@@ -247,18 +244,20 @@ class KeyDateOutSerializer(serializers.ModelSerializer):
 class KeyDateInSerializer(StrictSerializer):
     kind = serializers.ChoiceField(choices=KeyDate.Kind.choices)
     date = serializers.DateField()
-    note = serializers.CharField(max_length=_max(KeyDate, "note"), allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=max_length_of(KeyDate, "note"), allow_blank=True, default=""
+    )
 
 
 class MediumInSerializer(StrictSerializer):
     project = IdField()
-    name = serializers.CharField(max_length=_max(Medium, "name"))
+    name = serializers.CharField(max_length=max_length_of(Medium, "name"))
     kind = serializers.ChoiceField(choices=Medium._meta.get_field("kind").choices)
 
 
 class MediumPatchSerializer(StrictSerializer):
     """Rename, re-class, or retire (is_active false) a medium; omitted fields are kept."""
 
-    name = serializers.CharField(max_length=_max(Medium, "name"), required=False)
+    name = serializers.CharField(max_length=max_length_of(Medium, "name"), required=False)
     kind = serializers.ChoiceField(choices=Medium._meta.get_field("kind").choices, required=False)
     is_active = serializers.BooleanField(required=False)

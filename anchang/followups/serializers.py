@@ -7,10 +7,7 @@ from anchang.customers.models import Registration
 from anchang.followups import rules
 from anchang.followups.models import FollowUp, GradeChange
 from anchang.followups.services import CONTENT_MAX
-
-
-def _model_max(model, name: str) -> int:
-    return model._meta.get_field(name).max_length
+from anchang.validators import max_length_of
 
 
 class GradeChecksSerializer(serializers.Serializer):
@@ -42,13 +39,13 @@ class FollowUpInSerializer(StrictSerializer):
         child=serializers.ChoiceField(choices=rules.ALL_SIGNALS), default=list, max_length=10
     )
     impression = serializers.CharField(
-        max_length=_model_max(FollowUp, "impression"), allow_blank=True, default=""
+        max_length=max_length_of(FollowUp, "impression"), allow_blank=True, default=""
     )
     bottleneck = serializers.CharField(
-        max_length=_model_max(FollowUp, "bottleneck"), allow_blank=True, default=""
+        max_length=max_length_of(FollowUp, "bottleneck"), allow_blank=True, default=""
     )
     plan = serializers.CharField(
-        max_length=_model_max(FollowUp, "plan"), allow_blank=True, default=""
+        max_length=max_length_of(FollowUp, "plan"), allow_blank=True, default=""
     )
     next_on = serializers.DateField(required=False, allow_null=True, help_text=_(
         "Empty: the cadence of the customer's grade decides."))  # fmt: skip
@@ -108,7 +105,7 @@ class CustomerHistorySerializer(serializers.Serializer):
 class GradeInSerializer(StrictSerializer):
     grade = serializers.CharField(max_length=1)
     reason = serializers.CharField(
-        max_length=_model_max(GradeChange, "reason"), allow_blank=True, default=""
+        max_length=max_length_of(GradeChange, "reason"), allow_blank=True, default=""
     )
     checks = GradeChecksInSerializer(required=False)
     horizon = serializers.ChoiceField(

@@ -18,6 +18,7 @@ from anchang.followups.models import FollowUp, GradeChange
 from anchang.followups.revisits import services as revisits
 from anchang.org.models import User
 from anchang.org.selectors import project_rules
+from anchang.validators import fold_spaces
 
 TEXT_MAX = 200
 CONTENT_MAX = 2000
@@ -96,7 +97,7 @@ def grade_set(
             fields={"grade": _("Choose one of %(grades)s.") % {"grades": "/".join(scale)}},
             code=Code.GRADE_NOT_IN_SCALE,
         )
-    reason = " ".join((reason or "").split())
+    reason = fold_spaces(reason)
     if len(reason) > TEXT_MAX:
         raise ValidationFailed(fields={"reason": _("At most %(n)d characters.") % {"n": TEXT_MAX}})
     spec = project_rules(customer.project).grading.spec

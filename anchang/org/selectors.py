@@ -163,6 +163,12 @@ def projects_where(actor: User, roles: set[str]) -> QuerySet[Project]:
     return Project.objects.filter(pk__in=ids, is_active=True).select_related("region")
 
 
+def overseen_projects(actor: User) -> list[Project]:
+    """The projects whose team the actor oversees (`pages.team_overview`): a manager's or
+    an admin's home shows their figures."""
+    return list(projects_where(actor, set(permissions.page_roles("team_overview"))))
+
+
 def strictest_setting(actor: User, key: str) -> int:
     """A per-person cap (a dotted rule key, `privacy.reveals_per_day`) at its strictest
     among the projects the actor works in; 0 for an actor in none."""

@@ -12,9 +12,11 @@ from anchang.audit.models import AuditEntry
 from anchang.audit.services import audit_record
 from anchang.errors import Conflict, NotFound, ValidationFailed
 from anchang.org import policies
+from anchang.org.errors import Code
 from anchang.org.models import ApiToken, Company, Membership, Project, Region, Role, Team, User
 from anchang.org.rules import ProjectRules, overrides_from_flat, validation_messages
 from anchang.org.selectors import forget_grants, staff_tokens_visible
+from anchang.validators import fold_spaces
 
 TOKEN_NAME_MAX = 64
 
@@ -74,7 +76,7 @@ def project_rules_update(
         rules_overrides=overrides, rules_version=version + 1
     )
     if not updated:
-        raise Conflict(code="stale_version")
+        raise Conflict(code=Code.STALE_VERSION)
     audit_record(
         action=AuditEntry.Action.RULES_CHANGED,
         actor=actor,
@@ -88,7 +90,7 @@ def project_rules_update(
 
 def token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
     """A personal API token. The secret is returned once and stored only as a hash."""
-    name = " ".join((name or "").split())
+    name = fold_spaces(name)
     if not name:
         raise ValidationFailed(fields={"name": _("Name the token, e.g. the device it is for.")})
     if len(name) > TOKEN_NAME_MAX:

@@ -14,6 +14,7 @@ from anchang.customers.models import Customer, OwnershipConflict
 from anchang.customers.services.profile import _change_owner
 from anchang.errors import Conflict, ValidationFailed
 from anchang.org.models import User
+from anchang.validators import fold_spaces
 
 
 @transaction.atomic
@@ -26,7 +27,7 @@ def conflict_resolve(
 ) -> OwnershipConflict:
     """Keep the owner, or transfer the customer to the claimant; history and audit kept."""
     policies.ensure_can_reassign_customer(actor=actor, customer=conflict.customer)
-    note = " ".join((note or "").split())
+    note = fold_spaces(note)
     if len(note) > 200:
         raise ValidationFailed(fields={"note": _("At most %(n)d characters.") % {"n": 200}})
     if decision not in (OwnershipConflict.Status.KEPT, OwnershipConflict.Status.TRANSFERRED):

@@ -14,6 +14,7 @@ from anchang.customers.services.profile import refresh_derived
 from anchang.errors import ValidationFailed
 from anchang.org.models import User
 from anchang.org.selectors import project_rules
+from anchang.validators import fold_spaces
 
 NOTE_MAX = 100
 MAX_PER_CUSTOMER = 30
@@ -37,7 +38,7 @@ def key_date_add(
         errors["kind"] = _("Choose what the date is.")
     if when is None:
         errors["date"] = _("Enter the date.")
-    note = " ".join((note or "").split())
+    note = fold_spaces(note)
     if len(note) > NOTE_MAX:
         errors["note"] = _("At most %(n)d characters.") % {"n": NOTE_MAX}
     if customer.key_dates.count() >= MAX_PER_CUSTOMER:

@@ -13,6 +13,7 @@ from anchang.customers.errors import Code
 from anchang.customers.models import Medium
 from anchang.errors import Conflict, ValidationFailed
 from anchang.org.models import Project, User
+from anchang.validators import fold_spaces
 
 DEFAULT_MEDIA = [
     ("户外广告", MediumKind.BILLBOARD),
@@ -53,7 +54,7 @@ def _unique_name():
 
 def _clean(name: str, kind: str) -> tuple[str, str]:
     errors = {}
-    name = " ".join((name or "").split())
+    name = fold_spaces(name)
     if not name:
         errors["name"] = _("Enter a name.")
     elif len(name) > NAME_MAX:

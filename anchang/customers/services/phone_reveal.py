@@ -12,6 +12,7 @@ from anchang.customers.models import Customer
 from anchang.customers.phone_search import reveal_within_cap
 from anchang.errors import DomainError, ValidationFailed
 from anchang.org.models import User
+from anchang.validators import fold_spaces
 
 REASON_MAX = 200
 
@@ -25,7 +26,7 @@ def phone_reveal(*, actor: User, customer: Customer, reason: str) -> str:
     """Return the full number and write exactly one audit entry for it. A refusal is
     recorded too, outside any transaction, so the refusal itself is never rolled back."""
     policies.ensure_can_reveal_phone(actor=actor, customer=customer)
-    reason = " ".join((reason or "").split())
+    reason = fold_spaces(reason)
     if not reason:
         raise ValidationFailed(fields={"reason": _("Say why you need the full number.")})
     if len(reason) > REASON_MAX:

@@ -27,13 +27,14 @@ from anchang.ids import parse_id
 from anchang.org.models import Project, User
 from anchang.org.rules import ProjectRules
 from anchang.org.selectors import project_owners, project_rules
+from anchang.validators import fold_spaces
 
 NAME_MAX = 50
 EDITABLE_FIELDS = ["name", "phone", "phone2", "medium", "state", *PROFILE_FIELDS]
 
 
 def clean_name(value: str) -> str:
-    name = " ".join((value or "").split())
+    name = fold_spaces(value)
     if not name:
         raise ValidationFailed(fields={"name": _("Enter the customer's name.")})
     if len(name) > NAME_MAX:
@@ -282,7 +283,7 @@ def customer_reassign(
 ) -> Customer:
     """Hand a customer to another consultant of the same project, history kept."""
     policies.ensure_can_reassign_customer(actor=actor, customer=customer)
-    reason = " ".join((reason or "").split())
+    reason = fold_spaces(reason)
     if not reason:
         raise ValidationFailed(fields={"reason": _("Give a reason for the reassignment.")})
     if len(reason) > 200:

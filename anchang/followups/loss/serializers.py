@@ -5,20 +5,17 @@ from rest_framework import serializers
 from anchang.api.serializers import IdField, StrictSerializer, TextField
 from anchang.followups.loss.services import COMMENT_MAX as LOSS_COMMENT_MAX
 from anchang.followups.models import LossApplication
-
-
-def _model_max(model, name: str) -> int:
-    return model._meta.get_field(name).max_length
+from anchang.validators import max_length_of
 
 
 class LossApplyInSerializer(StrictSerializer):
     customer = IdField()
     reason = serializers.ChoiceField(choices=LossApplication.Reason.choices)
     competitor = serializers.CharField(
-        max_length=_model_max(LossApplication, "competitor"), allow_blank=True, default=""
+        max_length=max_length_of(LossApplication, "competitor"), allow_blank=True, default=""
     )
     note = serializers.CharField(
-        max_length=_model_max(LossApplication, "note"), allow_blank=True, default=""
+        max_length=max_length_of(LossApplication, "note"), allow_blank=True, default=""
     )
 
 

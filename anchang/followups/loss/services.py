@@ -16,6 +16,7 @@ from anchang.followups.errors import Code
 from anchang.followups.loss import policies
 from anchang.followups.models import LossApplication
 from anchang.org.models import User
+from anchang.validators import fold_spaces
 
 COMMENT_MAX = 500
 
@@ -30,8 +31,8 @@ def loss_apply(
     note: str = "",
 ) -> LossApplication:
     customer_policies.ensure_can_edit_customer(actor=actor, customer=customer)
-    competitor = " ".join((competitor or "").split())
-    note = " ".join((note or "").split())
+    competitor = fold_spaces(competitor)
+    note = fold_spaces(note)
     errors = {}
     if reason not in LossApplication.Reason.values:
         errors["reason"] = _("Choose why the customer is lost.")
@@ -74,7 +75,7 @@ def loss_approve(
     *, actor: User, application: LossApplication, comment: str = "",
 ) -> LossApplication:  # fmt: skip
     """Approved: the customer is lost and leaves the consultant's day."""
-    comment = " ".join((comment or "").split())[:COMMENT_MAX]
+    comment = fold_spaces(comment)[:COMMENT_MAX]
     _decide(actor, application, LossApplication.Status.APPROVED, comment)
     customer = Customer.objects.select_for_update().get(pk=application.customer_id)
     customer.state = State.LOST
@@ -98,7 +99,7 @@ def loss_reject(
     *, actor: User, application: LossApplication, comment: str,
 ) -> LossApplication:  # fmt: skip
     """Rejected: the customer stays with the consultant, with the manager's comment."""
-    comment = " ".join((comment or "").split())
+    comment = fold_spaces(comment)
     if not comment:
         raise ValidationFailed(fields={"comment": _("Tell the consultant why.")})
     if len(comment) > COMMENT_MAX:

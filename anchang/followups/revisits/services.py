@@ -19,6 +19,7 @@ from anchang.followups.revisits import policies, selectors
 from anchang.org.models import Project, User
 from anchang.org.rules import ProjectRules
 from anchang.org.selectors import project_rules
+from anchang.validators import fold_spaces
 
 TARGETS_MAX = 2000
 WINDOW_MAX_DAYS = 90
@@ -140,7 +141,7 @@ def plan_create(
 
 
 def _excerpt(content: str) -> str:
-    text = " ".join((content or "").split())
+    text = fold_spaces(content)
     return text if len(text) <= RESULT_EXCERPT else text[: RESULT_EXCERPT - 1] + "…"
 
 
