@@ -219,7 +219,7 @@ def test_pages_and_duties_the_code_asks_for_are_in_the_matrix():
     here rather than by a user."""
     matrix = permissions.matrix()
     asked = {"pages": set(), "duties": set()}
-    pattern = re.compile(r"""\b(page=|page_roles\(|duty_roles\()["'](\w+)["']""")
+    pattern = re.compile(r"""(open_page\([^)]*page=|page_roles\(|duty_roles\()["'](\w+)["']""")
     for path in PACKAGE.rglob("*.py"):
         for kind, name in pattern.findall(path.read_text(encoding="utf-8")):
             asked["duties" if kind.startswith("duty") else "pages"].add(name)
