@@ -64,7 +64,8 @@ def prepare(data_dir: Path, env: dict) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def wait_until_up(base: str, server: subprocess.Popen, timeout: float = 60) -> None:
+def wait_until_up(base: str, server: subprocess.Popen, timeout: float = 240) -> None:
+    # The first start collects the static files (a minute of CPU here, more under load).
     deadline = time.monotonic() + timeout
     while True:
         try:

@@ -42,14 +42,18 @@ def test_serve_answers_with_gunicorn_and_local_assets(tmp_path):
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
+        # The first start collects the static files: about a minute of CPU on a 2-core
+        # machine, more under load; the deadline is for a server that never comes up.
+        deadline = time.monotonic() + 240
         while True:
             try:
                 status, headers, body = fetch(base + "/login/")
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("server did not start:\n" + (server.stdout.read() or ""))
+                    server.terminate()  # read() waits for the end of output: stop it first
+                    output = server.communicate(timeout=30)[0]
+                    pytest.fail("server did not start:\n" + (output or ""))
                 time.sleep(0.3)
         assert status == 200
         assert headers["Server"].startswith("gunicorn")
