@@ -33,8 +33,7 @@ from anchang.org.models import ApiToken, User
 
 for _module in pkgutil.walk_packages(anchang.__path__, "anchang."):
     if "migrations" not in _module.name and _module.name.rsplit(".", 1)[-1] in (
-        "forms", "serializers", "api", "review_forms", "revisit_forms", "review_serializers",
-        "review_api", "revisit_api", "suspicion_api",
+        "forms", "serializers", "api",
     ):  # fmt: skip
         importlib.import_module(_module.name)
 
