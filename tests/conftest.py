@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import itertools
+import os
+import shutil
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -139,6 +143,23 @@ def world(db) -> World:
     return w
 
 
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build) -> Path:
+    """A folder `build(folder)` fills once per test run, shared by the pytest-xdist workers:
+    the first to ask builds it under a lock, the others wait for it and reuse it."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's own folder, above each worker's
+    folder, done = base / name, base / f"{name}.done"
+    with open(base / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a worker that failed half-way
+            folder.mkdir()
+            build(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture
 def api_client():
     from rest_framework.test import APIClient
@@ -151,17 +172,23 @@ def pytest_report_header(config):
 
 
 # --- Personal data in the logs (issue 5): every log line written during the run is scanned
-# at the end; an unmasked mobile or ID number fails the run.
+# at the end; an unmasked mobile or ID number fails the run. Under pytest-xdist the workers
+# share the log folder, and the controller (which starts before them and finishes after
+# them) scans it once.
 _log_starts: dict = {}
 
 
 def _log_files():
-    from pathlib import Path
-
     return sorted(Path(settings.LOG_DIR).glob("*.log*"))
 
 
+def _xdist_worker(config) -> bool:
+    return hasattr(config, "workerinput")
+
+
 def pytest_sessionstart(session):
+    if _xdist_worker(session.config):
+        return
     _log_starts.update({path: path.stat().st_size for path in _log_files()})
 
 
@@ -169,6 +196,8 @@ _log_report: list[str] = []
 
 
 def pytest_sessionfinish(session, exitstatus):
+    if _xdist_worker(session.config):
+        return
     from tests.pii_scan import scan_files
 
     starts = {path: _log_starts.get(path, 0) for path in _log_files()}

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from anchang.backup import free_backup_path
+from tests.conftest import built_once
 
 _skip_on_postgres = pytest.mark.skipif(
     os.environ.get("DATABASE_URL", "").startswith("postgres"),
@@ -155,13 +156,16 @@ class Writer(threading.Thread):
             conn.close()
 
 
-@pytest.fixture(scope="module")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    # One migrate for the whole module; each test copies the result (about 2 s saved each).
-    folder = tmp_path_factory.mktemp("template")
+def _migrate(folder: Path) -> None:
     result = anchang(folder, "migrate", "--no-input", "-v0")
     assert result.returncode == 0, result.stderr
-    return folder
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # One migrate for the whole run, whichever workers run the module; each test copies the
+    # result (about 2 s saved each).
+    return built_once(tmp_path_factory, "backup-template", _migrate)
 
 
 @pytest.fixture
