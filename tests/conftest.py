@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import fcntl
 import itertools
 import os
@@ -49,6 +50,8 @@ _instrument_jinja2()
 hypothesis_settings.register_profile("anchang", deadline=None, max_examples=200)
 hypothesis_settings.load_profile("anchang")
 _phones = itertools.count(1)
+# A real hash per test user would dominate the suite's time; production keeps PBKDF2.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def next_phone() -> str:
@@ -57,8 +60,7 @@ def next_phone() -> str:
 
 @pytest.fixture(autouse=True)
 def _fast_tests(settings):
-    # A real hash per test user would dominate the suite's time; production keeps PBKDF2.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
     # The manifest storage needs collectstatic; tests render templates without it.
     settings.STORAGES = {
         **settings.STORAGES,
@@ -123,8 +125,7 @@ class World:
         )
 
 
-@pytest.fixture
-def world(db) -> World:
+def _build_world() -> World:
     company = Company.objects.create(name="测试集团", code="test")
     east = Region.objects.create(company=company, name="华东", code="east")
     south = Region.objects.create(company=company, name="华南", code="south")
@@ -141,6 +142,106 @@ def world(db) -> World:
             pair.append(user)
         w.consultants[project.code] = tuple(pair)
     return w
+
+
+class _SharedWorld:
+    """One World for a run of consecutive tests that ask for it, as Django's setUpTestData.
+
+    Building it is ~70 queries, and about 2,000 tests ask for it. It is built once in a
+    transaction opened before the test's own (pytest-django's TestCase runs its test in a
+    savepoint inside it), so whatever a test writes is rolled back and the next test finds
+    the World as built; each test gets a deep copy of the Python objects. The transaction
+    is rolled back before any test that does not ask for the World, or needs committed data
+    (transactional tests, live_server), or carries its own django_db marker: those see the
+    database as before. Per process, so each xdist worker has its own.
+    """
+
+    def __init__(self) -> None:
+        self.atomic = None
+        self.blocker = None  # pytest-django's django_db_blocker, once a test asked
+        self.world: World | None = None
+
+    @staticmethod
+    def fits(item: pytest.Item) -> bool:
+        names = set(getattr(item, "fixturenames", ()))
+        return (
+            "world" in names
+            and item.get_closest_marker("django_db") is None
+            and not names & {"transactional_db", "live_server", "django_db_reset_sequences"}
+        )
+
+    def get(self, blocker) -> World | None:
+        from django.db import connection, transaction
+        from django.test import override_settings
+
+        with blocker.unblock():
+            if self.world is not None and not connection.in_atomic_block:
+                self.atomic, self.world = None, None  # a test closed the connection: rebuild
+            if self.world is None:
+                if connection.in_atomic_block:
+                    return None  # the test's own transaction is open already: build in it
+                self.blocker = blocker
+                atomic = transaction.atomic()
+                # As TestCase marks its own: durable blocks inside a test are allowed.
+                atomic._from_testcase = True
+                atomic.__enter__()
+                self.atomic = atomic
+                try:
+                    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+                        self.world = _build_world()
+                except BaseException:
+                    self.discard()
+                    raise
+        return copy.deepcopy(self.world)
+
+    def discard(self) -> None:
+        if self.atomic is None:
+            return
+        from django.db import transaction
+
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            self.atomic.__exit__(None, None, None)
+        self.atomic, self.world = None, None
+
+
+_shared_world = _SharedWorld()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    # Before any fixture of the test: the previous test's fixtures are gone, so the shared
+    # World's transaction is the only one open.
+    if not _SharedWorld.fits(item):
+        _shared_world.discard()
+
+
+@pytest.fixture(scope="session")
+def _shared_world_done(django_db_setup):
+    # Torn down before the test databases are destroyed.
+    yield
+    _shared_world.discard()
+
+
+@pytest.fixture(autouse=True)
+def _shared_world_open(request):
+    # Autouse, so it runs before `db` opens the test's transaction (fixtures a test names
+    # come after every autouse one).
+    if _SharedWorld.fits(request.node):
+        request.getfixturevalue("_shared_world_done")
+        shared = _shared_world.get(request.getfixturevalue("django_db_blocker"))
+        if shared is not None:
+            request.node.stash[_world_key] = shared
+
+
+_world_key = pytest.StashKey[World]()
+
+
+@pytest.fixture
+def world(request, db) -> World:
+    if _world_key in request.node.stash:
+        return request.node.stash[_world_key]
+    return _build_world()
 
 
 def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build) -> Path:
