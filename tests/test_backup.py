@@ -191,6 +191,7 @@ def test_free_backup_path_never_reuses_a_name(tmp_path: Path) -> None:
 
 
 @sqlite_file
+@pytest.mark.slow
 def test_backup_while_writing_holds_every_acknowledged_commit(
     data_dir: Path, tmp_path: Path
 ) -> None:
@@ -248,6 +249,7 @@ def test_backup_while_writing_holds_every_acknowledged_commit(
 
 
 @sqlite_file
+@pytest.mark.slow
 def test_backup_defaults_to_dated_private_files_in_data_dir(data_dir: Path) -> None:
     first = anchang(data_dir, "backup")
     second = anchang(data_dir, "backup")
@@ -265,6 +267,7 @@ def test_backup_defaults_to_dated_private_files_in_data_dir(data_dir: Path) -> N
 
 
 @sqlite_file
+@pytest.mark.slow
 def test_backup_refuses_to_overwrite_a_file(data_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "precious.sqlite3"
     out.write_text("keep me")
@@ -276,6 +279,7 @@ def test_backup_refuses_to_overwrite_a_file(data_dir: Path, tmp_path: Path) -> N
 
 
 @sqlite_file
+@pytest.mark.slow
 def test_backup_of_a_damaged_database_fails_and_keeps_no_copy(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()
@@ -304,6 +308,7 @@ def test_backup_of_a_damaged_database_fails_and_keeps_no_copy(tmp_path: Path) ->
 
 
 @sqlite_file
+@pytest.mark.slow
 def test_restore_replaces_live_database_with_backup(data_dir: Path, tmp_path: Path) -> None:
     db = data_dir / "anchang.sqlite3"
     add_bench_table(db, rows=100)
@@ -379,6 +384,7 @@ def _foreign_sqlite(folder: Path, live: Path) -> Path:
     ],
     ids=["missing", "directory", "text", "truncated", "foreign"],
 )
+@pytest.mark.slow
 def test_restore_of_bad_input_fails_clearly_and_changes_nothing(
     data_dir: Path, tmp_path: Path, make_file, message: str
 ) -> None:
@@ -400,6 +406,7 @@ def test_restore_of_bad_input_fails_clearly_and_changes_nothing(
     [(["backup"], "pg_dump"), (["restore", "somewhere.dump", "--yes"], "pg_restore")],
     ids=["backup", "restore"],
 )
+@pytest.mark.slow
 def test_postgresql_points_to_pg_tools(tmp_path: Path, args: list[str], tool: str) -> None:
     # Port 1 on loopback: any attempt to connect would fail at once instead of hanging.
     url = "postgres://crm:s3cr3t-pw@127.0.0.1:1/anchang"

@@ -50,6 +50,7 @@ def static_env(tmp_path_factory) -> dict[str, str]:
     return {**os.environ, "ANCHANG_STATIC_ROOT": str(root)}
 
 
+@pytest.mark.slow
 def test_kill_9_mid_burst_loses_no_acknowledged_write(tmp_path, static_env):
     run = subprocess.run(
         [sys.executable, str(SCRIPT), "--rounds", str(ROUNDS), "--json", "--data-dir",
@@ -64,6 +65,7 @@ def test_kill_9_mid_burst_loses_no_acknowledged_write(tmp_path, static_env):
     assert run.returncode == 0
 
 
+@pytest.mark.slow
 def test_backups_under_writes_restore_whole(tmp_path, static_env):
     run = subprocess.run(
         [sys.executable, str(SCRIPTS / "drill_backup.py"), "--backups", str(BACKUPS), "--json",

@@ -51,6 +51,7 @@ def fetch(url: str):
         return response.status, dict(response.headers), response.read()
 
 
+@pytest.mark.slow
 def test_serve_answers_with_gunicorn_and_local_assets(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(ANCHANG_DATA_DIR=str(tmp_path), ANCHANG_BIND="127.0.0.1:0")
