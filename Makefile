@@ -23,10 +23,12 @@ run: setup ## Set up, migrate, load demo data once, serve on http://127.0.0.1:80
 
 setup: $(STAMP_VENV) $(STAMP_ASSETS) $(MO_FILES)
 
+# The two runs go side by side: a core one of them leaves idle (while it starts, waits on a
+# subprocess or a browser, or finishes its last long tests) the other uses. Each run's
+# output is printed whole when it ends.
 test: setup system-deps lint ## Lint, then the whole suite on SQLite and on PostgreSQL
 	$(BIN)/anchang makemigrations --check --dry-run -v1
-	$(MAKE) test-sqlite
-	$(MAKE) test-postgres
+	$(MAKE) -j2 --output-sync=target test-sqlite test-postgres
 
 # Each run spreads the suite over every core (pytest-xdist): one worker process a core, each
 # with its own test database (test-anchang.sqlite3_gw0, test_anchang_gw0, ...). TEST_WORKERS=0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import fcntl
+import functools
 import itertools
 import os
 import shutil
@@ -154,12 +155,17 @@ class _SharedWorld:
     is rolled back before any test that does not ask for the World, or needs committed data
     (transactional tests, live_server), or carries its own django_db marker: those see the
     database as before. Per process, so each xdist worker has its own.
+
+    A world_layer fixture is shared the same way, one level up: its set-up is built in a
+    savepoint on the World for consecutive tests with the same parameters, and rolled back
+    before a test with others, or without it.
     """
 
     def __init__(self) -> None:
         self.atomic = None
         self.blocker = None  # pytest-django's django_db_blocker, once a test asked
         self.world: World | None = None
+        self.layer: tuple | None = None  # (key, atomic, (world, value)) of a world_layer
 
     @staticmethod
     def fits(item: pytest.Item) -> bool:
@@ -170,42 +176,93 @@ class _SharedWorld:
             and not names & {"transactional_db", "live_server", "django_db_reset_sequences"}
         )
 
-    def get(self, blocker) -> World | None:
-        from django.db import connection, transaction
+    @staticmethod
+    def _open():
+        from django.db import transaction
+
+        atomic = transaction.atomic()
+        # As TestCase marks its own: durable blocks inside a test are allowed.
+        atomic._from_testcase = True
+        atomic.__enter__()
+        return atomic
+
+    @staticmethod
+    def _roll_back(atomic) -> None:
+        from django.db import transaction
+
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+    def get(self, blocker, layer=None) -> tuple[World, object] | None:
+        """(World, the layer's value) for a test, copied; None when the test's own
+        transaction is open already (it builds its World in it). `layer` is (key, build)."""
+        from django.db import connection
         from django.test import override_settings
 
         with blocker.unblock():
             if self.world is not None and not connection.in_atomic_block:
-                self.atomic, self.world = None, None  # a test closed the connection: rebuild
+                self.atomic, self.world, self.layer = None, None, None  # connection closed
             if self.world is None:
                 if connection.in_atomic_block:
-                    return None  # the test's own transaction is open already: build in it
+                    return None
                 self.blocker = blocker
-                atomic = transaction.atomic()
-                # As TestCase marks its own: durable blocks inside a test are allowed.
-                atomic._from_testcase = True
-                atomic.__enter__()
-                self.atomic = atomic
+                self.atomic = self._open()
                 try:
                     with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
                         self.world = _build_world()
                 except BaseException:
                     self.discard()
                     raise
-        return copy.deepcopy(self.world)
+            if self.layer is not None and (layer is None or self.layer[0] != layer[0]):
+                self._roll_back(self.layer[1])
+                self.layer = None
+            if layer is None:
+                return copy.deepcopy((self.world, None))
+            if self.layer is None:
+                atomic = self._open()
+                try:
+                    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+                        world = copy.deepcopy(self.world)
+                        self.layer = (layer[0], atomic, (world, layer[1](world)))
+                except BaseException:
+                    self._roll_back(atomic)
+                    raise
+            return copy.deepcopy(self.layer[2])
 
     def discard(self) -> None:
         if self.atomic is None:
             return
-        from django.db import transaction
-
         with self.blocker.unblock():
-            transaction.set_rollback(True)
-            self.atomic.__exit__(None, None, None)
-        self.atomic, self.world = None, None
+            if self.layer is not None:
+                self._roll_back(self.layer[1])
+            self._roll_back(self.atomic)
+        self.atomic, self.world, self.layer = None, None, None
 
 
 _shared_world = _SharedWorld()
+_layers: dict[str, tuple] = {}  # fixture name -> (build, parameter names)
+_world_key = pytest.StashKey[World]()
+_layer_key = pytest.StashKey[object]()
+
+
+def world_layer(*params: str):
+    """Make `build(world, **params)` a fixture shared like the World: built once for
+    consecutive tests with the same values of `params` (parameters of the test), each test
+    getting a deep copy, its writes rolled back. For set-up on top of the World that many
+    parametrized cases repeat."""
+
+    def decorate(build):
+        _layers[build.__name__] = (build, params)
+
+        @pytest.fixture(name=build.__name__)
+        def layer(request, world):
+            if _layer_key in request.node.stash:
+                return request.node.stash[_layer_key]
+            return build(world, **{p: request.getfixturevalue(p) for p in params})
+
+        return layer
+
+    return decorate
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -227,14 +284,19 @@ def _shared_world_done(django_db_setup):
 def _shared_world_open(request):
     # Autouse, so it runs before `db` opens the test's transaction (fixtures a test names
     # come after every autouse one).
-    if _SharedWorld.fits(request.node):
-        request.getfixturevalue("_shared_world_done")
-        shared = _shared_world.get(request.getfixturevalue("django_db_blocker"))
-        if shared is not None:
-            request.node.stash[_world_key] = shared
-
-
-_world_key = pytest.StashKey[World]()
+    if not _SharedWorld.fits(request.node):
+        return
+    layer = None
+    for name, (build, params) in _layers.items():
+        if name in request.fixturenames:
+            values = {p: request.node.callspec.params[p] for p in params}
+            layer = ((name, tuple(values.items())), functools.partial(build, **values))
+    request.getfixturevalue("_shared_world_done")
+    shared = _shared_world.get(request.getfixturevalue("django_db_blocker"), layer)
+    if shared is not None:
+        request.node.stash[_world_key], value = shared
+        if layer is not None:
+            request.node.stash[_layer_key] = value
 
 
 @pytest.fixture
