@@ -23,13 +23,23 @@ run: setup ## Set up, migrate, load demo data once, serve on http://127.0.0.1:80
 
 setup: $(STAMP_VENV) $(STAMP_ASSETS) $(MO_FILES)
 
+# The two runs go side by side: a core one of them leaves idle (while it starts, waits on a
+# subprocess or a browser, or finishes its last long tests) the other uses. Each run's
+# output is printed whole when it ends.
 test: setup system-deps lint ## Lint, then the whole suite on SQLite and on PostgreSQL
 	$(BIN)/anchang makemigrations --check --dry-run -v1
-	$(MAKE) test-sqlite
-	$(MAKE) test-postgres
+	$(MAKE) -j2 --output-sync=target test-sqlite test-postgres
+
+# Each run spreads the suite over every core (pytest-xdist): one worker process a core, each
+# with its own test database (test-anchang.sqlite3_gw0, test_anchang_gw0, ...). TEST_WORKERS=0
+# runs it in this one process. `--dist load` hands out tests by position: the schema
+# fuzzer's tests share one node id, which the by-name modes (loadgroup, loadfile) would
+# fold into one test.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist load
 
 test-sqlite:
-	$(BIN)/pytest -p no:cacheprovider
+	$(PYTEST)
 
 reliability: setup system-deps $(STAMP_LOAD) ## The leak, loss and crash checks at full size, as one scoreboard (docs/reliability.md)
 	$(BIN)/python scripts/reliability.py
@@ -38,10 +48,11 @@ load: setup $(STAMP_LOAD) ## The real server under a mixed consultant workload a
 	$(BIN)/python scripts/load.py --rate 115 --users 100 --seconds 60
 
 # The PostgreSQL run repeats the database-dependent tests; browser journeys and tests of the
-# embedded SQLite mode itself (serve, backup) run once, in the SQLite run.
+# embedded SQLite mode itself (serve, backup) run once, in the SQLite run. One throwaway
+# server for the run; the workers each create their database on it.
 test-postgres:
 	@if $(BIN)/python -c "import sys; sys.path.insert(0,'scripts'); import throwaway_postgres as t; sys.exit(0 if t.find_bindir() else 1)"; then \
-		$(BIN)/python scripts/throwaway_postgres.py -- $(BIN)/pytest -p no:cacheprovider -m "not e2e and not sqlite_only"; \
+		$(BIN)/python scripts/throwaway_postgres.py -- $(PYTEST) -m "not e2e and not sqlite_only"; \
 	elif [ "$$CI" = "true" ]; then echo "PostgreSQL is required under CI but missing"; exit 1; \
 	else echo "PostgreSQL binaries not found: skipping the PostgreSQL run (CI installs them)."; fi
 

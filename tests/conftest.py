@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+import fcntl
+import functools
 import itertools
+import os
+import shutil
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -45,6 +51,8 @@ _instrument_jinja2()
 hypothesis_settings.register_profile("anchang", deadline=None, max_examples=200)
 hypothesis_settings.load_profile("anchang")
 _phones = itertools.count(1)
+# A real hash per test user would dominate the suite's time; production keeps PBKDF2.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def next_phone() -> str:
@@ -53,8 +61,7 @@ def next_phone() -> str:
 
 @pytest.fixture(autouse=True)
 def _fast_tests(settings):
-    # A real hash per test user would dominate the suite's time; production keeps PBKDF2.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
     # The manifest storage needs collectstatic; tests render templates without it.
     settings.STORAGES = {
         **settings.STORAGES,
@@ -119,8 +126,7 @@ class World:
         )
 
 
-@pytest.fixture
-def world(db) -> World:
+def _build_world() -> World:
     company = Company.objects.create(name="测试集团", code="test")
     east = Region.objects.create(company=company, name="华东", code="east")
     south = Region.objects.create(company=company, name="华南", code="south")
@@ -139,6 +145,184 @@ def world(db) -> World:
     return w
 
 
+class _SharedWorld:
+    """One World for a run of consecutive tests that ask for it, as Django's setUpTestData.
+
+    Building it is ~70 queries, and about 2,000 tests ask for it. It is built once in a
+    transaction opened before the test's own (pytest-django's TestCase runs its test in a
+    savepoint inside it), so whatever a test writes is rolled back and the next test finds
+    the World as built; each test gets a deep copy of the Python objects. The transaction
+    is rolled back before any test that does not ask for the World, or needs committed data
+    (transactional tests, live_server), or carries its own django_db marker: those see the
+    database as before. Per process, so each xdist worker has its own.
+
+    A world_layer fixture is shared the same way, one level up: its set-up is built in a
+    savepoint on the World for consecutive tests with the same parameters, and rolled back
+    before a test with others, or without it.
+    """
+
+    def __init__(self) -> None:
+        self.atomic = None
+        self.blocker = None  # pytest-django's django_db_blocker, once a test asked
+        self.world: World | None = None
+        self.layer: tuple | None = None  # (key, atomic, (world, value)) of a world_layer
+
+    @staticmethod
+    def fits(item: pytest.Item) -> bool:
+        names = set(getattr(item, "fixturenames", ()))
+        return (
+            "world" in names
+            and item.get_closest_marker("django_db") is None
+            and not names & {"transactional_db", "live_server", "django_db_reset_sequences"}
+        )
+
+    @staticmethod
+    def _open():
+        from django.db import transaction
+
+        atomic = transaction.atomic()
+        # As TestCase marks its own: durable blocks inside a test are allowed.
+        atomic._from_testcase = True
+        atomic.__enter__()
+        return atomic
+
+    @staticmethod
+    def _roll_back(atomic) -> None:
+        from django.db import transaction
+
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+    def get(self, blocker, layer=None) -> tuple[World, object] | None:
+        """(World, the layer's value) for a test, copied; None when the test's own
+        transaction is open already (it builds its World in it). `layer` is (key, build)."""
+        from django.db import connection
+        from django.test import override_settings
+
+        with blocker.unblock():
+            if self.world is not None and not connection.in_atomic_block:
+                self.atomic, self.world, self.layer = None, None, None  # connection closed
+            if self.world is None:
+                if connection.in_atomic_block:
+                    return None
+                self.blocker = blocker
+                self.atomic = self._open()
+                try:
+                    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+                        self.world = _build_world()
+                except BaseException:
+                    self.discard()
+                    raise
+            if self.layer is not None and (layer is None or self.layer[0] != layer[0]):
+                self._roll_back(self.layer[1])
+                self.layer = None
+            if layer is None:
+                return copy.deepcopy((self.world, None))
+            if self.layer is None:
+                atomic = self._open()
+                try:
+                    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+                        world = copy.deepcopy(self.world)
+                        self.layer = (layer[0], atomic, (world, layer[1](world)))
+                except BaseException:
+                    self._roll_back(atomic)
+                    raise
+            return copy.deepcopy(self.layer[2])
+
+    def discard(self) -> None:
+        if self.atomic is None:
+            return
+        with self.blocker.unblock():
+            if self.layer is not None:
+                self._roll_back(self.layer[1])
+            self._roll_back(self.atomic)
+        self.atomic, self.world, self.layer = None, None, None
+
+
+_shared_world = _SharedWorld()
+_layers: dict[str, tuple] = {}  # fixture name -> (build, parameter names)
+_world_key = pytest.StashKey[World]()
+_layer_key = pytest.StashKey[object]()
+
+
+def world_layer(*params: str):
+    """Make `build(world, **params)` a fixture shared like the World: built once for
+    consecutive tests with the same values of `params` (parameters of the test), each test
+    getting a deep copy, its writes rolled back. For set-up on top of the World that many
+    parametrized cases repeat."""
+
+    def decorate(build):
+        _layers[build.__name__] = (build, params)
+
+        @pytest.fixture(name=build.__name__)
+        def layer(request, world):
+            if _layer_key in request.node.stash:
+                return request.node.stash[_layer_key]
+            return build(world, **{p: request.getfixturevalue(p) for p in params})
+
+        return layer
+
+    return decorate
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    # Before any fixture of the test: the previous test's fixtures are gone, so the shared
+    # World's transaction is the only one open.
+    if not _SharedWorld.fits(item):
+        _shared_world.discard()
+
+
+@pytest.fixture(scope="session")
+def _shared_world_done(django_db_setup):
+    # Torn down before the test databases are destroyed.
+    yield
+    _shared_world.discard()
+
+
+@pytest.fixture(autouse=True)
+def _shared_world_open(request):
+    # Autouse, so it runs before `db` opens the test's transaction (fixtures a test names
+    # come after every autouse one).
+    if not _SharedWorld.fits(request.node):
+        return
+    layer = None
+    for name, (build, params) in _layers.items():
+        if name in request.fixturenames:
+            values = {p: request.node.callspec.params[p] for p in params}
+            layer = ((name, tuple(values.items())), functools.partial(build, **values))
+    request.getfixturevalue("_shared_world_done")
+    shared = _shared_world.get(request.getfixturevalue("django_db_blocker"), layer)
+    if shared is not None:
+        request.node.stash[_world_key], value = shared
+        if layer is not None:
+            request.node.stash[_layer_key] = value
+
+
+@pytest.fixture
+def world(request, db) -> World:
+    if _world_key in request.node.stash:
+        return request.node.stash[_world_key]
+    return _build_world()
+
+
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build) -> Path:
+    """A folder `build(folder)` fills once per test run, shared by the pytest-xdist workers:
+    the first to ask builds it under a lock, the others wait for it and reuse it."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's own folder, above each worker's
+    folder, done = base / name, base / f"{name}.done"
+    with open(base / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a worker that failed half-way
+            folder.mkdir()
+            build(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture
 def api_client():
     from rest_framework.test import APIClient
@@ -151,17 +335,23 @@ def pytest_report_header(config):
 
 
 # --- Personal data in the logs (issue 5): every log line written during the run is scanned
-# at the end; an unmasked mobile or ID number fails the run.
+# at the end; an unmasked mobile or ID number fails the run. Under pytest-xdist the workers
+# share the log folder, and the controller (which starts before them and finishes after
+# them) scans it once.
 _log_starts: dict = {}
 
 
 def _log_files():
-    from pathlib import Path
-
     return sorted(Path(settings.LOG_DIR).glob("*.log*"))
 
 
+def _xdist_worker(config) -> bool:
+    return hasattr(config, "workerinput")
+
+
 def pytest_sessionstart(session):
+    if _xdist_worker(session.config):
+        return
     _log_starts.update({path: path.stat().st_size for path in _log_files()})
 
 
@@ -169,6 +359,8 @@ _log_report: list[str] = []
 
 
 def pytest_sessionfinish(session, exitstatus):
+    if _xdist_worker(session.config):
+        return
     from tests.pii_scan import scan_files
 
     starts = {path: _log_starts.get(path, 0) for path in _log_files()}

@@ -99,6 +99,7 @@ class Journey:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
 def test_a_generated_client_goes_through_every_operation(generated, live_server, world):
     package, operations = generated
     go = Journey(package, operations, live_server.url)

@@ -181,6 +181,7 @@ def test_customer_unchanged_by_all_the_above(setup):
     assert Customer.objects.filter(pk=customer.pk, name="陈先生").exists()
 
 
+@pytest.mark.slow
 def test_openapi_schema_is_valid_and_documents_intake(db):
     import subprocess
     import sys

@@ -50,6 +50,7 @@ def consultant_token(world):
     return secret
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 @schema.parametrize()
 @settings(

@@ -359,6 +359,7 @@ def test_review_list_is_one_of_two_shapes_told_apart_by_kind(schema):
         assert "kind" in component["required"]
 
 
+@pytest.mark.slow
 def test_the_schema_is_the_same_bytes_in_every_language(client, db):
     answers = {
         lang: client.get("/api/schema/", HTTP_ACCEPT_LANGUAGE=lang).content
@@ -435,6 +436,7 @@ def test_modified_since_lists_only_what_changed(world, api_client):
         assert bad.json()["code"] == "invalid"
 
 
+@pytest.mark.slow
 def test_no_write_path_to_customers_skips_updated_at():
     """Read from the source, so a write path added later is held to it too: a queryset
     `update()` on Customer, a bulk update of Customer rows, or a narrow `update_fields` save

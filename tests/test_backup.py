@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from anchang.backup import free_backup_path
+from tests.conftest import built_once
 
 _skip_on_postgres = pytest.mark.skipif(
     os.environ.get("DATABASE_URL", "").startswith("postgres"),
@@ -155,13 +156,16 @@ class Writer(threading.Thread):
             conn.close()
 
 
-@pytest.fixture(scope="module")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    # One migrate for the whole module; each test copies the result (about 2 s saved each).
-    folder = tmp_path_factory.mktemp("template")
+def _migrate(folder: Path) -> None:
     result = anchang(folder, "migrate", "--no-input", "-v0")
     assert result.returncode == 0, result.stderr
-    return folder
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # One migrate for the whole run, whichever workers run the module; each test copies the
+    # result (about 2 s saved each).
+    return built_once(tmp_path_factory, "backup-template", _migrate)
 
 
 @pytest.fixture
@@ -187,6 +191,7 @@ def test_free_backup_path_never_reuses_a_name(tmp_path: Path) -> None:
 
 
 @sqlite_file
+@pytest.mark.slow
 def test_backup_while_writing_holds_every_acknowledged_commit(
     data_dir: Path, tmp_path: Path
 ) -> None:
@@ -244,6 +249,7 @@ def test_backup_while_writing_holds_every_acknowledged_commit(
 
 
 @sqlite_file
+@pytest.mark.slow
 def test_backup_defaults_to_dated_private_files_in_data_dir(data_dir: Path) -> None:
     first = anchang(data_dir, "backup")
     second = anchang(data_dir, "backup")
@@ -261,6 +267,7 @@ def test_backup_defaults_to_dated_private_files_in_data_dir(data_dir: Path) -> N
 
 
 @sqlite_file
+@pytest.mark.slow
 def test_backup_refuses_to_overwrite_a_file(data_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "precious.sqlite3"
     out.write_text("keep me")
@@ -272,6 +279,7 @@ def test_backup_refuses_to_overwrite_a_file(data_dir: Path, tmp_path: Path) -> N
 
 
 @sqlite_file
+@pytest.mark.slow
 def test_backup_of_a_damaged_database_fails_and_keeps_no_copy(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()
@@ -300,6 +308,7 @@ def test_backup_of_a_damaged_database_fails_and_keeps_no_copy(tmp_path: Path) ->
 
 
 @sqlite_file
+@pytest.mark.slow
 def test_restore_replaces_live_database_with_backup(data_dir: Path, tmp_path: Path) -> None:
     db = data_dir / "anchang.sqlite3"
     add_bench_table(db, rows=100)
@@ -375,6 +384,7 @@ def _foreign_sqlite(folder: Path, live: Path) -> Path:
     ],
     ids=["missing", "directory", "text", "truncated", "foreign"],
 )
+@pytest.mark.slow
 def test_restore_of_bad_input_fails_clearly_and_changes_nothing(
     data_dir: Path, tmp_path: Path, make_file, message: str
 ) -> None:
@@ -396,6 +406,7 @@ def test_restore_of_bad_input_fails_clearly_and_changes_nothing(
     [(["backup"], "pg_dump"), (["restore", "somewhere.dump", "--yes"], "pg_restore")],
     ids=["backup", "restore"],
 )
+@pytest.mark.slow
 def test_postgresql_points_to_pg_tools(tmp_path: Path, args: list[str], tool: str) -> None:
     # Port 1 on loopback: any attempt to connect would fail at once instead of hanging.
     url = "postgres://crm:s3cr3t-pw@127.0.0.1:1/anchang"

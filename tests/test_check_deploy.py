@@ -50,6 +50,7 @@ def reported_ids(result: subprocess.CompletedProcess[str]) -> set[str]:
     return set(re.findall(r"anchang\.E\d{3}", result.stdout + result.stderr))
 
 
+@pytest.mark.slow
 def test_unsafe_settings_are_refused_with_every_problem_named(tmp_path: Path) -> None:
     result = check_deploy(
         tmp_path,
@@ -83,6 +84,7 @@ def test_unsafe_settings_are_refused_with_every_problem_named(tmp_path: Path) ->
         "no-hosts",
     ],
 )
+@pytest.mark.slow
 def test_each_unsafe_setting_alone_is_refused(
     tmp_path: Path, change: dict[str, str], problem: str
 ) -> None:
@@ -91,6 +93,7 @@ def test_each_unsafe_setting_alone_is_refused(
     assert reported_ids(result) == {problem}
 
 
+@pytest.mark.slow
 def test_safe_settings_pass(tmp_path: Path) -> None:
     result = check_deploy(tmp_path, safe_env())
     assert result.returncode == 0, result.stdout + result.stderr
@@ -99,6 +102,7 @@ def test_safe_settings_pass(tmp_path: Path) -> None:
     assert "ERRORS:" not in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_generated_embedded_key_is_accepted(tmp_path: Path) -> None:
     settings = safe_env()
     del settings["SECRET_KEY"]

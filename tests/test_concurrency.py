@@ -188,6 +188,7 @@ SURGE_PHONES = int(os.environ.get("ANCHANG_SURGE_PHONES", "12"))
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
 def test_sixteen_workers_registering_the_same_phones_make_one_owner_each(world):
     """Every worker registers every phone of the list, in its own order: a grand opening
     where the same callers reach several desks. Nobody sees an error, no phone gets two

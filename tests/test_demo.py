@@ -58,11 +58,13 @@ def _build_and_read(seed):
         return snapshot
 
 
+@pytest.mark.slow
 def test_same_seed_same_data(db):
     assert _build_and_read(11) == _build_and_read(11)
     assert _build_and_read(11) != _build_and_read(12)
 
 
+@pytest.mark.slow
 def test_demo_command_loads_once(db, capsys):
     call_command("demo", "--if-empty")
     out = capsys.readouterr().out
@@ -73,6 +75,7 @@ def test_demo_command_loads_once(db, capsys):
     assert "already loaded" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_demo_follow_ups_and_pool_look_like_an_office_running_the_rules(db):
     from anchang.followups import rules
     from anchang.followups.models import FollowUp, LossApplication, Review
@@ -116,6 +119,7 @@ def test_demo_last_contact_counts_the_follow_ups(db):
     assert behind == []
 
 
+@pytest.mark.slow
 def test_demo_consultants_hold_less_than_the_cap_so_claims_can_succeed(db):
     """Each consultant's customers in play stay well under their intake, and the default
     intake is under the default hold cap: in the full demo a consultant may claim."""

@@ -16,6 +16,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+
+from tests.conftest import built_once
 
 pytestmark = pytest.mark.sqlite_only  # the embedded database; PostgreSQL is its own server
 
@@ -25,11 +28,34 @@ SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 SCRIPT = SCRIPTS / "drill_kill9.py"
 
 
-def test_kill_9_mid_burst_loses_no_acknowledged_write(tmp_path):
+def _collect_static(folder: Path) -> None:
+    from django.test import override_settings
+
+    from anchang.management.commands.serve import _collect_static
+
+    storages = {
+        **settings.STORAGES,  # production's static storage, as `anchang serve` has
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    with override_settings(STATIC_ROOT=folder, STORAGES=storages):
+        _collect_static()
+
+
+@pytest.fixture(scope="session")
+def static_env(tmp_path_factory) -> dict[str, str]:
+    """The drills' servers share static files collected once for the run, as `anchang serve`
+    collects them (half a minute of both cores each time otherwise); each server finds them
+    current and skips, as on a restart. (tests/test_serve.py collects a folder of its own.)"""
+    root = built_once(tmp_path_factory, "static", _collect_static)
+    return {**os.environ, "ANCHANG_STATIC_ROOT": str(root)}
+
+
+@pytest.mark.slow
+def test_kill_9_mid_burst_loses_no_acknowledged_write(tmp_path, static_env):
     run = subprocess.run(
         [sys.executable, str(SCRIPT), "--rounds", str(ROUNDS), "--json", "--data-dir",
          str(tmp_path)],
-        capture_output=True, text=True, timeout=120 + 30 * ROUNDS,
+        capture_output=True, text=True, timeout=120 + 30 * ROUNDS, env=static_env,
     )  # fmt: skip
     assert run.returncode in (0, 1), run.stderr[-2000:]
     summary = json.loads(run.stdout.strip().splitlines()[-1])
@@ -39,11 +65,12 @@ def test_kill_9_mid_burst_loses_no_acknowledged_write(tmp_path):
     assert run.returncode == 0
 
 
-def test_backups_under_writes_restore_whole(tmp_path):
+@pytest.mark.slow
+def test_backups_under_writes_restore_whole(tmp_path, static_env):
     run = subprocess.run(
         [sys.executable, str(SCRIPTS / "drill_backup.py"), "--backups", str(BACKUPS), "--json",
          "--data-dir", str(tmp_path)],
-        capture_output=True, text=True, timeout=180 + 60 * BACKUPS,
+        capture_output=True, text=True, timeout=180 + 60 * BACKUPS, env=static_env,
     )  # fmt: skip
     assert run.returncode in (0, 1), run.stderr[-2000:]
     summary = json.loads(run.stdout.strip().splitlines()[-1])

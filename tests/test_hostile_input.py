@@ -110,6 +110,7 @@ def _fill(path: str, value) -> str:
     return re.sub(r"\{[^}]+\}", str(value), path)
 
 
+@pytest.mark.slow
 def test_every_api_query_parameter_and_cursor(boss, client, api_client):
     _user, customer = boss
     schema = _schema(client)
@@ -126,6 +127,7 @@ def test_every_api_query_parameter_and_cursor(boss, client, api_client):
     assert tried > 200  # the schema was read and walked
 
 
+@pytest.mark.slow
 def test_every_cursor_list_refuses_a_bad_cursor_with_400(boss, client, api_client):
     _user, customer = boss
     schema = _schema(client)
@@ -203,6 +205,7 @@ def _with_ids():
             yield name, list(converters)
 
 
+@pytest.mark.slow
 def test_every_path_id(boss, client, api_client):
     names = list(_with_ids())
     assert len(names) > 15
@@ -253,6 +256,7 @@ def _pages():
         yield name, list(converters), view
 
 
+@pytest.mark.slow
 def test_every_page_query_parameter(boss, client):
     _user, customer = boss
     tried = set()

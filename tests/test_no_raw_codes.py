@@ -163,6 +163,7 @@ def demo_with_every_audit_entry(db):
     return demo
 
 
+@pytest.mark.slow
 def test_no_page_shows_a_raw_code_to_any_role(demo_with_every_audit_entry, client):
     demo = demo_with_every_audit_entry
     everything: dict[str, list[str]] = {}

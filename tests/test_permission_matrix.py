@@ -19,7 +19,7 @@ from anchang.followups.models import FollowUp
 from anchang.followups.suspicion.services import flags_backfill
 from anchang.org.models import Membership, Role, Team
 from anchang.org.selectors import forget_grants
-from tests.conftest import make_user
+from tests.conftest import make_user, world_layer
 
 MATRIX = permissions.matrix()
 ROLES = list(MATRIX["roles"])
@@ -76,6 +76,12 @@ def _setup(world, role):
         "other_region": consultants["p3"][1],
     }
     return actor, customers, targets
+
+
+@world_layer("role")
+def role_setup(world, role):
+    """_setup, built once for the consecutive cells of one role (each cell gets a copy)."""
+    return _setup(world, role)
 
 
 def _client(actor, door, client, api_client):
@@ -319,8 +325,8 @@ def _check(door, action, c, customer, target, allowed, may_view, relation, sensi
 @pytest.mark.parametrize("relation", RELATIONS)
 @pytest.mark.parametrize("action", ACTIONS)
 @pytest.mark.parametrize("role", ROLES)
-def test_matrix_cell(world, client, api_client, role, action, relation, door):
-    actor, customers, targets = _setup(world, role)
+def test_matrix_cell(world, role_setup, client, api_client, role, action, relation, door):
+    actor, customers, targets = role_setup
     allowed = relation in permissions.allowed_relations(role, action)
     may_view = relation in permissions.allowed_relations(role, "view")
     sensitive = relation in permissions.allowed_relations(role, permissions.SENSITIVE)

@@ -114,6 +114,7 @@ def test_the_query_agrees_with_the_rule(world, clock):
 # -- ninety days on a frozen clock --------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_ninety_days_of_reclaims_warnings_claims_and_cooldowns(world, clock):
     c1, c2 = world.consultants["p1"]
     manager = world.grant(make_user("pool-mgr"), "manager")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
-import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -15,12 +16,34 @@ from pathlib import Path
 import pytest
 
 pytestmark = pytest.mark.sqlite_only
+# migrate and collectstatic come first: half a minute of both cores, longer while the other
+# test workers (pytest-xdist) use them too.
+START_SECONDS = 300
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def listening_port(server: subprocess.Popen) -> int:
+    """The port gunicorn reports it bound (the server is started on port 0, so no other test
+    or worker can take it first). Its output is read on a thread: a read never blocks the
+    test past the deadline, and the output is kept for the failure message."""
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump():
+        for line in server.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    seen = []
+    while True:
+        try:
+            line = lines.get(timeout=START_SECONDS)
+        except queue.Empty:
+            line = None
+        if line is None:
+            pytest.fail("server did not start:\n" + "".join(seen))
+        seen.append(line)
+        if found := re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", line):
+            return int(found.group(1))
 
 
 def fetch(url: str):
@@ -28,10 +51,10 @@ def fetch(url: str):
         return response.status, dict(response.headers), response.read()
 
 
+@pytest.mark.slow
 def test_serve_answers_with_gunicorn_and_local_assets(tmp_path):
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(ANCHANG_DATA_DIR=str(tmp_path), ANCHANG_BIND=f"127.0.0.1:{port}")
+    env.update(ANCHANG_DATA_DIR=str(tmp_path), ANCHANG_BIND="127.0.0.1:0")
     anchang = Path(sys.executable).with_name("anchang")
     server = subprocess.Popen(
         [str(anchang), "serve", "--workers", "1"],
@@ -41,19 +64,15 @@ def test_serve_answers_with_gunicorn_and_local_assets(tmp_path):
         text=True,
     )
     try:
-        base = f"http://127.0.0.1:{port}"
-        # The first start collects the static files: about a minute of CPU on a 2-core
-        # machine, more under load; the deadline is for a server that never comes up.
-        deadline = time.monotonic() + 240
+        base = f"http://127.0.0.1:{listening_port(server)}"
+        deadline = time.monotonic() + START_SECONDS
         while True:
-            try:
+            try:  # the master listens while its worker still loads Django
                 status, headers, body = fetch(base + "/login/")
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    server.terminate()  # read() waits for the end of output: stop it first
-                    output = server.communicate(timeout=30)[0]
-                    pytest.fail("server did not start:\n" + (output or ""))
+                    raise
                 time.sleep(0.3)
         assert status == 200
         assert headers["Server"].startswith("gunicorn")

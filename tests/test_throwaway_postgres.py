@@ -20,6 +20,7 @@ WAITER = "import os, time; print(os.environ['DATABASE_URL'], flush=True); time.s
 
 
 @pytest.mark.sqlite_only  # about the tooling, not the database under test: run it once
+@pytest.mark.slow
 def test_stopped_from_outside_it_still_stops_and_deletes_the_server():
     if throwaway_postgres.find_bindir() is None:
         assert not os.environ.get("CI"), "CI installs PostgreSQL (make test)"

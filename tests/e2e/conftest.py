@@ -38,6 +38,9 @@ def pytest_collection_modifyitems(config, items):
     # Browser journeys run last: the Playwright event loop, and the async-unsafe switch it
     # needs, then never overlap the rest of the suite (whose deploy checks refuse it).
     items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+    for item in items:
+        if item.get_closest_marker("e2e") is not None:
+            item.add_marker(pytest.mark.slow)  # seconds each: a browser and a live server
 
 
 @pytest.fixture(scope="session")
