@@ -97,7 +97,7 @@ $(STAMP_ASSETS): package.json package-lock.json
 messages: $(MO_FILES)
 
 # Python (Django's gettext names) and the Jinja2 pages, by pybabel (babel.cfg); then new
-# strings need a translation: tests/test_i18n.py and tests/test_jinja_templates.py fail until
+# strings need a translation: tests/system/test_i18n.py and tests/templates/test_jinja2env.py fail until
 # each has one.
 BABEL_KEYWORDS = -k gettext_lazy -k ngettext_lazy:1,2 -k pgettext_lazy:1c,2 \
 	-k npgettext_lazy:1c,2,3 -k gettext_noop

@@ -35,23 +35,27 @@ LOAD_ARGS = ("--rate", "115", "--users", "100", "--seconds", "60")  # as `make l
 
 # gate → the test modules that prove it
 GATES = {
-    "permission matrix": ["tests/test_permission_matrix.py", "tests/test_endpoints.py"],
-    "API fuzzing": ["tests/test_api_fuzz.py"],
-    "property tests": ["tests/test_phones.py", "tests/test_grading_rules.py",
-                       "tests/test_pii_scan.py"],
+    "permission matrix": ["tests/system/test_permission_matrix.py",
+                          "tests/system/test_endpoints.py"],
+    "API fuzzing": ["tests/api/test_fuzz.py"],
+    "property tests": ["tests/customers/test_phones.py", "tests/followups/test_rules.py",
+                       "tests/system/test_pii_scan.py"],
     "hostile content": ["tests/e2e/test_hostile_content.py"],
-    "concurrency": ["tests/test_concurrency.py"],
-    "backups under writes": ["tests/test_backup.py"],
-    "authentication and session": ["tests/test_auth.py", "tests/test_check_deploy.py"],
-    "personal data": ["tests/test_privacy.py", "tests/test_audit.py",
-                      "tests/test_audit_reconcile.py", "tests/test_log_masking.py"],
+    "concurrency": ["tests/system/test_concurrency.py"],
+    "backups under writes": ["tests/ops/test_backup.py"],
+    "authentication and session": ["tests/site/test_auth.py", "tests/ops/test_check_deploy.py"],
+    "personal data": ["tests/system/test_privacy.py", "tests/audit/test_services.py",
+                      "tests/audit/test_details.py", "tests/audit/test_pages.py",
+                      "tests/audit/test_api.py",
+                      "tests/audit/test_reconcile.py", "tests/system/test_log_masking.py"],
     # issue 13: the classes of hole testing from outside found
-    "oracles and caps": ["tests/test_privacy_doors.py", "tests/test_hold_cap.py"],
-    "hostile input": ["tests/test_hostile_input.py", "tests/test_next_redirects.py"],
-    "admin pages": ["tests/test_admin_pages.py"],
-    "no raw codes, no inline scripts": ["tests/test_no_raw_codes.py",
-                                        "tests/test_csp_templates.py"],
-    "schema and generated client": ["tests/test_api_schema.py", "tests/test_api_client.py"],
+    "oracles and caps": ["tests/system/test_privacy_doors.py", "tests/pool/test_hold_cap.py"],
+    "hostile input": ["tests/system/test_hostile_input.py",
+                      "tests/system/test_next_redirects.py"],
+    "admin pages": ["tests/system/test_admin_pages.py"],
+    "no raw codes, no inline scripts": ["tests/system/test_no_raw_codes.py",
+                                        "tests/templates/test_csp.py"],
+    "schema and generated client": ["tests/api/test_schema.py", "tests/api/test_client.py"],
 }  # fmt: skip
 SQLITE_ONLY = {"hostile content", "backups under writes"}  # browser; the embedded file
 

@@ -1,5 +1,5 @@
 """Audit entries of every kind, with details shaped as the services write them (the raw-code
-page test reads them on the audit log; tests/test_no_raw_codes.py checks by scanning the
+page test reads them on the audit log; tests/system/test_no_raw_codes.py checks by scanning the
 code that every key a service writes has a label)."""
 
 from __future__ import annotations
