@@ -137,7 +137,7 @@ def test_every_module_of_a_split_package_has_a_layer():
 TEST_FOLDERS = {
     "system": "whole-product checks: the matrix, every URL, every page, hostile input",
     "api": "the API door itself (anchang/api/): schema, errors, tokens, the typed client",
-    "site": "log-in, sessions, home and the pages' frame (anchang/*.py)",
+    "site": "the package's own modules (anchang/*.py): log-in, sessions, home, validators",
     "templates": "the Jinja2 environment, its filters and components (anchang/jinja2/)",
     "ops": "the commands and the embedded database: serve, backup, demo, deploy checks",
     "e2e": "browser journeys in headless Chromium",

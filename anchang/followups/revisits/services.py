@@ -19,7 +19,7 @@ from anchang.followups.revisits import policies, selectors
 from anchang.org.models import Project, User
 from anchang.org.rules import ProjectRules
 from anchang.org.selectors import project_rules
-from anchang.validators import fold_spaces
+from anchang.validators import WindowProblem, fold_spaces, window_problems
 
 TARGETS_MAX = 2000
 WINDOW_MAX_DAYS = 90
@@ -62,24 +62,21 @@ def _text(errors: dict, name: str, value: object, *, limit: int, required: bool,
 
 
 def _window_errors(starts_on: object, due_on: object, today: date) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if not isinstance(starts_on, date) or isinstance(starts_on, datetime):
-        errors["starts_on"] = _("Enter a date.")
-    if not isinstance(due_on, date) or isinstance(due_on, datetime):
-        errors["due_on"] = _("Enter a date.")
-    if errors:
-        return errors
-    if due_on < today:
-        errors["due_on"] = _("The due date is in the past.")
-    elif due_on < starts_on:
-        errors["due_on"] = _("The due date is before the start.")
-    elif (due_on - starts_on).days > WINDOW_MAX_DAYS:
-        errors["due_on"] = _("A plan runs at most %(n)d days.") % {"n": WINDOW_MAX_DAYS}
-    if starts_on < today:
-        errors["starts_on"] = _("The plan cannot start in the past.")
-    elif (starts_on - today).days > START_AHEAD_MAX_DAYS:
-        errors["starts_on"] = _("Start within %(n)d days.") % {"n": START_AHEAD_MAX_DAYS}
-    return errors
+    problems = window_problems(starts_on, due_on, today=today, max_days=WINDOW_MAX_DAYS,
+                               start_ahead=START_AHEAD_MAX_DAYS)  # fmt: skip
+    words = {
+        ("first", WindowProblem.NOT_A_DATE): _("Enter a date."),
+        ("last", WindowProblem.NOT_A_DATE): _("Enter a date."),
+        ("last", WindowProblem.PAST): _("The due date is in the past."),
+        ("last", WindowProblem.REVERSED): _("The due date is before the start."),
+        ("last", WindowProblem.TOO_LONG): _("A plan runs at most %(n)d days.")
+        % {"n": WINDOW_MAX_DAYS},
+        ("first", WindowProblem.PAST): _("The plan cannot start in the past."),
+        ("first", WindowProblem.TOO_FAR_AHEAD): _("Start within %(n)d days.")
+        % {"n": START_AHEAD_MAX_DAYS},
+    }
+    fields = {"first": "starts_on", "last": "due_on"}
+    return {fields[end]: words[(end, problem)] for end, problem in problems.items()}
 
 
 @transaction.atomic

@@ -27,6 +27,7 @@ from anchang.followups.suspicion import rules as suspicion
 from anchang.org import policies
 from anchang.org.models import Project, User
 from anchang.org.selectors import project_rules
+from anchang.validators import window_problems
 
 DEFAULT_DAYS = 30
 PERIODS = (7, 30, 90, 365)  # what the page offers as one tap; any dates otherwise
@@ -201,7 +202,7 @@ def parse_query(actor: User, params, projects: list[Project]) -> SuspicionQuery:
         days = None
         last_day = last_day or today
         first_day = first_day or last_day - timedelta(days=DEFAULT_DAYS - 1)
-        if first_day > last_day:
+        if window_problems(first_day, last_day):  # dates already: only the order can fail
             raise _invalid("from", _("The first day comes after the last day."))
     else:
         days = days or DEFAULT_DAYS
