@@ -30,7 +30,7 @@ from anchang.customers.phones import format_phone, mark_phones_shown
 from anchang.customers.services.bulk_reads import list_read_record
 from anchang.errors import DomainError
 from anchang.errors import PermissionDenied as DomainPermissionDenied
-from anchang.forms_errors import form_error, submit_form
+from anchang.forms_errors import submit_form
 from anchang.org.selectors import (
     owners_to_filter_by,
     project_owners,
@@ -62,18 +62,15 @@ def customer_list(request):
     )
     # Bounded pagination without a COUNT over the table: one row past the page says "more".
     number = _page_number(request)
-    offset = (number - 1) * PAGE_SIZE
     status, total = 200, None
     filtered = any(v for k, v in request.GET.items() if k not in ("page", "order"))
     try:
         queryset = filterset.qs if filterset.is_valid() else selectors.customer_list(request.user)
-        rows = list(queryset[offset : offset + PAGE_SIZE + 1])
-        has_next = len(rows) > PAGE_SIZE
-        rows = rows[:PAGE_SIZE]
+        rows, has_next = offset_page(queryset, number=number, size=PAGE_SIZE)
         list_read_record(actor=request.user, customers=rows, door="page")
         total = selectors.list_total(
             scope=selectors.customer_list(request.user), filtered=queryset,
-            narrowed=filtered and filterset.is_valid(), seen=offset + len(rows),
+            narrowed=filtered and filterset.is_valid(), seen=(number - 1) * PAGE_SIZE + len(rows),
             page_rows=len(rows), has_next=has_next,
         )  # fmt: skip
     except DomainError as error:  # a search or read cap: say so, show no rows
@@ -130,23 +127,17 @@ def register(request):
     )  # fmt: skip
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                result = services.registration_submit_input(
-                    actor=request.user, data=data, profile=form.profile(),
-                    idempotency_key=data.get("idempotency_key"),
-                )  # fmt: skip
-            except DomainError as error:
-                status = form_error(form, error)
-            else:
-                if result.customer is None:
-                    messages.warning(request, result.message)
-                    return redirect("customers:register")
-                messages.success(request, result.message)
-                return redirect("customers:detail", pk=result.customer.pk)
-        else:
-            status = 400
+        submitted = submit_form(request, form, lambda data: services.registration_submit_input(
+            actor=request.user, data=data, profile=form.profile(),
+            idempotency_key=data.get("idempotency_key"),
+        ))  # fmt: skip
+        status, result = submitted.status, submitted.result
+        if result is not None:  # a contact without a customer is worth a warning, not a tick
+            if result.customer is None:
+                messages.warning(request, result.message)
+                return redirect("customers:register")
+            messages.success(request, result.message)
+            return redirect("customers:detail", pk=result.customer.pk)
     context = {"form": form, "project": project, "projects": projects if len(projects) > 1 else []}
     return render(request, "customers/register.html", context, status=status)
 
@@ -272,16 +263,12 @@ def customer_reveal_phone(request, pk: int):
     if not policies.can_reveal_phone(actor=request.user, customer=customer):
         raise PermissionDenied
     form = RevealForm(request.POST)
-    if not form.is_valid():
-        return _render_card(request, customer, reveal_form=form, status=400)
-    try:
-        phone = services.phone_reveal(
-            actor=request.user, customer=customer, reason=form.cleaned_data["reason"],
-        )  # fmt: skip
-    except DomainError as error:
-        status = form_error(form, error)
-        return _render_card(request, customer, reveal_form=form, status=status)
-    return _render_card(request, customer, revealed=phone)
+    submitted = submit_form(request, form, lambda data: services.phone_reveal(
+        actor=request.user, customer=customer, reason=data["reason"],
+    ))  # fmt: skip
+    if submitted.result is None:
+        return _render_card(request, customer, reveal_form=form, status=submitted.status)
+    return _render_card(request, customer, revealed=submitted.result)
 
 
 @login_required
