@@ -38,11 +38,13 @@ def form_error(form: forms.Form, error: DomainError) -> int:
 
 
 class Submitted(NamedTuple):
-    """What `submit_form` made of a POST: the redirect after a success, or else the status
-    to render the form again with (its errors are on it)."""
+    """What `submit_form` made of a POST: the redirect after a success (None when the view
+    renders the page itself), the status to render with, and what the service returned
+    (None unless it succeeded)."""
 
     response: HttpResponse | None
     status: int
+    result: Any = None
 
 
 def submit_form(
@@ -50,19 +52,23 @@ def submit_form(
     form: forms.Form,
     call: Callable[[dict[str, Any]], T],
     *,
-    done: str | Callable[[T], str],
-    to: str | Callable[[T], str],
+    done: str | Callable[[T], str] | None = None,
+    to: str | Callable[[T], str] | None = None,
 ) -> Submitted:
     """The HTML door's skeleton: a valid form calls one service with its cleaned data; a
     refusal goes beside the field (`form_error`: 400, 409 or 429, a permission refusal is
     the 403 page); a success flashes `done` and redirects to `to` (a path or URL name: give
     `next_from(request)` to honour a safe `next`). Either may be a function of what the
-    service returned."""
+    service returned; without `to` the view renders the page itself from `result` (a token's
+    secret shown once, a revealed phone)."""
     if not form.is_valid():
         return Submitted(None, 400)
     try:
         result = call(form.cleaned_data)
     except DomainError as error:
         return Submitted(None, form_error(form, error))
-    messages.success(request, done(result) if callable(done) else done)
-    return Submitted(redirect(to(result) if callable(to) else to), 200)
+    if done is not None:
+        messages.success(request, done(result) if callable(done) else done)
+    if to is None:
+        return Submitted(None, 200, result)
+    return Submitted(redirect(to(result) if callable(to) else to), 200, result)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from anchang.audit.models import AuditEntry
 from anchang.audit.services import audit_record
 from anchang.errors import DomainError
-from anchang.forms_errors import add_domain_error
+from anchang.forms_errors import add_domain_error, submit_form
 from anchang.org import policies, selectors, services
 from anchang.org.forms import LoginForm, ProjectRulesForm, TokenCreateForm
 from anchang.org.models import ApiToken
@@ -63,17 +63,13 @@ def token_list(request):
     created_secret = None
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                _instance, created_secret = services.token_create(
-                    actor=request.user, name=form.cleaned_data["name"]
-                )
-                form = TokenCreateForm()
-            except DomainError as error:
-                add_domain_error(form, error)
-                status = 400
-        else:
-            status = 400
+        submitted = submit_form(request, form, lambda data: services.token_create(
+            actor=request.user, name=data["name"]
+        ))  # fmt: skip
+        status = submitted.status
+        if submitted.result is not None:  # the secret is shown this once; the form is cleared
+            _instance, created_secret = submitted.result
+            form = TokenCreateForm()
     tokens = ApiToken.objects.filter(user=request.user).order_by("-created")
     context = {"form": form, "tokens": tokens, "created_secret": created_secret}
     return render(request, "org/tokens.html", context, status=status)

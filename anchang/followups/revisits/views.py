@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -21,7 +22,7 @@ from anchang.followups.revisits import policies as plan_policies
 from anchang.followups.revisits import selectors
 from anchang.followups.revisits import services as revisits
 from anchang.followups.revisits.forms import PlanReportForm, PlanReviewForm, RevisitPlanForm
-from anchang.forms_errors import add_domain_error
+from anchang.forms_errors import add_domain_error, submit_form
 from anchang.org import policies
 from anchang.org.selectors import owners_to_filter_by
 
@@ -97,25 +98,20 @@ def plan_new(request):
         criteria_error = " ".join([str(error.message), *map(str, error.fields.values())])
     status = 200
     if creating:
-        if form.is_valid():
-            data_ok = form.cleaned_data
-            try:
-                plan = revisits.plan_create(
-                    actor=actor, project=chosen, title=data_ok["title"],
-                    purpose=data_ok["purpose"], talking_points=data_ok["talking_points"],
-                    starts_on=data_ok["starts_on"], due_on=data_ok["due_on"], criteria=raw,
-                )  # fmt: skip
-            except DomainError as error:
-                if isinstance(error, DomainPermissionDenied):
-                    raise PermissionDenied from error
-                status = error.status
-                add_domain_error(form, error)
-            else:
-                messages.success(request, _("Plan created: %(n)d customers to revisit.")
-                                 % {"n": plan.tasks.count()})  # fmt: skip
-                return redirect("followups:revisit-plan", pk=plan.pk)
-        else:
-            status = 400
+        submitted = submit_form(
+            request, form,
+            lambda data_ok: revisits.plan_create(
+                actor=actor, project=chosen, title=data_ok["title"],
+                purpose=data_ok["purpose"], talking_points=data_ok["talking_points"],
+                starts_on=data_ok["starts_on"], due_on=data_ok["due_on"], criteria=raw,
+            ),
+            done=lambda plan: _("Plan created: %(n)d customers to revisit.")
+            % {"n": plan.tasks.count()},
+            to=lambda plan: reverse("followups:revisit-plan", args=[plan.pk]),
+        )  # fmt: skip
+        if submitted.response is not None:
+            return submitted.response
+        status = submitted.status
     filter_values = {key: data.get(key, "") for key in selectors.CRITERIA_KEYS}
     context = {
         "form": form,
