@@ -11,10 +11,11 @@ from django.utils.translation import pgettext_lazy
 
 from anchang.customers import choices as c
 from anchang.customers.models import Customer, KeyDate, Medium, OwnershipConflict, Registration
-from anchang.customers.phones import format_phone
+from anchang.customers.phones import PHONE_INPUT_MAX, format_phone
 from anchang.customers.profile import PROFILE_FIELDS
 from anchang.customers.rules import OPTION_FIELDS, TRADE_INTAKE
 from anchang.customers.services.phone_reveal import REASON_MAX
+from anchang.customers.services.profile import REASSIGN_REASON_MAX
 from anchang.org.forms import RulesFormSection
 from anchang.org.rules import DEFAULT_RULES, ProjectRules
 
@@ -69,7 +70,7 @@ class RegistrationForm(forms.Form):
     )
     phone = forms.CharField(
         label=_("Mobile"),
-        max_length=40,
+        max_length=PHONE_INPUT_MAX,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     medium = forms.TypedChoiceField(label=_("Heard of us through"), coerce=int)
@@ -211,7 +212,9 @@ class CustomerEditForm(forms.Form):
 class CustomerReassignForm(forms.Form):
     owner = forms.TypedChoiceField(label=_("New owner"), coerce=int)
     reason = forms.CharField(
-        label=_("Reason"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"})
+        label=_("Reason"),
+        max_length=REASSIGN_REASON_MAX,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 

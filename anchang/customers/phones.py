@@ -15,6 +15,10 @@ from anchang.customers.policies import can_see_full_phone
 from anchang.errors import ValidationFailed
 from anchang.org.models import User
 
+# What a person may type for one number, spaces, dashes and a +86 included: the limit of
+# every phone input, on the page and in the API (the stored E.164 form is shorter).
+PHONE_INPUT_MAX = 40
+
 
 def normalise_phone(raw: str, *, region: str = "CN") -> str:
     """'138 0013 8000', '+86-138…', '0086138…', full-width digits → '+8613800138000'."""

@@ -6,11 +6,12 @@ from rest_framework import serializers
 from anchang.api.serializers import IdField, StrictSerializer, TextField, VersionField
 from anchang.customers import choices as c
 from anchang.customers.models import Customer, KeyDate, Medium, OwnershipConflict, Registration
-from anchang.customers.phones import customer_phone_shown
+from anchang.customers.phones import PHONE_INPUT_MAX, customer_phone_shown
 from anchang.customers.policies import hidden_fields
 from anchang.customers.profile import PROFILE_FIELDS
 from anchang.customers.rules import TRADE_INTAKE
 from anchang.customers.services.phone_reveal import REASON_MAX
+from anchang.customers.services.profile import REASSIGN_REASON_MAX
 from anchang.validators import max_length_of
 
 # Every trade's registration fields; the service refuses one the project's trade does not ask.
@@ -19,7 +20,6 @@ FIRST_VISIT_FIELDS = list(
 )
 # One limit per field: the model's column, never a second number here.
 NAME_MAX = Customer._meta.get_field("name").max_length
-REASSIGN_REASON_MAX = 200  # customers.services.profile.customer_reassign
 
 
 class CustomerOutSerializer(serializers.ModelSerializer):
@@ -119,11 +119,11 @@ class CustomerPatchSerializer(StrictSerializer):
     )
     name = serializers.CharField(max_length=NAME_MAX, required=False)
     phone = serializers.CharField(
-        max_length=40, required=False,
+        max_length=PHONE_INPUT_MAX, required=False,
         help_text=_("Only if you may see this customer's number in full (phone_not_editable)."),
     )  # fmt: skip
     phone2 = serializers.CharField(
-        max_length=40, required=False, allow_blank=True,
+        max_length=PHONE_INPUT_MAX, required=False, allow_blank=True,
         help_text=_("Only if you may see this customer's number in full (phone_not_editable)."),
     )  # fmt: skip
     state = serializers.ChoiceField(
@@ -148,7 +148,7 @@ class RegistrationInSerializer(StrictSerializer):
     kind = serializers.ChoiceField(choices=Registration.Kind.choices)
     name = serializers.CharField(max_length=NAME_MAX)
     gender = serializers.ChoiceField(choices=c.Gender.choices)
-    phone = serializers.CharField(max_length=40)
+    phone = serializers.CharField(max_length=PHONE_INPUT_MAX)
     medium = IdField()
     content = serializers.CharField(max_length=Registration._meta.get_field("content").max_length)
     occurred_at = serializers.DateTimeField()

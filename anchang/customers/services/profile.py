@@ -32,6 +32,8 @@ from anchang.validators import fold_spaces
 NAME_MAX = 50
 EDITABLE_FIELDS = ["name", "phone", "phone2", "medium", "state", *PROFILE_FIELDS]
 
+REASSIGN_REASON_MAX = 200  # the reason a manager gives for moving a customer (both doors)
+
 
 def clean_name(value: str) -> str:
     name = fold_spaces(value)
@@ -286,8 +288,10 @@ def customer_reassign(
     reason = fold_spaces(reason)
     if not reason:
         raise ValidationFailed(fields={"reason": _("Give a reason for the reassignment.")})
-    if len(reason) > 200:
-        raise ValidationFailed(fields={"reason": _("At most %(n)d characters.") % {"n": 200}})
+    if len(reason) > REASSIGN_REASON_MAX:
+        raise ValidationFailed(
+            fields={"reason": _("At most %(n)d characters.") % {"n": REASSIGN_REASON_MAX}}
+        )
     new_owner = project_owners(customer.project).filter(pk=new_owner_id).first()
     if new_owner is None:
         raise ValidationFailed(
