@@ -22,6 +22,11 @@ class FollowupsConfig(AppConfig):
 
         subscribe(ContactRegistered, handlers.contact_registered)
         subscribe(OwnerChanged, handlers.owner_changed)
+        # Inside the app too: the engine publishes, the parts built on it react.
+        from anchang.followups.events import FollowUpRecorded
+        from anchang.followups.revisits import handlers as revisit_handlers
+
+        subscribe(FollowUpRecorded, revisit_handlers.followup_recorded)
         card_section_add(
             CardSection(
                 card_template="followups/_card_followups.html",

@@ -12,10 +12,11 @@ from anchang.customers import policies as customer_policies
 from anchang.customers.models import Customer
 from anchang.dates import local_date
 from anchang.errors import Conflict, ValidationFailed
+from anchang.events import publish
 from anchang.followups import rules
 from anchang.followups.errors import Code
+from anchang.followups.events import FollowUpRecorded
 from anchang.followups.models import FollowUp, GradeChange
-from anchang.followups.revisits import services as revisits
 from anchang.org.models import User
 from anchang.org.selectors import project_rules
 from anchang.validators import fold_spaces
@@ -271,7 +272,7 @@ def _followup_record(
         current.save_without_historical_record(update_fields=FOLLOWUP_MOVES)
     else:
         current.save()
-    revisits.tasks_complete_for(followup)  # a revisit plan's task on this customer is done
+    publish(FollowUpRecorded(followup=followup))  # a revisit plan's task on it is done
     return followup
 
 
