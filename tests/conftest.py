@@ -330,6 +330,35 @@ def api_client():
     return APIClient()
 
 
+# make test's PostgreSQL run repeats only the tests that reach the database
+# (--database-tests-only). A test without database access (pytest-django refuses it any)
+# answers the same on both, so it runs once, on SQLite: the templates' components, the
+# schema's shape, pure rules, the deploy checks' subprocesses.
+_DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="leave out the tests that cannot reach the database (for a second database)",
+    )
+
+
+def reaches_database(item: pytest.Item) -> bool:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return item.get_closest_marker("django_db") is not None or bool(_DATABASE_FIXTURES & fixtures)
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("--database-tests-only"):
+        return
+    left = [item for item in items if not reaches_database(item)]
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = [item for item in items if reaches_database(item)]
+
+
 def pytest_report_header(config):
     return f"database: {settings.DATABASES['default']['ENGINE']}"
 

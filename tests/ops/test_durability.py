@@ -16,9 +16,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-
-from tests.conftest import built_once
 
 pytestmark = pytest.mark.sqlite_only  # the embedded database; PostgreSQL is its own server
 
@@ -26,28 +23,6 @@ ROUNDS = int(os.environ.get("ANCHANG_DRILL_ROUNDS", "2"))
 BACKUPS = int(os.environ.get("ANCHANG_DRILL_BACKUPS", "2"))
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 SCRIPT = SCRIPTS / "drill_kill9.py"
-
-
-def _collect_static(folder: Path) -> None:
-    from django.test import override_settings
-
-    from anchang.management.commands.serve import _collect_static
-
-    storages = {
-        **settings.STORAGES,  # production's static storage, as `anchang serve` has
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    }
-    with override_settings(STATIC_ROOT=folder, STORAGES=storages):
-        _collect_static()
-
-
-@pytest.fixture(scope="session")
-def static_env(tmp_path_factory) -> dict[str, str]:
-    """The drills' servers share static files collected once for the run, as `anchang serve`
-    collects them (half a minute of both cores each time otherwise); each server finds them
-    current and skips, as on a restart. (tests/ops/test_serve.py collects a folder of its own.)"""
-    root = built_once(tmp_path_factory, "static", _collect_static)
-    return {**os.environ, "ANCHANG_STATIC_ROOT": str(root)}
 
 
 @pytest.mark.slow

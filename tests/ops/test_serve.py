@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import queue
 import re
 import subprocess
@@ -16,8 +15,8 @@ from pathlib import Path
 import pytest
 
 pytestmark = pytest.mark.sqlite_only
-# migrate and collectstatic come first: half a minute of both cores, longer while the other
-# test workers (pytest-xdist) use them too.
+# migrate comes first (the static files are collected once for the run: static_env), longer
+# while the other test workers (pytest-xdist) use both cores too.
 START_SECONDS = 300
 
 
@@ -52,8 +51,8 @@ def fetch(url: str):
 
 
 @pytest.mark.slow
-def test_serve_answers_with_gunicorn_and_local_assets(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+def test_serve_answers_with_gunicorn_and_local_assets(tmp_path, static_env):
+    env = {k: v for k, v in static_env.items() if k != "DATABASE_URL"}
     env.update(ANCHANG_DATA_DIR=str(tmp_path), ANCHANG_BIND="127.0.0.1:0")
     anchang = Path(sys.executable).with_name("anchang")
     server = subprocess.Popen(
