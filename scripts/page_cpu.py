@@ -3,7 +3,7 @@
     python scripts/page_cpu.py                  # SQLite, a fresh data folder with the demo
     python scripts/throwaway_postgres.py -- python scripts/page_cpu.py
 
-The same requests scripts/locustfile.py sends (My day and its reminders, the customer list,
+The same requests scripts/knee.py sends (My day and its reminders, the customer list,
 a card, a follow-up recorded through the API), as one demo consultant, through Django's
 test client: no network, no server, so what is left is the app's own CPU (views, queries,
 templates, middleware). Prints the median process CPU of --repeat requests per page, and

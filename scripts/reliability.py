@@ -5,7 +5,7 @@ size, on SQLite and on PostgreSQL, as one table of figures with a pass/fail per 
 
 `make test` runs the same tests at a small size every time; this runs them as the issue
 sets them (API fuzzing 100 cases per operation, 16 desks x 200 phones, 30 kill -9 rounds,
-10 backups taken under writes and restored, the load: 100 users for 60 s and a surge of
+10 backups taken under writes and restored, the load: stepped to the knee, and a surge of
 300 registrations) and adds the figures. docs/reliability.md
 explains each one. Exit 1 if any gate fails.
 """
@@ -31,7 +31,7 @@ FULL = {"ANCHANG_FUZZ_EXAMPLES": "100", "ANCHANG_SURGE_PHONES": "200"}
 DRILL_ROUNDS = 30
 BACKUPS = 10
 NO_CASES = {"passed": 0, "failed": 0, "skipped": 0, "attempts": 0}
-LOAD_ARGS = ("--rate", "115", "--users", "100", "--seconds", "60")  # as `make load`
+LOAD_ARGS = ()  # as `make load`: the steps of scripts/load.py
 
 # gate → the test modules that prove it
 GATES = {
@@ -192,19 +192,22 @@ def score(db: str) -> list[Gate]:
 
 
 def _load_gate(db: str) -> Gate:
-    """`make load`: the real server (2 workers) under 100 consultants, then the surge."""
+    """`make load`: the real server (2 workers), the offered rate stepped up to the knee,
+    then the surge."""
     result = drill("load.py", *LOAD_ARGS, postgres=db == "postgres")
-    name = "load (2 workers, mixed workload)"
+    name = "load (2 workers, mixed workload, stepped)"
     if "error" in result:
         return Gate(name, f"did not run: {result['error']}", False)
     w, s = result["workload"], result["surge"]
+    steps = ", ".join(
+        f"{r['offered']:.0f}/s → {r['answered_rps']:.0f}/s p95 {r['p95']:.0f} ms"
+        + (f" {r['errors']} errors" if r["errors"] else "")
+        for r in w["steps"]
+    )
     figure = (
-        f"{w['rps']} requests/s answered ({w['requests']:,} in {w['seconds']} s, {w['users']} "
-        f"users), p95 {w['p95']:.0f} ms, p99 {w['p99']:.0f} ms, {w['errors']} errors, server "
-        f"{w['server_cores']} cores"
-        + (f" + PostgreSQL {w['database_cores']}" if w.get("database_cores") is not None else "")
-        + f"; surge: {s['registrations']} registrations, {s['errors']} "
-        f"errors, {s['phones_with_two_customers']} phones with two customers"
+        f"knee {w['knee'] or 'none'} requests/s (p95 < 100 ms, 0 errors); steps: {steps}"
+        f"; surge: {s['registrations']} registrations, {s['errors']} errors, "
+        f"{s['phones_with_two_customers']} phones with two customers"
     )
     return Gate(name, figure, bool(result["passed"]))
 

@@ -1,0 +1,95 @@
+"""The load tool that finds the knee (scripts/knee.py): open-loop arrivals at the offered
+rate, latency from the moment a request was due, errors counted by page."""
+
+from __future__ import annotations
+
+import http.server
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+import knee  # noqa: E402 - a script beside the tests
+
+ACCOUNTS = [
+    {"session": "s1", "token": "t1", "project": 1, "medium": 2, "customers": [10, 11]},
+    {"session": "s2", "token": "t2", "project": 1, "medium": 2, "customers": [12]},
+]
+
+
+def step(offered, answered, p95, errors=0):
+    return {"offered": offered, "answered_rps": answered, "p95": p95, "errors": errors}
+
+
+def test_the_knee_is_the_highest_step_answered_in_full_fast_and_clean():
+    steps = [step(100, 99, 40), step(150, 149, 60), step(200, 198, 95), step(250, 240, 99),
+             step(300, 290, 80, errors=1), step(400, 300, 900)]  # fmt: skip
+    # 250: 96 % answered, p95 under 100 ms; 300 had an error; 400 was not kept up with.
+    assert knee.knee(steps) == 250
+    assert knee.knee([step(200, 150, 40)]) is None  # the rate not answered
+    assert knee.knee([step(100, 100, 100)]) is None  # p95 must be under 100 ms
+    assert knee.knee([]) is None
+
+
+def test_the_mix_sends_each_page_with_its_credentials():
+    mix = knee.Mix("http://127.0.0.1:8000", ACCOUNTS, seed=1, phone_prefix="357001")
+    seen = {}
+    for _ in range(400):
+        name, raw = mix.next()
+        seen.setdefault(name, raw.decode())
+    assert set(seen) == {name for _w, names in knee.STEPS for name in names}
+    assert seen["My day"].startswith("GET / HTTP/1.1\r\n")
+    assert "HX-Request: true" in seen["My day: reminders"]
+    assert "Cookie: sessionid=s" in seen["customer card"]
+    register = seen["register a call (API)"]
+    assert register.startswith("POST /api/v1/registrations/ ") and "Token t" in register
+    head, body = register.split("\r\n\r\n")
+    assert f"Content-Length: {len(body.encode())}" in head and '"phone": "1357001' in body
+
+
+class _Office(http.server.BaseHTTPRequestHandler):
+    """Answers as the product would, slowly on cards; the list fails (500)."""
+
+    def _answer(self, status: int) -> None:
+        self.send_response(status)
+        self.send_header("Content-Length", "2")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def do_GET(self):  # noqa: N802 - http.server's name
+        if self.path.startswith("/customers/1"):
+            time.sleep(0.03)
+        self._answer(500 if self.path == "/customers/" else 200)
+
+    def do_POST(self):  # noqa: N802
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self._answer(201)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.slow
+def test_a_step_counts_answers_latencies_and_errors_by_page(monkeypatch):
+    monkeypatch.setattr(knee, "WARM_UP", 0.5)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Office)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        (result,) = knee.run_steps(base, ACCOUNTS, [80], seconds=3.0)
+    finally:
+        server.shutdown()
+    counted = 80 * 2.5
+    answered = sum(page["n"] for page in result["per_page"].values())
+    assert 0.6 * counted < answered + result["errors"] < 1.4 * counted  # Poisson, 2.5 s
+    assert result["answered_rps"] == round(answered / 2.5, 1)
+    assert set(result["error_kinds"]) == {"customer list: 500"}
+    assert "customer list" not in result["per_page"]
+    # A card waits 30 ms on the server: its latency includes it.
+    assert result["per_page"]["customer card"]["p50"] >= 30
+    assert result["per_page"]["My day"]["p50"] < 30
+    assert knee.knee([result]) is None  # errors: not a knee
