@@ -347,7 +347,8 @@ def pytest_addoption(parser):
 
 def reaches_database(item: pytest.Item) -> bool:
     fixtures = set(getattr(item, "fixturenames", ()))
-    return item.get_closest_marker("django_db") is not None or bool(_DATABASE_FIXTURES & fixtures)
+    marked = item.get_closest_marker("django_db") or item.get_closest_marker("postgres_only")
+    return marked is not None or bool(_DATABASE_FIXTURES & fixtures)
 
 
 def pytest_collection_modifyitems(config, items):
