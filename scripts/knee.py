@@ -55,7 +55,7 @@ class Step:
     seconds: float
     latencies: dict[str, list[float]] = field(default_factory=dict)  # ms, per page
     errors: dict[str, int] = field(default_factory=dict)  # status or exception -> count
-    sent: int = 0
+    sent: int = 0  # requests due after the warm-up, each answered, refused or unanswered
     started: float = 0.0
     counted_from: float = 0.0
 
@@ -72,8 +72,14 @@ class Step:
         every = sorted(ms for values in self.latencies.values() for ms in values)
         answered = len(every)
         counted = self.seconds - WARM_UP
+        # Still unanswered when the step gave up waiting: as much an error as a timeout.
+        unanswered = self.sent - answered - sum(self.errors.values())
+        if unanswered:
+            self.errors["(no answer by the end of the step)"] = unanswered
         return {
             "offered": self.offered,
+            "sent": self.sent,
+            "answered": answered,
             "answered_rps": round(answered / counted, 1),
             "p50": _percentile(every, 50),
             "p95": _percentile(every, 95),
@@ -186,13 +192,14 @@ async def _run_step(mix: Mix, step: Step) -> None:
         if delay > 0:
             await asyncio.sleep(delay)
         if len(tasks) >= MAX_IN_FLIGHT:
+            step.sent += due >= step.counted_from
             step.record("(not sent: too many waiting)", due, "overload")
             continue
         name, raw = mix.next()
         task = asyncio.create_task(_one(mix, step, name, raw, due))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
-        step.sent += 1
+        step.sent += due >= step.counted_from
     if tasks:
         await asyncio.wait(tasks, timeout=TIMEOUT + 1)
 
@@ -216,14 +223,18 @@ def run_steps(base: str, accounts: list[dict], rates: list[float], seconds: floa
     return results
 
 
+def holds(result: dict, p95_ms: float) -> bool:
+    """Every request of the step answered (none refused, timed out or left waiting) and
+    95 % of them within `p95_ms`."""
+    return (
+        result["errors"] == 0 and result["answered"] > 0 and result["p95"] is not None
+        and result["p95"] < p95_ms
+    )  # fmt: skip
+
+
 def knee(results: list[dict], p95_ms: float = 100.0) -> float | None:
-    """The highest offered rate answered in full (at least 95 % of it: the Poisson arrivals
-    vary) with p95 under `p95_ms` and no error; None when none was."""
-    good = [
-        r["offered"] for r in results
-        if r["errors"] == 0 and r["p95"] is not None and r["p95"] < p95_ms
-        and r["answered_rps"] >= 0.95 * r["offered"]
-    ]  # fmt: skip
+    """The highest offered rate held (`holds`) with p95 under `p95_ms`; None when none was."""
+    good = [r["offered"] for r in results if holds(r, p95_ms)]
     return max(good) if good else None
 
 

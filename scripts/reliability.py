@@ -200,12 +200,14 @@ def _load_gate(db: str) -> Gate:
         return Gate(name, f"did not run: {result['error']}", False)
     w, s = result["workload"], result["surge"]
     steps = ", ".join(
-        f"{r['offered']:.0f}/s → {r['answered_rps']:.0f}/s p95 {r['p95']:.0f} ms"
+        f"{r['offered']:.0f}/s → {r['answered_rps']:.0f}/s p95 "
+        + ("—" if r["p95"] is None else f"{r['p95']:.0f} ms")
         + (f" {r['errors']} errors" if r["errors"] else "")
         for r in w["steps"]
     )
     figure = (
-        f"knee {w['knee'] or 'none'} requests/s (p95 < 100 ms, 0 errors); steps: {steps}"
+        f"knee {'none' if w['knee'] is None else format(w['knee'], '.0f')} requests/s "
+        f"(every request answered, p95 < 100 ms); steps: {steps}"
         f"; surge: {s['registrations']} registrations, {s['errors']} errors, "
         f"{s['phones_with_two_customers']} phones with two customers"
     )
