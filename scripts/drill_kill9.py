@@ -138,7 +138,13 @@ def one_round(number: int, data_dir: Path, env: dict, setup: dict, rng: random.R
     stop = threading.Event()
     errors: list[str] = []
     threads = start_bursts(base, setup, f"139{number:02d}", acknowledged, stop, errors)
-    time.sleep(rng.uniform(0.3, 1.5))
+    # Mid-burst: once the server has acknowledged a write (on a loaded machine the first
+    # can take longer than the pause below, and a round killed before it proves nothing),
+    # then at a random moment while the writes go on.
+    deadline = time.monotonic() + 120
+    while not acknowledged and not errors and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(rng.uniform(0.1, 1.2))
     os.killpg(server.pid, signal.SIGKILL)  # gunicorn's master and workers, mid-write
     server.wait(timeout=30)
     stop.set()
