@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
+from django.db import connections, router
 from django.db.models import QuerySet
 
 from anchang import permissions
@@ -47,9 +49,7 @@ def actor_grants(actor: User) -> tuple[Grant, ...]:
     if cached is not None:
         return cached
 
-    memberships = list(
-        Membership.objects.filter(user=actor, is_active=True).select_related("project")
-    )
+    memberships = _active_memberships(actor.pk)
     # The company's project list only when a grant reaches past its own project: most
     # people (consultants, managers) never do, and it saves a query on every request.
     company_ids = {m.company_id for m in memberships if _reaches_wider(m.role)}
@@ -66,9 +66,9 @@ def actor_grants(actor: User) -> tuple[Grant, ...]:
     for m in memberships:
         scope = permissions.role_scope(m.role)
         in_company = [p for p in projects if p[2] == m.company_id]
-        if scope == "project" and m.project_id and m.project.is_active:
+        if scope == "project" and m.project_id and m.project_active:
             own = {m.project_id}
-            region_ids = {m.project.region_id}
+            region_ids = {m.project_region_id}
         elif scope == "region" and m.region_id and not m.project_id:
             own = {p[0] for p in in_company if p[1] == m.region_id}
             region_ids = {m.region_id}
@@ -84,13 +84,59 @@ def actor_grants(actor: User) -> tuple[Grant, ...]:
                 project_ids=frozenset(own),
                 region_project_ids=frozenset(p[0] for p in in_company if p[1] in region_ids),
                 company_project_ids=frozenset(p[0] for p in in_company),
-                membership_id=m.pk,
+                membership_id=m.id,
                 team_id=m.team_id if scope == "project" else None,
             )
         )
     result = tuple(grants)
     setattr(actor, _CACHE_ATTR, result)
     return result
+
+
+class _Membership(NamedTuple):
+    id: int
+    role: str
+    company_id: int
+    region_id: int | None
+    project_id: int | None
+    team_id: int | None
+    project_active: bool | None
+    project_region_id: int | None
+
+
+_MEMBERSHIPS_SQL: dict[str, str] = {}  # by database vendor: the text never changes
+
+
+def _memberships_sql(connection) -> str:
+    if connection.vendor in _MEMBERSHIPS_SQL:
+        return _MEMBERSHIPS_SQL[connection.vendor]
+    qn = connection.ops.quote_name
+    column = {name: qn(Membership._meta.get_field(name).column)
+              for name in ("id", "role", "company", "region", "project", "team", "user",
+                           "is_active")}  # fmt: skip
+    project = {name: qn(Project._meta.get_field(name).column) for name in ("id", "is_active",
+                                                                           "region")}  # fmt: skip
+    sql = _MEMBERSHIPS_SQL[connection.vendor] = (
+        f"SELECT m.{column['id']}, m.{column['role']}, m.{column['company']}, "  # noqa: S608 - names from the models
+        f"m.{column['region']}, m.{column['project']}, m.{column['team']}, "
+        f"p.{project['is_active']}, p.{project['region']} "
+        f"FROM {qn(Membership._meta.db_table)} m LEFT JOIN {qn(Project._meta.db_table)} p "
+        f"ON p.{project['id']} = m.{column['project']} "
+        f"WHERE m.{column['user']} = %s AND m.{column['is_active']} = %s"
+    )
+    return sql
+
+
+def _active_memberships(user_id: int) -> list[_Membership]:
+    """The user's active memberships with their project's state and region: one plain
+    statement, like the session read (anchang/sessions.py). Every signed-in request reads
+    them, and through the ORM the query was built and compiled afresh each time (~0.3 ms of
+    a request's ~0.4 ms for its grants)."""
+    connection = connections[router.db_for_read(Membership)]
+    with connection.cursor() as cursor:
+        cursor.execute(_memberships_sql(connection), [user_id, True])
+        rows = cursor.fetchall()
+    return [_Membership(*row[:6], None if row[6] is None else bool(row[6]), row[7]) for row in rows]
 
 
 @cache  # the matrix is read once per process
