@@ -72,10 +72,11 @@ class Step:
         every = sorted(ms for values in self.latencies.values() for ms in values)
         answered = len(every)
         counted = self.seconds - WARM_UP
+        errors = dict(self.errors)
         # Still unanswered when the step gave up waiting: as much an error as a timeout.
-        unanswered = self.sent - answered - sum(self.errors.values())
+        unanswered = self.sent - answered - sum(errors.values())
         if unanswered:
-            self.errors["(no answer by the end of the step)"] = unanswered
+            errors["(no answer by the end of the step)"] = unanswered
         return {
             "offered": self.offered,
             "sent": self.sent,
@@ -84,8 +85,8 @@ class Step:
             "p50": _percentile(every, 50),
             "p95": _percentile(every, 95),
             "p99": _percentile(every, 99),
-            "errors": sum(self.errors.values()),
-            "error_kinds": dict(sorted(self.errors.items())),
+            "errors": sum(errors.values()),
+            "error_kinds": dict(sorted(errors.items())),
             "per_page": {
                 name: {
                     "n": len(values),

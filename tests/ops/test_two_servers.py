@@ -16,7 +16,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -27,7 +26,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-from drill_kill9 import free_port  # noqa: E402 - a script beside the tests
+from drill_kill9 import free_port, wait_until_up  # noqa: E402 - a script beside the tests
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.slow]
 
@@ -156,18 +155,6 @@ class Browser:
         return status, server
 
 
-def _wait_until_up(base: str, process: subprocess.Popen, seconds: float = 240) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/login/", timeout=5):  # noqa: S310 - loopback
-                return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{base} did not start") from None
-            time.sleep(0.3)
-
-
 @pytest.fixture(scope="module")
 def office(tmp_path_factory, static_env):
     url = os.environ.get("DATABASE_URL", "")
@@ -203,12 +190,12 @@ def office(tmp_path_factory, static_env):
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             ))  # fmt: skip
         for port, process in zip(ports, processes, strict=True):
-            _wait_until_up(f"http://127.0.0.1:{port}", process)
+            wait_until_up(f"http://127.0.0.1:{port}", process)
         proxy_port = free_port()
         conf = _nginx_conf(folder, proxy_port, ports)
         processes.append(subprocess.Popen([NGINX, "-c", str(conf), "-p", str(folder)],
                                           start_new_session=True))  # fmt: skip
-        _wait_until_up(f"http://127.0.0.1:{proxy_port}", processes[-1], seconds=30)
+        wait_until_up(f"http://127.0.0.1:{proxy_port}", processes[-1], timeout=30)
         yield Office(
             base=f"http://127.0.0.1:{proxy_port}",
             env={**env, "ANCHANG_DATA_DIR": str(folder / "server0")},
