@@ -1,4 +1,6 @@
-"""The audit log is append-only and readable only by auditors and admins."""
+"""audit: the API.
+
+The audit log is append-only and readable only by auditors and admins."""
 
 from __future__ import annotations
 

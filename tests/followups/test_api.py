@@ -1,4 +1,6 @@
-"""Recording follow-ups, grading, cadence and My day."""
+"""followups: the API.
+
+Recording follow-ups, grading, cadence and My day."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Project rules: docs/domain.md#project-settings, validated overrides, edited by admins only."""
+"""org: the pages (the HTML door).
+
+Project rules: docs/domain.md#project-settings, validated overrides, edited by admins only."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""org's reads: the grants every signed-in request resolves."""
+"""org: the selectors.
+
+Org's reads: the grants every signed-in request resolves."""
 
 from __future__ import annotations
 

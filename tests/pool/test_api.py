@@ -1,4 +1,6 @@
-"""The shared pool (公海): reclaim by rule on a frozen clock, claim limits, hand-out, tick."""
+"""pool: the API.
+
+The shared pool (公海): reclaim by rule on a frozen clock, claim limits, hand-out, tick."""
 
 from __future__ import annotations
 

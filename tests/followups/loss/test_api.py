@@ -1,4 +1,6 @@
-"""战败: apply, approve or reject; a lost customer who comes back returns with history."""
+"""followups/loss: the API.
+
+战败: apply, approve or reject; a lost customer who comes back returns with history."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Recording follow-ups, grading, cadence and My day."""
+"""followups/my_day: the selectors.
+
+Recording follow-ups, grading, cadence and My day."""
 
 from __future__ import annotations
 

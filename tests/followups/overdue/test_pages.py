@@ -1,4 +1,6 @@
-"""逾期跟进: the overdue list shows grade and days late, filters by them, and puts the worst
+"""followups/overdue: the pages (the HTML door).
+
+逾期跟进: the overdue list shows grade and days late, filters by them, and puts the worst
 first (grade nearest to buying, then days late); My day and the team board lead to it."""
 
 from __future__ import annotations

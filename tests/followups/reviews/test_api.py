@@ -1,5 +1,7 @@
-"""主管批示: managers comment on follow-ups from a queue; consultants read the comments on My
-day; counts per consultant and per manager. Services, selectors, pages, API, permissions."""
+"""followups/reviews: the API.
+
+主管批示: managers comment on follow-ups from a queue; consultants read the comments on My
+day; counts per consultant and per manager."""
 
 from __future__ import annotations
 
@@ -14,9 +16,7 @@ from django.utils import timezone
 from anchang.customers.services import customer_reassign
 from anchang.errors import NotFound
 from anchang.followups.models import FollowUp, Review
-from anchang.followups.reviews.selectors import (
-    reviews_received,
-)
+from anchang.followups.reviews.selectors import reviews_received
 from anchang.followups.reviews.services import (
     review_comment,
     review_mark_read,

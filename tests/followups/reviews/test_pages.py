@@ -1,14 +1,14 @@
-"""主管批示: managers comment on follow-ups from a queue; consultants read the comments on My
-day; counts per consultant and per manager. Services, selectors, pages, API, permissions."""
+"""followups/reviews: the pages (the HTML door).
+
+主管批示: managers comment on follow-ups from a queue; consultants read the comments on My
+day; counts per consultant and per manager."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 
 from anchang.followups.models import Review
-from anchang.followups.reviews.services import (
-    review_comment,
-)
+from anchang.followups.reviews.services import review_comment
 from tests.followups.reviews.helpers import HOSTILE, NOTE, _htmx, record
 
 

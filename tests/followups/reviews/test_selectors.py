@@ -1,5 +1,7 @@
-"""主管批示: managers comment on follow-ups from a queue; consultants read the comments on My
-day; counts per consultant and per manager. Services, selectors, pages, API, permissions."""
+"""followups/reviews: the selectors.
+
+主管批示: managers comment on follow-ups from a queue; consultants read the comments on My
+day; counts per consultant and per manager."""
 
 from __future__ import annotations
 
@@ -12,9 +14,7 @@ from django.utils import timezone
 
 from anchang.errors import PermissionDenied
 from anchang.followups.models import ReviewCursor
-from anchang.followups.reviews.selectors import (
-    review_queue,
-)
+from anchang.followups.reviews.selectors import review_queue
 from anchang.followups.reviews.services import (
     review_comment,
     reviews_mark_done,

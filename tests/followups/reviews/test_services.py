@@ -1,5 +1,7 @@
-"""主管批示: managers comment on follow-ups from a queue; consultants read the comments on My
-day; counts per consultant and per manager. Services, selectors, pages, API, permissions."""
+"""followups/reviews: the services.
+
+主管批示: managers comment on follow-ups from a queue; consultants read the comments on My
+day; counts per consultant and per manager."""
 
 from __future__ import annotations
 
@@ -14,9 +16,7 @@ from anchang.followups.reviews.selectors import (
     period_start,
     review_counts,
 )
-from anchang.followups.reviews.services import (
-    review_comment,
-)
+from anchang.followups.reviews.services import review_comment
 from tests.conftest import make_user
 from tests.followups.reviews.helpers import record
 

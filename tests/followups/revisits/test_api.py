@@ -1,4 +1,6 @@
-"""回访计划: a plan from a customer filter, tasks on each owner's My day, completion by a
+"""followups/revisits: the API.
+
+回访计划: a plan from a customer filter, tasks on each owner's My day, completion by a
 follow-up inside the window, the report, the manager's review, and the tick's close."""
 
 from __future__ import annotations

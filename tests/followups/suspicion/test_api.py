@@ -1,4 +1,6 @@
-"""可疑记录 page and API: flags stored when detected, read over any period, paged; who
+"""followups/suspicion: the API.
+
+可疑记录 page and API: flags stored when detected, read over any period, paged; who
 sees them, what a flag shows, bad input answered clearly."""
 
 from __future__ import annotations
