@@ -7,6 +7,7 @@ from functools import cache
 from typing import NamedTuple
 
 from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 
 from anchang import permissions
@@ -107,7 +108,7 @@ class _Membership(NamedTuple):
 _MEMBERSHIPS_SQL: dict[str, str] = {}  # by database vendor: the text never changes
 
 
-def _memberships_sql(connection) -> str:
+def _memberships_sql(connection: BaseDatabaseWrapper) -> str:
     if connection.vendor in _MEMBERSHIPS_SQL:
         return _MEMBERSHIPS_SQL[connection.vendor]
     qn = connection.ops.quote_name
