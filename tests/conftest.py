@@ -62,6 +62,8 @@ def next_phone() -> str:
 @pytest.fixture(autouse=True)
 def _fast_tests(settings):
     settings.PASSWORD_HASHERS = FAST_HASHERS
+    # Every prepared read is also compiled by the ORM and must match (anchang/prepared.py).
+    settings.ANCHANG_CHECK_PREPARED = True
     # The manifest storage needs collectstatic; tests render templates without it.
     settings.STORAGES = {
         **settings.STORAGES,

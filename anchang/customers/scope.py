@@ -37,7 +37,7 @@ def in_pool(customer: Customer) -> bool:
     return customer.owner_id is None and customer.pool_entered_at is not None
 
 
-def _in_projects(ids: set[int] | frozenset[int]) -> Q:
+def _in_projects(ids: set[int] | frozenset[int] | tuple[int, ...]) -> Q:
     # One project is written as equality: SQLite then reads (project, -id) in order and stops
     # after a page, where `IN (…)` makes it walk the whole table by id instead.
     if len(ids) == 1:
@@ -96,10 +96,8 @@ def customers_q(actor: User, action: str) -> Q | None:
     if scope is None:
         return None
     clauses = []
-    if scope.whole:
-        clauses.append(_in_projects(scope.whole))
-    if scope.own:
-        clauses.append(Q(owner_id=actor.pk) & _in_projects(scope.own))
+    if scope.whole or scope.own:
+        clauses.append(projects_and_own_q(**_plain(actor, scope)))
     for project_id, team_id in sorted(scope.teams):
         members = sorted(teammates(actor)[team_id])
         clauses.append(Q(project_id=project_id, owner_id__in=members))
@@ -108,6 +106,32 @@ def customers_q(actor: User, action: str) -> Q | None:
     if not clauses:  # granted, but in no active project
         return Q(pk__in=[])
     return reduce(or_, clauses)
+
+
+def _plain(actor: User, scope: _Scope) -> dict:
+    return {"whole": tuple(sorted(scope.whole)), "own": tuple(sorted(scope.own)), "actor": actor.pk}
+
+
+def projects_and_own_q(*, whole: tuple[int, ...], own: tuple[int, ...], actor: int) -> Q:
+    """Whole projects, and the actor's own customers in further ones: the scope of every
+    shipped role, from plain values (prepared reads bind them, anchang/prepared.py)."""
+    if not whole and not own:
+        return Q(pk__in=[])
+    clauses = []
+    if whole:
+        clauses.append(_in_projects(whole))
+    if own:
+        clauses.append(Q(owner_id=actor) & _in_projects(own))
+    return reduce(or_, clauses)
+
+
+def plain_scope(actor: User, action: str) -> dict | None:
+    """The scope as the values `projects_and_own_q` takes, for a prepared read; None when
+    it needs more (no grant at all, or a team's or a pool's clause: the ORM reads those)."""
+    scope = _scope(actor, action)
+    if scope is None or scope.teams or scope.pool:
+        return None
+    return _plain(actor, scope)
 
 
 def _in_team(actor: User, customer: Customer, team: tuple[int, int]) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -13,13 +14,14 @@ from anchang import permissions
 from anchang.customers import rules as intake_rules
 from anchang.customers.models import Customer, Medium, OwnershipConflict, Registration
 from anchang.customers.profile import field_label, profile_values
-from anchang.customers.scope import customers_q
+from anchang.customers.scope import customers_q, plain_scope, projects_and_own_q
 from anchang.dates import start_of_today
 from anchang.errors import PermissionDenied
 from anchang.ids import parse_id
 from anchang.lookups import get_in_scope
 from anchang.org.models import Project, User
 from anchang.org.selectors import project_ids_where, project_rules, projects_where
+from anchang.prepared import prepared
 
 
 def customers_for(actor: User, action: str) -> QuerySet[Customer]:
@@ -33,12 +35,27 @@ def visible_customers(actor: User) -> QuerySet[Customer]:
     return customers_for(actor, "view")
 
 
+@prepared
+def _visible_customer(*, pk: int, whole: tuple, own: tuple, actor: int) -> QuerySet[Customer]:
+    # Unordered: one id matches one row at most.
+    scope = projects_and_own_q(whole=whole, own=own, actor=actor)
+    card = Customer.objects.filter(scope, pk=pk).select_related("owner", "project", "medium")
+    return card.order_by()[:1]
+
+
 def customer_get_visible(*, actor: User, pk) -> Customer:
-    """404 (never 403) for a customer the actor may not see, so ids reveal nothing."""
-    return get_in_scope(
-        visible_customers(actor).select_related("owner", "project", "medium"),
-        pk,
-    )
+    """404 (never 403) for a customer the actor may not see, so ids reveal nothing. Every
+    card and every follow-up reads it: a prepared statement (anchang/prepared.py)."""
+    scope = plain_scope(actor, "view")
+    number = parse_id(pk)
+    if scope is None or number is None:
+        return get_in_scope(
+            visible_customers(actor).select_related("owner", "project", "medium"), pk
+        )
+    found = _visible_customer(pk=number, **scope)
+    if not found:
+        raise Http404
+    return found[0]
 
 
 def customer_list(actor: User) -> QuerySet[Customer]:
