@@ -17,8 +17,9 @@ out as the ORM makes them.
 The arguments, by keyword only:
 - bound, like SQL parameters: `int`, a tuple of ints (its length is part of the shape;
   duplicates are dropped as the ORM's `__in` drops them), `datetime`, `date`;
-- everything else (str, bool, None, an enum, a tuple of those) is part of the shape: the
-  build function may branch on it, and each value compiles once.
+- everything else (str, bool, None, an enum, a tuple of those), and the arguments named in
+  `@prepared(shape=(...))` (a LIMIT), is part of the shape: the build function may branch
+  on it, and each value compiles once.
 
 A bound value the builder transforms (`id + 1` in Python, a LIMIT, a `__contains`) never
 reaches the SQL as itself; the first compile notices and raises, naming the argument.
@@ -128,8 +129,9 @@ def _identity(value):
 
 
 class Prepared(Generic[M]):
-    def __init__(self, build: Callable[..., QuerySet]) -> None:
+    def __init__(self, build: Callable[..., QuerySet], shape: frozenset[str]) -> None:
         self.build = build
+        self.shape = shape
         self.name = f"{build.__module__}.{build.__qualname__}"
         self._local = threading.local()  # compilers hold their thread's connection
         functools.update_wrapper(self, build)
@@ -139,7 +141,9 @@ class Prepared(Generic[M]):
         values: list = []
         for name, value in kwargs.items():
             kind = type(value)
-            if kind is int or kind is datetime or kind is date:
+            if name in self.shape:
+                key.append((name, value))
+            elif kind is int or kind is datetime or kind is date:
                 key.append((name, kind))
                 values.append(value)
             elif kind is tuple and all(type(v) is int for v in value):
@@ -203,7 +207,9 @@ class Prepared(Generic[M]):
         names: list[str] = []
         for name, value in kwargs.items():
             kind = type(value)
-            if kind is int or kind is datetime or kind is date:
+            if name in self.shape:
+                standins[name] = value
+            elif kind is int or kind is datetime or kind is date:
                 standins[name] = standin(value)
                 names.append(name)
             elif kind is tuple and all(type(v) is int for v in value):
@@ -241,6 +247,9 @@ class Prepared(Generic[M]):
             raise PreparedError(f"{self.name}: prefetches differ between shapes")
 
 
-def prepared(build: Callable[..., QuerySet[M]]) -> Prepared[M]:
-    """Declares a hot read compiled once per shape (see the module's docstring)."""
-    return Prepared(build)
+def prepared(build: Callable[..., QuerySet[M]] | None = None, *, shape: tuple[str, ...] = ()):
+    """Declares a hot read compiled once per shape (see the module's docstring): `@prepared`,
+    or `@prepared(shape=("limit",))` to make ints such as a LIMIT part of the shape."""
+    if build is None:
+        return lambda function: Prepared(function, frozenset(shape))
+    return Prepared(build, frozenset(shape))

@@ -7,16 +7,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anchang.customers import rules as intake_rules
-from anchang.customers.models import Customer
+from anchang.customers.models import Customer, KeyDate
+from anchang.prepared import prepared
 
 # Profile fields an owner or manager edits on the card (phones and state have their rules).
 PROFILE_FIELDS = [
     f for f in intake_rules.ALL_PROFILE_FIELDS if f not in {"phone", "care_dates", "medium", "name"}
 ] + ["notes", "loss_reason"]
+
+
+@prepared
+def _a_key_date(*, customer: int) -> QuerySet:
+    return KeyDate.objects.filter(customer_id=customer).values_list("pk", flat=True)[:1]
 
 
 def profile_values(customer: Customer, *, has_care_dates: bool | None = None) -> dict[str, Any]:
@@ -25,7 +32,7 @@ def profile_values(customer: Customer, *, has_care_dates: bool | None = None) ->
     values["medium"] = customer.medium_id
     values["loss_reason"] = customer.loss_reason
     if has_care_dates is None:
-        has_care_dates = customer.pk is not None and customer.key_dates.exists()
+        has_care_dates = customer.pk is not None and bool(_a_key_date(customer=customer.pk))
     values["care_dates"] = True if has_care_dates else None  # False would count as an answer
     return values
 

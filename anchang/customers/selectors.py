@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anchang import permissions
 from anchang.customers import rules as intake_rules
-from anchang.customers.models import Customer, Medium, OwnershipConflict, Registration
+from anchang.customers.models import Customer, KeyDate, Medium, OwnershipConflict, Registration
 from anchang.customers.profile import field_label, profile_values
 from anchang.customers.scope import customers_q, plain_scope, projects_and_own_q
 from anchang.dates import start_of_today
@@ -132,12 +132,65 @@ def customer_completeness(
     )
 
 
-def customer_timeline(customer: Customer, limit: int = 100) -> QuerySet[Registration]:
+@prepared(shape=("limit",))
+def _timeline(*, customer: int, limit: int) -> QuerySet[Registration]:
     return (
-        customer.registrations.select_related("consultant", "medium")
+        Registration.objects.filter(customer_id=customer)
+        .select_related("consultant", "medium")
         .exclude(outcome=Registration.Outcome.CONFLICT)
         .order_by("-occurred_at")[:limit]
     )
+
+
+def customer_timeline(customer: Customer, limit: int = 100) -> list[Registration]:
+    return _timeline(customer=customer.pk, limit=limit)
+
+
+@prepared
+def _key_dates(*, customer: int) -> QuerySet[KeyDate]:
+    return KeyDate.objects.filter(customer_id=customer).order_by("date")
+
+
+def customer_key_dates(customer: Customer) -> list[KeyDate]:
+    return _key_dates(customer=customer.pk)
+
+
+@prepared(shape=("limit",))
+def _history(*, customer: int, limit: int) -> QuerySet:
+    # Only what the table shows: a historical row repeats all ~70 columns of the customer.
+    return (
+        Customer.history.model.objects.filter(id=customer)
+        .select_related("history_user")
+        .only(
+            "history_date",
+            "history_type",
+            "history_change_reason",
+            "history_user__name",
+            "history_user__username",
+        )  # fmt: skip
+        .order_by("-history_date")[:limit]
+    )
+
+
+def customer_history(customer: Customer, limit: int = 50) -> list:
+    """The card's change history (simple_history's rows), newest first."""
+    return _history(customer=customer.pk, limit=limit)
+
+
+@prepared
+def _last_loss(*, customer: int) -> QuerySet:
+    # The loss application lives in followups, an app above this one: reached through the
+    # relation it declares on Customer.
+    model = Customer._meta.get_field("loss_applications").related_model
+    return (
+        model.objects.filter(customer_id=customer).select_related("decided_by").order_by("-id")[:1]
+    )
+
+
+def customer_last_loss(customer: Customer):
+    """The customer's latest loss application (战败申请), if any."""
+    found = _last_loss(customer=customer.pk)
+    return found[0] if found else None
 
 
 def open_conflicts(actor: User) -> QuerySet[OwnershipConflict]:

@@ -154,18 +154,6 @@ def _render_card(
 ):
     actor = request.user
     mark_phones_shown(actor=actor, customers=[customer])  # phone2 too
-    # Only what the table shows: a historical row repeats all ~70 columns of the customer.
-    history = (
-        customer.history.select_related("history_user")
-        .only(
-            "history_date",
-            "history_type",
-            "history_change_reason",
-            "history_user__name",
-            "history_user__username",
-        )  # fmt: skip
-        .order_by("-history_date")[:50]
-    )
     can_edit = policies.can_edit_customer(actor=actor, customer=customer)
     can_reveal = not policies.can_see_full_phone(
         actor=actor, customer=customer
@@ -182,14 +170,12 @@ def _render_card(
             ),
             "timeline": selectors.customer_timeline(customer),
             "sections": card_sections(customer),
-            "last_loss": customer.loss_applications.select_related("decided_by")
-            .order_by("-id")
-            .first(),
-            "history": history,
+            "last_loss": selectors.customer_last_loss(customer),
+            "history": selectors.customer_history(customer),
             "revealed": format_phone(revealed) if revealed else "",
             "revealed_e164": revealed,
             "reveal_form": reveal_form or (RevealForm() if can_reveal else None),
-            "key_dates": customer.key_dates.order_by("date"),
+            "key_dates": selectors.customer_key_dates(customer),
             "key_date_form": key_date_form or (KeyDateForm() if can_edit else None),
             "can_edit": can_edit,
             "can_reassign": policies.can_reassign_customer(actor=actor, customer=customer),

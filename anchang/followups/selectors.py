@@ -20,6 +20,7 @@ from anchang.customers.models import Customer
 from anchang.customers.selectors import customers_for
 from anchang.followups.models import FollowUp
 from anchang.org.models import User
+from anchang.prepared import prepared
 
 ACTIVE_STATES = FOLLOWED_STATES
 
@@ -47,32 +48,49 @@ def followups_visible(actor: User) -> QuerySet[FollowUp]:
     )
 
 
-def customer_followups(customer: Customer, limit: int = 100) -> QuerySet[FollowUp]:
-    return customer.followups.select_related("author").order_by("-occurred_at")[:limit]
+@prepared(shape=("limit",))
+def _followups(*, customer: int, limit: int) -> QuerySet[FollowUp]:
+    return (
+        FollowUp.objects.filter(customer_id=customer)
+        .select_related("author")
+        .order_by("-occurred_at")[:limit]
+    )
 
 
-def customer_intent_card(
-    customer: Customer, *, limit: int = 100, oldest_first: bool = False
-) -> QuerySet[FollowUp]:
-    """The follow-ups as the paper intent card (意向客户管理卡) lists them: each contact with
-    the grade judged, impression, bottleneck, plan and next date, and the manager's comments
-    (主管批示) beside it. Two queries whatever the rows."""
+def customer_followups(customer: Customer, limit: int = 100) -> list[FollowUp]:
+    return _followups(customer=customer.pk, limit=limit)
+
+
+@prepared(shape=("limit",))
+def _intent_card(*, customer: int, limit: int, oldest_first: bool) -> QuerySet[FollowUp]:
     from anchang.followups.models import Review
 
     reviews = Prefetch(
         "reviews", queryset=Review.objects.select_related("reviewer").order_by("created_at")
     )
     order = "occurred_at" if oldest_first else "-occurred_at"
-    return (customer.followups.select_related("author").prefetch_related(reviews).order_by(order))[
-        :limit
-    ]
+    return (
+        FollowUp.objects.filter(customer_id=customer)
+        .select_related("author")
+        .prefetch_related(reviews)
+        .order_by(order)[:limit]
+    )
+
+
+def customer_intent_card(
+    customer: Customer, *, limit: int = 100, oldest_first: bool = False
+) -> list[FollowUp]:
+    """The follow-ups as the paper intent card (意向客户管理卡) lists them: each contact with
+    the grade judged, impression, bottleneck, plan and next date, and the manager's comments
+    (主管批示) beside it. Two queries whatever the rows."""
+    return _intent_card(customer=customer.pk, limit=limit, oldest_first=oldest_first)
 
 
 CARD_ROWS = 50  # the customer's card shows the latest follow-ups
 PRINT_ROWS = 500  # the printed card all of them: a year of weekly contacts, several times over
 
 
-def intent_card_rows(customer: Customer, *, printed: bool) -> QuerySet[FollowUp]:
+def intent_card_rows(customer: Customer, *, printed: bool) -> list[FollowUp]:
     """The follow-ups section of the customer's card: the latest on screen, every one (oldest
     first) on paper."""
     if printed:

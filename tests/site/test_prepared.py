@@ -217,3 +217,15 @@ def test_each_thread_compiles_for_its_own_connection(world, customers):
     # The other thread found no compiled shape of this one's (its connection differs).
     assert seen and "shapes" in seen[0] and seen[0]["shapes"] == {}
     assert expected
+
+
+@prepared(shape=("limit",))
+def _first(*, project: int, limit: int):
+    return Customer.objects.filter(project_id=project).order_by("id")[:limit]
+
+
+def test_an_int_declared_part_of_the_shape_may_be_a_limit(world, customers):
+    for limit in (1, 2, 5):
+        for project in (world.p1, world.p2):
+            expected = list(Customer.objects.filter(project=project).order_by("id")[:limit])
+            assert _first(project=project.pk, limit=limit) == expected
