@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -29,6 +30,31 @@ def customers_for(actor: User, action: str) -> QuerySet[Customer]:
     if q is None:
         return Customer.objects.none()
     return Customer.objects.filter(q)
+
+
+def prepared_in_scope(action: str, *, shape: tuple[str, ...] = ()):
+    """A prepared read (anchang/prepared.py) that starts from the customers an actor may
+    `action`: `build(customers, **values)` gets them as a queryset to filter or to use in a
+    subquery. Called as `read(actor, **values)`; returns a list. A scope with a team's or a
+    pool's clause (no shipped role has one) is read through the ORM, by the same build."""
+
+    def decorate(build: Callable[..., QuerySet]) -> Callable[..., list]:
+        def plain(*, whole: tuple, own: tuple, actor: int, **values) -> QuerySet:
+            scope = projects_and_own_q(whole=whole, own=own, actor=actor)
+            return build(Customer.objects.filter(scope), **values)
+
+        plain.__module__, plain.__qualname__ = build.__module__, build.__qualname__
+        read = prepared(plain, shape=shape)
+
+        def run(actor: User, **values) -> list:
+            scope = plain_scope(actor, action)
+            if scope is None:
+                return list(build(customers_for(actor, action), **values))
+            return read(**scope, **values)
+
+        return run
+
+    return decorate
 
 
 def visible_customers(actor: User) -> QuerySet[Customer]:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from anchang.customers.models import Customer, KeyDate
 from anchang.customers.policies import can_see_full_phone
-from anchang.customers.selectors import customers_for
+from anchang.customers.selectors import customers_for, prepared_in_scope
 from anchang.dates import start_of
 from anchang.dbfunctions import MonthDay, month_day
 from anchang.followups.models import FollowUp
@@ -93,16 +93,35 @@ class Reminders:
     revisit_more: bool = False
 
 
-def _mine(actor: User) -> QuerySet[Customer]:
-    return customers_for(actor, "view").filter(owner=actor, state__in=ACTIVE_STATES)
-
-
 # What the agenda rows show (My day and its API), in AgendaRow's order.
 AGENDA_FIELDS = ("id", "name", "grade", "next_follow_up_on", "created_at", "phone", "project_id")
 
 
-def _rows(queryset: QuerySet[Customer], limit: int) -> list[AgendaRow]:
-    return [AgendaRow(*values) for values in queryset.values_list(*AGENDA_FIELDS)[:limit]]
+@prepared_in_scope("view", shape=("which", "limit"))
+def _agenda(
+    customers: QuerySet[Customer], *, which: str, me: int, today: date, since: datetime, limit: int
+) -> QuerySet:
+    """One of the agenda's lists: due today, overdue (worst first), or new without a
+    follow-up. A prepared read: compiled once per list, not on every My day."""
+    mine = customers.filter(owner_id=me, state__in=ACTIVE_STATES)
+    if which == "due":
+        rows = mine.filter(next_follow_up_on=today).order_by("name_pinyin")
+    elif which == "overdue":
+        rows = (
+            mine.filter(next_follow_up_on__lt=today)
+            .annotate(weight=grade_weight())
+            .order_by("weight", "next_follow_up_on", "id")
+        )
+    else:
+        has_followup = FollowUp.objects.filter(customer=OuterRef("pk"))
+        rows = mine.filter(~Exists(has_followup), created_at__gte=since).order_by("-created_at")
+    return rows.values_list(*AGENDA_FIELDS)[:limit]
+
+
+def _rows(actor: User, which: str, today: date, limit: int) -> list[AgendaRow]:
+    values = _agenda(actor, which=which, me=actor.pk, today=today, since=_new_since(today),
+                     limit=limit)  # fmt: skip
+    return [AgendaRow(*row) for row in values]
 
 
 def _new_since(today: date) -> datetime:
@@ -138,25 +157,17 @@ def my_day(actor: User, today: date | None = None) -> MyDay:
     shown; a list whose count is 0 is not read at all."""
     today = today or timezone.localdate()
     figures = _figures(actor, today)
-    mine = _mine(actor)
     due: list[AgendaRow] = []
     overdue: list[AgendaRow] = []
     if figures["due"]:
-        due = _rows(mine.filter(next_follow_up_on=today).order_by("name_pinyin"), DUE_SHOWN)
+        due = _rows(actor, "due", today, DUE_SHOWN)
     if figures["overdue"]:
-        overdue_q = (
-            mine.filter(next_follow_up_on__lt=today)
-            .annotate(weight=grade_weight())
-            .order_by("weight", "next_follow_up_on", "id")
-        )
-        overdue = _rows(overdue_q, OVERDUE_SHOWN)
+        overdue = _rows(actor, "overdue", today, OVERDUE_SHOWN)
     for row in overdue:
         row.days_overdue = (today - row.next_follow_up_on).days
     new: list[AgendaRow] = []
     if figures["recent"]:
-        has_followup = FollowUp.objects.filter(customer=OuterRef("pk"))
-        new_q = mine.filter(~Exists(has_followup), created_at__gte=_new_since(today))
-        new = _rows(new_q.order_by("-created_at"), NEW_SHOWN)
+        new = _rows(actor, "new", today, NEW_SHOWN)
     full_in: dict[int, bool] = {}
     for row in (*due, *overdue, *new):
         # The same rule as the card (the matrix's phone_full relations). Every row is the
@@ -203,6 +214,25 @@ def _next_occurrence(day: date, today: date) -> date:
     return day.replace(year=today.year + 1)
 
 
+@prepared_in_scope("view", shape=("which",))
+def _care_dates(customers: QuerySet[Customer], *, which: str, me: int, days: tuple) -> QuerySet:
+    mine = customers.filter(owner_id=me, state__in=ACTIVE_STATES)
+    if which == "birthdays":
+        return (
+            mine.filter(birthday__isnull=False)
+            .annotate(md=MonthDay("birthday"))
+            .filter(md__in=days)
+            .only("id", "name", "birthday")[:AGENDA_LIMIT]
+        )
+    return (
+        KeyDate.objects.annotate(md=MonthDay("date"))
+        # EXISTS, not IN: the planner then starts from the week's dates, not from every customer
+        .filter(Exists(mine.filter(pk=OuterRef("customer_id"))), md__in=days)
+        .select_related("customer")
+        .only("date", "kind", "note", "customer__id", "customer__name")[:AGENDA_LIMIT]
+    )
+
+
 def care_dates_ahead(actor: User, today: date) -> list[tuple[date, str, Customer]]:
     """Birthdays and key care dates in the next 7 days, recurring yearly. Both reads go
     by a month-and-day index (customer_birthday, keydate_month_day)."""
@@ -211,23 +241,10 @@ def care_dates_ahead(actor: User, today: date) -> list[tuple[date, str, Customer
     if 228 in month_days:
         month_days.add(229)  # born on 29 February: celebrated on the 28th
     out: list[tuple[date, str, Customer]] = []
-    mine = _mine(actor)
-    birthdays = (
-        mine.filter(birthday__isnull=False)
-        .annotate(md=MonthDay("birthday"))
-        .filter(md__in=month_days)
-        .only("id", "name", "birthday")
-    )
-    for customer in birthdays[:AGENDA_LIMIT]:
+    days = tuple(sorted(month_days))
+    for customer in _care_dates(actor, which="birthdays", me=actor.pk, days=days):
         out.append((_next_occurrence(customer.birthday, today), "birthday", customer))
-    key_dates = (
-        KeyDate.objects.annotate(md=MonthDay("date"))
-        # EXISTS, not IN: the planner then starts from the week's dates, not from every customer
-        .filter(Exists(mine.filter(pk=OuterRef("customer_id"))), md__in=month_days)
-        .select_related("customer")
-        .only("date", "kind", "note", "customer__id", "customer__name")
-    )
-    for key_date in key_dates[:AGENDA_LIMIT]:
+    for key_date in _care_dates(actor, which="key_dates", me=actor.pk, days=days):
         label = key_date.get_kind_display() + (f" · {key_date.note}" if key_date.note else "")
         out.append((_next_occurrence(key_date.date, today), label, key_date.customer))
     return sorted(out, key=lambda item: (item[0], item[2].name))

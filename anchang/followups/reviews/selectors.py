@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from anchang import pagination as keyset
 from anchang import permissions
-from anchang.customers.selectors import customers_for
+from anchang.customers.selectors import customers_for, prepared_in_scope
 from anchang.dates import start_of
 from anchang.followups.models import FollowUp, Review, ReviewCursor
 from anchang.followups.policies import review_project_ids
@@ -165,21 +165,42 @@ def review_get_received(*, actor: User, pk) -> Review:
     return get_in_scope(received_reviews(actor), pk)
 
 
+@prepared_in_scope("view", shape=("limit",))
+def _received(customers: QuerySet, *, me: int, since: datetime, limit: int) -> QuerySet[Review]:
+    visible = customers.filter(pk=OuterRef("followup__customer_id"))
+    unread = ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField())
+    return (
+        Review.objects.filter(Q(read_at__isnull=True) | Q(created_at__gte=since), consultant_id=me)
+        .select_related("reviewer", "followup", "followup__customer")
+        .annotate(customer_visible=Exists(visible))
+        .only(
+            "id",
+            "comment",
+            "created_at",
+            "read_at",
+            "reviewer_id",
+            "followup_id",
+            "reviewer__name",
+            "reviewer__username",
+            "followup__kind",
+            "followup__content",
+            "followup__occurred_at",
+            "followup__customer_id",
+            "followup__customer__name",
+        )  # fmt: skip
+        .order_by(unread.desc(), "-created_at", "-id")[:limit]
+    )
+
+
 def reviews_received(
     consultant: User, today: date | None = None, limit: int = RECEIVED_LIMIT
 ) -> list[Review]:
     """For My day: the unread comments, then the read ones of the last 7 days; newest first
-    in each."""
+    in each. The customer is marked visible only while the consultant may still open their
+    card (as received_reviews marks it)."""
     today = today or timezone.localdate()
     since = start_of(today - timedelta(days=RECEIVED_WINDOW_DAYS))
-    shown = received_reviews(consultant).only(
-        "id", "comment", "created_at", "read_at", "reviewer_id", "followup_id",
-        "reviewer__name", "reviewer__username", "followup__kind", "followup__content",
-        "followup__occurred_at", "followup__customer_id", "followup__customer__name",
-    )  # fmt: skip
-    recent = shown.filter(Q(read_at__isnull=True) | Q(created_at__gte=since))
-    unread = ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField())
-    return list(recent.order_by(unread.desc(), "-created_at", "-id")[:limit])
+    return _received(consultant, me=consultant.pk, since=since, limit=limit)
 
 
 def period_start(days: int, today: date | None = None) -> datetime:

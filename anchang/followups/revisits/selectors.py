@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from anchang.customers.choices import State
 from anchang.customers.filters import CustomerFilter
 from anchang.customers.models import Customer, Medium
-from anchang.customers.selectors import customers_for
+from anchang.customers.selectors import customers_for, prepared_in_scope
 from anchang.errors import ValidationFailed
 from anchang.followups.errors import Code
 from anchang.followups.models import RevisitPlan, RevisitTask
@@ -195,11 +195,16 @@ def revisit_tasks_due(actor: User, today: date, limit: int = MY_DAY_LIMIT) -> li
     """My day: open tasks of running plans (started, not closed) on customers the actor
     owns now, soonest due first. A task's owner follows its customer (owner_set), so this
     reads the actor's tasks by the (owner, status) index. One query."""
-    visible = customers_for(actor, "view").filter(owner=actor, pk=OuterRef("customer_id"))
-    return list(
+    return _tasks_due(actor, me=actor.pk, today=today, limit=limit)
+
+
+@prepared_in_scope("view", shape=("limit",))
+def _tasks_due(customers: QuerySet, *, me: int, today: date, limit: int) -> QuerySet[RevisitTask]:
+    visible = customers.filter(owner_id=me, pk=OuterRef("customer_id"))
+    return (
         RevisitTask.objects.filter(
             Exists(visible),
-            owner=actor,
+            owner_id=me,
             status=RevisitTask.Status.OPEN,
             plan__status=RevisitPlan.Status.OPEN,
             plan__closed_at__isnull=True,
