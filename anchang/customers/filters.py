@@ -17,7 +17,7 @@ from anchang.customers.phones import normalise_phone
 from anchang.customers.search import classify_query, prefix_bounds
 from anchang.errors import ValidationFailed
 from anchang.ids import IdFilter
-from anchang.org.selectors import project_rules, visible_projects
+from anchang.org.selectors import project_rules, visible_project_list, visible_projects
 
 DATE = forms.DateInput(attrs={"type": "date"})
 SEARCH_MAX = 50
@@ -155,7 +155,7 @@ class CustomerFilter(django_filters.FilterSet):
         user = getattr(self.request, "user", None)
         if user is not None:
             grade = self.filters["grade"]
-            grade.extra["choices"] = grade_choices(visible_projects(user))
+            grade.extra["choices"] = grade_choices(visible_project_list(user))
             grade.__dict__.pop("_field", None)  # built from the class's choices, if at all
 
     def filter_search(self, queryset, name, value):

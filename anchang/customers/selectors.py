@@ -85,7 +85,23 @@ def customer_get_visible(*, actor: User, pk) -> Customer:
 
 
 def customer_list(actor: User) -> QuerySet[Customer]:
-    return customers_for(actor, "list").select_related("owner", "project", "medium").order_by("-id")
+    return _listed(customers_for(actor, "list"))
+
+
+def _listed(customers: QuerySet[Customer]) -> QuerySet[Customer]:
+    return customers.select_related("owner", "project", "medium").order_by("-id")
+
+
+@prepared_in_scope("list", shape=("offset", "size"))
+def _list_page(customers: QuerySet[Customer], *, offset: int, size: int) -> QuerySet[Customer]:
+    return _listed(customers)[offset : offset + size + 1]
+
+
+def customer_list_page(actor: User, *, number: int, size: int) -> tuple[list[Customer], bool]:
+    """Page `number` of customer_list, unfiltered (the list as it opens), and whether a next
+    page exists: offset_page's reading, as a prepared statement."""
+    rows = _list_page(actor, offset=(number - 1) * size, size=size)
+    return rows[:size], len(rows) > size
 
 
 def _registering_roles() -> set[str]:
@@ -234,6 +250,16 @@ def open_conflicts(actor: User) -> QuerySet[OwnershipConflict]:
 
 def conflict_get(*, actor: User, pk) -> OwnershipConflict:
     return get_in_scope(open_conflicts(actor), pk)
+
+
+@prepared
+def _media_of(*, projects: tuple) -> QuerySet[Medium]:
+    return Medium.objects.filter(project_id__in=projects)
+
+
+def media_of(projects: list[Project]) -> list[Medium]:
+    """Every awareness medium of these projects (the list page's filter)."""
+    return _media_of(projects=tuple(p.pk for p in projects))
 
 
 def media_for(project) -> QuerySet[Medium]:

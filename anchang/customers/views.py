@@ -35,6 +35,7 @@ from anchang.org.selectors import (
     owners_to_filter_by,
     project_owners,
     project_rules,
+    visible_project_list,
     visible_projects,
 )
 from anchang.pagination import offset_page
@@ -66,7 +67,12 @@ def customer_list(request):
     filtered = any(v for k, v in request.GET.items() if k not in ("page", "order"))
     try:
         queryset = filterset.qs if filterset.is_valid() else selectors.customer_list(request.user)
-        rows, has_next = offset_page(queryset, number=number, size=PAGE_SIZE)
+        if set(request.GET) <= {"page"}:  # the list as it opens: a prepared read
+            rows, has_next = selectors.customer_list_page(
+                request.user, number=number, size=PAGE_SIZE
+            )
+        else:
+            rows, has_next = offset_page(queryset, number=number, size=PAGE_SIZE)
         list_read_record(actor=request.user, customers=rows, door="page")
         total = selectors.list_total(
             scope=selectors.customer_list(request.user), filtered=queryset,
@@ -92,7 +98,7 @@ def customer_list(request):
             "customers": rows,
             "filter": filterset,
             "owners": owners,
-            "media": Medium.objects.filter(project__in=visible_projects(request.user)),
+            "media": selectors.media_of(visible_project_list(request.user)),
             "page_number": number,
             "has_next": has_next,
             "total": total,
@@ -346,7 +352,7 @@ def customer_export(request):
 @require_http_methods(["GET", "POST"])
 def media_list(request):
     projects = [
-        p for p in visible_projects(request.user)
+        p for p in visible_project_list(request.user)
         if policies.can_edit_media(actor=request.user, project=p)
     ]  # fmt: skip
     if not projects:

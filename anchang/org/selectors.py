@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from anchang import permissions
 from anchang.org.models import ApiToken, Membership, Project, User
 from anchang.org.rules import ProjectRules
+from anchang.prepared import prepared
 
 
 @dataclass(frozen=True)
@@ -185,12 +186,31 @@ def actor_roles(actor: User) -> frozenset[str]:
     return frozenset(g.role for g in actor_grants(actor))
 
 
+def _visible_ids(actor: User) -> set[int]:
+    grants = actor_grants(actor)
+    return set().union(*(g.project_ids for g in grants)) if grants else set()
+
+
 def visible_projects(actor: User) -> QuerySet[Project]:
     """Projects the actor works in or oversees; nothing for an actor with no grant."""
-    ids = (
-        set().union(*(g.project_ids for g in actor_grants(actor))) if actor_grants(actor) else set()
+    return Project.objects.filter(pk__in=_visible_ids(actor), is_active=True).select_related(
+        "region"
     )
+
+
+@prepared
+def _projects(*, ids: tuple) -> QuerySet[Project]:
     return Project.objects.filter(pk__in=ids, is_active=True).select_related("region")
+
+
+def visible_project_list(actor: User) -> list[Project]:
+    """visible_projects read as a prepared statement: pages ask it on every request."""
+    return _projects(ids=tuple(sorted(_visible_ids(actor))))
+
+
+def project_list_where(actor: User, roles: set[str]) -> list[Project]:
+    """projects_where as a list, read as a prepared statement."""
+    return _projects(ids=tuple(sorted(project_ids_where(actor, roles))))
 
 
 def project_ids_where(actor: User, roles: set[str]) -> frozenset[int]:
@@ -220,7 +240,9 @@ def strictest_setting(actor: User, key: str) -> int:
     """A per-person cap (a dotted rule key, `privacy.reveals_per_day`) at its strictest
     among the projects the actor works in; 0 for an actor in none."""
     section, _dot, name = key.partition(".")
-    limits = [getattr(getattr(project_rules(p), section), name) for p in visible_projects(actor)]
+    limits = [
+        getattr(getattr(project_rules(p), section), name) for p in visible_project_list(actor)
+    ]
     return min(limits, default=0)
 
 

@@ -15,7 +15,7 @@ from anchang.dates import local_date, start_of
 from anchang.followups.models import LossApplication
 from anchang.lookups import get_in_scope
 from anchang.org.models import Project, User
-from anchang.org.selectors import project_rules, projects_where
+from anchang.org.selectors import project_list_where, project_rules, projects_where
 from anchang.pool import policies
 from anchang.pool.models import PoolEvent
 from anchang.pool.rules import (
@@ -29,6 +29,7 @@ from anchang.pool.rules import (
     hold_cap_refusal,
     reclaim_due,
 )
+from anchang.prepared import prepared
 
 WARNINGS_LIMIT = 20  # the soonest to return; My day says when there are more
 # Which return soonest is computed in Python (the earlier of two rules): read this many.
@@ -38,15 +39,20 @@ WARNINGS_READ = 500
 def reclaimable_q(conf: PoolRules, now: datetime, ahead: timedelta = timedelta(0)) -> Q:
     """Owned customers whose reclaim moment (rules.reclaim_due) is at or before now + ahead."""
     cut = cutoffs(now, conf, ahead)
-    no_contact = Q(owned_since__lte=cut["no_contact"]) & (
-        Q(last_reached_at__isnull=True) | Q(last_reached_at__lte=cut["no_contact"])
+    return _reclaimable_by(no_contact=cut["no_contact"], no_subscription=cut["no_subscription"])
+
+
+def _reclaimable_by(*, no_contact: datetime, no_subscription: datetime) -> Q:
+    """reclaimable_q from the two cut-off moments (bound values of a prepared read)."""
+    uncontacted = Q(owned_since__lte=no_contact) & (
+        Q(last_reached_at__isnull=True) | Q(last_reached_at__lte=no_contact)
     )
-    no_subscription = Q(owned_since__lte=cut["no_subscription"])
+    unsubscribed = Q(owned_since__lte=no_subscription)
     pending_loss = LossApplication.objects.filter(customer=OuterRef("pk"), status="pending")
     # A pending loss application is a manager's decision in progress: it waits for them.
     return (
         Q(owner__isnull=False, state__in=POOL_STATES)
-        & (no_contact | no_subscription)
+        & (uncontacted | unsubscribed)
         & ~Exists(pending_loss)
     )
 
@@ -73,21 +79,29 @@ def pool_customer_get(actor: User, pk) -> Customer:
     return get_in_scope(pool_customers(actor), pk)
 
 
+@prepared
+def _about_to_return(
+    *, project: int, owner: int, no_contact: datetime, no_subscription: datetime
+) -> QuerySet[Customer]:
+    reclaimable = _reclaimable_by(no_contact=no_contact, no_subscription=no_subscription)
+    mine = Customer.objects.filter(project_id=project, owner_id=owner).filter(reclaimable)
+    return mine.only(
+        "id", "name", "state", "grade", "owned_since", "last_reached_at", "project_id"
+    )[:WARNINGS_READ]
+
+
 def pool_warnings(
     actor: User, now: datetime | None = None, limit: int = WARNINGS_LIMIT
 ) -> list[tuple[Customer, Reclaim]]:
     """The actor's customers who return to the pool within the project's warning window."""
     now = now or timezone.now()
     out: list[tuple[Customer, Reclaim]] = []
-    for project in projects_where(actor, policies.claiming_roles()):
+    for project in project_list_where(actor, policies.claiming_roles()):
         conf = project_rules(project).pool
-        ahead = timedelta(days=conf.warn_days_before)
-        mine = Customer.objects.filter(project=project, owner=actor).filter(
-            reclaimable_q(conf, now, ahead)
-        )
-        for customer in mine.only(
-            "id", "name", "state", "grade", "owned_since", "last_reached_at", "project_id"
-        )[:WARNINGS_READ]:
+        cut = cutoffs(now, conf, timedelta(days=conf.warn_days_before))
+        soon = _about_to_return(project=project.pk, owner=actor.pk, no_contact=cut["no_contact"],
+                                no_subscription=cut["no_subscription"])  # fmt: skip
+        for customer in soon:
             due = reclaim_due(
                 state=customer.state, owned_since=customer.owned_since,
                 last_reached_at=customer.last_reached_at, conf=conf,
