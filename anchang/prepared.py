@@ -98,7 +98,14 @@ class _Shape:
         self.constants = list(params)
         self.derived = _marked(self.sql)  # a LIMIT from a bound value
         for param in params:
-            slot = slots.get((type(param), param))
+            kind = type(param)
+            if kind is not int and kind is not bool and isinstance(param, int):
+                # psycopg's Int8, which Django's PostgreSQL backend wraps bigints in: the
+                # caller's value is wrapped the same way.
+                slot = slots.get((int, int(param)))
+                slot = slot and (slot[0], kind)
+            else:
+                slot = slots.get((kind, param))
             self.params.append(slot)
             self.derived |= slot is None and _marked(param)
         # The converters the compiler works out from the selected columns on every run.
@@ -227,7 +234,8 @@ class Prepared(Generic[M]):
             bound = ", ".join(sorted(set(names)))
             raise PreparedError(
                 f"{self.name}: a value made from {bound} reached the SQL instead of "
-                "the value itself (transformed, or a LIMIT): pass it as part of the shape"
+                "the value itself (transformed, or a LIMIT): pass it as part of the shape\n"
+                f"  {shape.sql} {shape.constants!r}"
             )
         return shape
 

@@ -229,3 +229,15 @@ def test_an_int_declared_part_of_the_shape_may_be_a_limit(world, customers):
         for project in (world.p1, world.p2):
             expected = list(Customer.objects.filter(project=project).order_by("id")[:limit])
             assert _first(project=project.pk, limit=limit) == expected
+
+
+@prepared
+def _history_of(*, customer: int):
+    # A BigIntegerField: PostgreSQL's backend wraps its values (psycopg's Int8).
+    return Customer.history.model.objects.filter(id=customer).order_by("history_id")
+
+
+def test_a_wrapped_bigint_binds_wrapped_the_same_way(customers):
+    for customer in customers:
+        expected = list(customer.history.order_by("history_id").values_list("pk", flat=True))
+        assert [h.pk for h in _history_of(customer=customer.pk)] == expected
