@@ -6,12 +6,26 @@ it is ~25 µs. Writing, expiry and log-out (which deletes the row, so a session 
 server) stay Django's own (SESSION_ENGINE = "anchang.sessions").
 """
 
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.db import connections, router
 from django.utils import timezone
 
+# A session signed in through Django's own ModelBackend (before anchang.org.backends took
+# its place) names it; read as the one that replaced it, so an upgrade signs nobody out.
+_RENAMED_BACKENDS = {
+    "django.contrib.auth.backends.ModelBackend": "anchang.org.backends.ModelBackend",
+}
+
 
 class SessionStore(DatabaseSessionStore):
+    def load(self):
+        data = super().load()
+        backend = data.get(BACKEND_SESSION_KEY)
+        if backend in _RENAMED_BACKENDS:
+            data[BACKEND_SESSION_KEY] = _RENAMED_BACKENDS[backend]
+        return data
+
     def _get_session_from_db(self):
         model = self.get_model_class()
         connection = connections[router.db_for_read(model)]

@@ -38,6 +38,7 @@ PLACED_EXTRAS = {
     "customers/search.py": "pinyin search keys of Chinese names: pure text functions",
     "org/login_guard.py": "django-axes' AppConfig under the name staff read (INSTALLED_APPS)",
     "org/auth_audit.py": "receivers of the log-in signals that only Django and axes send",
+    "org/backends.py": "Django's log-in backend, reading the signed-in user as a prepared read",
     "audit/details.py": "the words of an entry's details, for the log page",
     "customers/scope.py": "where grants reach: the one decision selectors and policies share",
     "customers/profile.py": "the profile's pure reads, shared by selectors and services",
