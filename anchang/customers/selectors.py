@@ -92,9 +92,23 @@ def _listed(customers: QuerySet[Customer]) -> QuerySet[Customer]:
     return customers.select_related("owner", "project", "medium").order_by("-id")
 
 
+# What the list page shows and decides from (the phone's masking and the read cap look at
+# project, owner and pool): a row with the other ~60 columns cost its converters and
+# instance ~40 µs, two milliseconds a page.
+LIST_PAGE_COLUMNS = (
+    "id", "project_id", "owner_id", "pool_entered_at", "name", "grade", "phone", "state",
+    "completeness", "last_contact_at", "next_follow_up_on", "owner__name", "owner__username",
+)  # fmt: skip
+
+
+def list_page_rows(customers: QuerySet[Customer]) -> QuerySet[Customer]:
+    """customer_list's rows with only the list page's columns."""
+    return customers.select_related(None).select_related("owner").only(*LIST_PAGE_COLUMNS)
+
+
 @prepared_in_scope("list", shape=("offset", "size"))
 def _list_page(customers: QuerySet[Customer], *, offset: int, size: int) -> QuerySet[Customer]:
-    return _listed(customers)[offset : offset + size + 1]
+    return list_page_rows(_listed(customers))[offset : offset + size + 1]
 
 
 def customer_list_page(actor: User, *, number: int, size: int) -> tuple[list[Customer], bool]:

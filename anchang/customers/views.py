@@ -72,7 +72,9 @@ def customer_list(request):
                 request.user, number=number, size=PAGE_SIZE
             )
         else:
-            rows, has_next = offset_page(queryset, number=number, size=PAGE_SIZE)
+            rows, has_next = offset_page(
+                selectors.list_page_rows(queryset), number=number, size=PAGE_SIZE
+            )
         list_read_record(actor=request.user, customers=rows, door="page")
         total = selectors.list_total(
             scope=selectors.customer_list(request.user), filtered=queryset,
