@@ -9,7 +9,7 @@ from datetime import datetime
 from django.db.models import (
     Case,
     IntegerField,
-    Prefetch,
+    Q,
     QuerySet,
     Value,
     When,
@@ -63,18 +63,22 @@ def customer_followups(customer: Customer, limit: int = 100) -> list[FollowUp]:
 
 @prepared(shape=("limit",))
 def _intent_card(*, customer: int, limit: int, oldest_first: bool) -> QuerySet[FollowUp]:
+    order = "occurred_at" if oldest_first else "-occurred_at"
+    rows = FollowUp.objects.filter(customer_id=customer).select_related("author")
+    return rows.order_by(order)[:limit]
+
+
+@prepared
+def _comments_within(*, customer: int, edge: datetime, oldest_first: bool) -> QuerySet:
+    """The manager's comments on the customer's follow-ups up to `edge` (the last one
+    shown): the rows shown's comments, in one statement whatever their ids."""
     from anchang.followups.models import Review
 
-    reviews = Prefetch(
-        "reviews", queryset=Review.objects.select_related("reviewer").order_by("created_at")
+    within = (
+        Q(followup__occurred_at__lte=edge) if oldest_first else Q(followup__occurred_at__gte=edge)
     )
-    order = "occurred_at" if oldest_first else "-occurred_at"
-    return (
-        FollowUp.objects.filter(customer_id=customer)
-        .select_related("author")
-        .prefetch_related(reviews)
-        .order_by(order)[:limit]
-    )
+    comments = Review.objects.filter(within, followup__customer_id=customer)
+    return comments.select_related("reviewer").order_by("created_at", "id")
 
 
 def customer_intent_card(
@@ -82,8 +86,17 @@ def customer_intent_card(
 ) -> list[FollowUp]:
     """The follow-ups as the paper intent card (意向客户管理卡) lists them: each contact with
     the grade judged, impression, bottleneck, plan and next date, and the manager's comments
-    (主管批示) beside it. Two queries whatever the rows."""
-    return _intent_card(customer=customer.pk, limit=limit, oldest_first=oldest_first)
+    (主管批示) beside it, as `card_reviews`. Two queries whatever the rows."""
+    rows = _intent_card(customer=customer.pk, limit=limit, oldest_first=oldest_first)
+    for row in rows:
+        row.card_reviews = []
+    if rows:
+        shown = {row.pk: row for row in rows}
+        edge = rows[-1].occurred_at
+        for comment in _comments_within(customer=customer.pk, edge=edge, oldest_first=oldest_first):
+            if comment.followup_id in shown:  # not a row past the edge at the same moment
+                shown[comment.followup_id].card_reviews.append(comment)
+    return rows
 
 
 CARD_ROWS = 50  # the customer's card shows the latest follow-ups
