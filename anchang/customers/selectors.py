@@ -21,7 +21,12 @@ from anchang.errors import PermissionDenied
 from anchang.ids import parse_id
 from anchang.lookups import get_in_scope
 from anchang.org.models import Project, User
-from anchang.org.selectors import project_ids_where, project_rules, projects_where
+from anchang.org.selectors import (
+    project_ids_where,
+    project_list_by_ids,
+    project_rules,
+    projects_where,
+)
 from anchang.prepared import prepared
 
 
@@ -134,7 +139,10 @@ def registers_anywhere(actor: User) -> bool:
 def registration_project(actor: User, project_id) -> Project:
     """The project, if the actor registers customers there; 403 otherwise."""
     pk = parse_id(project_id)
-    project = registration_projects(actor).filter(pk=pk).first() if pk else None
+    found = (
+        project_list_by_ids((pk,)) if pk in project_ids_where(actor, _registering_roles()) else []
+    )
+    project = found[0] if found else None
     if project is None:
         raise PermissionDenied(gettext("You do not register customers for this project."))
     return project

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from django.db import connections, router
@@ -203,6 +204,12 @@ def _projects(*, ids: tuple) -> QuerySet[Project]:
     return Project.objects.filter(pk__in=ids, is_active=True).select_related("region")
 
 
+def project_list_by_ids(ids: tuple[int, ...]) -> list[Project]:
+    """The active ones of these projects (with their region), as a prepared read: the
+    caller has decided which ids the actor may have."""
+    return _projects(ids=tuple(sorted(ids)))
+
+
 def visible_project_list(actor: User) -> list[Project]:
     """visible_projects read as a prepared statement: pages ask it on every request."""
     return _projects(ids=tuple(sorted(_visible_ids(actor))))
@@ -247,8 +254,16 @@ def strictest_setting(actor: User, key: str) -> int:
 
 
 def project_rules(project: Project) -> ProjectRules:
-    """The project's rules: docs/domain.md#project-settings defaults, overrides applied."""
-    return ProjectRules.from_overrides(project.rules_overrides, project.kind)
+    """The project's rules: docs/domain.md#project-settings defaults, overrides applied.
+    Validated once per distinct (trade, overrides) in a process: a page asks several times,
+    and the values depend on the row alone (a changed row is a new key)."""
+    overrides = json.dumps(project.rules_overrides or {}, sort_keys=True, ensure_ascii=False)
+    return _rules(project.kind, overrides)
+
+
+@lru_cache(maxsize=256)
+def _rules(trade: str, overrides: str) -> ProjectRules:
+    return ProjectRules.from_overrides(json.loads(overrides), trade)
 
 
 def project_staff(*, project: Project, roles: set[str]) -> QuerySet[User]:
