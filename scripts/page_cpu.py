@@ -4,11 +4,11 @@
     python scripts/throwaway_postgres.py -- python scripts/page_cpu.py
 
 The same requests scripts/knee.py sends (My day and its reminders, the customer list,
-a card, a follow-up recorded through the API), as one demo consultant, through Django's
-test client: no network, no server, so what is left is the app's own CPU (views, queries,
-templates, middleware). Prints the median process CPU of --repeat requests per page, and
-of the template rendering inside them. The garbage collector is set as the server sets it
-(anchang/gunicorn_conf.py).
+a card, a call registered and a follow-up recorded through the API), as one demo
+consultant, through Django's test client: no network, no server, so what is left is the
+app's own CPU (views, queries, templates, middleware). Prints the median process CPU of
+--repeat requests per page, and of the template rendering inside them. The garbage
+collector is set as the server sets it (anchang/gunicorn_conf.py).
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import random
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -42,6 +44,7 @@ def measure(username: str, repeat: int) -> list[tuple[str, float, float]]:
     from django.template.backends import django as django_backend
     from django.template.backends import jinja2 as jinja2_backend
     from django.test import Client
+    from django.utils import timezone
     from rest_framework.test import APIClient
 
     from anchang.customers.models import Customer
@@ -70,6 +73,9 @@ def measure(username: str, repeat: int) -> list[tuple[str, float, float]]:
 
     user = User.objects.get(username=username)
     customers = list(Customer.objects.filter(owner=user).values_list("pk", flat=True)[:20])
+    first = Customer.objects.filter(owner=user).select_related("project").first()
+    medium = first.project.media.filter(is_active=True).values_list("pk", flat=True).first()
+    block = f"39{random.randrange(100_000):05d}"  # noqa: S311 - phone numbers for this run
     page, api = Client(), APIClient()
     page.force_login(user)
     api.force_authenticate(user)
@@ -78,6 +84,20 @@ def measure(username: str, repeat: int) -> list[tuple[str, float, float]]:
         "My day: reminders": lambda i: page.get("/my-day/reminders/", HTTP_HX_REQUEST="true"),
         "customer list": lambda i: page.get("/customers/"),
         "customer card": lambda i: page.get(f"/customers/{customers[i % len(customers)]}/"),
+        "register a call (API)": lambda i: api.post(
+            "/api/v1/registrations/",
+            {
+                "project": first.project_id,
+                "kind": "call",
+                "name": "压测客户",
+                "gender": "f",
+                "phone": f"1{block}{i:04d}",
+                "medium": medium,
+                "content": CONTENT,
+                "occurred_at": (timezone.now() - timedelta(minutes=1)).isoformat(),
+            },
+            format="json",
+        ),  # fmt: skip
         "record a follow-up (API)": lambda i: api.post(
             "/api/v1/followups/",
             {"customer": customers[i % len(customers)], "kind": "phone", "content": CONTENT},
