@@ -21,6 +21,10 @@ The arguments, by keyword only:
   `@prepared(shape=(...))` (a LIMIT), is part of the shape: the build function may branch
   on it, and each value compiles once.
 
+Nothing ambient may shape the statement: a lookup that compiles the active time zone or
+language into the SQL (`__date`, `Trunc*` on a datetime) keeps the first caller's. The
+prepared reads compare datetimes with moments the caller computed (`start_of(today)`).
+
 A bound value the builder transforms (`id + 1` in Python, a LIMIT, a `__contains`) never
 reaches the SQL as itself; the first compile notices and raises, naming the argument.
 Under tests (settings.ANCHANG_CHECK_PREPARED) every call is also built and compiled the
