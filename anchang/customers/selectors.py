@@ -159,14 +159,18 @@ class CompletenessView:
 
 
 def customer_completeness(
-    customer: Customer, hidden: frozenset[str] = frozenset()
+    customer: Customer,
+    hidden: frozenset[str] = frozenset(),
+    *,
+    has_care_dates: bool | None = None,
 ) -> CompletenessView:
     """What the card shows: the bar, the target that applies and what would raise it most.
     Fields the reader may not read (`hidden`) are never named: naming one as missing would
-    tell them it is empty."""
+    tell them it is empty. `has_care_dates`: whether the customer has key dates, when the
+    caller has read them already (the card lists them)."""
     rules = project_rules(customer.project)
     now = timezone.now()
-    values = profile_values(customer)
+    values = profile_values(customer, has_care_dates=has_care_dates)
     result = intake_rules.completeness(values, rules.completeness.weights)
     target = intake_rules.completeness_target(
         state=customer.state,

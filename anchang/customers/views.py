@@ -167,12 +167,15 @@ def _render_card(
         actor=actor, customer=customer
     ) and policies.can_reveal_phone(actor=actor, customer=customer)
     hidden = policies.hidden_fields(actor=actor, customer=customer)
+    key_dates = selectors.customer_key_dates(customer)
     return render(
         request,
         "customers/detail.html",
         {
             "customer": customer,
-            "completeness": selectors.customer_completeness(customer, hidden),
+            "completeness": selectors.customer_completeness(
+                customer, hidden, has_care_dates=bool(key_dates)
+            ),
             "profile_groups": selectors.customer_profile_groups(
                 customer, hidden, asked=_asked_fields(customer)
             ),
@@ -183,7 +186,7 @@ def _render_card(
             "revealed": format_phone(revealed) if revealed else "",
             "revealed_e164": revealed,
             "reveal_form": reveal_form or (RevealForm() if can_reveal else None),
-            "key_dates": selectors.customer_key_dates(customer),
+            "key_dates": key_dates,
             "key_date_form": key_date_form or (KeyDateForm() if can_edit else None),
             "can_edit": can_edit,
             "can_reassign": policies.can_reassign_customer(actor=actor, customer=customer),
