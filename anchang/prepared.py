@@ -17,6 +17,7 @@ out as the ORM makes them.
 The arguments, by keyword only:
 - bound, like SQL parameters: `int`, a tuple of ints (its length is part of the shape;
   duplicates are dropped as the ORM's `__in` drops them), `datetime`, `date`;
+- a str named in `@prepared(text=(...))`, compared as is (an API token's key);
 - everything else (str, bool, None, an enum, a tuple of those), and the arguments named in
   `@prepared(shape=(...))` (a LIMIT), is part of the shape: the build function may branch
   on it, and each value compiles once.
@@ -140,9 +141,12 @@ def _identity(value):
 
 
 class Prepared(Generic[M]):
-    def __init__(self, build: Callable[..., QuerySet], shape: frozenset[str]) -> None:
+    def __init__(
+        self, build: Callable[..., QuerySet], shape: frozenset[str], text: frozenset[str]
+    ) -> None:
         self.build = build
         self.shape = shape
+        self.text = text
         self.name = f"{build.__module__}.{build.__qualname__}"
         self._local = threading.local()  # compilers hold their thread's connection
         functools.update_wrapper(self, build)
@@ -154,7 +158,12 @@ class Prepared(Generic[M]):
             kind = type(value)
             if name in self.shape:
                 key.append((name, value))
-            elif kind is int or kind is datetime or kind is date:
+            elif (
+                kind is int
+                or kind is datetime
+                or kind is date
+                or (kind is str and name in self.text)
+            ):
                 key.append((name, kind))
                 values.append(value)
             elif kind is tuple and all(type(v) is int for v in value):
@@ -200,6 +209,9 @@ class Prepared(Generic[M]):
             if kind is int:
                 made = _INT_SENTINEL + number
                 slots[(int, made)] = (number, _identity)
+            elif kind is str:
+                made = f"{_MARKS[0]}-text-{number}"
+                slots[(str, made)] = (number, _identity)
             elif kind is datetime:
                 made = _DATETIME_SENTINEL + timedelta(microseconds=number + 1)
                 if value.tzinfo is None:
@@ -220,7 +232,12 @@ class Prepared(Generic[M]):
             kind = type(value)
             if name in self.shape:
                 standins[name] = value
-            elif kind is int or kind is datetime or kind is date:
+            elif (
+                kind is int
+                or kind is datetime
+                or kind is date
+                or (kind is str and name in self.text)
+            ):
                 standins[name] = standin(value)
                 names.append(name)
             elif kind is tuple and all(type(v) is int for v in value):
@@ -259,9 +276,15 @@ class Prepared(Generic[M]):
             raise PreparedError(f"{self.name}: prefetches differ between shapes")
 
 
-def prepared(build: Callable[..., QuerySet[M]] | None = None, *, shape: tuple[str, ...] = ()):
+def prepared(
+    build: Callable[..., QuerySet[M]] | None = None,
+    *,
+    shape: tuple[str, ...] = (),
+    text: tuple[str, ...] = (),
+):
     """Declares a hot read compiled once per shape (see the module's docstring): `@prepared`,
-    or `@prepared(shape=("limit",))` to make ints such as a LIMIT part of the shape."""
+    `@prepared(shape=("limit",))` to make ints such as a LIMIT part of the shape, and
+    `@prepared(text=("key",))` to bind a str (an API token's key) instead."""
     if build is None:
-        return lambda function: Prepared(function, frozenset(shape))
-    return Prepared(build, frozenset(shape))
+        return lambda function: Prepared(function, frozenset(shape), frozenset(text))
+    return Prepared(build, frozenset(shape), frozenset(text))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,7 @@ from anchang.followups.events import FollowUpRecorded
 from anchang.followups.models import FollowUp, GradeChange
 from anchang.org.models import User
 from anchang.org.selectors import project_rules
+from anchang.prepared import prepared
 from anchang.validators import fold_spaces
 
 TEXT_MAX = 200
@@ -56,8 +58,18 @@ def grade_suggestion(
     )
 
 
+@prepared
+def _row_locked(*, pk: int) -> QuerySet[Customer]:
+    return Customer.objects.select_for_update().filter(pk=pk)
+
+
 def _locked(customer: Customer) -> Customer:
-    return Customer.objects.select_for_update().get(pk=customer.pk)
+    """The customer's row, locked until the transaction ends (a prepared read: every
+    follow-up takes it)."""
+    found = _row_locked(pk=customer.pk)
+    if not found:
+        raise Customer.DoesNotExist
+    return found[0]
 
 
 def _set_grade(current: Customer, *, actor: User, grade: str, reason: str, suggested: str) -> None:

@@ -241,3 +241,15 @@ def test_a_wrapped_bigint_binds_wrapped_the_same_way(customers):
     for customer in customers:
         expected = list(customer.history.order_by("history_id").values_list("pk", flat=True))
         assert [h.pk for h in _history_of(customer=customer.pk)] == expected
+
+
+@prepared(text=("name",))
+def _named(*, name: str):
+    return Customer.objects.filter(name=name).order_by("id")
+
+
+def test_a_str_named_as_text_is_bound_and_compiles_once(customers):
+    for customer in customers:
+        assert _named(name=customer.name) == [customer]
+    assert len(_named._shapes()) == 1
+    assert _named(name="没有这个人") == []

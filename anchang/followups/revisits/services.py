@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import DateTimeField, F, Q, Value
+from django.db.models import DateTimeField, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from anchang.followups.revisits import policies, selectors
 from anchang.org.models import Project, User
 from anchang.org.rules import ProjectRules
 from anchang.org.selectors import project_rules
+from anchang.prepared import prepared
 from anchang.validators import WindowProblem, fold_spaces, window_problems
 
 TARGETS_MAX = 2000
@@ -142,20 +143,31 @@ def _excerpt(content: str) -> str:
     return text if len(text) <= RESULT_EXCERPT else text[: RESULT_EXCERPT - 1] + "…"
 
 
+def _pending(reached: bool) -> Q:
+    pending = Q(status=RevisitTask.Status.OPEN)
+    if reached:
+        pending |= Q(status=RevisitTask.Status.DONE, reached=False)
+    return pending
+
+
+@prepared
+def _candidates(*, customer: int, reached: bool) -> QuerySet:
+    # One indexed read on (customer, status), usually empty: recording stays fast. Prepared:
+    # every follow-up recorded runs it.
+    return RevisitTask.objects.filter(
+        _pending(reached),
+        customer_id=customer,
+        plan__status=RevisitPlan.Status.OPEN,
+        plan__closed_at__isnull=True,
+    ).values_list("pk", "plan__starts_on", "plan__due_on", "plan__project__rules_overrides")
+
+
 def tasks_complete_for(followup: FollowUp) -> int:
     """A follow-up on a customer completes their open tasks in running plans whose window
     holds the day it happened (project's local date). A reached contact also replaces an
     earlier unanswered one, so 'reached' counts the best contact made. Returns tasks changed."""
-    pending = Q(status=RevisitTask.Status.OPEN)
-    if followup.reached:
-        pending |= Q(status=RevisitTask.Status.DONE, reached=False)
-    # One indexed read on (customer, status), usually empty: recording stays fast.
-    candidates = RevisitTask.objects.filter(
-        pending,
-        customer_id=followup.customer_id,
-        plan__status=RevisitPlan.Status.OPEN,
-        plan__closed_at__isnull=True,
-    ).values_list("pk", "plan__starts_on", "plan__due_on", "plan__project__rules_overrides")
+    pending = _pending(followup.reached)
+    candidates = _candidates(customer=followup.customer_id, reached=followup.reached)
     ids = []
     for pk, starts_on, due_on, overrides in candidates:
         tz = ProjectRules.from_overrides(overrides).tz
