@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,7 @@ from anchang.ids import parse_id
 from anchang.org.models import Project, User
 from anchang.org.rules import ProjectRules
 from anchang.org.selectors import project_owners, project_rules
+from anchang.prepared import prepared
 from anchang.validators import fold_spaces
 
 NAME_MAX = 50
@@ -93,12 +95,16 @@ def _full_clean(customer: Customer) -> None:
 def _clean_medium(project: Project, medium_id) -> Medium | None:
     if medium_id in (None, ""):
         return None
-    try:
-        return Medium.objects.get(pk=parse_id(medium_id) or 0, project=project, is_active=True)
-    except Medium.DoesNotExist:
-        raise ValidationFailed(
-            fields={"medium": _("Choose an awareness medium of this project.")}
-        ) from None
+    found = _active_medium(pk=parse_id(medium_id) or 0, project=project.pk)
+    if not found:
+        raise ValidationFailed(fields={"medium": _("Choose an awareness medium of this project.")})
+    return found[0]
+
+
+@prepared
+def _active_medium(*, pk: int, project: int) -> QuerySet[Medium]:
+    # Prepared: every registration checks its medium.
+    return Medium.objects.filter(pk=pk, project_id=project, is_active=True)
 
 
 def _sync_phones(customer: Customer) -> None:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +42,7 @@ from anchang.errors import ValidationFailed
 from anchang.events import publish
 from anchang.org.models import Project, User
 from anchang.org.selectors import project_rules
+from anchang.prepared import prepared
 
 CONTENT_MAX = 2000
 PRODUCT_MAX = 100
@@ -289,16 +291,20 @@ def _register(
     return RegistrationResult(outcome, registration, customer)
 
 
+@prepared(text=("phone",))
+def _phone_holder(*, project: int, phone: str) -> QuerySet:
+    # Prepared: every registration asks (the first of the phone index's rows, as .first()).
+    holders = CustomerPhone.objects.filter(project_id=project, phone=phone)
+    return holders.order_by("pk").values_list("customer_id", flat=True)[:1]
+
+
 def _find_or_create(actor, project, cleaned, gender, profile, kind, rules):
     """The customer with this phone in the project, created if there is none. Two
     simultaneous first registrations of one phone give one customer: the loser of the
     unique constraint reads the winner's row."""
     for _attempt in range(3):
-        existing = (
-            CustomerPhone.objects.filter(project=project, phone=cleaned["phone"])
-            .values_list("customer_id", flat=True)
-            .first()
-        )
+        found = _phone_holder(project=project.pk, phone=cleaned["phone"])
+        existing = found[0] if found else None
         if existing:
             # Locked, so simultaneous returns of one customer count every contact (PostgreSQL
             # runs them side by side; SQLite's IMMEDIATE transactions already queue them).
