@@ -155,18 +155,11 @@ class Prepared(Generic[M]):
         key: list = []
         values: list = []
         for name, value in kwargs.items():
-            kind = type(value)
-            if name in self.shape:
-                key.append((name, value))
-            elif (
-                kind is int
-                or kind is datetime
-                or kind is date
-                or (kind is str and name in self.text)
-            ):
-                key.append((name, kind))
+            how = self._how(name, value)
+            if how == "one":
+                key.append((name, type(value)))
                 values.append(value)
-            elif kind is tuple and all(type(v) is int for v in value):
+            elif how == "ids":
                 value = tuple(dict.fromkeys(value))
                 key.append((name, tuple, len(value)))
                 values.extend(value)
@@ -185,6 +178,18 @@ class Prepared(Generic[M]):
         if getattr(settings, "ANCHANG_CHECK_PREPARED", False):
             self._check(shape, kwargs, values)
         return shape.run(values)
+
+    def _how(self, name: str, value) -> str:
+        """How an argument enters the statement: "one" bound value, "ids" (a tuple of ints,
+        each bound), or "shape" (compiled in; each value its own statement)."""
+        kind = type(value)
+        if name in self.shape:
+            return "shape"
+        if kind in (int, datetime, date) or (kind is str and name in self.text):
+            return "one"
+        if kind is tuple and all(type(v) is int for v in value):
+            return "ids"
+        return "shape"
 
     def _shapes(self) -> dict:
         connection = connections["default"]
@@ -229,18 +234,11 @@ class Prepared(Generic[M]):
 
         names: list[str] = []
         for name, value in kwargs.items():
-            kind = type(value)
-            if name in self.shape:
-                standins[name] = value
-            elif (
-                kind is int
-                or kind is datetime
-                or kind is date
-                or (kind is str and name in self.text)
-            ):
+            how = self._how(name, value)
+            if how == "one":
                 standins[name] = standin(value)
                 names.append(name)
-            elif kind is tuple and all(type(v) is int for v in value):
+            elif how == "ids":
                 standins[name] = tuple(standin(v) for v in dict.fromkeys(value))
                 names.extend([name] * len(standins[name]))
             else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import NamedTuple
@@ -194,9 +195,7 @@ def _visible_ids(actor: User) -> set[int]:
 
 def visible_projects(actor: User) -> QuerySet[Project]:
     """Projects the actor works in or oversees; nothing for an actor with no grant."""
-    return Project.objects.filter(pk__in=_visible_ids(actor), is_active=True).select_related(
-        "region"
-    )
+    return _projects.build(ids=tuple(_visible_ids(actor)))
 
 
 @prepared
@@ -204,7 +203,7 @@ def _projects(*, ids: tuple) -> QuerySet[Project]:
     return Project.objects.filter(pk__in=ids, is_active=True).select_related("region")
 
 
-def project_list_by_ids(ids: tuple[int, ...]) -> list[Project]:
+def project_list_by_ids(ids: Iterable[int]) -> list[Project]:
     """The active ones of these projects (with their region), as a prepared read: the
     caller has decided which ids the actor may have."""
     return _projects(ids=tuple(sorted(ids)))
@@ -212,12 +211,12 @@ def project_list_by_ids(ids: tuple[int, ...]) -> list[Project]:
 
 def visible_project_list(actor: User) -> list[Project]:
     """visible_projects read as a prepared statement: pages ask it on every request."""
-    return _projects(ids=tuple(sorted(_visible_ids(actor))))
+    return project_list_by_ids(_visible_ids(actor))
 
 
 def project_list_where(actor: User, roles: set[str]) -> list[Project]:
     """projects_where as a list, read as a prepared statement."""
-    return _projects(ids=tuple(sorted(project_ids_where(actor, roles))))
+    return project_list_by_ids(project_ids_where(actor, roles))
 
 
 def project_ids_where(actor: User, roles: set[str]) -> frozenset[int]:
@@ -234,7 +233,7 @@ def projects_where(actor: User, roles: set[str]) -> QuerySet[Project]:
     ids = project_ids_where(actor, roles)
     if not ids:  # no query: a consultant's My day asks whether they manage anything
         return Project.objects.none()
-    return Project.objects.filter(pk__in=ids, is_active=True).select_related("region")
+    return _projects.build(ids=tuple(ids))
 
 
 def overseen_projects(actor: User) -> list[Project]:
