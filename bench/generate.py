@@ -39,6 +39,7 @@ from anchang.customers.choices import AgeBand, Gender, State
 from anchang.customers.models import Customer, CustomerPhone, KeyDate, Medium, Registration
 from anchang.customers.search import name_keys
 from anchang.customers.services import media_ensure_defaults
+from anchang.customers.services.tally import tally_rebuild, tally_triggers_ensure
 from anchang.demo.followups import FEEDBACK, REVIEW_COMMENTS, UNREACHED, _content
 from anchang.demo.names import chinese_name
 from anchang.followups.models import (
@@ -187,6 +188,12 @@ class SqliteLoader(Loader):
             for name, sql in rows:
                 self.saved.append(sql)
                 raw.execute(f'DROP INDEX "{name}"')
+        # The customer tally's triggers go too: finish() puts them back and counts once.
+        for (name,) in raw.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+            "AND name LIKE 'customers_tally_%'"
+        ).fetchall():
+            raw.execute(f'DROP TRIGGER "{name}"')
         raw.execute("PRAGMA foreign_keys = OFF")
         raw.execute("PRAGMA journal_mode = OFF")
         raw.execute("PRAGMA synchronous = OFF")
@@ -211,6 +218,7 @@ class SqliteLoader(Loader):
         raw.execute("BEGIN")
         self.rebuild()
         raw.execute("COMMIT")
+        tally_triggers_ensure()
 
     def analyse(self) -> None:
         raw = connection.connection
@@ -266,6 +274,7 @@ class PostgresLoader(Loader):
         with connection.cursor() as cursor:
             cursor.execute("SET session_replication_role = DEFAULT")
         self.rebuild()
+        tally_rebuild()  # its triggers were skipped with the foreign keys'
 
     def analyse(self) -> None:
         # VACUUM also sets the visibility map, as autovacuum would soon after a load.

@@ -1,6 +1,8 @@
 """Customers, their phones, calls and visits (registrations), ownership conflicts and the
 awareness-media catalogue. Business rules live in services.py and rules.py."""
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -210,6 +212,9 @@ class Customer(ChoicesDisplay, models.Model):
             models.Index(fields=["project", "pool_entered_at"], name="customer_pool"),
             # An integrator's sync: ?modified_since= reads what changed, not every row.
             models.Index(fields=["project", "updated_at"], name="customer_updated"),
+            # New today, per project and consultant (the manager's board, the morning
+            # figures): a range of today's rows, the owner read from the index.
+            models.Index(fields=["project", "created_at", "owner"], name="customer_created"),
             # One consultant's customers as My day and the team's overdue board read them: the
             # counts, the new ones and the pool clocks (warnings, the tick) come from the index
             # alone; a second index led by (project, owner, state) would split the planner's
@@ -240,6 +245,39 @@ class Customer(ChoicesDisplay, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The tally's key for a customer that is on no board (not followed, or no date set), and for
+# one without an owner: sentinels, not NULLs, so each key is one value to group by.
+TALLY_NOT_DUE = date(1, 1, 1)
+TALLY_NO_OWNER = 0
+
+
+class CustomerTally(models.Model):
+    """How many customers each consultant holds in a project, by the day their next
+    follow-up is due (TALLY_NOT_DUE when they are not followed or have no date): the
+    manager's board sums a few thousand of these rows instead of counting 200,000 customers.
+
+    A ledger of +1/-1 entries that database triggers on the customer table write (migration
+    0014), so every write path keeps it true, an UPDATE of many rows or a restore included,
+    and no two writers wait on one counter row; the tick folds each key's entries into one
+    row (services/tally.py). The customers stay the record: `tally_rebuild` recomputes it."""
+
+    id = models.BigAutoField(primary_key=True)
+    project_id = models.IntegerField()
+    owner_id = models.IntegerField()  # TALLY_NO_OWNER: in the shared pool
+    due_on = models.DateField()
+    customers = models.IntegerField()  # +1 / -1 per change; a folded key's sum
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["project_id", "owner_id", "due_on", "customers"], name="tally_board"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}/{self.owner_id}/{self.due_on}: {self.customers:+d}"
 
 
 class CustomerPhone(models.Model):

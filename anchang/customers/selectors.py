@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -13,7 +15,17 @@ from django.utils.translation import gettext_lazy as _
 
 from anchang import permissions
 from anchang.customers import rules as intake_rules
-from anchang.customers.models import Customer, KeyDate, Medium, OwnershipConflict, Registration
+from anchang.customers.choices import FOLLOWED_STATES
+from anchang.customers.models import (
+    TALLY_NO_OWNER,
+    TALLY_NOT_DUE,
+    Customer,
+    CustomerTally,
+    KeyDate,
+    Medium,
+    OwnershipConflict,
+    Registration,
+)
 from anchang.customers.profile import field_label, profile_values
 from anchang.customers.scope import customers_q, plain_scope, projects_and_own_q
 from anchang.dates import start_of_today
@@ -380,22 +392,103 @@ def customer_profile_groups(
     return groups
 
 
-def project_figures(actor: User, projects: list[Project]) -> dict[int, dict]:
-    """Per project, the customers the actor may list: how many, how many new today and how
-    many without an owner, keyed by project id (a project with none is absent). One query."""
-    today = start_of_today()
-    return {
-        row["project_id"]: row
-        for row in customers_for(actor, "list")
-        .filter(project__in=projects)
-        .values("project_id")
+@dataclass
+class ProjectBoard:
+    """A project's customers as its manager's home shows them: how many, new today and
+    without an owner, and per consultant (dicts the template reads: owner_id, owner__name,
+    owner__username, total, new_today, due_today, overdue), the most overdue first."""
+
+    total: int = 0
+    new_today: int = 0
+    unowned: int = 0
+    owners: list[dict] = field(default_factory=list)
+
+
+def team_board(actor: User, projects: list[Project], today: date) -> dict[int, ProjectBoard]:
+    """The board of each project, counting only the customers the actor may list. Three
+    queries, none of which reads the customers one by one: the counts come from the tally
+    (models.CustomerTally) for every shipped role's scope, so a 200,000-customer project
+    sums a few thousand rows; a scope with a team's or a pool's clause is counted from the
+    customers. `today` is the project's local day."""
+    ids = [p.pk for p in projects]
+    if not ids:
+        return {}
+    scope = plain_scope(actor, "list")
+    if scope is None:
+        counted = _board_counted(actor, ids, today)
+    else:
+        counted = _board_tallied(scope, ids, today)
+    # Today's rows, counted here: a GROUP BY would lead SQLite's planner to read the whole
+    # project in (project, owner) order instead of the day's range of customer_created.
+    new_today = Counter(
+        customers_for(actor, "list")
+        .filter(project_id__in=ids, created_at__gte=start_of_today())
+        .values_list("project_id", "owner_id")
+    )
+    owner_ids = {row["owner_id"] for row in counted if row["owner_id"]}
+    names = dict(
+        (pk, (name, username))
+        for pk, name, username in User.objects.filter(pk__in=owner_ids).values_list(
+            "pk", "name", "username"
+        )
+    )  # fmt: skip
+    boards = {pk: ProjectBoard() for pk in ids}
+    for row in counted:
+        board, owner = boards[row["project_id"]], row["owner_id"]
+        new = new_today.get((row["project_id"], owner), 0)
+        board.total += row["total"]
+        board.new_today += new
+        if owner is None:
+            board.unowned += row["total"]
+            continue
+        name, username = names.get(owner, ("", ""))
+        board.owners.append(
+            {"owner_id": owner, "owner__name": name, "owner__username": username,
+             "total": row["total"], "new_today": new, "due_today": row["due_today"] or 0,
+             "overdue": row["overdue"] or 0}
+        )  # fmt: skip
+    for board in boards.values():
+        board.owners.sort(key=lambda o: (-o["overdue"], -o["total"], o["owner_id"]))
+    return boards
+
+
+def _board_counted(actor: User, ids: list[int], today: date) -> list[dict]:
+    followed = Q(state__in=FOLLOWED_STATES)
+    return list(
+        customers_for(actor, "list")
+        .filter(project_id__in=ids)
+        .values("project_id", "owner_id")
         .annotate(
             # COUNT(project_id), not id: PostgreSQL then counts from an index alone
             total=Count("project"),
-            new_today=Count("project", filter=Q(created_at__gte=today)),
-            unowned=Count("project", filter=Q(owner__isnull=True)),
+            overdue=Count("project", filter=followed & Q(next_follow_up_on__lt=today)),
+            due_today=Count("project", filter=followed & Q(next_follow_up_on=today)),
         )
-    }
+        .order_by()
+    )
+
+
+def _board_tallied(scope: dict, ids: list[int], today: date) -> list[dict]:
+    whole = [pk for pk in ids if pk in scope["whole"]]
+    own = [pk for pk in ids if pk in scope["own"] and pk not in whole]
+    rows = (
+        CustomerTally.objects.filter(
+            Q(project_id__in=whole) | Q(project_id__in=own, owner_id=scope["actor"])
+        )
+        .values("project_id", "owner_id")
+        .annotate(
+            total=Sum("customers"),
+            overdue=Sum("customers", filter=Q(due_on__gt=TALLY_NOT_DUE, due_on__lt=today)),
+            due_today=Sum("customers", filter=Q(due_on=today)),
+        )
+        .order_by()
+    )
+    # Entries not yet folded may cancel out: a consultant who holds nobody is not listed.
+    return [
+        {**row, "owner_id": None if row["owner_id"] == TALLY_NO_OWNER else row["owner_id"]}
+        for row in rows
+        if row["total"]
+    ]
 
 
 LIST_TOTAL_CAP = 10_000  # an unfiltered list counts its rows up to this, then says "10,000+"

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from anchang.customers.services.tally import tally_fold
 from anchang.pool.services import pool_reclaim_due
 from anchang.scheduler.models import TickRun
 
@@ -39,6 +40,11 @@ RULES: list[tuple[str, Callable[[datetime], int]]] = [
     # copy-paste and bursts need the records around a new one: checked here, once each
     ("suspicion_flags", _suspicion_flags),
 ]
+# Upkeep, not rules: they change no record a person reads, so the run's summary omits them.
+UPKEEP: list[tuple[str, Callable[[datetime], int]]] = [
+    # the manager's board sums the customer tally: its entries folded, one row per key
+    ("tally_fold", tally_fold),
+]
 
 
 def tick(now: datetime | None = None) -> TickRun:
@@ -47,14 +53,14 @@ def tick(now: datetime | None = None) -> TickRun:
     run = TickRun.objects.create(started_at=now)
     changes: dict[str, int] = {}
     errors: list[str] = []
-    for name, rule in RULES:
+    for name, rule in RULES + UPKEEP:
         try:
             changed = rule(now)
         except Exception as exc:  # one broken rule must not stop the others
             logger.exception("tick rule %s failed", name)
             errors.append(f"{name}: {exc.__class__.__name__}: {exc}")
             continue
-        if changed:
+        if changed and (name, rule) in RULES:
             changes[name] = changed
     run.finished_at = timezone.now()
     run.changes = changes

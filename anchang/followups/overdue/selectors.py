@@ -12,13 +12,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anchang.customers.models import Customer
-from anchang.customers.selectors import customers_for, project_figures
-from anchang.dates import start_of_today
+from anchang.customers.selectors import customers_for, team_board
 from anchang.errors import ValidationFailed
 from anchang.followups.selectors import ACTIVE_STATES, GRADE_ORDER, grade_weight
 from anchang.org.models import Project, User
@@ -147,34 +146,18 @@ def overdue_owners(actor: User) -> list[User]:
 
 def team_overview(actor: User, projects: list[Project]) -> list[dict]:
     """A manager's home, project by project: the customers' figures and each consultant's
-    board (customers, new today, overdue, due today), the most overdue first. Two queries."""
-    if not projects:
-        return []
-    per_project = project_figures(actor, projects)
-    today, local_today = start_of_today(), timezone.localdate()
-    active = Q(state__in=ACTIVE_STATES)
-    by_owner = (
-        customers_for(actor, "list")
-        .filter(project__in=projects, owner__isnull=False)
-        .values("project_id", "owner_id", "owner__name", "owner__username")
-        .annotate(
-            total=Count("owner"),
-            new_today=Count("owner", filter=Q(created_at__gte=today)),
-            # the team's overdue board: whose follow-ups are late, at a glance (from the
-            # customer_day index alone)
-            overdue=Count("owner", filter=active & Q(next_follow_up_on__lt=local_today)),
-            due_today=Count("owner", filter=active & Q(next_follow_up_on=local_today)),
-        )
-        .order_by("project_id", "-overdue", "-total")
-    )
-    owners_by_project: dict[int, list] = {}
-    for row in by_owner:
-        owners_by_project.setdefault(row["project_id"], []).append(row)
+    board (customers, new today, overdue, due today), the most overdue first."""
+    boards = team_board(actor, projects, timezone.localdate())
     return [
         {
             "project": project,
-            "figures": per_project.get(project.pk, {"total": 0, "new_today": 0, "unowned": 0}),
-            "owners": owners_by_project.get(project.pk, []),
+            "figures": {
+                "total": board.total,
+                "new_today": board.new_today,
+                "unowned": board.unowned,
+            },  # fmt: skip
+            "owners": board.owners,
         }
         for project in projects
+        for board in [boards[project.pk]]
     ]
