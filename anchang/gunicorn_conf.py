@@ -24,12 +24,18 @@ class MaskingLogger(Logger):
 logger_class = MaskingLogger
 
 
-def post_worker_init(worker) -> None:
-    """Once a worker has loaded Django, freeze what it imported (modules, models, URL
-    patterns, templates: alive for the whole process) so the garbage collector stops
-    re-scanning it, and let the youngest generation grow larger between collections.
-    A page allocates tens of thousands of short-lived objects; with the defaults the
-    collector ran several times per request, walking the whole heap each full pass."""
+def settle_heap() -> None:
+    """Once a process has loaded Django, freeze what it imported (modules, models, URL
+    patterns, templates, pypinyin's dictionaries: alive for the whole process) so the
+    garbage collector stops re-scanning it, and let the youngest generation grow larger
+    between collections. A page allocates tens of thousands of short-lived objects; with
+    the defaults the collector ran several times per request, and every tenth or so a full
+    pass walked the whole heap (~100-180 ms). The bench and scripts/page_cpu.py call it
+    too, so they time what a server runs."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
+
+
+def post_worker_init(worker) -> None:
+    settle_heap()

@@ -14,7 +14,6 @@ collector is set as the server sets it (anchang/gunicorn_conf.py).
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import random
 import statistics
@@ -48,6 +47,7 @@ def measure(username: str, repeat: int) -> list[tuple[str, float, float]]:
     from rest_framework.test import APIClient
 
     from anchang.customers.models import Customer
+    from anchang.gunicorn_conf import settle_heap
     from anchang.org.models import User
 
     settings.ALLOWED_HOSTS = ["*"]
@@ -104,9 +104,7 @@ def measure(username: str, repeat: int) -> list[tuple[str, float, float]]:
             format="json",
         ),
     }
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
+    settle_heap()
     rows = []
     for name, request in mix.items():
         for i in range(3):  # warm: templates compiled, caches filled
