@@ -258,10 +258,11 @@ class CustomerTally(models.Model):
     follow-up is due (TALLY_NOT_DUE when they are not followed or have no date): the
     manager's board sums a few thousand of these rows instead of counting 200,000 customers.
 
-    A ledger of +1/-1 entries that database triggers on the customer table write (migration
-    0014), so every write path keeps it true, an UPDATE of many rows or a restore included,
-    and no two writers wait on one counter row; the tick folds each key's entries into one
-    row (services/tally.py). The customers stay the record: `tally_rebuild` recomputes it."""
+    A ledger of +1/-1 entries that database triggers on the customer table write, so every
+    write path keeps it true, an UPDATE of many rows or a restore included, and no two
+    writers wait on one counter row; the tick folds each key's entries into one row. The
+    triggers, the fold and `tally_rebuild` (the customers stay the record) are in
+    services/tally.py; after every migrate the triggers are checked and put back."""
 
     id = models.BigAutoField(primary_key=True)
     project_id = models.IntegerField()
