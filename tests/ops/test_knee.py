@@ -4,6 +4,7 @@ rate, latency from the moment a request was due, errors counted by page."""
 from __future__ import annotations
 
 import http.server
+import socket
 import sys
 import threading
 import time
@@ -94,3 +95,37 @@ def test_a_step_counts_answers_latencies_and_errors_by_page(monkeypatch):
     assert result["per_page"]["customer card"]["p50"] >= 30
     assert result["per_page"]["My day"]["p50"] < 30
     assert knee.knee([result]) is None  # errors: not a knee
+
+
+def _silent_server() -> socket.socket:
+    """Accepts connections and closes them without a word."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            connection.recv(65536)
+            connection.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener
+
+
+def test_a_step_counts_refused_and_unanswered_requests_as_errors(monkeypatch):
+    """Whatever goes wrong with a connection is an error of its page, never a crash."""
+    monkeypatch.setattr(knee, "WARM_UP", 0.2)
+    closed = socket.create_server(("127.0.0.1", 0))
+    refused = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    closed.close()
+    silent = _silent_server()
+    try:
+        unanswered = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        for base, kind in ((refused, "ConnectionRefusedError"), (unanswered, "IndexError")):
+            (result,) = knee.run_steps(base, ACCOUNTS, [40], seconds=1.0)
+            assert result["answered"] == 0 and result["errors"] == result["sent"] > 0
+            assert {error.rsplit(": ", 1)[1] for error in result["error_kinds"]} == {kind}
+    finally:
+        silent.close()
