@@ -9,6 +9,13 @@ consultant, through Django's test client: no network, no server, so what is left
 app's own CPU (views, queries, templates, middleware). Prints the median process CPU of
 --repeat requests per page, and of the template rendering inside them. The garbage
 collector is set as the server sets it (anchang/gunicorn_conf.py).
+
+    python scripts/page_cpu.py --side-by-side variant.py
+
+compares two variants of the code in one process: `variant.py` defines `a()` and `b()`,
+each switching the process to its variant (monkeypatching a function, a setting), and
+each page's requests alternate between them. This VM's speed drifts by a third between
+runs, so a few per cent can only be told apart this way (noise ~±5 % at --repeat 100).
 """
 
 from __future__ import annotations
@@ -35,7 +42,8 @@ def prepare(data_dir: Path) -> None:
         subprocess.run(anchang + command, env=env, check=True, capture_output=True, cwd=REPO)
 
 
-def measure(username: str, repeat: int) -> list[tuple[str, float, float]]:
+def _requests(username: str):
+    """The mix's requests as one consultant, and the template timer's state."""
     import django
 
     django.setup()
@@ -105,6 +113,11 @@ def measure(username: str, repeat: int) -> list[tuple[str, float, float]]:
         ),
     }
     settle_heap()
+    return mix, rendering
+
+
+def measure(username: str, repeat: int) -> list[tuple[str, float, float]]:
+    mix, rendering = _requests(username)
     rows = []
     for name, request in mix.items():
         for i in range(3):  # warm: templates compiled, caches filled
@@ -122,11 +135,40 @@ def measure(username: str, repeat: int) -> list[tuple[str, float, float]]:
     return rows
 
 
+def side_by_side(username: str, repeat: int, variant: Path) -> list[tuple[str, float, float]]:
+    """Each page's requests alternating between variant a and b (which one goes first
+    alternates too): the medians of each, both measured at the same moments."""
+    mix, _rendering = _requests(username)
+    switches: dict = {}
+    exec(compile(variant.read_text(), str(variant), "exec"), switches)  # noqa: S102 - the developer's own file
+    use = (switches["a"], switches["b"])
+    rows = []
+    for name, request in mix.items():
+        for i in range(3):  # warm both (numbers of their own: a registration's phone)
+            for which, switch in enumerate(use):
+                switch()
+                request(9_000 + 2 * i + which)
+        cpu: tuple[list[float], list[float]] = ([], [])
+        for i in range(repeat):
+            for which in (0, 1) if i % 2 else (1, 0):
+                use[which]()
+                started = time.process_time()
+                response = request(2 * i + which)
+                cpu[which].append((time.process_time() - started) * 1000)
+                if response.status_code >= 400:
+                    raise SystemExit(f"{name}, variant {'ab'[which]}: {response.status_code}")
+        rows.append((name, statistics.median(cpu[0]), statistics.median(cpu[1])))
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--user", default="daileiyu", help="a demo consultant")
     parser.add_argument("--repeat", type=int, default=60)
     parser.add_argument("--data-dir", type=Path, help="an existing data folder with the demo")
+    parser.add_argument(
+        "--side-by-side", type=Path, metavar="VARIANT.py", help="a file defining a() and b()"
+    )
     args = parser.parse_args()
     if args.data_dir is None:
         args.data_dir = Path(tempfile.mkdtemp(prefix="anchang-cpu-"))
@@ -135,6 +177,12 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anchang.settings")
     sys.path.insert(0, str(REPO))
     database = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
+    if args.side_by_side:
+        print(f"| page ({database}, demo data) | A, median | B, median | B / A |")
+        print("|---|---:|---:|---:|")
+        for name, a, b in side_by_side(args.user, args.repeat, args.side_by_side):
+            print(f"| {name} | {a:.2f} ms | {b:.2f} ms | {b / a:.3f} |")
+        return 0
     print(f"| page ({database}, demo data) | CPU per request, median | of it: templates |")
     print("|---|---:|---:|")
     for name, cpu, render in measure(args.user, args.repeat):
