@@ -110,7 +110,8 @@ def _existing(cursor, vendor: str) -> set[str]:
 
 def tally_triggers_ensure(using: str = "default") -> bool:
     """Create the tally's triggers if any is missing or differs, and rebuild the tally in
-    the same transaction (no customer write can fall between them). True if it did."""
+    the same transaction (no customer write can fall between them). True if it did.
+    Otherwise it only empties the tally when no customer is left (after a flush)."""
     connection = connections[using]
     vendor = connection.vendor
     if vendor not in {"sqlite", "postgresql"}:
