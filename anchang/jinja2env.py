@@ -16,11 +16,19 @@ pages keep Django's helpers under the same names:
 
 A value printed with `{{ }}` that is a method or function (a template written for
 Django's engine, which calls them for you) is an error, not the text "<bound method…>".
+
+A translation of a constant (`_("Customers")`, `pgettext("grade", "A")`, no values to
+format) is looked up once, when the template is compiled, not on every render: the
+environment compiles each template once per language (`_load_template` keys its cache by
+the active language) and `_parse` replaces such calls with their translated text, escaped
+and marked safe as the call would have returned it. A card made ~60 of these calls, each
+through Jinja2's context, the i18n extension and Django's catalogue (issue 15).
 """
 
 from __future__ import annotations
 
 import types
+import weakref
 from datetime import date, datetime
 
 from django.conf import settings
@@ -28,8 +36,9 @@ from django.template import defaultfilters
 from django.templatetags.static import static
 from django.utils import timezone, translation
 from django.utils.functional import Promise
-from jinja2 import ChainableUndefined, Environment
-from markupsafe import escape
+from jinja2 import ChainableUndefined, Environment, nodes
+from jinja2.visitor import NodeTransformer
+from markupsafe import Markup, escape
 
 from anchang.templatetags.anchang_forms import widget
 from anchang.templatetags.local_dates import FORMATS
@@ -84,19 +93,107 @@ def language_choices() -> list[dict]:
     return [translation.get_language_info(code) for code, _name in settings.LANGUAGES]
 
 
+class _ConstantTranslations(NodeTransformer):
+    """`_("…")`, `gettext("…")` and `pgettext("…", "…")` with constant arguments and no
+    values to format, replaced by what the call returns in `language`: the same escaped,
+    safe text (newstyle gettext formats even without values, so `%%` still becomes `%`)."""
+
+    _NAMES = {"_": "gettext", "gettext": "gettext", "pgettext": "pgettext"}
+
+    def __init__(self, environment: Environment, language: str):
+        self.environment, self.language = environment, language
+        self.assigned: set[str] = set()
+
+    def visit_Name(self, node: nodes.Name) -> nodes.Node:
+        if node.ctx in ("store", "param"):
+            self.assigned.add(node.name)  # a template's own `_` or `gettext`: left alone
+        return node
+
+    def visit_Call(self, node: nodes.Call) -> nodes.Node:
+        node = self.generic_visit(node)
+        function = node.node
+        if not (
+            isinstance(function, nodes.Name)
+            and function.name in self._NAMES
+            and function.name not in self.assigned
+            and not node.kwargs
+            and node.dyn_args is None
+            and node.dyn_kwargs is None
+            and node.args
+            and all(isinstance(a, nodes.Const) and isinstance(a.value, str) for a in node.args)
+        ):
+            return node
+        args = [a.value for a in node.args]
+        kind = self._NAMES[function.name]
+        if len(args) != (1 if kind == "gettext" else 2):
+            return node
+        callables = self.environment.anchang_translations
+        with translation.override(self.language):
+            try:
+                # The callables return escaped text (`_escaped`); Jinja2's newstyle
+                # gettext marks it safe and formats it, as here.
+                if kind == "gettext":
+                    text = Markup(callables["gettext"](args[0])) % {}  # noqa: S704
+                else:
+                    text = Markup(callables["pgettext"](*args)) % {"context": args[0]}  # noqa: S704
+            except (KeyError, ValueError, TypeError):
+                return node  # the call fails as it would have at render time
+        return nodes.MarkSafe(nodes.Const(str(text)), lineno=node.lineno)
+
+
+class AnchangEnvironment(Environment):
+    """Compiles each template once per language, its constant translations looked up then
+    (see the module's docstring)."""
+
+    compile_translations = True
+
+    def _parse(self, source, name, filename):
+        tree = super()._parse(source, name, filename)
+        language = translation.get_language()
+        if not self.compile_translations or language is None:
+            return tree
+        assigned = _ConstantTranslations(self, language)
+        for node in tree.find_all(nodes.Name):  # names the template assigns, first
+            assigned.visit_Name(node)
+        return assigned.visit(tree)
+
+    def _load_template(self, name, globals):  # noqa: A002 - Jinja2's own signature
+        # Jinja2's own method with the language in the cache key (3.1's code otherwise).
+        if self.loader is None:
+            raise TypeError("no loader for this environment specified")
+        language = translation.get_language() if self.compile_translations else None
+        key = (weakref.ref(self.loader), name, language)
+        if self.cache is not None:
+            template = self.cache.get(key)
+            if template is not None and (not self.auto_reload or template.is_up_to_date):
+                if globals:
+                    template.globals.update(globals)
+                return template
+        template = self.loader.load(self, name, self.make_globals(globals))
+        if self.cache is not None:
+            self.cache[key] = template
+        return template
+
+
 def environment(**options) -> Environment:
     options.setdefault("extensions", []).append("jinja2.ext.i18n")
     options.pop("autoescape", None)  # pages always escape, whatever the settings say
     # A missing value prints nothing and so do its attributes, as in Django's engine, in
     # production and under ANCHANG_DEBUG alike (Django's backend picks DebugUndefined there).
     options["undefined"] = ChainableUndefined
-    env = Environment(autoescape=True, finalize=_finalize, **options)
+    env = AnchangEnvironment(autoescape=True, finalize=_finalize, **options)
+    env.anchang_translations = {
+        "gettext": _escaped(translation.gettext),
+        "ngettext": _escaped(translation.ngettext),
+        "pgettext": _escaped(translation.pgettext),
+        "npgettext": _escaped(translation.npgettext),
+    }
     env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
-        _escaped(translation.gettext),
-        _escaped(translation.ngettext),
+        env.anchang_translations["gettext"],
+        env.anchang_translations["ngettext"],
         newstyle=True,
-        pgettext=_escaped(translation.pgettext),
-        npgettext=_escaped(translation.npgettext),
+        pgettext=env.anchang_translations["pgettext"],
+        npgettext=env.anchang_translations["npgettext"],
     )
     env.globals.update(
         url=url,
