@@ -116,7 +116,8 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             "environment": "anchang.jinja2env.environment",
-            "context_processors": _CONTEXT_PROCESSORS,
+            # csrf_once replaces the backend's lazy csrf_input and csrf_token (set before it).
+            "context_processors": [*_CONTEXT_PROCESSORS, "anchang.context_processors.csrf_once"],
         },
     },
     {
