@@ -87,6 +87,35 @@ def _date(value, fmt: str | None = None) -> str:
     return defaultfilters.date(_local(value), fmt)
 
 
+# A tone is a Bootstrap colour name (primary, warning …: text-bg-<tone>) or one of these:
+# light with a border (on a white page), light without one (on the blue menu bar), a
+# reached follow-up's green, and the customer list's own grade colour (app.css).
+BADGE_TONES = {
+    "light": "text-bg-light border",
+    "nav": "text-bg-light",
+    "reached": "text-bg-success-subtle text-success-emphasis border",
+    "grade": "grade-badge",
+}
+
+
+def _printed(value) -> Markup:
+    """A value as `{{ value }}` prints it: finalized, then escaped."""
+    return escape(_finalize(value))
+
+
+def badge(text, tone="light", testid=None, title=None, tag="span", cls=None) -> Markup:
+    """A status badge, the one way a page draws one (includes/badges.html exports it as
+    `badge`). A function, not a macro: a Jinja2 macro call cost ~7 µs, and the customer
+    list draws fifty, a tenth of its rendering."""
+    classes = _printed(BADGE_TONES.get(tone) or f"text-bg-{tone}")
+    extra = f" {_printed(cls)}" if cls else ""
+    attributes = f' title="{_printed(title)}"' if title else ""
+    if testid:
+        attributes += f' data-testid="{_printed(testid)}"'
+    tag = _printed(tag)
+    return Markup(f'<{tag} class="badge {classes}{extra}"{attributes}>{_printed(text)}</{tag}>')  # noqa: S704 - every part escaped
+
+
 def language_choices() -> list[dict]:
     """The languages the footer offers, each with its own name (Django's
     `{% get_language_info_list %}`)."""
@@ -196,6 +225,7 @@ def environment(**options) -> Environment:
         npgettext=env.anchang_translations["npgettext"],
     )
     env.globals.update(
+        badge_html=badge,
         url=url,
         static=static,
         phone=phone,

@@ -77,11 +77,13 @@ def test_a_template_calls_only_the_environment_and_its_imports(path):
     `url(name, *args)`, and the other helpers the environment lists."""
     tree = _parse(path)
     known = set(_env().globals) | {"caller", "super"}
-    for node in tree.find_all((nodes.FromImport, nodes.Macro)):
+    for node in tree.find_all((nodes.FromImport, nodes.Macro, nodes.Assign)):
         if isinstance(node, nodes.FromImport):
             known |= {n if isinstance(n, str) else n[1] for n in node.names}
         elif isinstance(node, nodes.Macro):
             known.add(node.name)
+        elif isinstance(node.target, nodes.Name):  # `{% set badge = badge_html %}`
+            known.add(node.target.name)
     unknown = {
         f"line {call.lineno}: {call.node.name}()"
         for call in tree.find_all(nodes.Call)
