@@ -151,6 +151,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
         5 if os.environ.get("ANCHANG_PG_PREPARE", "1") != "0" else None
     )
+    # A connection the server ended is noticed by polling its socket when a request starts
+    # (anchang/connections.py), not by Django's `SELECT 1` round trip on every request.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Kept open for the worker's life: opening one costs ~1.8 ms (PRAGMAs, the schema, and
     # Django's SQL functions), a tenth of a page. One connection per worker thread.
