@@ -39,6 +39,7 @@ class Grant:
 
 
 _CACHE_ATTR = "_anchang_grants"
+_READ_ATTR = "_anchang_memberships_read"  # read with the user (user_with_memberships)
 
 
 def actor_grants(actor: User) -> tuple[Grant, ...]:
@@ -53,7 +54,9 @@ def actor_grants(actor: User) -> tuple[Grant, ...]:
     if cached is not None:
         return cached
 
-    memberships = _active_memberships(actor.pk)
+    memberships = getattr(actor, _READ_ATTR, None)
+    if memberships is None:
+        memberships = _active_memberships(actor.pk)
     # The company's project list only when a grant reaches past its own project: most
     # people (consultants, managers) never do, and it saves a query on every request.
     company_ids = {m.company_id for m in memberships if _reaches_wider(m.role)}
@@ -131,6 +134,66 @@ def _memberships_sql(connection: BaseDatabaseWrapper) -> str:
     return sql
 
 
+# By vendor: the text, the user's fields, and each field's column with the converters the
+# ORM would apply to its value (SQLite hands datetimes over as text, booleans as integers).
+_USER_SQL: dict[str, tuple[str, list[str], list[tuple]]] = {}
+
+
+def _user_sql(connection: BaseDatabaseWrapper) -> tuple[str, list[str], list[tuple]]:
+    if connection.vendor in _USER_SQL:
+        return _USER_SQL[connection.vendor]
+    qn = connection.ops.quote_name
+    fields = [f.attname for f in User._meta.concrete_fields]
+    columns = []
+    for field in User._meta.concrete_fields:
+        column = field.get_col(User._meta.db_table)
+        converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        columns.append((column, converters))
+    user = ", ".join(f"u.{qn(f.column)}" for f in User._meta.concrete_fields)
+    m = {name: qn(Membership._meta.get_field(name).column)
+         for name in ("id", "role", "company", "region", "project", "team", "user",
+                      "is_active")}  # fmt: skip
+    p = {name: qn(Project._meta.get_field(name).column) for name in ("id", "is_active", "region")}
+    sql = (
+        f"SELECT {user}, m.{m['id']}, m.{m['role']}, m.{m['company']}, m.{m['region']}, "  # noqa: S608 - names from the models
+        f"m.{m['project']}, m.{m['team']}, p.{p['is_active']}, p.{p['region']} "
+        f"FROM {qn(User._meta.db_table)} u "
+        f"LEFT JOIN {qn(Membership._meta.db_table)} m "
+        f"ON m.{m['user']} = u.{qn(User._meta.pk.column)} AND m.{m['is_active']} = %s "
+        f"LEFT JOIN {qn(Project._meta.db_table)} p ON p.{p['id']} = m.{m['project']} "
+        f"WHERE u.{qn(User._meta.pk.column)} = %s"
+    )
+    _USER_SQL[connection.vendor] = (sql, fields, columns)
+    return sql, fields, columns
+
+
+def user_with_memberships(pk: int) -> User | None:
+    """The user and their active memberships in one statement: the signed-in user of every
+    page, whose grants the request reads next (one round trip fewer, on PostgreSQL ~0.1 ms
+    of the app's and the server's CPU a request). The memberships wait on the user object
+    for actor_grants."""
+    connection = connections[router.db_for_read(User)]
+    sql, fields, columns = _user_sql(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [True, pk])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    width = len(fields)
+    values = []
+    for (column, converters), value in zip(columns, rows[0][:width], strict=True):
+        for converter in converters:
+            value = converter(value, column, connection)
+        values.append(value)
+    user = User.from_db(connection.alias, fields, values)
+    setattr(user, _READ_ATTR, [
+        _Membership(*row[width:width + 6], None if row[width + 6] is None else bool(row[width + 6]),
+                    row[width + 7])
+        for row in rows if row[width] is not None
+    ])  # fmt: skip
+    return user
+
+
 def _active_memberships(user_id: int) -> list[_Membership]:
     """The user's active memberships with their project's state and region: one plain
     statement, like the session read (anchang/sessions.py). Every signed-in request reads
@@ -179,7 +242,7 @@ def teammates(actor: User) -> dict[int, frozenset[int]]:
 
 
 def forget_grants(actor: User) -> None:
-    for attr in (_CACHE_ATTR, _TEAMS_ATTR):
+    for attr in (_CACHE_ATTR, _TEAMS_ATTR, _READ_ATTR):
         if hasattr(actor, attr):
             delattr(actor, attr)
 

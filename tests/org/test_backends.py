@@ -1,5 +1,5 @@
-"""The log-in backend (anchang/org/backends.py): the signed-in user read as a prepared
-statement, refused when inactive, and sessions made by Django's own backend still valid."""
+"""The log-in backend (anchang/org/backends.py): the signed-in user read with their memberships
+in one statement, refused when inactive, and sessions made by Django's own backend still valid."""
 
 from __future__ import annotations
 
