@@ -150,14 +150,20 @@ def registers_anywhere(actor: User) -> bool:
 
 def registration_project(actor: User, project_id) -> Project:
     """The project, if the actor registers customers there; 403 otherwise."""
-    pk = parse_id(project_id)
-    found = (
-        project_list_by_ids((pk,)) if pk in project_ids_where(actor, _registering_roles()) else []
-    )
-    project = found[0] if found else None
-    if project is None:
+    pk = ensure_registers_in(actor, project_id)
+    found = project_list_by_ids((pk,))
+    if not found:
         raise PermissionDenied(gettext("You do not register customers for this project."))
-    return project
+    return found[0]
+
+
+def ensure_registers_in(actor: User, project_id) -> int:
+    """The project's id, if the actor registers customers there (their grants name only
+    active projects); 403 otherwise. No query: the service checks a project its caller read."""
+    pk = parse_id(project_id)
+    if pk not in project_ids_where(actor, _registering_roles()):
+        raise PermissionDenied(gettext("You do not register customers for this project."))
+    return pk
 
 
 @dataclass(frozen=True)

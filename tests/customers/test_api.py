@@ -58,6 +58,25 @@ class TestRegistrationApi:
         assert OwnershipConflict.objects.count() == 1
         assert Registration.objects.count() == 3 and Customer.objects.count() == 1
 
+    def test_round_trips_of_a_registration(self, world, c1, api_client, django_assert_num_queries):
+        """A first registration and a return, statement by statement (each a round trip on
+        PostgreSQL): the actor's memberships; the project and medium; the phone's holder; the
+        customer, its history and phone index row, the registration, the first grade, the
+        customer's counts and the audit entry, with the savepoints around them. Nothing is
+        read twice, and a new customer's key dates (it has none) are not read at all."""
+        data = payload(world)
+        with django_assert_num_queries(17) as first:
+            answer = api_client.post(reverse("api:registrations"), data, format="json")
+        assert answer.status_code == 201
+        sql = [q["sql"] for q in first.captured_queries]
+        assert sum(q.startswith('SELECT "org_project"') for q in sql) == 1, sql
+        assert not any("customers_keydate" in q for q in sql), sql
+        with django_assert_num_queries(12):  # a return: no insert of a customer
+            assert (
+                api_client.post(reverse("api:registrations"), data, format="json").status_code
+                == 201
+            )
+
     def test_visit_with_first_visit_profile(self, world, c1, api_client):
         data = payload(world, kind="visit", **FIRST_VISIT)
         response = api_client.post(reverse("api:registrations"), data, format="json")

@@ -46,18 +46,25 @@ def clean_name(value: str) -> str:
     return name
 
 
-def refresh_derived(customer: Customer, rules: ProjectRules) -> None:
-    """Search keys and completeness, recomputed from the record itself."""
+def refresh_derived(
+    customer: Customer, rules: ProjectRules, *, has_care_dates: bool | None = None
+) -> None:
+    """Search keys and completeness, recomputed from the record itself (its key dates read
+    unless the caller knows whether it has any)."""
     customer.name_pinyin, customer.name_initials = name_keys(customer.name)
     customer.phone_last4 = customer.phone[-4:]
-    result = intake_rules.completeness(profile_values(customer), rules.completeness.weights)
+    values = profile_values(customer, has_care_dates=has_care_dates)
+    result = intake_rules.completeness(values, rules.completeness.weights)
     customer.completeness = result.percent
 
 
-def ensure_required(customer: Customer, rules: ProjectRules, stage: str) -> None:
+def ensure_required(
+    customer: Customer, rules: ProjectRules, stage: str, *, has_care_dates: bool | None = None
+) -> None:
     """Name every field the stage requires that is still empty (docs/domain.md#required-fields)."""
     required = rules.intake.required.get(stage, [])
-    missing = intake_rules.missing_required(profile_values(customer), required)
+    values = profile_values(customer, has_care_dates=has_care_dates)
+    missing = intake_rules.missing_required(values, required)
     if missing:
         labels = {f: field_label(f) for f in missing}
         raise ValidationFailed(
@@ -107,10 +114,11 @@ def _active_medium(*, pk: int, project: int) -> QuerySet[Medium]:
     return Medium.objects.filter(pk=pk, project_id=project, is_active=True)
 
 
-def _sync_phones(customer: Customer) -> None:
-    """Mirror phone/phone2 into the unique phone index; a taken number is a clear error."""
+def _sync_phones(customer: Customer, *, new: bool = False) -> None:
+    """Mirror phone/phone2 into the unique phone index; a taken number is a clear error.
+    A customer just inserted (`new`) has no index rows to read."""
     wanted = {1: customer.phone, 2: customer.phone2}
-    existing = {p.slot: p for p in customer.phones.all()}
+    existing = {} if new else {p.slot: p for p in customer.phones.all()}
     for slot, number in wanted.items():
         row = existing.get(slot)
         if not number:
@@ -141,7 +149,7 @@ def _save_new(customer: Customer) -> Customer:
     try:
         with transaction.atomic():
             customer.save()
-            _sync_phones(customer)
+            _sync_phones(customer, new=True)
     except IntegrityError as exc:
         raise Conflict(
             _("A customer with this phone number already exists in this project."),

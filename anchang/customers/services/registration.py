@@ -27,7 +27,7 @@ from anchang.customers.events import ContactRegistered, OwnerChange
 from anchang.customers.models import Customer, CustomerPhone, OwnershipConflict, Registration
 from anchang.customers.phones import normalise_phone
 from anchang.customers.profile import PROFILE_FIELDS, stage_of
-from anchang.customers.selectors import registration_project
+from anchang.customers.selectors import ensure_registers_in, registration_project
 from anchang.customers.services.ownership import owner_change_check, owner_set
 from anchang.customers.services.profile import (
     _clean_medium,
@@ -180,7 +180,7 @@ def registration_submit(
 ) -> RegistrationResult:
     """Register one call or visit. A retry with the same idempotency key returns the
     first result and writes nothing."""
-    registration_project(actor, project.pk)
+    ensure_registers_in(actor, project.pk)
     if idempotency_key:
         idempotency_key = idempotency_key.strip()[:64]
         replay = _replay(actor, idempotency_key)
@@ -270,9 +270,11 @@ def _register(
     stage = stage_of(customer, now)
     # Required fields (docs/domain.md#required-fields) are checked at the first call and the first
     # visit. Later stages show what is missing on the card; they never block a registration.
+    # A customer created by this registration has no key dates yet: not read twice more.
+    care_dates = False if created else None
     if stage in ("call_in", "first_visit") and (created or customer.visit_count == 1):
-        ensure_required(customer, rules, stage)
-    refresh_derived(customer, rules)
+        ensure_required(customer, rules, stage, has_care_dates=care_dates)
+    refresh_derived(customer, rules, has_care_dates=care_dates)
     customer.version += 1
     customer._history_user = actor
     customer._change_reason = _("return registration")
@@ -319,8 +321,7 @@ def _find_or_create(actor, project, cleaned, gender, profile, kind, rules):
         refresh_derived(customer, rules)
         customer._history_user = actor
         try:
-            with transaction.atomic():
-                _save_new(customer)
+            _save_new(customer)  # in a savepoint of its own: a lost race leaves nothing
         except Exception as exc:  # noqa: BLE001 - Conflict or IntegrityError: someone won
             if getattr(exc, "code", None) != Code.DUPLICATE_PHONE and not isinstance(
                 exc, IntegrityError
