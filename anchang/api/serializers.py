@@ -1,6 +1,8 @@
 """Shared serializer behaviour: unknown fields are an error, not silently ignored; ids and
 versions are bounded by their columns, so no number overflows the database."""
 
+import threading
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -17,6 +19,25 @@ class StrictSerializer(serializers.Serializer):
                 {name: [_("Unknown field.")] for name in unknown}, code="unknown_field"
             )
         return super().to_internal_value(data)
+
+
+class Reused:
+    """An answer's serializer whose fields are built once per class and thread: put before
+    the serializer class in its bases, answer with `Cls.represent(instance)`. DRF builds a
+    serializer's fields afresh for every instance (a ModelSerializer reads its model's
+    fields and makes each one again), a fifth of recording a follow-up through the API. Only
+    for answers that need no context (no request, no user): the shared instance has none."""
+
+    _shared = threading.local()
+
+    @classmethod
+    def represent(cls, instance) -> dict:
+        """What `cls(instance).data` gives, from the thread's one instance of the class."""
+        built = cls._shared.__dict__
+        serializer = built.get(cls)
+        if serializer is None:
+            serializer = built[cls] = cls()
+        return serializer.to_representation(instance)
 
 
 ID_MAX = 2**63 - 1  # BigAutoField

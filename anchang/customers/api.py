@@ -159,7 +159,7 @@ class RegistrationApi(APIView):
             "customer": result.customer.pk if result.customer else None,
             "is_late": result.registration.is_late,
         }
-        return Response(RegistrationOutSerializer(body).data, status=status.HTTP_201_CREATED)
+        return Response(RegistrationOutSerializer.represent(body), status=status.HTTP_201_CREATED)
 
 
 def _media(actor):

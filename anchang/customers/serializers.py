@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from anchang.api.serializers import IdField, StrictSerializer, TextField, VersionField
+from anchang.api.serializers import IdField, Reused, StrictSerializer, TextField, VersionField
 from anchang.customers import choices as c
 from anchang.customers.models import Customer, KeyDate, Medium, OwnershipConflict, Registration
 from anchang.customers.phones import PHONE_INPUT_MAX, customer_phone_shown
@@ -171,7 +171,7 @@ class RegistrationInSerializer(StrictSerializer):
         return fields
 
 
-class RegistrationOutSerializer(serializers.Serializer):
+class RegistrationOutSerializer(Reused, serializers.Serializer):
     outcome = serializers.ChoiceField(choices=Registration.Outcome.choices)
     message = serializers.CharField()
     registration = serializers.IntegerField()

@@ -55,7 +55,7 @@ class FollowUpListApi(generics.ListAPIView):
         followup = services.followup_record(
             actor=request.user, customer=customer, idempotency_key=key, **data
         )
-        return Response(FollowUpOutSerializer(followup).data, status=status.HTTP_201_CREATED)
+        return Response(FollowUpOutSerializer.represent(followup), status=status.HTTP_201_CREATED)
 
 
 class CustomerHistoryApi(APIView):

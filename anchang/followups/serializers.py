@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from anchang.api.serializers import IdField, StrictSerializer, TextField
+from anchang.api.serializers import IdField, Reused, StrictSerializer, TextField
 from anchang.customers.choices import PurchaseHorizon
 from anchang.customers.models import Registration
 from anchang.followups import rules
@@ -56,7 +56,7 @@ class FollowUpInSerializer(StrictSerializer):
     )  # fmt: skip
 
 
-class FollowUpOutSerializer(serializers.ModelSerializer):
+class FollowUpOutSerializer(Reused, serializers.ModelSerializer):
     signals = serializers.ListField(child=serializers.ChoiceField(choices=rules.ALL_SIGNALS))
 
     class Meta:
