@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import sys
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from django.urls import reverse
 
 from anchang.api.pagination import KeysetPagination
 from anchang.gunicorn_conf import MaskingLogger
-from anchang.logging_filters import MaskingFormatter, MaskPersonalData
+from anchang.logging_filters import MaskingFormatter, MaskPersonalData, mask_text
 from tests.pii_scan import scan_text
 
 MOBILE = "13800138000"
@@ -113,3 +114,61 @@ def test_gunicorn_error_log_is_masked():
     except LeakyError:
         logger.exception("Error handling request /api/v1/customers/?q=%s", MOBILE)
     _assert_masked(buffer.getvalue(), "gunicorn error log")
+
+
+def _access_line(logger_class, access_format: str, path: str) -> str:
+    """One request's access-log line as a logger of the class writes it."""
+    import datetime
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    config = Config()
+    config.set("accesslog", "-")
+    config.set("access_log_format", access_format)
+    logger = logger_class(config)
+    buffer = io.StringIO()
+    for handler in logger.access_log.handlers:
+        handler.setStream(buffer)
+    environ = {
+        "REMOTE_ADDR": "10.0.0.7", "REQUEST_METHOD": "GET", "PATH_INFO": path,
+        "RAW_URI": path + "?q=1", "SERVER_PROTOCOL": "HTTP/1.1", "QUERY_STRING": "q=1",
+        "HTTP_USER_AGENT": 'Mozilla "5.0"', "HTTP_REFERER": "/", "HTTP_COOKIE": "s=1",
+    }  # fmt: skip
+    request = SimpleNamespace(headers=[("USER-AGENT", 'Mozilla "5.0"'), ("COOKIE", "s=1")])
+    response = SimpleNamespace(status="200 OK", sent=30905, headers=[("Content-Type", "text/html")])
+    logger.access(response, request, environ, datetime.timedelta(seconds=1, microseconds=7_400))
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("path", ["/customers/4521/", f"/customers/{MOBILE}/", '/a"b/'])
+@pytest.mark.parametrize(
+    "access_format",
+    ['%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',  # anchang serve's: the few atoms
+     '%(h)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %({cookie}i)s'],  # another: all of them
+)  # fmt: skip
+def test_the_access_log_reads_as_gunicorns(path, access_format):
+    """The access log builds only the atoms its format reads, and writes the line gunicorn's
+    own logger writes (masked, as every log line is)."""
+    from gunicorn.glogging import Logger
+
+    ours = _access_line(MaskingLogger, access_format, path)
+    theirs = _access_line(Logger, access_format, path)
+    if "%(t)s" in access_format:  # the date, to the second: the two lines may straddle one
+        ours, theirs = (re.sub(r"\[[^]]+\]", "[t]", line) for line in (ours, theirs))
+    assert ours == mask_text(theirs) and ours
+    assert MOBILE not in ours
+
+
+def test_anchang_serves_with_the_few_atoms():
+    """`anchang serve`'s format is the one the short path covers."""
+    import inspect
+
+    from gunicorn.config import Config
+
+    from anchang.management.commands import serve
+
+    access_format = re.search(r"'(%\(h\)s[^']*)'", inspect.getsource(serve)).group(1)
+    config = Config()
+    config.set("access_log_format", access_format)
+    assert MaskingLogger(config)._few_atoms
