@@ -129,3 +129,20 @@ def test_a_step_counts_refused_and_unanswered_requests_as_errors(monkeypatch):
             assert {error.rsplit(": ", 1)[1] for error in result["error_kinds"]} == {kind}
     finally:
         silent.close()
+
+
+@pytest.mark.slow
+@pytest.mark.sqlite_only
+def test_side_by_side_measures_two_servers_on_one_folder():
+    """scripts/side_by_side.py: both servers answer the mix and each gets a CPU figure."""
+    import subprocess
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "side_by_side.py"
+    out = subprocess.run(
+        [sys.executable, str(script), "--requests", "30", "--warm", "5",
+         "--b-args", "--worker-class gthread --threads 1"],
+        capture_output=True, text=True, timeout=600, check=True,
+    )  # fmt: skip
+    rows = [line for line in out.stdout.splitlines() if line.startswith(("| A:", "| B:"))]
+    assert len(rows) == 2 and "gthread" in rows[1], out.stdout
+    assert all(float(row.split("|")[4].split()[0]) > 0 for row in rows), out.stdout
