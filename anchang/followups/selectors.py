@@ -61,11 +61,21 @@ def customer_followups(customer: Customer, limit: int = 100) -> list[FollowUp]:
     return _followups(customer=customer.pk, limit=limit)
 
 
+# What the card and the printed card show of a follow-up and its author (their partials
+# read nothing else; tests/customers/test_pages.py counts the card's queries as rows grow).
+# The whole rows with the author's every column cost a fiftieth-row card ~5 % more CPU.
+INTENT_CARD_FIELDS = (
+    "id", "customer", "occurred_at", "kind", "reached", "grade", "is_backdated", "content",
+    "impression", "bottleneck", "plan", "next_on", "author__id", "author__name",
+    "author__username",
+)  # fmt: skip
+
+
 @prepared(shape=("limit",))
 def _intent_card(*, customer: int, limit: int, oldest_first: bool) -> QuerySet[FollowUp]:
     order = "occurred_at" if oldest_first else "-occurred_at"
     rows = FollowUp.objects.filter(customer_id=customer).select_related("author")
-    return rows.order_by(order)[:limit]
+    return rows.only(*INTENT_CARD_FIELDS).order_by(order)[:limit]
 
 
 @prepared
