@@ -111,25 +111,37 @@ class _Membership(NamedTuple):
     project_region_id: int | None
 
 
+def _membership_parts(connection: BaseDatabaseWrapper) -> tuple[str, str, dict[str, str]]:
+    """What both plain membership reads share: the selected columns (m. and p.), the join
+    of the membership's project, and the quoted membership columns by field name."""
+    qn = connection.ops.quote_name
+    m = {name: qn(Membership._meta.get_field(name).column)
+         for name in ("id", "role", "company", "region", "project", "team", "user",
+                      "is_active")}  # fmt: skip
+    p = {name: qn(Project._meta.get_field(name).column) for name in ("id", "is_active", "region")}
+    selected = (
+        f"m.{m['id']}, m.{m['role']}, m.{m['company']}, m.{m['region']}, m.{m['project']}, "
+        f"m.{m['team']}, p.{p['is_active']}, p.{p['region']}"
+    )
+    project = f"LEFT JOIN {qn(Project._meta.db_table)} p ON p.{p['id']} = m.{m['project']}"
+    return selected, project, m
+
+
+def _membership(row) -> _Membership:
+    """A row of `_membership_parts`' columns (SQLite gives the project's flag as 0/1)."""
+    return _Membership(*row[:6], None if row[6] is None else bool(row[6]), row[7])
+
+
 _MEMBERSHIPS_SQL: dict[str, str] = {}  # by database vendor: the text never changes
 
 
 def _memberships_sql(connection: BaseDatabaseWrapper) -> str:
     if connection.vendor in _MEMBERSHIPS_SQL:
         return _MEMBERSHIPS_SQL[connection.vendor]
-    qn = connection.ops.quote_name
-    column = {name: qn(Membership._meta.get_field(name).column)
-              for name in ("id", "role", "company", "region", "project", "team", "user",
-                           "is_active")}  # fmt: skip
-    project = {name: qn(Project._meta.get_field(name).column) for name in ("id", "is_active",
-                                                                           "region")}  # fmt: skip
+    selected, project, m = _membership_parts(connection)
     sql = _MEMBERSHIPS_SQL[connection.vendor] = (
-        f"SELECT m.{column['id']}, m.{column['role']}, m.{column['company']}, "  # noqa: S608 - names from the models
-        f"m.{column['region']}, m.{column['project']}, m.{column['team']}, "
-        f"p.{project['is_active']}, p.{project['region']} "
-        f"FROM {qn(Membership._meta.db_table)} m LEFT JOIN {qn(Project._meta.db_table)} p "
-        f"ON p.{project['id']} = m.{column['project']} "
-        f"WHERE m.{column['user']} = %s AND m.{column['is_active']} = %s"
+        f"SELECT {selected} FROM {connection.ops.quote_name(Membership._meta.db_table)} m "  # noqa: S608 - names from the models
+        f"{project} WHERE m.{m['user']} = %s AND m.{m['is_active']} = %s"
     )
     return sql
 
@@ -150,18 +162,12 @@ def _user_sql(connection: BaseDatabaseWrapper) -> tuple[str, list[str], list[tup
         converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
         columns.append((column, converters))
     user = ", ".join(f"u.{qn(f.column)}" for f in User._meta.concrete_fields)
-    m = {name: qn(Membership._meta.get_field(name).column)
-         for name in ("id", "role", "company", "region", "project", "team", "user",
-                      "is_active")}  # fmt: skip
-    p = {name: qn(Project._meta.get_field(name).column) for name in ("id", "is_active", "region")}
+    selected, project, m = _membership_parts(connection)
+    pk = qn(User._meta.pk.column)
     sql = (
-        f"SELECT {user}, m.{m['id']}, m.{m['role']}, m.{m['company']}, m.{m['region']}, "  # noqa: S608 - names from the models
-        f"m.{m['project']}, m.{m['team']}, p.{p['is_active']}, p.{p['region']} "
-        f"FROM {qn(User._meta.db_table)} u "
+        f"SELECT {user}, {selected} FROM {qn(User._meta.db_table)} u "  # noqa: S608 - names from the models
         f"LEFT JOIN {qn(Membership._meta.db_table)} m "
-        f"ON m.{m['user']} = u.{qn(User._meta.pk.column)} AND m.{m['is_active']} = %s "
-        f"LEFT JOIN {qn(Project._meta.db_table)} p ON p.{p['id']} = m.{m['project']} "
-        f"WHERE u.{qn(User._meta.pk.column)} = %s"
+        f"ON m.{m['user']} = u.{pk} AND m.{m['is_active']} = %s {project} WHERE u.{pk} = %s"
     )
     _USER_SQL[connection.vendor] = (sql, fields, columns)
     return sql, fields, columns
@@ -186,11 +192,7 @@ def user_with_memberships(pk: int) -> User | None:
             value = converter(value, column, connection)
         values.append(value)
     user = User.from_db(connection.alias, fields, values)
-    setattr(user, _READ_ATTR, [
-        _Membership(*row[width:width + 6], None if row[width + 6] is None else bool(row[width + 6]),
-                    row[width + 7])
-        for row in rows if row[width] is not None
-    ])  # fmt: skip
+    setattr(user, _READ_ATTR, [_membership(row[width:]) for row in rows if row[width] is not None])
     return user
 
 
@@ -203,7 +205,7 @@ def _active_memberships(user_id: int) -> list[_Membership]:
     with connection.cursor() as cursor:
         cursor.execute(_memberships_sql(connection), [user_id, True])
         rows = cursor.fetchall()
-    return [_Membership(*row[:6], None if row[6] is None else bool(row[6]), row[7]) for row in rows]
+    return [_membership(row) for row in rows]
 
 
 @cache  # the matrix is read once per process
