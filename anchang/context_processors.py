@@ -15,7 +15,6 @@ from anchang.templatetags.row_urls import fixed_url
 
 # (label, the page in permissions.yaml whose roles see the item) while it links nowhere
 LATER = [
-    (_("Deals"), "deals"),
     (_("Reports"), "reports"),
 ]
 
@@ -64,6 +63,9 @@ def _menu(user) -> dict:
         items.append(_item(_("Revisit plans"), "followups:revisit-plans", "revisits"))
     if policies.can_open_page(actor=user, page="media"):
         items.append(_item(_("Media"), "customers:media", "media"))
+    if policies.can_open_page(actor=user, page="deals"):
+        items.append(_item(_("Sales control"), "deals:board", "board"))
+        items.append(_item(_("Deals"), "deals:list", "deals"))
     for label, page in LATER:
         if policies.can_open_page(actor=user, page=page):
             items.append({"label": label, "url": None, "key": None})
@@ -102,6 +104,9 @@ def _section(request) -> str:
         return "reviews"
     if match.app_name == "followups" and match.url_name.startswith("revisit"):
         return "revisits"
+    if match.app_name == "deals":
+        board = match.url_name.startswith(("board", "unit")) or match.url_name == "catalogue"
+        return "board" if board else "deals"
     if match.app_name == "org" and match.url_name.startswith("staff-token"):
         return "staff-tokens"
     return match.app_name or match.url_name

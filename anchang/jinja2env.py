@@ -11,7 +11,7 @@ pages keep Django's helpers under the same names:
   anchang/templatetags/row_urls.py), `static(path)`, `{{ csrf_input }}` (Django's backend
   adds it with `request`);
 - `phone(e164, full)`, `widget(field)`, and the filters `ymd_hm`, `ymd`, `md_hm`, `md`,
-  `date(format)`, `linebreaksbr`, `truncatechars(n)`, which convert
+  `date(format)`, `linebreaksbr`, `truncatechars(n)`, `yuan` (fen as 1,234.00), which convert
   aware datetimes to local time first, as Django's filters do.
 
 A value printed with `{{ }}` that is a method or function (a template written for
@@ -42,6 +42,7 @@ from markupsafe import Markup, escape
 
 from anchang.templatetags.anchang_forms import widget
 from anchang.templatetags.local_dates import FORMATS
+from anchang.templatetags.money import yuan
 from anchang.templatetags.phones import phone
 from anchang.templatetags.row_urls import url
 
@@ -238,5 +239,6 @@ def environment(**options) -> Environment:
         date=_date,
         linebreaksbr=defaultfilters.linebreaksbr,
         truncatechars=defaultfilters.truncatechars,
+        yuan=yuan,
     )
     return env

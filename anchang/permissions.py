@@ -75,6 +75,7 @@ def validate(data: dict) -> None:
         if not set(spec.get("edit", [])) <= set(spec[SENSITIVE]) <= set(spec.get("view", [])):
             raise MatrixError(f"{role}: sensitive fields: edit ⊆ sensitive ⊆ view")
     _validate_role_lists(data)
+    _validate_deals(data)
     unknown = set(data.get("fields", {}).get("phone_full", [])) - set(relations)
     if unknown:
         raise MatrixError(f"fields.phone_full: unknown relations {sorted(unknown)}")
@@ -87,6 +88,7 @@ def validate(data: dict) -> None:
             guard in PLAIN_GUARDS
             or (kind == "customers" and what in actions)
             or (kind == "page" and what in data.get("pages", {}))
+            or (kind == "deals" and what in data.get("deal_actions", ()))
         ):
             raise MatrixError(f"endpoint {name}: unknown guard {guard!r}")
 
@@ -110,6 +112,42 @@ def _validate_role_lists(data: dict) -> None:
             raise MatrixError(f"duties.own_customers: {role} may not view its own customers")
     if not set(duties["claim_from_pool"]) <= owners:
         raise MatrixError("duties.claim_from_pool: who claims a customer owns it")
+
+
+def _validate_deals(data: dict) -> None:
+    """Every role says, for every deal action, which deals' relations it reaches; a role that
+    acts on a deal reads it; the same region and company rules as for customers."""
+    relations, actions = data.get("deal_relations", []), data.get("deal_actions", [])
+    table = data.get("deals", {})
+    for role, spec in data["roles"].items():
+        deal_spec = table.get(role)
+        if deal_spec is None:
+            raise MatrixError(f"deals: {role} is missing")
+        for action in actions:
+            allowed = deal_spec.get(action)
+            if allowed is None:
+                raise MatrixError(f"deals.{role}: action {action!r} is missing")
+            unknown = set(allowed) - set(relations)
+            if unknown:
+                raise MatrixError(f"deals.{role}.{action}: unknown relations {sorted(unknown)}")
+            if not set(allowed) <= set(deal_spec.get("view", ())):
+                raise MatrixError(f"deals.{role}.{action}: acts on deals it may not view")
+            if spec["scope"] == "region" and (
+                ("same_project" in allowed) != ("other_project" in allowed)
+            ):
+                raise MatrixError(f"deals.{role}.{action}: a region role covers all its projects")
+    unknown_roles = set(table) - set(data["roles"])
+    if unknown_roles:
+        raise MatrixError(f"deals: unknown roles {sorted(unknown_roles)}")
+
+
+def deal_relations(role: str, action: str) -> frozenset[str]:
+    """The deals' relations a role reaches for a deal action (view, sell, move, approve,
+    collect, catalogue); an unknown role or action gets nothing (fail closed)."""
+    spec = matrix().get("deals", {}).get(role)
+    if not spec:
+        return frozenset()
+    return frozenset(spec.get(action) or ())
 
 
 def role_scope(role: str) -> str | None:

@@ -20,7 +20,14 @@ ROLE_LABELS = {
     "care": "客户关系专员 care specialist",
     "marketing": "区域营销 regional marketing",
     "auditor": "审计 auditor",
+    "designer": "设计师 designer",
     "admin": "系统管理员 admin",
+}
+DEAL_RELATION_LABELS = {
+    "own": "own deal (credited or designer)",
+    "same_project": "rest of the project",
+    "other_project": "other project, same region",
+    "other_region": "other region",
 }
 
 
@@ -105,6 +112,31 @@ def render() -> str:
         "undoes them (400 `state_workflow_owned`).",
         "",
     ]
+    deal_relations = data.get("deal_relations", [])
+    lines += [
+        "## Deals (成交)",
+        "",
+        "A deal's relation to the reader: its credited consultant or its designer (own), the",
+        "rest of the project, other projects. `view` reads it; `sell` holds units and",
+        "subscribes customers (whom the reader may also edit); `move` moves its stage and asks",
+        "for discounts, side moves and cancellations; `approve` decides them (never one's own",
+        "request); `collect` keeps the payment plan and receipts; `catalogue` builds the",
+        "buildings, stock and packages and reads floor prices (底价). A deal the reader may not",
+        "view answers 404.",
+        "",
+    ]
+    for action in data.get("deal_actions", []):
+        lines += [
+            f"### deals: {action}",
+            "",
+            "| role | " + " | ".join(DEAL_RELATION_LABELS[r] for r in deal_relations) + " |",
+            "|---|" + "---|" * len(deal_relations),
+        ]
+        for role in data["roles"]:
+            allowed = permissions.deal_relations(role, action)
+            cells = ["✔" if r in allowed else "—" for r in deal_relations]
+            lines.append(f"| {ROLE_LABELS.get(role, role)} | " + " | ".join(cells) + " |")
+        lines.append("")
     lines += ["## Pages", "", "| page | roles |", "|---|---|"]
     for page, roles in data.get("pages", {}).items():
         lines.append(f"| {page} | {', '.join(roles)} |")
@@ -127,7 +159,8 @@ def render() -> str:
         "",
         "Every URL the product serves, with its door and the guard a request must pass.",
         "`customers.<action>`: the tables above, for the customer in the URL (or the",
-        "customers listed); `page.<page>`: the pages above; `signed_in`: any signed-in user,",
+        "customers listed); `deals.<action>`: the deals tables, for the deal in the URL;",
+        "`page.<page>`: the pages above; `signed_in`: any signed-in user,",
         "who reads only their own data there. A URL missing from this table fails the build",
         "(`tests/system/test_endpoints.py`).",
         "",

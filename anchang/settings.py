@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "anchang.customers",
     "anchang.followups",
     "anchang.pool",
+    "anchang.deals",
     "anchang.scheduler",
 ]
 

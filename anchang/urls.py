@@ -13,6 +13,7 @@ urlpatterns = [
     path("customers/", include("anchang.customers.urls")),
     path("", include("anchang.followups.urls")),
     path("pool/", include("anchang.pool.urls")),
+    path("deals/", include("anchang.deals.urls")),
     path("org/", include("anchang.org.urls")),
     path("audit/", include("anchang.audit.urls")),
     path("api/", include("anchang.api.urls")),

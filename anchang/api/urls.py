@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularSwaggerView
 
 from anchang.api.schema import SchemaView
 from anchang.customers import api as customers_api
+from anchang.deals import api as deals_api
 from anchang.followups import api as followups_api
 from anchang.followups.loss import api as loss_api
 from anchang.followups.my_day import api as my_day_api
@@ -86,6 +87,26 @@ urlpatterns = [
     path("v1/pool/", pool_api.PoolListApi.as_view(), name="pool"),
     path("v1/pool/<int:pk>/claim/", pool_api.PoolClaimApi.as_view(), name="pool-claim"),
     path("v1/pool/hand-out/", pool_api.PoolHandOutApi.as_view(), name="pool-hand-out"),
+    # deals (成交)
+    path("v1/board/", deals_api.BoardApi.as_view(), name="board"),
+    path("v1/units/", deals_api.UnitListApi.as_view(), name="units"),
+    path("v1/units/<int:pk>/", deals_api.UnitDetailApi.as_view(), name="unit"),
+    path("v1/units/<int:pk>/hold/", deals_api.UnitHoldApi.as_view(), name="unit-hold"),
+    path("v1/units/<int:pk>/release/", deals_api.UnitReleaseApi.as_view(), name="unit-release"),
+    path("v1/deals/", deals_api.DealListApi.as_view(), name="deals"),
+    path("v1/deals/<int:pk>/", deals_api.DealDetailApi.as_view(), name="deal"),
+    path("v1/deals/<int:pk>/move/", deals_api.DealMoveApi.as_view(), name="deal-move"),
+    path("v1/deals/<int:pk>/requests/", deals_api.DealRequestApi.as_view(), name="deal-request"),
+    path("v1/deals/<int:pk>/receipts/", deals_api.DealReceiptsApi.as_view(), name="deal-receipts"),
+    path("v1/deals/<int:pk>/plan/", deals_api.DealPlanApi.as_view(), name="deal-plan"),
+    path("v1/deals/<int:pk>/refunds/", deals_api.DealRefundApi.as_view(), name="deal-refund"),
+    path("v1/approvals/", deals_api.ApprovalListApi.as_view(), name="approvals"),
+    path(
+        "v1/approvals/<int:pk>/decide/",
+        deals_api.ApprovalDecideApi.as_view(),
+        name="approval-decide",
+    ),
+    path("v1/collections/", deals_api.CollectionsApi.as_view(), name="collections"),
     path("v1/reviews/", review_api.ReviewListApi.as_view(), name="reviews"),
     path("v1/reviews/mark-done/", review_api.ReviewsDoneApi.as_view(), name="reviews-done"),
     path("v1/reviews/counts/", review_api.ReviewCountsApi.as_view(), name="review-counts"),

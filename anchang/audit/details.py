@@ -45,6 +45,21 @@ DETAIL_LABELS = {
     "found": gettext_lazy("Customers found"),
     "door": gettext_lazy("Where"),
     "days": gettext_lazy("Days"),
+    # deals
+    "customer": gettext_lazy("Customer"),
+    "deal": gettext_lazy("Deal"),
+    "unit": gettext_lazy("Unit"),
+    "stage": gettext_lazy("Stage"),
+    "kind": gettext_lazy("Kind"),
+    "price": gettext_lazy("Deal price (yuan)"),
+    "discount_permille": gettext_lazy("Discount (‰)"),
+    "amount": gettext_lazy("Amount (yuan)"),
+    "method": gettext_lazy("Method"),
+    "receipt": gettext_lazy("Receipt"),
+    "refund": gettext_lazy("Refund of approval"),
+    "approval": gettext_lazy("Approval"),
+    "old": gettext_lazy("Old price (yuan)"),
+    "new": gettext_lazy("New price (yuan)"),
 }
 # A key that means something else for one action.
 ACTION_LABELS = {("restore", "from"): gettext_lazy("Backup file")}
@@ -63,7 +78,15 @@ VALUE_LABELS = {
 CHOICE_FIELDS = {
     "reason": [("customers", "Customer", "loss_reason")],
     "decision": [("customers", "OwnershipConflict", "status")],
+    "kind": [("deals", "Approval", "kind")],
+    "method": [("deals", "Receipt", "method")],
 }
+
+
+def value_labels_add(key: str, labels: Mapping[str, Any]) -> None:
+    """Words for the codes a higher app writes under `key` (deals: its stages), added from
+    its AppConfig.ready(); the log never imports that app."""
+    VALUE_LABELS.setdefault(key, {}).update(labels)
 
 
 def _choice_label(key: str, value: str) -> str | None:
@@ -71,6 +94,8 @@ def _choice_label(key: str, value: str) -> str | None:
     if value in known:
         return str(known[value])
     for app_label, model, field in CHOICE_FIELDS.get(key, []):
+        if not apps.is_installed(f"anchang.{app_label}"):
+            continue
         choices = dict(apps.get_model(app_label, model)._meta.get_field(field).choices or [])
         if value in choices:
             return str(choices[value])

@@ -15,6 +15,7 @@ from django.utils import timezone
 from pypinyin import lazy_pinyin
 
 from anchang.customers.services import media_ensure_defaults
+from anchang.demo.deals import TOTAL_CAP, Staff, build_catalogue, build_deals
 from anchang.demo.followups import build_followups
 from anchang.demo.intake import build_intake
 from anchang.demo.names import chinese_name
@@ -34,6 +35,7 @@ class DemoResult:
     customers: int = 0
     registrations: int = 0
     followups: int = 0
+    deals: int = 0
 
 
 PROJECTS = [
@@ -43,6 +45,8 @@ PROJECTS = [
     ("south", "xingchi", "星驰汽车4S店", Project.Kind.DEALERSHIP, 5),  # grades H/A/B/C
 ]
 PROJECT_ROLES = [Role.MANAGER, Role.CLERK, Role.PLANNER, Role.CARE]
+# Designers (设计师) work the store's dispatched orders (派单).
+DESIGNERS = {"meijia": 3}
 # Six months of intake per consultant. An office running the pool rules keeps each
 # consultant's customers in play under the hold cap (default 200): at most ~95% of the
 # intake is still in play, so a consultant can claim from the pool in the demo.
@@ -109,6 +113,11 @@ def build_demo(*, seed: int = 2026, customers_per_consultant: int = PER_CONSULTA
                 user=consultant, role=Role.CONSULTANT, company=company, project=project, team=team
             )
             consultants.append(consultant)
+        for _ in range(DESIGNERS.get(code, 0)):
+            membership_grant(
+                user=person(Role.DESIGNER), role=Role.DESIGNER, company=company, project=project,
+                team=team,
+            )  # fmt: skip
         customers, registrations = build_intake(
             rng=rng, project=project, consultants=consultants,
             per_consultant=customers_per_consultant, phone_start=phone_index,
@@ -118,6 +127,11 @@ def build_demo(*, seed: int = 2026, customers_per_consultant: int = PER_CONSULTA
             rng=rng, project=project, consultants=consultants, manager=staff[Role.MANAGER]
         )
         _revisit_plan(project, staff[Role.MANAGER])
+        sales = Staff(manager=staff[Role.MANAGER], clerk=staff[Role.CLERK])
+        build_catalogue(rng=rng, project=project, staff=sales)
+        result.deals += build_deals(
+            rng=rng, project=project, staff=sales, budget=TOTAL_CAP // len(PROJECTS)
+        )
         result.customers += customers
         result.registrations += registrations
     # As if the tick had been running all along: the suspicious records are flagged (the

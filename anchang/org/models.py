@@ -104,6 +104,7 @@ class Role(models.TextChoices):
     CARE = "care", _("Customer-care specialist")
     MARKETING = "marketing", _("Regional marketing")
     AUDITOR = "auditor", _("Auditor")
+    DESIGNER = "designer", _("Designer")
     ADMIN = "admin", _("Administrator")
 
 

@@ -214,9 +214,13 @@ def _reaches_wider(role: str) -> bool:
     other projects: then its grant needs the company's project list."""
     if permissions.role_scope(role) != "project":
         return True
+    wider = {"other_project", "other_region"}
     return any(
-        permissions.allowed_relations(role, action) & {"other_project", "other_region"}
+        permissions.allowed_relations(role, action) & wider
         for action in permissions.matrix()["actions"]
+    ) or any(
+        permissions.deal_relations(role, action) & wider
+        for action in permissions.matrix().get("deal_actions", ())
     )
 
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from anchang.customers.services.tally import tally_fold
+from anchang.deals.tasks import holds_expire, milestone_tasks_due
 from anchang.pool.services import pool_reclaim_due
 from anchang.scheduler.models import TickRun
 
@@ -39,6 +40,10 @@ RULES: list[tuple[str, Callable[[datetime], int]]] = [
     ("revisit_plans_closed", _plans_close_due),
     # copy-paste and bursts need the records around a new one: checked here, once each
     ("suspicion_flags", _suspicion_flags),
+    # milestone tasks dated months ahead (quality checks after handover) are created when
+    # they come within the horizon; holds past their minutes return to sale
+    ("milestone_tasks", milestone_tasks_due),
+    ("holds_expired", holds_expire),
 ]
 # Upkeep, not rules: they change no record a person reads, so the run's summary omits them.
 UPKEEP: list[tuple[str, Callable[[datetime], int]]] = [

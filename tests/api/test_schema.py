@@ -25,6 +25,8 @@ from anchang.customers.filters import SEARCH_MAX
 from anchang.customers.models import Customer, KeyDate, Medium, OwnershipConflict, Registration
 from anchang.customers.services.key_dates import key_date_add
 from anchang.customers.services.phone_reveal import REASON_MAX as REVEAL_REASON_MAX
+from anchang.deals import rules as deal_rules
+from anchang.deals.models import Approval, Building, Deal, Receipt, StageChange, Unit
 from anchang.followups.loss import services as loss
 from anchang.followups.models import FollowUp, GradeChange, LossApplication, Review, RevisitPlan
 from anchang.followups.revisits import services as revisits
@@ -53,6 +55,11 @@ def _ours(base) -> list[type]:
 
 # Where each input's limits come from: the models whose columns it fills (a field is looked
 # up in them in order), or the service's constant for text no column holds.
+MONEY = {
+    name: deal_rules.AMOUNT_CHARS
+    for name in ("deal_price", "standard_price", "loan_amount", "deposit", "amount", "new_price",
+                 "new_floor_price", "gross_area", "price_per_m2", "floor_price")
+}  # fmt: skip
 SOURCES: dict[str, list] = {
     "RegistrationForm": [Customer, Registration],
     "RegistrationInSerializer": [Customer, Registration],
@@ -91,6 +98,26 @@ SOURCES: dict[str, list] = {
     "KeyDateInSerializer": [KeyDate],
     "MediumInSerializer": [Medium],
     "MediumPatchSerializer": [Medium],
+    # deals: amounts are typed text (anchang.deals.rules.AMOUNT_CHARS); a reason, note or
+    # comment is NOTE_MAX where no column holds it whole
+    "SubscribeForm": [MONEY, Deal, {"note": deal_rules.NOTE_MAX}],
+    "SubscribeInSerializer": [MONEY, Deal, {"note": deal_rules.NOTE_MAX}],
+    "MoveForm": [StageChange, {"to": 20}],  # StageChange.stage
+    "MoveInSerializer": [StageChange],
+    "RequestForm": [{"reason": deal_rules.NOTE_MAX, "unit": 40, "buyer_name": 50}, MONEY],
+    "RequestInSerializer": [{"reason": deal_rules.NOTE_MAX, "buyer_name": 50}, MONEY],
+    "ReceiptForm": [MONEY, Receipt],
+    "ReceiptInSerializer": [MONEY, Receipt],
+    "PlanLineForm": [MONEY],
+    "PlanLineInSerializer": [MONEY],
+    "RefundForm": [MONEY, {"reason": deal_rules.NOTE_MAX}],
+    "RefundInSerializer": [MONEY, {"reason": deal_rules.NOTE_MAX}],
+    "DecideForm": [Approval],
+    "DecideInSerializer": [Approval],
+    "BuildingForm": [MONEY, Building, {"skip_floors": deal_rules.SKIP_FLOORS_CHARS, "layout": 20}],
+    "UnitForm": [MONEY, Unit],
+    "PriceChangeForm": [MONEY, {"reason": deal_rules.NOTE_MAX}],
+    "ReserveForm": [{"reason": 200}],  # Unit.reserve_reason
 }
 # Typed as people write them ("138 0013 8000"), stored as E.164: the input is longer.
 PHONES = {"phone", "phone2"}
@@ -143,7 +170,11 @@ def _column(cls, name: str):
 
 # Inputs that offer fewer choices than their column on purpose: a PATCH sets only the
 # states set by hand (lost, subscribed and owner belong to their workflows).
-NARROWED_CHOICES = {("CustomerPatchSerializer", "state"): {str(s) for s in MANUAL_STATES}}
+NARROWED_CHOICES = {
+    ("CustomerPatchSerializer", "state"): {str(s) for s in MANUAL_STATES},
+    # flats come from a building's pattern, not one by one
+    ("UnitForm", "kind"): {"vehicle", "package"},
+}
 
 
 @pytest.mark.parametrize("cls", MAPPED, ids=lambda c: c.__name__)
@@ -176,6 +207,10 @@ DOORS = [
     ("ConflictResolveForm", "ConflictDecideInSerializer"),
     ("RevisitPlanForm", "RevisitPlanInSerializer"), ("PlanReportForm", "RevisitReportInSerializer"),
     ("PlanReviewForm", "RevisitReviewInSerializer"),
+    ("SubscribeForm", "SubscribeInSerializer"), ("MoveForm", "MoveInSerializer"),
+    ("RequestForm", "RequestInSerializer"), ("ReceiptForm", "ReceiptInSerializer"),
+    ("PlanLineForm", "PlanLineInSerializer"), ("RefundForm", "RefundInSerializer"),
+    ("DecideForm", "DecideInSerializer"),
 ]  # fmt: skip
 BY_NAME = {c.__name__: c for c in MAPPED}
 

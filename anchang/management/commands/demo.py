@@ -28,7 +28,8 @@ class Command(BaseCommand):
         result = build_demo(seed=seed)
         self.stdout.write(
             f"Demo data loaded: {result.staff} staff, {result.customers} customers, "
-            f"{result.registrations} calls and visits, {result.followups} follow-ups (seed {seed})."
+            f"{result.registrations} calls and visits, {result.followups} follow-ups, "
+            f"{result.deals} deals (seed {seed})."
         )
         self._print_logins(result.logins)
 

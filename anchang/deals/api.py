@@ -1,0 +1,333 @@
+"""Deal endpoints: the board, units, deals and their stages, collections and approvals. The
+same selectors and services as the pages."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from anchang.customers.selectors import customer_get_visible
+from anchang.customers.services.bulk_reads import list_read_record
+from anchang.deals import policies, selectors, services
+from anchang.deals.filters import DealFilter
+from anchang.deals.models import Approval, Deal, Unit
+from anchang.deals.serializers import (
+    ApprovalSerializer,
+    BoardSerializer,
+    DealDetailSerializer,
+    DealSerializer,
+    DecideInSerializer,
+    HoldInSerializer,
+    MoveInSerializer,
+    PlanInSerializer,
+    ReceiptInSerializer,
+    ReceiptSerializer,
+    RefundInSerializer,
+    RequestInSerializer,
+    SubscribeInSerializer,
+    UnitSerializer,
+)
+from anchang.errors import PermissionDenied, ValidationFailed
+from anchang.ids import parse_id
+from anchang.org.models import User
+
+PROJECT = OpenApiParameter("project", OpenApiTypes.INT, description="project id")
+BUILDING = OpenApiParameter("building", OpenApiTypes.INT, description="building id")
+DEAL_ID_FILTERS = [
+    OpenApiParameter(name, OpenApiTypes.INT, description=description)
+    for name, description in (
+        ("project", "project id"), ("consultant", "credited consultant's user id"),
+        ("building", "building id"),
+    )
+]  # fmt: skip
+
+
+def _ensure_page(user: User) -> None:
+    if not policies.board_project_ids(user):
+        raise PermissionDenied()
+
+
+def _project(request):
+    ids = policies.board_project_ids(request.user)
+    if not ids:
+        raise PermissionDenied()
+    wanted = request.query_params.get("project")
+    if wanted is None:
+        return selectors.board_projects(request.user)[0]
+    number = parse_id(wanted)
+    if number is None:
+        raise ValidationFailed(fields={"project": _("Give a project id.")})
+    return selectors.board_project(request.user, number)
+
+
+class BoardApi(APIView):
+    """销控表: one building's units with their status (or the project's stock, without a
+    building), and the count per status. Poll it during an opening."""
+
+    @extend_schema(parameters=[PROJECT, BUILDING], responses=BoardSerializer)
+    def get(self, request):
+        project = _project(request)
+        building = None
+        wanted = request.query_params.get("building")
+        if wanted is not None:
+            number = parse_id(wanted)
+            if number is None:
+                raise ValidationFailed(fields={"building": _("Give a building id.")})
+            building = next((b for b in selectors.buildings(project) if b.pk == number), None)
+            if building is None:
+                raise Http404
+        board = selectors.board(actor=request.user, project=project, building=building)
+        cells = (
+            board.cells if building is None else [c for _f, row in board.floors for c in row if c]
+        )
+        data = {"project": project.pk, "building": getattr(building, "pk", None),
+                "counts": board.counts, "units": cells}  # fmt: skip
+        return Response(BoardSerializer(data).data)
+
+
+def _unit_context(user: User) -> dict:
+    scope = policies.deal_scope(user, "catalogue")
+    return {"floor_price_projects": (scope.whole | scope.own) if scope else frozenset()}
+
+
+class UnitListApi(generics.ListAPIView):
+    """The units of a project whose board you open: flats, vehicles, packages."""
+
+    serializer_class = UnitSerializer
+    queryset = Unit.objects.none()
+    filterset_class = None
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), **_unit_context(self.request.user)}
+
+    @extend_schema(parameters=[PROJECT, BUILDING])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Unit.objects.none()
+        project = _project(self.request)
+        units = Unit.objects.filter(project=project)
+        wanted = self.request.query_params.get("building")
+        if wanted is not None:
+            number = parse_id(wanted)
+            if number is None:
+                raise ValidationFailed(fields={"building": _("Give a building id.")})
+            units = units.filter(building_id=number)
+        return units
+
+
+class UnitDetailApi(APIView):
+    @extend_schema(responses=UnitSerializer)
+    def get(self, request, pk: int):
+        unit = selectors.unit_get(actor=request.user, pk=pk)
+        return Response(UnitSerializer(unit, context=_unit_context(request.user)).data)
+
+
+class UnitHoldApi(APIView):
+    """锁定: hold a unit for a customer you may sell to (409 when it is taken)."""
+
+    @extend_schema(request=HoldInSerializer, responses=UnitSerializer)
+    def post(self, request, pk: int):
+        unit = selectors.unit_get(actor=request.user, pk=pk)
+        data = HoldInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        customer = customer_get_visible(actor=request.user, pk=data.validated_data["customer"])
+        unit = services.unit_hold(actor=request.user, unit=unit, customer=customer)
+        return Response(UnitSerializer(unit, context=_unit_context(request.user)).data)
+
+
+class UnitReleaseApi(APIView):
+    @extend_schema(request=None, responses=UnitSerializer)
+    def post(self, request, pk: int):
+        unit = selectors.unit_get(actor=request.user, pk=pk)
+        unit = services.unit_release(actor=request.user, unit=unit)
+        return Response(UnitSerializer(unit, context=_unit_context(request.user)).data)
+
+
+class DealListApi(generics.ListCreateAPIView):
+    """Deals you may read, newest first (GET), filtered like the page; subscribe a customer
+    (POST: the deal's first stage; 409 when the unit is taken)."""
+
+    serializer_class = DealSerializer
+    filterset_class = DealFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Deal.objects.none()
+        return selectors.deals_for(self.request.user, "view").select_related("unit", "customer")
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        list_read_record(
+            actor=self.request.user, customers=[d.customer for d in page or ()], door="api"
+        )
+        return page
+
+    @extend_schema(parameters=DEAL_ID_FILTERS)
+    def get(self, request, *args, **kwargs):
+        _ensure_page(request.user)
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=SubscribeInSerializer, responses={201: DealDetailSerializer})
+    def post(self, request, *args, **kwargs):
+        _ensure_page(request.user)
+        data = SubscribeInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        customer = customer_get_visible(actor=request.user, pk=values.pop("customer"))
+        unit = package = None
+        if unit_id := values.pop("unit", None):
+            unit = selectors.unit_get(actor=request.user, pk=unit_id)
+        if package_id := values.pop("package", None):
+            package = selectors.unit_get(actor=request.user, pk=package_id)
+        consultant = None
+        if consultant_id := values.pop("credit_to", None):
+            consultant = User.objects.filter(pk=consultant_id, is_active=True).first()
+            if consultant is None:
+                raise ValidationFailed(fields={"credit_to": _("No such staff member.")})
+        key = values.pop("idempotency_key", "")
+        values["loan_years"] = values.get("loan_years") or None
+        deal = services.deal_subscribe(
+            actor=request.user, customer=customer, unit=unit, package=package,
+            consultant=consultant, data=services.DealInput(**values), idempotency_key=key,
+        )  # fmt: skip
+        return Response(DealDetailSerializer(deal).data, status=status.HTTP_201_CREATED)
+
+
+class DealDetailApi(APIView):
+    @extend_schema(responses=DealDetailSerializer)
+    def get(self, request, pk: int):
+        deal = selectors.deal_get(actor=request.user, pk=pk)
+        return Response(DealDetailSerializer(deal).data)
+
+
+class DealMoveApi(APIView):
+    """Move the deal to the next stage its trade's table allows (400 otherwise)."""
+
+    @extend_schema(request=MoveInSerializer, responses=DealDetailSerializer)
+    def post(self, request, pk: int):
+        deal = selectors.deal_get(actor=request.user, pk=pk)
+        data = MoveInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        deal = services.deal_move(actor=request.user, deal=deal, **data.validated_data)
+        return Response(DealDetailSerializer(deal).data)
+
+
+class DealRequestApi(APIView):
+    """Ask for a cancellation or a side move (change of unit, name, signing date)."""
+
+    @extend_schema(request=RequestInSerializer, responses={201: ApprovalSerializer})
+    def post(self, request, pk: int):
+        deal = selectors.deal_get(actor=request.user, pk=pk)
+        data = RequestInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        kind = values.pop("kind")
+        if kind == "cancel":
+            approval = services.deal_cancel_request(
+                actor=request.user, deal=deal, reason=values["reason"]
+            )
+        else:
+            unit = None
+            if unit_id := values.pop("unit", None):
+                unit = selectors.unit_get(actor=request.user, pk=unit_id)
+            approval = services.deal_side_request(
+                actor=request.user, deal=deal, kind=kind, unit=unit, **values
+            )
+        return Response(ApprovalSerializer(approval).data, status=status.HTTP_201_CREATED)
+
+
+class DealReceiptsApi(APIView):
+    """回款: the deal's receipts (GET); record one (POST, never beyond what is outstanding)."""
+
+    @extend_schema(responses=ReceiptSerializer(many=True))
+    def get(self, request, pk: int):
+        deal = selectors.deal_get(actor=request.user, pk=pk)
+        return Response(ReceiptSerializer(selectors.deal_receipts(deal), many=True).data)
+
+    @extend_schema(request=ReceiptInSerializer, responses={201: ReceiptSerializer})
+    def post(self, request, pk: int):
+        deal = selectors.deal_get(actor=request.user, pk=pk)
+        data = ReceiptInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        key = values.pop("idempotency_key", "")
+        receipt = services.receipt_record(actor=request.user, deal=deal, idempotency_key=key,
+                                          **values)  # fmt: skip
+        return Response(ReceiptSerializer(receipt).data, status=status.HTTP_201_CREATED)
+
+
+class DealPlanApi(APIView):
+    """The payment plan, replaced whole."""
+
+    @extend_schema(request=PlanInSerializer, responses=DealDetailSerializer)
+    def put(self, request, pk: int):
+        deal = selectors.deal_get(actor=request.user, pk=pk)
+        data = PlanInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        lines = [services.PlanLineInput(**line) for line in data.validated_data["lines"]]
+        deal = services.plan_set(actor=request.user, deal=deal, lines=lines)
+        return Response(DealDetailSerializer(deal).data)
+
+
+class DealRefundApi(APIView):
+    @extend_schema(request=RefundInSerializer, responses={201: ApprovalSerializer})
+    def post(self, request, pk: int):
+        deal = selectors.deal_get(actor=request.user, pk=pk)
+        data = RefundInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        approval = services.refund_request(actor=request.user, deal=deal, **data.validated_data)
+        return Response(ApprovalSerializer(approval).data, status=status.HTTP_201_CREATED)
+
+
+class ApprovalListApi(generics.ListAPIView):
+    """What waits for your decision, oldest first."""
+
+    serializer_class = ApprovalSerializer
+    pagination_class = None
+    filterset_class = None
+    queryset = Approval.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Approval.objects.none()
+        return selectors.pending_approvals(self.request.user)
+
+
+class ApprovalDecideApi(APIView):
+    @extend_schema(request=DecideInSerializer, responses=ApprovalSerializer)
+    def post(self, request, pk: int):
+        approval = selectors.approval_get_decidable(request.user, pk)
+        data = DecideInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        approval = services.approval_decide(
+            actor=request.user, approval=approval,
+            approve=data.validated_data["decision"] == "approve",
+            comment=data.validated_data["comment"],
+        )  # fmt: skip
+        return Response(ApprovalSerializer(approval).data)
+
+
+class CollectionsApi(generics.ListAPIView):
+    """Deals with a payment overdue, the longest overdue first (50 at most)."""
+
+    serializer_class = DealSerializer
+    pagination_class = None
+    filterset_class = None
+    queryset = Deal.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Deal.objects.none()
+        _ensure_page(self.request.user)
+        rows = selectors.overdue_collections(self.request.user, today=timezone.localdate())
+        list_read_record(actor=self.request.user, customers=[d.customer for d in rows], door="api")
+        return rows

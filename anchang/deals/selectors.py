@@ -1,0 +1,251 @@
+"""Every read of deals, units and their parts, starting from where the actor's grants reach
+(policies.deals_q); 404 for a deal outside it, so an id reveals nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from anchang.deals import policies, rules
+from anchang.deals.models import Approval, Building, Deal, MilestoneTask, Unit
+from anchang.ids import parse_id
+from anchang.org.models import Project, User
+from anchang.org.selectors import project_rules
+
+S = Unit.Status
+
+
+def deals_for(actor: User, action: str = "view") -> QuerySet[Deal]:
+    q = policies.deals_q(actor, action)
+    if q is None:
+        return Deal.objects.none()
+    return Deal.objects.filter(q)
+
+
+def deal_get(*, actor: User, pk, action: str = "view") -> Deal:
+    number = parse_id(pk)
+    if number is None:
+        raise Http404
+    return get_object_or_404(
+        deals_for(actor, "view").select_related(
+            "project", "customer", "unit", "unit__building", "consultant", "stand_in", "designer"
+        ),
+        pk=number,
+    )
+
+
+def board_projects(actor: User) -> list[Project]:
+    ids = policies.board_project_ids(actor)
+    return list(Project.objects.filter(pk__in=ids, is_active=True).order_by("name"))
+
+
+def board_project(actor: User, pk) -> Project:
+    number = parse_id(pk)
+    ids = policies.board_project_ids(actor)
+    if number is None or number not in ids:
+        raise Http404
+    return get_object_or_404(Project, pk=number, is_active=True)
+
+
+def buildings(project: Project) -> list[Building]:
+    return list(Building.objects.filter(project=project).order_by("sort_order", "id"))
+
+
+effective_status = rules.effective_status
+
+
+@dataclass
+class BoardCell:
+    pk: int
+    code: str
+    floor: int | None
+    position: int | None
+    status: str
+    mine: bool  # held by the reader
+    layout: str
+    area: Any
+    price: int
+    held_until: datetime | None
+    label: str = ""
+
+
+@dataclass
+class Board:
+    """销控表: a building's floors (top first) × units, and the count per status."""
+
+    floors: list[tuple[int, list[BoardCell | None]]] = field(default_factory=list)
+    positions: list[int] = field(default_factory=list)
+    cells: list[BoardCell] = field(default_factory=list)  # no building: stock or packages
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+BOARD_COLUMNS = (
+    "pk", "code", "floor", "position", "status", "held_until", "held_by_id", "layout",
+    "gross_area", "standard_price", "model_name", "trim", "colour", "name",
+)  # fmt: skip
+
+
+def board(*, actor: User, project: Project, building: Building | None, now: datetime | None = None,
+          status: str = "", limit: int = 600) -> Board:  # fmt: skip
+    """One query for the building's units (or the project's stock without a building)."""
+    now = now or timezone.now()
+    units = Unit.objects.filter(project=project)
+    units = units.filter(building=building) if building else units.filter(building__isnull=True)
+    out = Board(counts={s: 0 for s in S.values})
+    rows = []
+    for row in units.order_by("floor", "position", "code").values(*BOARD_COLUMNS)[:limit]:
+        state = effective_status(row["status"], row["held_until"], now)
+        cell = BoardCell(
+            pk=row["pk"], code=row["code"], floor=row["floor"], position=row["position"],
+            status=state, mine=state == S.HELD and row["held_by_id"] == actor.pk,
+            layout=row["layout"], area=row["gross_area"], price=row["standard_price"],
+            held_until=row["held_until"] if state == S.HELD else None,
+            label=" ".join(
+                filter(None, (row["model_name"], row["trim"], row["colour"], row["name"]))
+            ),
+        )  # fmt: skip
+        out.counts[state] += 1
+        rows.append(cell)
+    if building is None:
+        out.cells = [c for c in rows if not status or c.status == status]
+        return out
+    positions = sorted({c.position for c in rows if c.position})
+    grid: dict[int, dict[int, BoardCell]] = {}
+    for c in rows:
+        grid.setdefault(c.floor, {})[c.position] = c
+    out.positions = positions
+    out.floors = [
+        (floor, [grid[floor].get(p) for p in positions]) for floor in sorted(grid, reverse=True)
+    ]
+    return out
+
+
+def unit_get(*, actor: User, pk) -> Unit:
+    """A unit of a project whose board the actor opens; 404 otherwise."""
+    number = parse_id(pk)
+    ids = policies.board_project_ids(actor)
+    if number is None or not ids:
+        raise Http404
+    return get_object_or_404(
+        Unit.objects.select_related("project", "building", "held_by"), pk=number,
+        project_id__in=sorted(ids),
+    )  # fmt: skip
+
+
+def unit_active_deal(unit: Unit) -> Deal | None:
+    return Deal.objects.filter(unit=unit, is_active=True).first()
+
+
+def timeline(deal: Deal):
+    return deal.timeline.select_related("actor").order_by("at", "id")
+
+
+def deal_tasks(deal: Deal) -> list[MilestoneTask]:
+    return list(deal.tasks.order_by("due_on", "id"))
+
+
+def deal_plan(deal: Deal):
+    return list(deal.plan.order_by("due_on", "id"))
+
+
+def deal_receipts(deal: Deal):
+    return list(deal.receipts.select_related("recorded_by").order_by("at", "id"))
+
+
+def deal_approvals(deal: Deal):
+    return list(
+        deal.approvals.select_related("requested_by", "decided_by").order_by("-requested_at")
+    )
+
+
+def pending_approvals(actor: User, limit: int = 100, pk: int | None = None) -> list[Approval]:
+    """What the actor may decide, oldest first: on deals they may approve, and the units of
+    projects where they approve (`pk`: that one only, if it is among them)."""
+    deal_q = policies.deals_q(actor, "approve")
+    scope = policies.deal_scope(actor, "approve")
+    if deal_q is None or scope is None:
+        return []
+    on_deals = Q(deal__in=Deal.objects.filter(deal_q))
+    on_units = Q(deal__isnull=True, project_id__in=sorted(scope.whole | scope.own))
+    pending = Approval.objects.filter(on_deals | on_units, status=Approval.Status.PENDING)
+    if pk is not None:
+        pending = pending.filter(pk=pk)
+    return list(
+        pending.select_related(
+            "deal", "unit", "requested_by", "deal__customer", "deal__unit"
+        ).order_by("requested_at", "id")[:limit]
+    )
+
+
+MY_DAY_TASKS = 30
+
+
+def my_day_tasks(actor: User, today: date) -> dict[str, Any]:
+    """Milestone tasks due today and overdue (the most overdue first), and how many are late."""
+    open_tasks = MilestoneTask.objects.filter(
+        assignee=actor, done_at__isnull=True, dropped=False, due_on__lte=today
+    )
+    rows = list(
+        open_tasks.select_related("customer", "deal").order_by("due_on", "id")[: MY_DAY_TASKS + 1]
+    )
+    for task in rows:
+        task.label = rules.MILESTONE_LABELS.get(task.key, task.key)
+        task.late_days = (today - task.due_on).days
+        task.wants_call = "sms" not in task.kinds
+    return {
+        "milestone_tasks": rows[:MY_DAY_TASKS],
+        "milestone_more": len(rows) > MY_DAY_TASKS,
+        "milestone_overdue": sum(1 for t in rows if t.due_on < today),
+    }
+
+
+def overdue_collections(actor: User, *, today: date, limit: int = 50) -> list[Deal]:
+    """Deals with a plan line due before today and not covered, the longest overdue first."""
+    return list(
+        deals_for(actor, "view")
+        .filter(is_active=True, collect_due_on__lt=today)
+        .select_related("customer", "unit", "consultant")
+        .order_by("collect_due_on", "id")[:limit]
+    )
+
+
+def stale_valuable(actor: User, *, project: Project, now: datetime | None = None,
+                   limit: int = 100) -> list[Deal]:  # fmt: skip
+    """Paid (deposit, design fee, quote) and not signed after the project's days: the manager
+    revisits them. The bottleneck is the latest follow-up's."""
+    now = now or timezone.now()
+    conf = project_rules(project)
+    table = rules.stage_table(project.kind)
+    before_signing = table.stages[: table.index(table.signed)]
+    cutoff = now - timedelta(days=conf.deals.stale_valuable_days)
+    return list(
+        deals_for(actor, "view")
+        .filter(project=project, is_active=True, stage__in=before_signing, created_at__lte=cutoff)
+        .select_related("customer", "unit", "consultant")
+        .order_by("created_at")[:limit]
+    )
+
+
+def counts_by_stage(actor: User, project: Project) -> dict[str, int]:
+    rows = (
+        deals_for(actor, "view")
+        .filter(project=project, is_active=True)
+        .values("stage")
+        .annotate(n=Count("id"))
+    )
+    return {r["stage"]: r["n"] for r in rows}
+
+
+def approval_get_decidable(actor: User, pk) -> Approval:
+    """A pending approval the actor may decide; 404 otherwise (an id reveals nothing)."""
+    number = parse_id(pk)
+    found = pending_approvals(actor, limit=1, pk=number) if number is not None else []
+    if not found:
+        raise Http404
+    return found[0]
