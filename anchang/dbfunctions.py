@@ -1,6 +1,15 @@
 """Database functions Django lacks, written natively for each database we run on."""
 
-from django.db.models import Func, IntegerField
+from django.db.models import BigIntegerField, Func, IntegerField, Value
+
+
+def bigint(value: int) -> Value:
+    """An integer for arithmetic with a BIGINT column (`F("received_total") + bigint(fen)`).
+
+    A bare Python int in an expression becomes an IntegerField value, which Django's
+    PostgreSQL backend binds (server-side binding) as psycopg's Int4: a value past 2**31 is
+    cut to its low 32 bits, silently (¥30,000,000 in fen is 3e9). Typed BIGINT, it is not."""
+    return Value(value, output_field=BigIntegerField())
 
 
 class MonthDay(Func):

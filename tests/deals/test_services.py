@@ -371,3 +371,26 @@ def test_a_deal_on_an_unseen_customer_is_not_found(world):
 
     with pytest.raises(NotFound):
         ensure_can_deal(o.colleague, "move", deal)
+
+
+def test_amounts_past_32_bits_are_kept_whole(world):
+    """A ¥60,000,000 villa: fen past 2**31 on every path that adds or compares money (the
+    PostgreSQL backend binds a bare int as a 32-bit value: anchang.dbfunctions.bigint)."""
+    o = office(world)
+    villa = services.unit_create(actor=o.manager, project=o.project, kind="vehicle",
+                                 code="VILLA-1", standard_price="60000000")  # fmt: skip
+    deal = subscribe(world, o, villa, price="60000000", method="full", deposit="30000000")
+    assert deal.planned_total == 3_000_000_000
+    with pytest.raises(ValidationFailed):  # more than outstanding: refused, not wrapped
+        services.receipt_record(actor=o.clerk, deal=deal, amount="30000000.01", method="transfer",
+                                voucher="BIG-0")  # fmt: skip
+    services.receipt_record(actor=o.clerk, deal=deal, amount="29999999", method="transfer",
+                            voucher="BIG-1")  # fmt: skip
+    services.receipt_record(actor=o.clerk, deal=deal, amount="1", method="transfer",
+                            voucher="BIG-2")  # fmt: skip
+    deal.refresh_from_db()
+    assert deal.received_total == 3_000_000_000 and deal.outstanding == 0
+    a = services.refund_request(actor=o.clerk, deal=deal, amount="25000000", reason="退款")
+    services.approval_decide(actor=o.manager, approval=a, approve=True)
+    deal.refresh_from_db()
+    assert deal.received_total == 500_000_000

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from anchang.audit.models import AuditEntry
 from anchang.audit.services import audit_record
 from anchang.dates import local_date
+from anchang.dbfunctions import bigint
 from anchang.deals import policies, rules
 from anchang.deals.errors import Code
 from anchang.deals.models import Approval, Deal, PaymentLine, Receipt
@@ -122,9 +123,9 @@ def receipt_record(
         raise ValidationFailed(fields=errors, code=Code.AMOUNT_INVALID)
     if not deal.is_active:
         raise Conflict(_("This deal was cancelled."), code=Code.DEAL_CLOSED)
-    taken = Deal.objects.filter(pk=deal.pk, received_total__lte=F("planned_total") - fen).update(
-        received_total=F("received_total") + fen
-    )
+    taken = Deal.objects.filter(
+        pk=deal.pk, received_total__lte=F("planned_total") - bigint(fen)
+    ).update(received_total=F("received_total") + bigint(fen))
     if not taken:
         deal.refresh_from_db()
         raise ValidationFailed(
@@ -177,7 +178,7 @@ def refund_request(*, actor: User, deal: Deal, amount: str, reason: str) -> Appr
 def apply_refund(deal: Deal, approval: Approval, actor: User, now: datetime) -> None:
     fen = approval.payload["amount"]
     taken = Deal.objects.filter(pk=deal.pk, received_total__gte=fen).update(
-        received_total=F("received_total") - fen
+        received_total=F("received_total") - bigint(fen)
     )
     if not taken:
         raise ValidationFailed(_("More than what was received."), code=Code.OVERPAID)
