@@ -321,7 +321,9 @@ def deal_list(request):
     else:
         queryset = filterset.qs
     rows, has_next = offset_page(
-        queryset.select_related("customer", "unit", "unit__building", "consultant", "project")
+        queryset.select_related(
+            "customer", "unit", "unit__building", "package", "consultant", "project"
+        )
         .order_by("-created_at", "-id"),
         number=_page_number(request), size=PAGE_SIZE,
     )  # fmt: skip

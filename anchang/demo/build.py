@@ -130,8 +130,9 @@ def build_demo(*, seed: int = 2026, customers_per_consultant: int = PER_CONSULTA
         sales = Staff(manager=staff[Role.MANAGER], clerk=staff[Role.CLERK])
         build_catalogue(rng=rng, project=project, staff=sales)
         result.deals += build_deals(
-            rng=rng, project=project, staff=sales, budget=TOTAL_CAP // len(PROJECTS)
-        )
+            rng=rng, project=project, staff=sales, budget=TOTAL_CAP // len(PROJECTS),
+            showcase=consultants[0],
+        )  # fmt: skip
         result.customers += customers
         result.registrations += registrations
     # As if the tick had been running all along: the suspicious records are flagged (the

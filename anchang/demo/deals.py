@@ -87,9 +87,13 @@ def _priced(building) -> list[Unit]:
     return units
 
 
-def build_deals(*, rng: random.Random, project: Project, staff: Staff, budget: int) -> int:
+def build_deals(
+    *, rng: random.Random, project: Project, staff: Staff, budget: int, showcase: User
+) -> int:
     """A deal for each subscribed or owner customer of the intake (up to `budget`), walked
-    to a stage that fits; payments and receipts with it. Returns the deals made."""
+    to a stage that fits; payments and receipts with it. `showcase` (the consultant whose
+    log-in the demo prints) has two subscriptions of the last day, so My day shows their
+    milestone tasks. Returns the deals made."""
     table = rules.stage_table(project.kind)
     now = timezone.now()
     customers = list(
@@ -98,7 +102,7 @@ def build_deals(*, rng: random.Random, project: Project, staff: Staff, budget: i
         .order_by("id")[:budget]
     )
     sellable = _sellable(project, table)
-    made = 0
+    made, fresh = 0, 2
     for customer in customers:
         if table.has_units and not sellable:
             break
@@ -111,6 +115,12 @@ def build_deals(*, rng: random.Random, project: Project, staff: Staff, budget: i
         else:
             targets = table.stages[: table.index(table.owner_from)]
         target = rng.choice(targets)
+        is_fresh = bool(fresh) and customer.owner_id == showcase.pk
+        if is_fresh and customer.state == "subscribed":
+            fresh -= 1
+            target = table.stages[0]
+        else:
+            is_fresh = False
         # Subscribed long enough ago for its stages, each 10–30 days apart, after the first
         # contact: the tasks and payments then fall on realistic days.
         steps = table.index(target)
@@ -118,6 +128,8 @@ def build_deals(*, rng: random.Random, project: Project, staff: Staff, budget: i
         first = customer.first_contact_at or now - timedelta(days=180)
         start = max(now - ago, first + timedelta(hours=2))
         start = min(start, now - timedelta(hours=6))
+        if is_fresh:
+            start = now - timedelta(hours=rng.uniform(6, 30))
         # Most deals sell at the standard price or within the consultant's limit; a few ask
         # for a manager's discount.
         discount = rng.choice([0, 0, 0, 0.005, 0.01, 0.02]) if priced else 0
@@ -145,7 +157,7 @@ def build_deals(*, rng: random.Random, project: Project, staff: Staff, budget: i
             deal.refresh_from_db()
         services.receipt_record(
             actor=staff.clerk, deal=deal, amount=rules.yuan_plain(first_payment), method="pos",
-            voucher=f"{project.code.upper()}-{deal.pk:05d}-1", received_on=start.date(),
+            voucher=f"{project.code.upper()}-{deal.pk:05d}-1", received_on=timezone.localtime(start).date(),
             now=start,
         )  # fmt: skip
         at = start
@@ -194,23 +206,23 @@ def _plan_and_collect(rng, deal: Deal, staff: Staff, table, start: datetime, now
     price, first = deal.deal_price, deal.planned_total
     rest = price - first
     reached = {s: table.reached(deal.stage, s) for s in table.stages}
-    lines: list[tuple[str, date, int, bool]] = [("deposit", start.date(), first, True)]
+    lines: list[tuple[str, date, int, bool]] = [("deposit", timezone.localtime(start).date(), first, True)]
     if table.sells == "flats":
         loan = deal.loan_amount
         down = rest - loan
-        signing_day = start.date() + timedelta(days=20)
+        signing_day = timezone.localtime(start).date() + timedelta(days=20)
         lines.append(("down_payment", signing_day, down, reached["signing"]))
         if loan:
             lines.append(("loan", signing_day + timedelta(days=60), loan, reached["loan"]))
     elif table.sells == "vehicles":
-        lines.append(("balance", start.date() + timedelta(days=14), rest, reached["delivery"]))
+        lines.append(("balance", timezone.localtime(start).date() + timedelta(days=14), rest, reached["delivery"]))
     else:
         design = min(5_000_00, rest)
         left = rest - design
         lines += [
-            ("design_fee", start.date() + timedelta(days=10), design, reached["design_fee"]),
-            ("instalment", start.date() + timedelta(days=40), left // 2, reached["contract"]),
-            ("instalment", start.date() + timedelta(days=70), left - left // 2, reached["started"]),
+            ("design_fee", timezone.localtime(start).date() + timedelta(days=10), design, reached["design_fee"]),
+            ("instalment", timezone.localtime(start).date() + timedelta(days=40), left // 2, reached["contract"]),
+            ("instalment", timezone.localtime(start).date() + timedelta(days=70), left - left // 2, reached["started"]),
         ]
     lines = [line for line in lines if line[2] > 0]
     behind = rng.random() < 0.12
