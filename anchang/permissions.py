@@ -24,7 +24,7 @@ DOORS = ("page", "fragment", "form", "export", "report", "api_list", "api_detail
 PLAIN_GUARDS = ("public", "signed_in", "staff")
 SENSITIVE = "sensitive"  # per role, like an action: whose sensitive fields it reads
 # The duties the code asks for: each must be in the file, or the code would deny it silently.
-DUTIES = ("own_customers", "claim_from_pool", "reviewed")
+DUTIES = ("own_customers", "claim_from_pool", "reviewed", "designs")
 
 
 class MatrixError(ValueError):

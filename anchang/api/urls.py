@@ -107,6 +107,17 @@ urlpatterns = [
         name="approval-decide",
     ),
     path("v1/collections/", deals_api.CollectionsApi.as_view(), name="collections"),
+    path("v1/dispatches/", deals_api.DispatchListApi.as_view(), name="dispatches"),
+    path(
+        "v1/dispatches/<int:pk>/decide/",
+        deals_api.DispatchDecideApi.as_view(),
+        name="dispatch-decide",
+    ),
+    path(
+        "v1/deals/<int:pk>/refuse-order/",
+        deals_api.DealRefuseOrderApi.as_view(),
+        name="deal-refuse-order",
+    ),
     path("v1/reviews/", review_api.ReviewListApi.as_view(), name="reviews"),
     path("v1/reviews/mark-done/", review_api.ReviewsDoneApi.as_view(), name="reviews-done"),
     path("v1/reviews/counts/", review_api.ReviewCountsApi.as_view(), name="review-counts"),

@@ -60,6 +60,7 @@ DETAIL_LABELS = {
     "approval": gettext_lazy("Approval"),
     "old": gettext_lazy("Old price (yuan)"),
     "new": gettext_lazy("New price (yuan)"),
+    "status": gettext_lazy("Status"),
 }
 # A key that means something else for one action.
 ACTION_LABELS = {("restore", "from"): gettext_lazy("Backup file")}
@@ -79,6 +80,7 @@ CHOICE_FIELDS = {
     "reason": [("customers", "Customer", "loss_reason")],
     "decision": [("customers", "OwnershipConflict", "status")],
     "kind": [("deals", "Approval", "kind")],
+    "status": [("deals", "Unit", "status")],
     "method": [("deals", "Receipt", "method")],
 }
 

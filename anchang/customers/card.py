@@ -17,7 +17,10 @@ class CardSection:
     print_template: str  # the same for the printed card (意向客户管理卡)
     # What the partial lists, as `section.rows`: read when the partial iterates it, so a
     # section costs its queries only where it is shown.
-    rows: Callable[..., Any]  # rows(customer, *, printed: bool)
+    rows: Callable[..., Any]  # rows(customer, *, printed: bool[, actor])
+    # A section whose rows depend on who reads (deals: only the deals the reader may view)
+    # gets the reader as `actor=`.
+    for_reader: bool = False
 
 
 @dataclass(frozen=True)
@@ -35,11 +38,13 @@ def card_section_add(section: CardSection) -> None:
         _sections.append(section)
 
 
-def card_sections(customer: Customer, *, printed: bool = False) -> list[ShownSection]:
+def card_sections(customer: Customer, *, printed: bool = False, actor=None) -> list[ShownSection]:
     return [
         ShownSection(
             section.print_template if printed else section.card_template,
-            section.rows(customer, printed=printed),
+            section.rows(customer, printed=printed, actor=actor)
+            if section.for_reader
+            else section.rows(customer, printed=printed),
         )
         for section in _sections
     ]

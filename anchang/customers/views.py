@@ -180,7 +180,7 @@ def _render_card(
                 customer, hidden, asked=_asked_fields(customer)
             ),
             "timeline": selectors.customer_timeline(customer),
-            "sections": card_sections(customer),
+            "sections": card_sections(customer, actor=request.user),
             "last_loss": selectors.customer_last_loss(customer),
             "history": selectors.customer_history(customer),
             "revealed": format_phone(revealed) if revealed else "",
@@ -213,7 +213,7 @@ def customer_print(request, pk: int):
             if (filled := [(label, value) for label, value in rows if value])
         ],
         "timeline": selectors.customer_timeline(customer, limit=PRINT_ROWS),
-        "sections": card_sections(customer, printed=True),
+        "sections": card_sections(customer, printed=True, actor=request.user),
         "printed_at": timezone.now(),
     }
     return render(request, "customers/print.html", context)

@@ -4,7 +4,6 @@ same selectors and services as the pages."""
 from __future__ import annotations
 
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,19 +15,22 @@ from anchang.customers.selectors import customer_get_visible
 from anchang.customers.services.bulk_reads import list_read_record
 from anchang.deals import policies, selectors, services
 from anchang.deals.filters import DealFilter
-from anchang.deals.models import Approval, Deal, Unit
+from anchang.deals.models import Approval, Deal, Dispatch, Unit
 from anchang.deals.serializers import (
     ApprovalSerializer,
     BoardSerializer,
     DealDetailSerializer,
     DealSerializer,
     DecideInSerializer,
+    DispatchDecideInSerializer,
+    DispatchSerializer,
     HoldInSerializer,
     MoveInSerializer,
     PlanInSerializer,
     ReceiptInSerializer,
     ReceiptSerializer,
     RefundInSerializer,
+    RefuseOrderInSerializer,
     RequestInSerializer,
     SubscribeInSerializer,
     UnitSerializer,
@@ -36,6 +38,7 @@ from anchang.deals.serializers import (
 from anchang.errors import PermissionDenied, ValidationFailed
 from anchang.ids import parse_id
 from anchang.org.models import User
+from anchang.org.selectors import project_owners
 
 PROJECT = OpenApiParameter("project", OpenApiTypes.INT, description="project id")
 BUILDING = OpenApiParameter("building", OpenApiTypes.INT, description="building id")
@@ -194,10 +197,17 @@ class DealListApi(generics.ListCreateAPIView):
             if consultant is None:
                 raise ValidationFailed(fields={"credit_to": _("No such staff member.")})
         key = values.pop("idempotency_key", "")
+        stand_in = None
+        if stand_in_id := values.pop("stand_in", None):
+            stand_in = next((u for u in project_owners(customer.project) if u.pk == stand_in_id),
+                            None)  # fmt: skip
+            if stand_in is None:
+                raise ValidationFailed(fields={"stand_in": _("Not a consultant of this project.")})
         values["loan_years"] = values.get("loan_years") or None
         deal = services.deal_subscribe(
             actor=request.user, customer=customer, unit=unit, package=package,
-            consultant=consultant, data=services.DealInput(**values), idempotency_key=key,
+            consultant=consultant, stand_in=stand_in, data=services.DealInput(**values),
+            idempotency_key=key,
         )  # fmt: skip
         return Response(DealDetailSerializer(deal).data, status=status.HTTP_201_CREATED)
 
@@ -328,6 +338,57 @@ class CollectionsApi(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Deal.objects.none()
         _ensure_page(self.request.user)
-        rows = selectors.overdue_collections(self.request.user, today=timezone.localdate())
+        rows = selectors.overdue_collections(
+            self.request.user, today=selectors.actor_today(self.request.user)
+        )
         list_read_record(actor=self.request.user, customers=[d.customer for d in rows], door="api")
         return rows
+
+
+class DispatchListApi(generics.ListAPIView):
+    """派单: orders waiting for a designer in the deals you approve, oldest first."""
+
+    serializer_class = DispatchSerializer
+    pagination_class = None
+    filterset_class = None
+    queryset = Dispatch.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Dispatch.objects.none()
+        return selectors.dispatch_queue(self.request.user)
+
+
+class DispatchDecideApi(APIView):
+    """Confirm the proposed designer, or give the order to another with a note (409 when
+    that designer is at the cap, paused or not converting)."""
+
+    @extend_schema(request=DispatchDecideInSerializer, responses=DispatchSerializer)
+    def post(self, request, pk: int):
+        dispatch = selectors.dispatch_get_open(request.user, pk)
+        data = DispatchDecideInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        designer = None
+        if designer_id := data.validated_data.get("assign_to"):
+            designer = User.objects.filter(pk=designer_id).first()
+            if designer is None:
+                raise ValidationFailed(fields={"assign_to": _("Not a designer of this project.")})
+        dispatch = services.dispatch_decide(
+            actor=request.user, dispatch=dispatch, designer=designer,
+            note=data.validated_data["note"],
+        )  # fmt: skip
+        return Response(DispatchSerializer(dispatch).data)
+
+
+class DealRefuseOrderApi(APIView):
+    """The order's designer gives it back with a reason (and pauses)."""
+
+    @extend_schema(request=RefuseOrderInSerializer, responses={201: DispatchSerializer})
+    def post(self, request, pk: int):
+        deal = selectors.deal_get(actor=request.user, pk=pk)
+        data = RefuseOrderInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        refused = services.dispatch_refuse(
+            actor=request.user, deal=deal, note=data.validated_data["note"]
+        )
+        return Response(DispatchSerializer(refused).data, status=status.HTTP_201_CREATED)

@@ -26,6 +26,17 @@ class DealsConfig(AppConfig):
         from anchang.followups.my_day.sections import MyDaySection, my_day_section_add
 
         subscribe(FollowUpRecorded, handlers.followup_recorded)
+        # The customer's card lists their deals (those the reader may view).
+        from anchang.customers.card import CardSection, card_section_add
+
+        card_section_add(
+            CardSection(
+                card_template="deals/_card_deals.html",
+                print_template="deals/_print_deals.html",
+                rows=selectors.card_deals,
+                for_reader=True,
+            )
+        )
         my_day_section_add(
             MyDaySection(
                 load=selectors.my_day_tasks,

@@ -12,6 +12,7 @@ class Code(models.TextChoices):
     STAGE_NOT_ALLOWED = "stage_not_allowed"
     STAGE_ALREADY = "stage_already"  # a double tap: the deal is there already
     DEAL_CLOSED = "deal_closed"  # cancelled
+    DEAL_NOT_CANCELLED = "deal_not_cancelled"  # a refund on a deal under way
     CUSTOMER_NOT_IN_PROJECT = "customer_not_in_project"
     CUSTOMER_LOST = "customer_lost"
     DISCOUNT_NEEDS_APPROVAL = "discount_needs_approval"
@@ -26,3 +27,8 @@ class Code(models.TextChoices):
     UNIT_NUMBER_TAKEN = "unit_number_taken"
     SHEET_INVALID = "sheet_invalid"
     STALE_VERSION = "stale_version"
+    DISPATCH_CAP = "dispatch_cap"
+    DISPATCH_PAUSED = "dispatch_paused"
+    DISPATCH_NOT_CONVERTING = "dispatch_not_converting"
+    DISPATCH_DECIDED = "dispatch_decided"
+    NOT_A_DESIGNER = "not_a_designer"

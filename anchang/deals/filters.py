@@ -32,7 +32,7 @@ class DealFilter(django_filters.FilterSet):
         label=_("Overdue payment"), method="filter_overdue", widget=forms.CheckboxInput
     )
     active = django_filters.ChoiceFilter(
-        label=_("Status"), method="filter_active", empty_label=_("Active"),
+        label=_("Status"), method="filter_active", empty_label=_("In progress"),
         choices=[("cancelled", _("Cancelled")), ("all", _("All"))],
     )  # fmt: skip
 
@@ -43,7 +43,11 @@ class DealFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(collect_due_on__lt=timezone.localdate())
+        return queryset.filter(collect_due_on__lt=self.today or timezone.localdate())
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
 
     def filter_active(self, queryset, name, value):
         if value == "all":

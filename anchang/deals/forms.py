@@ -5,8 +5,18 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from anchang.customers.choices import DecorStyle
 from anchang.deals import rules
-from anchang.deals.models import Approval, Building, Deal, PaymentLine, Receipt, StageChange, Unit
+from anchang.deals.models import (
+    Approval,
+    Building,
+    Deal,
+    Dispatch,
+    PaymentLine,
+    Receipt,
+    StageChange,
+    Unit,
+)
 from anchang.org.forms import RulesFormSection
 from anchang.validators import max_length_of
 
@@ -45,13 +55,18 @@ class SubscribeForm(forms.Form):
     due_on = forms.DateField(label=_("Due signing date"), required=False,
                              widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
     note = forms.CharField(label=_("Note"), max_length=rules.NOTE_MAX, required=False)
+    stand_in = forms.TypedChoiceField(
+        label=_("Received by a stand-in (义务接待)"), coerce=int, choices=(), required=False,
+        help_text=_("The colleague who received them shares the credit by the project's rule."),
+    )  # fmt: skip
     idempotency_key = forms.CharField(
         required=False, max_length=max_length_of(Deal, "idempotency_key"), widget=forms.HiddenInput
     )
 
-    def __init__(self, *args, customers=(), unitless=False, **kwargs):
+    def __init__(self, *args, customers=(), unitless=False, colleagues=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].choices = [("", "—")] + [(c.pk, c.name) for c in customers]
+        self.fields["stand_in"].choices = [("", "—")] + [(u.pk, str(u)) for u in colleagues]
         if not unitless:
             del self.fields["standard_price"]
 
@@ -64,11 +79,7 @@ class MoveForm(forms.Form):
 
 
 class RequestForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("Ask for"),
-        choices=[("cancel", _("Cancellation")), ("change_unit", _("Change of unit")),
-                 ("rename", _("Change of buyer's name")), ("delay", _("Delayed signing"))],
-    )  # fmt: skip
+    kind = forms.ChoiceField(label=_("Ask for"), choices=())
     reason = forms.CharField(label=_("Reason"), max_length=max_length_of(Approval, "reason"))
     unit = forms.CharField(
         label=_("New unit number"), max_length=max_length_of(Unit, "code"), required=False
@@ -79,6 +90,14 @@ class RequestForm(forms.Form):
     due_on = forms.DateField(label=_("New signing date"), required=False,
                              widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
     deal_price = _amount(_("New deal price (yuan)"), required=False)
+
+    def __init__(self, *args, table: rules.StageTable | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        table = table or rules.STAGE_TABLES["real_estate"]
+        # the trade's own words: 退房 / 取消订单 / 跑单, and only its side moves
+        self.fields["kind"].choices = [("cancel", rules.CANCEL_LABELS[table.cancel_kind])] + [
+            (kind, rules.SIDE_MOVE_LABELS[kind]) for kind in table.side_moves
+        ]
 
 
 class ReceiptForm(forms.Form):
@@ -140,6 +159,11 @@ class BuildingForm(forms.Form):
     )
     gross_area = _amount(_("Gross area (m²)"))
     price_per_m2 = _amount(_("Price per m² (yuan)"))
+    net_percent = forms.IntegerField(label=_("Net area, % of gross (得房率)"), min_value=50,
+                                     max_value=100, initial=78, required=False)  # fmt: skip
+    floor_percent = forms.IntegerField(label=_("Floor price, % of standard (底价)"),
+                                       min_value=50, max_value=100, initial=95,
+                                       required=False)  # fmt: skip
 
     def clean_skip_floors(self):
         text = self.cleaned_data["skip_floors"].replace("，", ",")
@@ -181,6 +205,40 @@ class ReserveForm(forms.Form):
     )
 
 
+class DispatchForm(forms.Form):
+    assign_to = forms.TypedChoiceField(label=_("Designer"), coerce=int, choices=(), required=False)
+    note = forms.CharField(
+        label=_("Why another designer"), max_length=max_length_of(Dispatch, "note"),
+        required=False,
+    )  # fmt: skip
+
+    def __init__(self, *args, designers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assign_to"].choices = [("", _("The proposed designer"))] + [
+            (uid, label) for uid, label in designers
+        ]
+
+
+class RefuseOrderForm(forms.Form):
+    note = forms.CharField(label=_("Why you refuse"), max_length=max_length_of(Dispatch, "note"))
+
+
+class DesignerProfileForm(forms.Form):
+    user = forms.TypedChoiceField(label=_("Designer"), coerce=int, choices=())
+    priority = forms.IntegerField(label=_("Priority (lower first)"), min_value=0, max_value=1000,
+                                  initial=100)  # fmt: skip
+    styles = forms.MultipleChoiceField(
+        label=_("Styles"), choices=DecorStyle.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    senior = forms.BooleanField(label=_("Senior designer"), required=False)
+    is_active = forms.BooleanField(label=_("Takes orders"), required=False, initial=True)
+
+    def __init__(self, *args, users=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = [(u.pk, str(u)) for u in users]
+
+
 # This app's section of the project-rules page (org.forms), registered in apps.py.
 class DealRulesFormSection(RulesFormSection):
     key = "deals"
@@ -199,6 +257,12 @@ class DealRulesFormSection(RulesFormSection):
         "deals.dispatch_open_cap": _("Open orders with deposit per designer"),
         "deals.dispatch_pause_days": _("Days a designer is paused after refusing an order"),
         "deals.dispatch_large_order_yuan": _("A large order (to senior designers), in yuan"),
+        "deals.dispatch_conversion_quotes": _(
+            "Quotes in 90 days after which a designer's conversion is checked"
+        ),
+        "deals.dispatch_conversion_percent": _(
+            "Contracts per quote (%) below which a designer is not proposed"
+        ),
         "deals.contract_form_days_out": _("Days a contract form may be out before it is flagged"),
     }
     part_bounds = {"deals.milestone_offsets": (-365, 3650)}

@@ -288,6 +288,7 @@ class Approval(ChoicesDisplay, models.Model):
         CHANGE_UNIT = "change_unit", _("Change of unit")
         RENAME = "rename", _("Change of buyer's name")
         DELAY = "delay", _("Delayed signing")
+        REPRICE = "reprice", _("New deal price")
         RESERVE = "reserve", _("Reservation")
         PRICE = "price", _("Price change")
         REFUND = "refund", _("Refund")
@@ -465,3 +466,74 @@ class Receipt(ChoicesDisplay, models.Model):
 
     def __str__(self) -> str:
         return f"{self.deal_id} {self.amount} {self.voucher}"
+
+
+class DesignerProfile(models.Model):
+    """A designer (设计师) of a store as dispatch reads them: the project's priority order,
+    the styles they design, senior or not, and a pause after a refused order."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="designer_profiles"
+    )
+    priority = models.PositiveSmallIntegerField(_("priority"), default=100)
+    styles = models.JSONField(_("styles"), default=list, blank=True)
+    senior = models.BooleanField(_("senior designer"), default=False)
+    paused_until = models.DateField(_("paused until"), null=True, blank=True)
+    is_active = models.BooleanField(_("takes orders"), default=True)
+
+    class Meta:
+        verbose_name = _("designer")
+        verbose_name_plural = _("designers")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="designer_once_a_project")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class Dispatch(ChoicesDisplay, models.Model):
+    """派单: a designer proposed for an order by the rules, confirmed or overridden by a
+    manager (with a reason), or refused by the designer (logged, and they pause)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        CONFIRMED = "confirmed", _("Confirmed")
+        OVERRIDDEN = "overridden", _("Given to another designer")
+        REFUSED = "refused", _("Refused by the designer")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="dispatches")
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="+")
+    # who the rules proposed (None: nobody was free) and who got the order
+    proposed = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    designer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    reasons = models.JSONField(default=list, blank=True)  # the rule's reasons
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROPOSED)
+    note = models.CharField(_("reason"), max_length=300, blank=True)  # override or refusal
+    at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dispatch")
+        verbose_name_plural = _("dispatches")
+        indexes = [models.Index(fields=["project", "status", "at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deal"], condition=Q(status="proposed"), name="dispatch_one_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deal_id} {self.status}"

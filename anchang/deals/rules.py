@@ -34,7 +34,8 @@ TRADES = ("real_estate", "dealership", "home_improvement")
 @dataclass(frozen=True)
 class Move:
     to: str
-    # "no_loan": only for a deal paid without a loan (full payment skips 按揭放款).
+    # "no_loan": only for a deal paid without a loan (full payment skips 按揭放款);
+    # "has_loan": only for a deal with one.
     when: str = ""
 
 
@@ -53,12 +54,14 @@ class StageTable:
     signed: str
     has_units: bool
     sells: str  # what the catalogue holds: flats (in buildings), vehicles, packages
-    phone_until: str  # milestone tasks up to this stage are closed only by a phone call
+    # stages at which a designer is proposed (派单); empty: the trade dispatches nothing
+    dispatch_at: tuple[
+        str, ...
+    ] = ()  # milestone tasks up to this stage are closed only by a phone call
 
     def next_stages(self, stage: str, *, has_loan: bool) -> tuple[str, ...]:
-        return tuple(
-            m.to for m in self.forward.get(stage, ()) if m.when != "no_loan" or not has_loan
-        )
+        allowed = {"": True, "no_loan": not has_loan, "has_loan": has_loan}
+        return tuple(m.to for m in self.forward.get(stage, ()) if allowed[m.when])
 
     def is_final(self, stage: str) -> bool:
         return not self.forward.get(stage)
@@ -77,7 +80,7 @@ STAGE_TABLES: dict[str, StageTable] = {
         forward={
             "subscription": (Move("signing"),),
             "signing": (Move("filing"),),
-            "filing": (Move("loan"), Move("handover", when="no_loan")),
+            "filing": (Move("loan", when="has_loan"), Move("handover", when="no_loan")),
             "loan": (Move("handover"),),
         },
         owner_from="signing",
@@ -88,7 +91,7 @@ STAGE_TABLES: dict[str, StageTable] = {
             "loan": "signed",
             "handover": "sold",
         },  # fmt: skip
-        side_moves=("change_unit", "rename", "delay"),
+        side_moves=("change_unit", "rename", "delay", "reprice"),
         side_from=("subscription", "signing"),
         cancel_kind="refund_unit",
         cancel_from=("subscription", "signing", "filing", "loan"),
@@ -96,14 +99,13 @@ STAGE_TABLES: dict[str, StageTable] = {
         signed="signing",
         has_units=True,
         sells="flats",
-        phone_until="loan",
     ),
     "dealership": StageTable(
         stages=("order", "delivery", "first_service"),
         forward={"order": (Move("delivery"),), "delivery": (Move("first_service"),)},
         owner_from="delivery",
         unit_status={"order": "subscribed", "delivery": "sold", "first_service": "sold"},
-        side_moves=("change_unit", "rename", "delay"),
+        side_moves=("change_unit", "rename", "delay", "reprice"),
         side_from=("order",),
         cancel_kind="cancel_order",
         cancel_from=("order",),
@@ -111,7 +113,6 @@ STAGE_TABLES: dict[str, StageTable] = {
         signed="delivery",
         has_units=True,
         sells="vehicles",
-        phone_until="delivery",
     ),
     "home_improvement": StageTable(
         stages=(
@@ -133,7 +134,7 @@ STAGE_TABLES: dict[str, StageTable] = {
         },
         owner_from="contract",
         unit_status={},
-        side_moves=("rename", "delay"),
+        side_moves=("rename", "delay", "reprice"),
         side_from=("deposit", "measuring", "design_fee", "quote"),
         cancel_kind="ran_off",
         cancel_from=("deposit", "measuring", "design_fee", "quote"),
@@ -141,7 +142,7 @@ STAGE_TABLES: dict[str, StageTable] = {
         signed="contract",
         has_units=False,
         sells="packages",
-        phone_until="contract",
+        dispatch_at=("deposit", "measuring"),
     ),
 }
 
@@ -173,6 +174,7 @@ SIDE_MOVE_LABELS: dict[str, Any] = {
     "change_unit": _("Change of unit"),
     "rename": _("Change of buyer's name"),
     "delay": _("Delayed signing"),
+    "reprice": _("New deal price"),
 }
 
 
@@ -214,7 +216,7 @@ def forward_refusal(
 # ---------------------------------------------------------------------------------------
 # Milestone tasks (DOMAIN §6): created when their anchor is set (a stage entered, the due
 # signing date) and dated from it. `closes_with`: the follow-up kinds that close the task;
-# between subscription and loan (the trade's `phone_until`) a phone call or a visit is
+# from subscription to the loan (each trade's equivalent) a phone call or a visit is
 # required: an SMS alone does not close it.
 
 
@@ -299,6 +301,19 @@ BRING_TO_SIGNING = _(
     "ID cards of every buyer, household register, marriage certificate, the subscription "
     "form and deposit receipt, bank card; down payment and deed tax."
 )
+
+
+# What a task asks the consultant to say or bring, shown beside it (My day, the card).
+TASK_HINTS: dict[str, Any] = {"before_signing": BRING_TO_SIGNING}
+
+
+def closes_with_text(kinds: tuple[str, ...]):
+    """How a task is closed, in words (an SMS alone never closes one that wants a call)."""
+    if kinds == ("visit",):
+        return _("a visit closes it")
+    if "sms" not in kinds:
+        return _("a call or a visit closes it; an SMS does not")
+    return _("any reached contact closes it")
 
 
 def add_months(day: date, months: int) -> date:
@@ -435,6 +450,72 @@ def building_slots(
 
 
 # ---------------------------------------------------------------------------------------
+# Dispatch (派单, home improvement): the next designer for an order, by the project's rules.
+
+
+@dataclass(frozen=True)
+class Candidate:
+    user_id: int
+    priority: int  # lower first
+    styles: tuple[str, ...]
+    senior: bool
+    open_orders: int  # active orders with a deposit
+    paused_until: date | None
+    quotes: int  # quotes in the conversion window
+    contracts: int  # of which signed
+
+
+@dataclass(frozen=True)
+class Proposal:
+    user_id: int | None
+    reasons: tuple[str, ...]  # why this one, or why nobody
+
+
+DISPATCH_REASON_LABELS: dict[str, Any] = {
+    "style_fit": _("designs the customer's style"),
+    "priority": _("next in the priority order"),
+    "large_order": _("a large order: senior designers only"),
+    "nobody_free": _("nobody is free: every designer is at the cap, paused or not converting"),
+    "no_senior_free": _("no senior designer is free"),
+}
+
+
+def dispatch_refusal(c: Candidate, *, today: date, conf: DealRules) -> str | None:
+    """Why a designer takes no new order now (a code): at the cap, paused, not converting."""
+    if c.open_orders >= conf.dispatch_open_cap:
+        return "dispatch_cap"
+    if c.paused_until is not None and c.paused_until > today:
+        return "dispatch_paused"
+    if c.quotes >= conf.dispatch_conversion_quotes and (
+        c.contracts * 100 < conf.dispatch_conversion_percent * c.quotes
+    ):
+        return "dispatch_not_converting"
+    return None
+
+
+def propose_designer(
+    candidates: list[Candidate], *, style: str, amount_fen: int, today: date, conf: DealRules
+) -> Proposal:
+    """The next designer: those free to take an order (under the cap, not paused, converting),
+    senior ones only for a large order, the customer's style first, then the project's
+    priority order, then the fewest open orders."""
+    free = [c for c in candidates if dispatch_refusal(c, today=today, conf=conf) is None]
+    if not free:
+        return Proposal(None, ("nobody_free",))
+    large = amount_fen >= conf.dispatch_large_order_yuan * 100
+    if large:
+        free = [c for c in free if c.senior]
+        if not free:
+            return Proposal(None, ("no_senior_free",))
+    fit = [c for c in free if style and style in c.styles]
+    pool = fit or free
+    best = min(pool, key=lambda c: (c.priority, c.open_orders, c.user_id))
+    reasons = ["large_order"] if large else []
+    reasons.append("style_fit" if fit else "priority")
+    return Proposal(best.user_id, tuple(reasons))
+
+
+# ---------------------------------------------------------------------------------------
 # Settings a project may change (docs/domain.md#project-settings).
 
 
@@ -454,6 +535,10 @@ class DealRules(Section):
     dispatch_open_cap: int = Field(3, ge=1, le=100)
     dispatch_pause_days: int = Field(30, ge=0, le=365)
     dispatch_large_order_yuan: int = Field(200_000, ge=0, le=10**9)
+    # a designer with this many quotes in 90 days and fewer contracts than the percentage
+    # is not proposed (plans that do not convert)
+    dispatch_conversion_quotes: int = Field(5, ge=1, le=1000)
+    dispatch_conversion_percent: int = Field(20, ge=0, le=100)
     contract_form_days_out: int = Field(14, ge=1, le=365)
 
     @field_validator("milestone_offsets")

@@ -12,8 +12,18 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from anchang.customers.policies import can_edit_customer
+from anchang.dates import local_date
 from anchang.deals import policies, rules
-from anchang.deals.models import Approval, Building, Deal, MilestoneTask, Unit
+from anchang.deals.models import (
+    Approval,
+    Building,
+    Deal,
+    DesignerProfile,
+    Dispatch,
+    MilestoneTask,
+    Unit,
+)
 from anchang.ids import parse_id
 from anchang.org.models import Project, User
 from anchang.org.selectors import project_rules
@@ -197,7 +207,8 @@ def my_day_tasks(actor: User, today: date) -> dict[str, Any]:
     for task in rows:
         task.label = rules.MILESTONE_LABELS.get(task.key, task.key)
         task.late_days = (today - task.due_on).days
-        task.wants_call = "sms" not in task.kinds
+        task.closes_text = rules.closes_with_text(task.kinds)
+        task.hint = rules.TASK_HINTS.get(task.key, "")
     return {
         "milestone_tasks": rows[:MY_DAY_TASKS],
         "milestone_more": len(rows) > MY_DAY_TASKS,
@@ -249,3 +260,77 @@ def approval_get_decidable(actor: User, pk) -> Approval:
     if not found:
         raise Http404
     return found[0]
+
+
+def dispatch_queue(actor: User, limit: int = 100) -> list[Dispatch]:
+    """Orders waiting for a designer (派单), oldest first, in the deals the actor approves."""
+    deal_q = policies.deals_q(actor, "approve")
+    if deal_q is None:
+        return []
+    return list(
+        Dispatch.objects.filter(
+            status=Dispatch.Status.PROPOSED, deal__in=Deal.objects.filter(deal_q)
+        )
+        .select_related("deal", "deal__customer", "deal__package", "proposed", "project")
+        .order_by("at", "id")[:limit]
+    )
+
+
+def dispatch_get_open(actor: User, pk) -> Dispatch:
+    number = parse_id(pk)
+    deal_q = policies.deals_q(actor, "approve")
+    if number is None or deal_q is None:
+        raise Http404
+    return get_object_or_404(
+        Dispatch.objects.select_related("deal", "deal__project", "proposed").filter(
+            status=Dispatch.Status.PROPOSED, deal__in=Deal.objects.filter(deal_q)
+        ),
+        pk=number,
+    )
+
+
+def designers(project: Project) -> list[DesignerProfile]:
+    return list(
+        DesignerProfile.objects.filter(project=project)
+        .select_related("user")
+        .order_by("priority", "user_id")
+    )
+
+
+def deal_dispatches(deal: Deal) -> list[Dispatch]:
+    return list(deal.dispatches.select_related("proposed", "designer", "decided_by").order_by("at"))
+
+
+@dataclass
+class CardDeals:
+    """The customer card's deals section: the deals the reader may view, and whether they may
+    subscribe this customer (a link to the subscription form)."""
+
+    deals: list[Deal]
+    can_subscribe: bool
+
+
+def card_deals(customer, *, printed: bool, actor: User) -> CardDeals:
+    deals = list(
+        deals_for(actor, "view")
+        .filter(customer=customer)
+        .select_related("unit", "package", "consultant")
+        .order_by("-created_at")[:20]
+    )
+    for deal in deals:
+        deal.stage_label = rules.STAGE_LABELS.get(deal.stage, deal.stage)
+    can_subscribe = (
+        not printed
+        and customer.state != "lost"
+        and policies.may(actor, "sell", project_id=customer.project_id, consultant_id=actor.pk)
+        and can_edit_customer(actor=actor, customer=customer)
+    )
+    return CardDeals(deals, can_subscribe)
+
+
+def actor_today(actor: User) -> date:
+    """Today in the time zone of the actor's first project (the board's projects), so
+    "overdue" follows the office's day, not the server's."""
+    projects = board_projects(actor)
+    tz = project_rules(projects[0]).tz if projects else None
+    return local_date(tz) if tz else timezone.localdate()

@@ -10,6 +10,7 @@ from anchang.deals import rules
 from anchang.deals.models import (
     Approval,
     Deal,
+    Dispatch,
     MilestoneTask,
     PaymentLine,
     Receipt,
@@ -26,6 +27,7 @@ class MyDayTaskSerializer(serializers.Serializer):
     due_on = serializers.DateField()
     late_days = serializers.IntegerField()
     closes_with = serializers.ListField(child=serializers.CharField(), source="kinds")
+    hint = serializers.CharField(help_text="what to say or bring (the signing documents)")
     customer = serializers.IntegerField(source="customer_id")
     customer_name = serializers.CharField(source="customer.name")
     deal = serializers.IntegerField(source="deal_id")
@@ -224,6 +226,10 @@ class SubscribeInSerializer(StrictSerializer):
     note = serializers.CharField(
         max_length=rules.NOTE_MAX, required=False, allow_blank=True, default=""
     )
+    stand_in = IdField(
+        required=False, allow_null=True,
+        help_text="a colleague who received the customer (义务接待): shares the credit",
+    )  # fmt: skip
     credit_to = IdField(
         required=False, allow_null=True,
         help_text="the staff member credited with the deal; the customer's owner by default",
@@ -242,7 +248,10 @@ class MoveInSerializer(StrictSerializer):
 
 
 class RequestInSerializer(StrictSerializer):
-    kind = serializers.ChoiceField(choices=["cancel", "change_unit", "rename", "delay"])
+    kind = serializers.ChoiceField(
+        choices=["cancel", *rules.SIDE_MOVE_LABELS],
+        help_text="cancel, or a side move the deal's trade has (400 otherwise)",
+    )
     reason = serializers.CharField(max_length=max_length_of(Approval, "reason"))
     unit = IdField(required=False, allow_null=True)
     buyer_name = serializers.CharField(
@@ -283,3 +292,27 @@ class DecideInSerializer(StrictSerializer):
         max_length=max_length_of(Approval, "comment"), required=False, allow_blank=True,
         default="",
     )  # fmt: skip
+
+
+class DispatchSerializer(serializers.ModelSerializer):
+    reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Dispatch
+        fields = ["id", "deal", "proposed", "designer", "reasons", "status", "note", "at",
+                  "decided_by", "decided_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class DispatchDecideInSerializer(StrictSerializer):
+    assign_to = IdField(
+        required=False, allow_null=True, help_text="a designer other than the proposed one"
+    )
+    note = serializers.CharField(
+        max_length=max_length_of(Dispatch, "note"), required=False, allow_blank=True, default="",
+        help_text="required when the designer is not the proposed one",
+    )  # fmt: skip
+
+
+class RefuseOrderInSerializer(StrictSerializer):
+    note = serializers.CharField(max_length=max_length_of(Dispatch, "note"))

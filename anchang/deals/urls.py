@@ -23,4 +23,8 @@ urlpatterns = [
     path("approvals/<int:pk>/decide/", views.approval_decide, name="approval-decide"),
     path("collections/", views.collections, name="collections"),
     path("catalogue/", views.catalogue, name="catalogue"),
+    path("dispatch/", views.dispatch_queue, name="dispatch"),
+    path("dispatch/<int:pk>/decide/", views.dispatch_decide, name="dispatch-decide"),
+    path("<int:pk>/refuse-order/", views.deal_refuse_order, name="refuse-order"),
+    path("designers/", views.designers, name="designers"),
 ]

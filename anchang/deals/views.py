@@ -21,11 +21,13 @@ from anchang.dates import local_date
 from anchang.deals import forms, policies, rules, selectors, services
 from anchang.deals.filters import DealFilter
 from anchang.deals.models import Approval, Unit
+from anchang.deals.services import dispatch as dispatch_service
 from anchang.errors import DomainError
 from anchang.forms_errors import form_error, submit_form
 from anchang.ids import parse_id
+from anchang.org.models import User
 from anchang.org.policies import can_open_page
-from anchang.org.selectors import project_rules
+from anchang.org.selectors import project_owners, project_rules
 from anchang.pagination import offset_page
 
 PAGE_SIZE = 50
@@ -224,7 +226,14 @@ def unit_request(request, pk: int):
     unit = selectors.unit_get(actor=request.user, pk=pk)
     if not policies.can_manage_catalogue(actor=request.user, project=unit.project):
         raise PermissionDenied
-    if request.POST.get("what") == "reserve":
+    if request.POST.get("what") in ("withdraw", "back"):
+        back = request.POST.get("what") == "back"
+        form = forms.ReserveForm(request.POST if not back else {"reason": "-"})
+        call = lambda data: services.unit_withdraw(  # noqa: E731
+            actor=request.user, unit=unit, reason="" if back else data["reason"], back=back
+        )
+        kwargs = {"reserve_form": form}
+    elif request.POST.get("what") == "reserve":
         form = forms.ReserveForm(request.POST)
         call = lambda data: services.unit_reserve_request(actor=request.user, unit=unit, **data)  # noqa: E731
         kwargs = {"reserve_form": form}
@@ -271,9 +280,10 @@ def deal_new(request):
     if unit or package:
         initial["deal_price"] = rules.fen_to_yuan((unit or package).standard_price)
     unitless = unit is None and package is None
+    colleagues = list(project_owners(project))
     form = forms.SubscribeForm(
         request.POST if request.method == "POST" else None, customers=customers,
-        unitless=unitless, initial=initial,
+        unitless=unitless, initial=initial, colleagues=colleagues,
     )  # fmt: skip
     status = 200
     if request.method == "POST":
@@ -281,13 +291,15 @@ def deal_new(request):
         def call(data):
             customer = next(c for c in customers if c.pk == data.pop("customer"))
             key = data.pop("idempotency_key")
+            stand_in_id = data.pop("stand_in", None)
+            stand_in = next((u for u in colleagues if u.pk == stand_in_id), None)
             customer = customer_get_visible(actor=request.user, pk=customer.pk)
             data = {k: ("" if v is None else v) for k, v in data.items()}
             data["loan_years"] = data["loan_years"] or None
             data["due_on"] = data["due_on"] or None
             return services.deal_subscribe(
                 actor=request.user, customer=customer, unit=unit, package=package,
-                data=services.DealInput(**data), idempotency_key=key,
+                stand_in=stand_in, data=services.DealInput(**data), idempotency_key=key,
             )  # fmt: skip
 
         submitted = submit_form(
@@ -313,7 +325,7 @@ def deal_new(request):
 def deal_list(request):
     _ensure_page(request)
     base = selectors.deals_for(request.user, "view")
-    filterset = DealFilter(request.GET, queryset=base)
+    filterset = DealFilter(request.GET, queryset=base, today=selectors.actor_today(request.user))
     status = 200
     if not filterset.is_valid():
         status = 400
@@ -332,7 +344,7 @@ def deal_list(request):
     except DomainError as error:
         messages.error(request, str(error.message))
         rows, has_next, status = [], False, error.status
-    today = timezone.localdate()
+    today = selectors.actor_today(request.user)
     for deal in rows:
         deal.stage_label = rules.STAGE_LABELS.get(deal.stage, deal.stage)
         deal.overdue = deal.is_active and deal.collect_due_on and deal.collect_due_on < today
@@ -340,6 +352,7 @@ def deal_list(request):
     context = {
         "filter": filterset, "rows": rows,
         "filtered": any(v for k, v in request.GET.items() if k != "page"),
+        "can_approve": policies.deal_scope(request.user, "approve") is not None,
         "prev_url": _page_url(request, number - 1) if number > 1 else "",
         "next_url": _page_url(request, number + 1) if has_next else "",
     }  # fmt: skip
@@ -355,6 +368,7 @@ def _detail_context(request, deal, **forms_given):
     tasks = selectors.deal_tasks(deal)
     for task in tasks:
         task.label = rules.MILESTONE_LABELS.get(task.key, task.key)
+        task.hint = rules.TASK_HINTS.get(task.key, "")
     timeline = list(selectors.timeline(deal))
     for entry in timeline:
         entry.label = rules.STAGE_LABELS.get(entry.stage, entry.stage)
@@ -379,11 +393,14 @@ def _detail_context(request, deal, **forms_given):
         "tasks": tasks, "timeline": timeline, "plan": selectors.deal_plan(deal),
         "receipts": selectors.deal_receipts(deal), "approvals": approvals,
         "move_form": forms_given.get("move_form") or forms.MoveForm(),
-        "request_form": forms_given.get("request_form") or forms.RequestForm(),
+        "request_form": forms_given.get("request_form") or forms.RequestForm(table=table),
         "receipt_form": forms_given.get("receipt_form")
         or forms.ReceiptForm(initial={"idempotency_key": uuid.uuid4().hex}),
         "refund_form": forms_given.get("refund_form") or forms.RefundForm(),
         "decide_form": forms.DecideForm(),
+        "dispatches": selectors.deal_dispatches(deal) if table.dispatch_at else [],
+        "can_refuse_order": deal.is_active and deal.designer_id == user.pk,
+        "refuse_form": forms.RefuseOrderForm(),
         "stage_label": rules.STAGE_LABELS.get(deal.stage, deal.stage),
         "cancel_label": rules.CANCEL_LABELS.get(table.cancel_kind),
         "today": local_date(project_rules(deal.project).tz),
@@ -424,7 +441,7 @@ def deal_move(request, pk: int):
 def deal_request(request, pk: int):
     """A cancellation or a side move, sent for a manager's approval."""
     deal = selectors.deal_get(actor=request.user, pk=pk)
-    form = forms.RequestForm(request.POST)
+    form = forms.RequestForm(request.POST, table=_trade(deal.project))
 
     def call(data):
         if data["kind"] == "cancel":
@@ -563,7 +580,7 @@ def approval_decide(request, pk: int):
 def collections(request):
     """回款: overdue first, the longest overdue at the top."""
     _ensure_page(request)
-    today = timezone.localdate()
+    today = selectors.actor_today(request.user)
     rows = selectors.overdue_collections(request.user, today=today)
     try:
         list_read_record(actor=request.user, customers=[d.customer for d in rows], door="page")
@@ -595,7 +612,10 @@ def catalogue(request):
         if request.POST.get("what") == "building":
             submitted = submit_form(
                 request, building_form,
-                lambda data: services.building_create(actor=request.user, project=project, **data),
+                lambda data: services.building_create(
+                    actor=request.user, project=project,
+                    **{k: v for k, v in data.items() if v is not None},
+                ),
                 done=_("Building created with its units."),
                 to=f"{reverse('deals:board')}?project={project.pk}",
             )  # fmt: skip
@@ -618,3 +638,115 @@ def catalogue(request):
         "sells": _trade(project).sells,
     }  # fmt: skip
     return render(request, "deals/catalogue.html", context, status=status)
+
+
+# --- dispatch (派单, home improvement) ----------------------------------------------------
+
+
+def _designer_choices(project, now):
+    """Every designer of the project with their open orders and why the rules skip them."""
+    conf = project_rules(project).deals
+    today = local_date(project_rules(project).tz, now)
+    names = {p.user_id: str(p.user) for p in selectors.designers(project)}
+    out = []
+    for c in dispatch_service.candidates(project, now):
+        refusal = rules.dispatch_refusal(c, today=today, conf=conf)
+        label = _("%(name)s · %(n)s open") % {"name": names.get(c.user_id, c.user_id),
+                                              "n": c.open_orders}  # fmt: skip
+        if refusal:
+            label += (
+                " · "
+                + dispatch_service.refusal_text(
+                    refusal, name="", cap=conf.dispatch_open_cap, paused_until=c.paused_until
+                ).strip()
+            )
+        out.append((c.user_id, label))
+    return out
+
+
+@login_required
+@require_GET
+def dispatch_queue(request):
+    _ensure_page(request)
+    if policies.deal_scope(request.user, "approve") is None:
+        raise PermissionDenied
+    now = timezone.now()
+    queue = selectors.dispatch_queue(request.user)
+    choices = {}
+    for item in queue:
+        if item.project_id not in choices:
+            choices[item.project_id] = _designer_choices(item.project, now)
+        item.form = forms.DispatchForm(designers=choices[item.project_id])
+        item.reason_labels = [str(rules.DISPATCH_REASON_LABELS.get(r, r)) for r in item.reasons]
+    return render(request, "deals/dispatch.html", {"queue": queue})
+
+
+@login_required
+@require_POST
+def dispatch_decide(request, pk: int):
+    _ensure_page(request)
+    dispatch = selectors.dispatch_get_open(request.user, pk)
+    project = dispatch.deal.project
+    form = forms.DispatchForm(request.POST, designers=_designer_choices(project, timezone.now()))
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect(reverse("deals:dispatch"))
+    designer = None
+    if form.cleaned_data["assign_to"]:
+        designer = User.objects.filter(pk=form.cleaned_data["assign_to"]).first()
+    try:
+        services.dispatch_decide(actor=request.user, dispatch=dispatch, designer=designer,
+                                 note=form.cleaned_data["note"])  # fmt: skip
+    except DomainError as error:
+        if error.status == 403:
+            raise PermissionDenied from error
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("The order is dispatched."))
+    return redirect(reverse("deals:dispatch"))
+
+
+@login_required
+@require_POST
+def deal_refuse_order(request, pk: int):
+    """The designer gives the order back, with a reason."""
+    deal = selectors.deal_get(actor=request.user, pk=pk)
+    form = forms.RefuseOrderForm(request.POST)
+    submitted = submit_form(
+        request, form,
+        lambda data: services.dispatch_refuse(actor=request.user, deal=deal, note=data["note"]),
+        done=_("The order went back; the next designer is proposed."),
+        to=reverse("deals:list"),
+    )  # fmt: skip
+    if submitted.response:
+        return submitted.response
+    context = _detail_context(request, deal)
+    return render(request, "deals/detail.html", context, status=submitted.status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def designers(request):
+    """The store's designers as dispatch reads them: priority, styles, senior."""
+    _ensure_page(request)
+    project, projects = _project(request)
+    if not policies.can_manage_catalogue(actor=request.user, project=project):
+        raise PermissionDenied
+    users = list(User.objects.filter(pk__in=dispatch_service.designer_ids(project)).order_by("pk"))
+    form = forms.DesignerProfileForm(request.POST or None, users=users)
+    status = 200
+    if request.method == "POST":
+        submitted = submit_form(
+            request, form,
+            lambda data: services.designer_profile_set(
+                actor=request.user, project=project,
+                user=next(u for u in users if u.pk == data.pop("user")), **data,
+            ),
+            done=_("Saved."), to=f"{reverse('deals:designers')}?project={project.pk}",
+        )  # fmt: skip
+        if submitted.response:
+            return submitted.response
+        status = submitted.status
+    context = {"project": project, "projects": projects, "form": form,
+               "profiles": selectors.designers(project)}  # fmt: skip
+    return render(request, "deals/designers.html", context, status=status)

@@ -46,7 +46,7 @@ PROJECTS = [
 ]
 PROJECT_ROLES = [Role.MANAGER, Role.CLERK, Role.PLANNER, Role.CARE]
 # Designers (设计师) work the store's dispatched orders (派单).
-DESIGNERS = {"meijia": 3}
+DESIGNERS = {"meijia": 6}
 # Six months of intake per consultant. An office running the pool rules keeps each
 # consultant's customers in play under the hold cap (default 200): at most ~95% of the
 # intake is still in play, so a consultant can claim from the pool in the demo.

@@ -5,6 +5,7 @@ fits with its payment plan and receipts (some overdue) and its milestone tasks."
 
 from __future__ import annotations
 
+import contextlib
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -13,7 +14,9 @@ from django.utils import timezone
 
 from anchang.customers.models import Customer
 from anchang.deals import rules, services
-from anchang.deals.models import Deal, MilestoneTask, Unit
+from anchang.deals.models import Deal, Dispatch, MilestoneTask, Unit
+from anchang.deals.services import dispatch
+from anchang.errors import DomainError
 from anchang.org.models import Project, User
 
 # The catalogue of each trade, as the office's own words would put it.
@@ -68,12 +71,23 @@ def build_catalogue(*, rng: random.Random, project: Project, staff: Staff) -> in
                 vin="LXC" + "".join(rng.choice(VIN_CHARS) for _ in range(14)),
             )  # fmt: skip
         return 120
+    _designers(rng, project, staff)
     for code, name, price in PACKAGES:
         services.unit_create(
             actor=staff.manager, project=project, kind="package", code=code, name=name,
             standard_price=str(price), floor_price=str(int(price * 0.85)),
         )  # fmt: skip
     return len(PACKAGES)
+
+
+def _designers(rng: random.Random, project: Project, staff: Staff) -> None:
+    """The store's designers as dispatch reads them: the first senior, styles spread."""
+    styles = ["modern", "chinese", "light_luxury", "nordic", "japanese", "european"]
+    for i, uid in enumerate(sorted(dispatch.designer_ids(project))):
+        services.designer_profile_set(
+            actor=staff.manager, project=project, user=User.objects.get(pk=uid),
+            priority=10 * (i + 1), styles=rng.sample(styles, 2), senior=i == 0,
+        )  # fmt: skip
 
 
 def _priced(building) -> list[Unit]:
@@ -150,6 +164,7 @@ def build_deals(
                 due_on=None,
             ),
         )  # fmt: skip
+        _dispatch(deal, staff, start)
         if not deal.discount_approved:
             approval = deal.approvals.get(kind="discount")
             services.approval_decide(actor=staff.manager, approval=approval, approve=True,
@@ -157,8 +172,8 @@ def build_deals(
             deal.refresh_from_db()
         services.receipt_record(
             actor=staff.clerk, deal=deal, amount=rules.yuan_plain(first_payment), method="pos",
-            voucher=f"{project.code.upper()}-{deal.pk:05d}-1", received_on=timezone.localtime(start).date(),
-            now=start,
+            voucher=f"{project.code.upper()}-{deal.pk:05d}-1",
+            received_on=timezone.localtime(start).date(), now=start,
         )  # fmt: skip
         at = start
         for stage in table.stages[1 : table.index(target) + 1]:
@@ -173,6 +188,16 @@ def build_deals(
         made += 1
     _tidy_tasks(project, now)
     return made
+
+
+def _dispatch(deal: Deal, staff: Staff, at: datetime) -> None:
+    """The manager confirms the rules' proposal when the designer is free (else the order
+    waits in the dispatch queue, as in a busy store)."""
+    proposal = Dispatch.objects.filter(deal=deal, status="proposed").first()
+    if proposal is None or proposal.proposed_id is None:
+        return
+    with contextlib.suppress(DomainError):
+        services.dispatch_decide(actor=staff.manager, dispatch=proposal, now=at)
 
 
 def _sellable(project: Project, table: rules.StageTable) -> list[Unit]:
@@ -206,7 +231,9 @@ def _plan_and_collect(rng, deal: Deal, staff: Staff, table, start: datetime, now
     price, first = deal.deal_price, deal.planned_total
     rest = price - first
     reached = {s: table.reached(deal.stage, s) for s in table.stages}
-    lines: list[tuple[str, date, int, bool]] = [("deposit", timezone.localtime(start).date(), first, True)]
+    lines: list[tuple[str, date, int, bool]] = [
+        ("deposit", timezone.localtime(start).date(), first, True)
+    ]
     if table.sells == "flats":
         loan = deal.loan_amount
         down = rest - loan
@@ -215,14 +242,36 @@ def _plan_and_collect(rng, deal: Deal, staff: Staff, table, start: datetime, now
         if loan:
             lines.append(("loan", signing_day + timedelta(days=60), loan, reached["loan"]))
     elif table.sells == "vehicles":
-        lines.append(("balance", timezone.localtime(start).date() + timedelta(days=14), rest, reached["delivery"]))
+        lines.append(
+            (
+                "balance",
+                timezone.localtime(start).date() + timedelta(days=14),
+                rest,
+                reached["delivery"],
+            )
+        )
     else:
         design = min(5_000_00, rest)
         left = rest - design
         lines += [
-            ("design_fee", timezone.localtime(start).date() + timedelta(days=10), design, reached["design_fee"]),
-            ("instalment", timezone.localtime(start).date() + timedelta(days=40), left // 2, reached["contract"]),
-            ("instalment", timezone.localtime(start).date() + timedelta(days=70), left - left // 2, reached["started"]),
+            (
+                "design_fee",
+                timezone.localtime(start).date() + timedelta(days=10),
+                design,
+                reached["design_fee"],
+            ),
+            (
+                "instalment",
+                timezone.localtime(start).date() + timedelta(days=40),
+                left // 2,
+                reached["contract"],
+            ),
+            (
+                "instalment",
+                timezone.localtime(start).date() + timedelta(days=70),
+                left - left // 2,
+                reached["started"],
+            ),
         ]
     lines = [line for line in lines if line[2] > 0]
     behind = rng.random() < 0.12

@@ -26,7 +26,15 @@ from anchang.customers.models import Customer, KeyDate, Medium, OwnershipConflic
 from anchang.customers.services.key_dates import key_date_add
 from anchang.customers.services.phone_reveal import REASON_MAX as REVEAL_REASON_MAX
 from anchang.deals import rules as deal_rules
-from anchang.deals.models import Approval, Building, Deal, Receipt, StageChange, Unit
+from anchang.deals.models import (
+    Approval,
+    Building,
+    Deal,
+    Dispatch,
+    Receipt,
+    StageChange,
+    Unit,
+)
 from anchang.followups.loss import services as loss
 from anchang.followups.models import FollowUp, GradeChange, LossApplication, Review, RevisitPlan
 from anchang.followups.revisits import services as revisits
@@ -118,6 +126,10 @@ SOURCES: dict[str, list] = {
     "UnitForm": [MONEY, Unit],
     "PriceChangeForm": [MONEY, {"reason": deal_rules.NOTE_MAX}],
     "ReserveForm": [{"reason": 200}],  # Unit.reserve_reason
+    "DispatchForm": [Dispatch],
+    "DispatchDecideInSerializer": [Dispatch],
+    "RefuseOrderForm": [Dispatch],
+    "RefuseOrderInSerializer": [Dispatch],
 }
 # Typed as people write them ("138 0013 8000"), stored as E.164: the input is longer.
 PHONES = {"phone", "phone2"}
@@ -210,7 +222,8 @@ DOORS = [
     ("SubscribeForm", "SubscribeInSerializer"), ("MoveForm", "MoveInSerializer"),
     ("RequestForm", "RequestInSerializer"), ("ReceiptForm", "ReceiptInSerializer"),
     ("PlanLineForm", "PlanLineInSerializer"), ("RefundForm", "RefundInSerializer"),
-    ("DecideForm", "DecideInSerializer"),
+    ("DecideForm", "DecideInSerializer"), ("DispatchForm", "DispatchDecideInSerializer"),
+    ("RefuseOrderForm", "RefuseOrderInSerializer"),
 ]  # fmt: skip
 BY_NAME = {c.__name__: c for c in MAPPED}
 

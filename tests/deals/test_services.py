@@ -330,10 +330,21 @@ def test_a_consultant_records_no_receipt(world):
                                 voucher="V")  # fmt: skip
 
 
-def test_a_refund_is_an_approved_negative_entry(world):
+def _cancelled(o, deal):
+    a = services.deal_cancel_request(actor=o.consultant, deal=deal, reason="客户退订")
+    services.approval_decide(actor=o.manager, approval=a, approve=True)
+    deal.refresh_from_db()
+    return deal
+
+
+def test_a_refund_is_an_approved_negative_entry_of_a_cancelled_deal(world):
     o = office(world)
     deal = subscribe(world, o, _unit(building(o)), method="full")
     services.receipt_record(actor=o.clerk, deal=deal, amount="50000", method="pos", voucher="V1")
+    with pytest.raises(Conflict) as exc:  # a deal under way owes its plan
+        services.refund_request(actor=o.clerk, deal=deal, amount="50000", reason="退款")
+    assert exc.value.code == "deal_not_cancelled"
+    deal = _cancelled(o, deal)
     a = services.refund_request(actor=o.clerk, deal=deal, amount="50000", reason="退订退定金")
     deal.refresh_from_db()
     assert deal.received_total == 5_000_000
@@ -390,7 +401,44 @@ def test_amounts_past_32_bits_are_kept_whole(world):
                             voucher="BIG-2")  # fmt: skip
     deal.refresh_from_db()
     assert deal.received_total == 3_000_000_000 and deal.outstanding == 0
+    deal = _cancelled(o, deal)
     a = services.refund_request(actor=o.clerk, deal=deal, amount="25000000", reason="退款")
     services.approval_decide(actor=o.manager, approval=a, approve=True)
     deal.refresh_from_db()
     assert deal.received_total == 500_000_000
+
+
+def test_a_refused_discount_is_asked_again_at_a_new_price(world):
+    o = office(world)
+    unit = _unit(building(o))
+    deal = subscribe(world, o, unit, price=str(unit.standard_price * 0.97 / 100), method="full")
+    first = Approval.objects.get(deal=deal, kind="discount")
+    services.approval_decide(actor=o.manager, approval=first, approve=False, comment="太低")
+    new_price = str(unit.standard_price * 0.985 / 100)
+    a = services.deal_side_request(actor=o.consultant, deal=deal, kind="reprice",
+                                   reason="客户接受新价格", deal_price=new_price)  # fmt: skip
+    services.approval_decide(actor=o.manager, approval=a, approve=True)
+    deal.refresh_from_db()
+    assert deal.discount_approved and deal.discount_permille == 15
+    assert services.deal_move(actor=o.consultant, deal=deal, to="signing").stage == "signing"
+
+
+def test_a_new_unit_below_its_floor_price_is_not_approved(world):
+    o = office(world)
+    b = building(o)
+    deal = subscribe(world, o, _unit(b), method="full")
+    other = _unit(b, 2, 2)
+    low = str(other.floor_price / 200)
+    a = services.deal_side_request(actor=o.consultant, deal=deal, kind="change_unit", unit=other,
+                                   reason="换房", deal_price=low)  # fmt: skip
+    with pytest.raises(ValidationFailed) as exc:
+        services.approval_decide(actor=o.manager, approval=a, approve=True)
+    assert exc.value.code == "below_floor_price"
+    deal.refresh_from_db()
+    assert deal.unit_id == _unit(b).pk
+
+
+def test_a_full_payment_deal_skips_the_loan_and_a_loan_deal_does_not():
+    table = rules.STAGE_TABLES["real_estate"]
+    assert table.next_stages("filing", has_loan=False) == ("handover",)
+    assert table.next_stages("filing", has_loan=True) == ("loan",)

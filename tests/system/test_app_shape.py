@@ -149,6 +149,7 @@ TEST_TOPICS = {
     "pool/test_hold_cap.py": "the hold cap on every path that gives a consultant a customer",
     "audit/test_reconcile.py": "each reveal and export against its one audit entry",
     "followups/my_day/test_cadence_clock.py": "90 days of cadence on a frozen clock",
+    "deals/test_opening_race.py": "opening day (开盘): one unit, one deal, N consultants at once",
 }
 TESTS = ROOT.parent / "tests"
 

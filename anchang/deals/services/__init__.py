@@ -9,6 +9,7 @@ from anchang.deals.services.catalogue import (
     unit_hold,
     unit_release,
     unit_reserve_request,
+    unit_withdraw,
 )
 from anchang.deals.services.deals import (
     DealInput,
@@ -16,6 +17,12 @@ from anchang.deals.services.deals import (
     deal_move,
     deal_side_request,
     deal_subscribe,
+)
+from anchang.deals.services.dispatch import (
+    designer_profile_set,
+    dispatch_decide,
+    dispatch_propose,
+    dispatch_refuse,
 )
 from anchang.deals.services.milestones import tasks_close_by_followup, tasks_create_due
 from anchang.deals.services.payments import (
@@ -27,8 +34,9 @@ from anchang.deals.services.payments import (
 
 __all__ = [
     "DealInput", "PlanLineInput", "approval_decide", "building_create", "deal_cancel_request",
-    "deal_move", "deal_side_request", "deal_subscribe", "holds_release_expired", "plan_set",
+    "deal_move", "deal_side_request", "deal_subscribe", "designer_profile_set",
+    "dispatch_decide", "dispatch_propose", "dispatch_refuse", "holds_release_expired", "plan_set",
     "price_change_request", "receipt_record", "refund_request", "tasks_close_by_followup",
     "tasks_create_due", "unit_create", "unit_hold", "unit_release", "unit_reserve_request",
-    "unit_unreserve",
+    "unit_unreserve", "unit_withdraw",
 ]  # fmt: skip

@@ -17,7 +17,7 @@ from anchang.deals import policies, rules
 from anchang.deals.errors import Code
 from anchang.deals.models import Approval, Deal, Unit
 from anchang.deals.services.catalogue import _taken
-from anchang.deals.services.deals import apply_cancel, apply_side
+from anchang.deals.services.deals import _ensure_above_floor, apply_cancel, apply_side
 from anchang.deals.services.payments import apply_refund
 from anchang.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from anchang.org.models import User
@@ -78,17 +78,11 @@ def _apply(approval: Approval, actor: User, now: datetime) -> None:
     kind = approval.kind
     if kind == K.DISCOUNT:
         deal = approval.deal
-        unit = deal.unit
-        if unit is not None and unit.floor_price and deal.deal_price < unit.floor_price:
-            raise ValidationFailed(
-                _("The deal price is below the floor price; refuse it or ask for a price "
-                  "change."),
-                code=Code.BELOW_FLOOR_PRICE,
-            )  # fmt: skip
+        _ensure_above_floor(deal.unit or deal.package, deal.deal_price)
         Deal.objects.filter(pk=deal.pk).update(discount_approved=True, version=F("version") + 1)
     elif kind == K.CANCEL:
         apply_cancel(approval.deal, actor, now, approval.reason)
-    elif kind in (K.CHANGE_UNIT, K.RENAME, K.DELAY):
+    elif kind in (K.CHANGE_UNIT, K.RENAME, K.DELAY, K.REPRICE):
         if not approval.deal.is_active:
             raise Conflict(_("This deal was cancelled."), code=Code.DEAL_CLOSED)
         apply_side(approval.deal, approval, actor, now)

@@ -58,6 +58,7 @@ def building_create(
     *, actor: User, project: Project, name: str, floors: int, units_per_floor: int,
     pattern: str = "{building}-{floor}{unit:02d}", skip_floors: tuple[int, ...] = (),
     price_per_m2: str | Decimal = "0", gross_area: str | Decimal = "0", layout: str = "",
+    net_percent: int = 78, floor_percent: int = 95,
 ) -> Building:  # fmt: skip
     """A building and every unit of it, from floors × units per floor and a naming rule; the
     units' prices and areas come from one base (then from a sheet, units_update_from_sheet)."""
@@ -82,6 +83,8 @@ def building_create(
         area, per_m2 = Decimal(0), 0
     if not (Decimal(1) <= area <= Decimal(10000)) or per_m2 <= 0:
         errors["price_per_m2"] = _("Enter a price per m² above zero and an area of 1–10,000 m².")
+    if not (50 <= net_percent <= 100 and 50 <= floor_percent <= 100):
+        errors["net_percent"] = _("Percentages from 50 to 100.")
     if errors:
         raise ValidationFailed(fields=errors, code=Code.PATTERN_INVALID)
     try:
@@ -297,3 +300,29 @@ def approval_ask(
         },
     )  # fmt: skip
     return approval
+
+
+@transaction.atomic
+def unit_withdraw(
+    *, actor: User, unit: Unit, reason: str, back: bool = False, now: datetime | None = None
+) -> Unit:
+    """不可售: an available unit taken off sale (a show flat, a defect, the developer keeps
+    it), or such a unit put back on sale (`back`), by whoever keeps the catalogue."""
+    ensure_can_manage_catalogue(actor, unit.project)
+    reason = fold_spaces(reason)
+    if not back and (not reason or len(reason) > 200):
+        raise ValidationFailed(fields={"reason": _("Say why (at most 200 characters).")})
+    source, target = (S.WITHDRAWN, S.AVAILABLE) if back else (S.AVAILABLE, S.WITHDRAWN)
+    changed = Unit.objects.filter(pk=unit.pk, status=source).update(
+        status=target, reserve_reason="" if back else reason, version=F("version") + 1,
+        updated_at=now or timezone.now(),
+    )  # fmt: skip
+    if not changed:
+        unit.refresh_from_db()
+        raise _taken(unit)
+    audit_record(
+        action=AuditEntry.Action.UNIT_STATUS, actor=actor, obj=unit, project=unit.project,
+        details={"unit": unit.pk, "status": target, "reason": reason},
+    )  # fmt: skip
+    unit.refresh_from_db()
+    return unit

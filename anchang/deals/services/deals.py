@@ -22,6 +22,7 @@ from anchang.deals import policies, rules
 from anchang.deals.errors import Code
 from anchang.deals.models import Approval, Deal, MilestoneTask, PaymentLine, StageChange, Unit
 from anchang.deals.services.catalogue import _takeable, _taken, approval_ask
+from anchang.deals.services.dispatch import dispatch_propose
 from anchang.deals.services.milestones import tasks_create_for, tasks_drop, tasks_redate_due
 from anchang.deals.services.payments import plan_refresh
 from anchang.errors import Conflict, PermissionDenied, ValidationFailed
@@ -211,6 +212,8 @@ def _subscribe(actor, customer, unit, data, consultant, stand_in, package, key, 
         )  # fmt: skip
     _customer_follows(customer, table, deal.stage, actor)
     tasks_create_for(deal, anchor=deal.stage, anchor_day=today, now=now)
+    if deal.stage in table.dispatch_at:
+        dispatch_propose(deal, now=now)
     if deal.due_on:
         tasks_create_for(deal, anchor="due", anchor_day=deal.due_on, now=now)
     audit_record(
@@ -299,6 +302,8 @@ def deal_move(
     _customer_follows(deal.customer, table, to, actor)
     conf = project_rules(deal.project)
     tasks_create_for(deal, anchor=to, anchor_day=local_date(conf.tz, now), now=now)
+    if to in table.dispatch_at:
+        dispatch_propose(deal, now=now)
     audit_record(
         action=AuditEntry.Action.DEAL_STAGE, actor=actor, obj=deal, project=deal.project,
         details={"stage": to},
@@ -370,6 +375,12 @@ def deal_side_request(
         if not name or len(name) > 50:
             raise ValidationFailed(fields={"buyer_name": _("Enter the new buyer's name.")})
         payload = {"buyer_name": name}
+    elif kind == "reprice":
+        errors = {}
+        price = _money(deal_price, "deal_price", errors)
+        if errors:
+            raise ValidationFailed(fields=errors)
+        payload = {"deal_price": price}
     elif kind == "delay":
         today = local_date(project_rules(deal.project).tz)
         if due_on is None or not today <= due_on <= today + timedelta(days=366):
@@ -407,10 +418,20 @@ def apply_cancel(deal: Deal, actor: User, now: datetime, note: str) -> None:
     )  # fmt: skip
 
 
+def _ensure_above_floor(priced: Unit | None, price: int) -> None:
+    """No manager approves a price below the unit's or package's floor price (底价)."""
+    if priced is not None and priced.floor_price and price < priced.floor_price:
+        raise ValidationFailed(
+            _("The deal price is below the floor price; refuse it or ask for a price change."),
+            code=Code.BELOW_FLOOR_PRICE,
+        )
+
+
 def apply_side(deal: Deal, approval: Approval, actor: User, now: datetime) -> None:
     payload = approval.payload
     if approval.kind == "change_unit":
         new = Unit.objects.get(pk=payload["unit"])
+        _ensure_above_floor(new, payload["deal_price"])
         table = rules.stage_table(deal.project.kind)
         taken = Unit.objects.filter(
             Q(status=S.AVAILABLE) | Q(status=S.HELD, held_until__lte=now), pk=new.pk
@@ -430,6 +451,13 @@ def apply_side(deal: Deal, approval: Approval, actor: User, now: datetime) -> No
             Unit.objects.filter(pk=old).update(
                 status=S.AVAILABLE, version=F("version") + 1, updated_at=now
             )
+    elif approval.kind == "reprice":
+        price = payload["deal_price"]
+        _ensure_above_floor(deal.unit or deal.package, price)
+        Deal.objects.filter(pk=deal.pk).update(
+            deal_price=price, discount_permille=rules.discount_permille(deal.standard_price, price),
+            discount_approved=True, version=F("version") + 1,
+        )  # fmt: skip
     elif approval.kind == "rename":
         Deal.objects.filter(pk=deal.pk).update(
             buyer_name=payload["buyer_name"], version=F("version") + 1

@@ -157,6 +157,12 @@ def receipt_record(
 def refund_request(*, actor: User, deal: Deal, amount: str, reason: str) -> Approval:
     """A refund is a negative entry, made when a manager approves it."""
     policies.ensure_can_deal(actor, "collect", deal)
+    if deal.is_active:
+        # A deal under way owes its plan: money goes back when it is cancelled (退订退款).
+        raise Conflict(
+            _("Only a cancelled deal's money is refunded; cancel the deal first."),
+            code=Code.DEAL_NOT_CANCELLED,
+        )
     reason = fold_spaces(reason)
     errors: dict[str, str] = {}
     try:
