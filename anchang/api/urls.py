@@ -91,6 +91,7 @@ urlpatterns = [
     path("v1/board/", deals_api.BoardApi.as_view(), name="board"),
     path("v1/units/", deals_api.UnitListApi.as_view(), name="units"),
     path("v1/units/<int:pk>/", deals_api.UnitDetailApi.as_view(), name="unit"),
+    path("v1/units/sheet/", deals_api.UnitSheetApi.as_view(), name="units-sheet"),
     path("v1/units/<int:pk>/hold/", deals_api.UnitHoldApi.as_view(), name="unit-hold"),
     path("v1/units/<int:pk>/release/", deals_api.UnitReleaseApi.as_view(), name="unit-release"),
     path("v1/deals/", deals_api.DealListApi.as_view(), name="deals"),
@@ -118,6 +119,13 @@ urlpatterns = [
         deals_api.DealRefuseOrderApi.as_view(),
         name="deal-refuse-order",
     ),
+    path("v1/deals/stale/", deals_api.StaleApi.as_view(), name="deals-stale"),
+    path("v1/contract-forms/", deals_api.ContractFormListApi.as_view(), name="contract-forms"),
+    path(
+        "v1/contract-forms/move/",
+        deals_api.ContractFormMoveApi.as_view(),
+        name="contract-forms-move",
+    ),  # fmt: skip
     path("v1/reviews/", review_api.ReviewListApi.as_view(), name="reviews"),
     path("v1/reviews/mark-done/", review_api.ReviewsDoneApi.as_view(), name="reviews-done"),
     path("v1/reviews/counts/", review_api.ReviewCountsApi.as_view(), name="review-counts"),

@@ -61,6 +61,8 @@ DETAIL_LABELS = {
     "old": gettext_lazy("Old price (yuan)"),
     "new": gettext_lazy("New price (yuan)"),
     "status": gettext_lazy("Status"),
+    "updated": gettext_lazy("Units updated"),
+    "price_changes": gettext_lazy("Price changes asked"),
 }
 # A key that means something else for one action.
 ACTION_LABELS = {("restore", "from"): gettext_lazy("Backup file")}

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,15 +16,18 @@ from anchang.customers.selectors import customer_get_visible
 from anchang.customers.services.bulk_reads import list_read_record
 from anchang.deals import policies, selectors, services
 from anchang.deals.filters import DealFilter
-from anchang.deals.models import Approval, Deal, Dispatch, Unit
+from anchang.deals.models import Approval, ContractForm, Deal, Dispatch, Unit
 from anchang.deals.serializers import (
     ApprovalSerializer,
     BoardSerializer,
+    ContractFormSerializer,
     DealDetailSerializer,
     DealSerializer,
     DecideInSerializer,
     DispatchDecideInSerializer,
     DispatchSerializer,
+    FormsMoveInSerializer,
+    FormsReceiveInSerializer,
     HoldInSerializer,
     MoveInSerializer,
     PlanInSerializer,
@@ -34,7 +38,10 @@ from anchang.deals.serializers import (
     RequestInSerializer,
     SubscribeInSerializer,
     UnitSerializer,
+    UnitSheetInSerializer,
+    UnitSheetResultSerializer,
 )
+from anchang.deals.services import contract_forms
 from anchang.errors import PermissionDenied, ValidationFailed
 from anchang.ids import parse_id
 from anchang.org.models import User
@@ -392,3 +399,104 @@ class DealRefuseOrderApi(APIView):
             actor=request.user, deal=deal, note=data.validated_data["note"]
         )
         return Response(DispatchSerializer(refused).data, status=status.HTTP_201_CREATED)
+
+
+def _forms_project(request, pk):
+    project = selectors.board_project(request.user, pk)
+    contract_forms.ensure_can_keep_forms(request.user, project)
+    return project
+
+
+class ContractFormListApi(APIView):
+    """合同文本: a project's forms and where each is (GET); receive numbered forms (POST)."""
+
+    @extend_schema(parameters=[PROJECT], responses=ContractFormSerializer(many=True))
+    def get(self, request):
+        number = parse_id(request.query_params.get("project", ""))
+        if number is None:
+            raise ValidationFailed(fields={"project": _("Give a project id.")})
+        project = _forms_project(request, number)
+        forms = ContractForm.objects.filter(project=project).order_by("number")[:5000]
+        return Response(ContractFormSerializer(forms, many=True).data)
+
+    @extend_schema(
+        request=FormsReceiveInSerializer, responses={201: ContractFormSerializer(many=True)}
+    )
+    def post(self, request):
+        data = FormsReceiveInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        project = _forms_project(request, values.pop("project"))
+        forms = services.forms_receive(actor=request.user, project=project, **values)
+        return Response(
+            ContractFormSerializer(forms, many=True).data, status=status.HTTP_201_CREATED
+        )
+
+
+class ContractFormMoveApi(APIView):
+    """Issue forms to a named person, take them back signed (one, with its deal) or void, or
+    pass them to finance: all the numbers move, or none (409 names those that cannot)."""
+
+    @extend_schema(request=FormsMoveInSerializer, responses=ContractFormSerializer(many=True))
+    def post(self, request):
+        data = FormsMoveInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        project = _forms_project(request, values.pop("project"))
+        holder = deal = None
+        if holder_id := values.pop("holder", None):
+            holder = next(
+                (u for u in contract_forms.form_holders(project) if u.pk == holder_id), None
+            )
+            if holder is None:
+                raise ValidationFailed(fields={"holder": _("Not a staff member of this project.")})
+        if deal_id := values.pop("deal", None):
+            deal = (
+                selectors.deals_for(request.user, "view")
+                .filter(pk=deal_id, project=project)
+                .first()
+            )
+            if deal is None:
+                raise ValidationFailed(fields={"deal": _("No such deal in this project.")})
+        forms = services.forms_move(
+            actor=request.user, project=project, holder=holder, deal=deal, **values
+        )
+        return Response(ContractFormSerializer(forms, many=True).data)
+
+
+class StaleApi(generics.ListAPIView):
+    """Paid and not signed for the project's days, in the projects where you approve."""
+
+    serializer_class = DealSerializer
+    pagination_class = None
+    filterset_class = None
+    queryset = Deal.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Deal.objects.none()
+        _ensure_page(self.request.user)
+        if policies.deal_scope(self.request.user, "approve") is None:
+            raise PermissionDenied()
+        return selectors.stale_valuable(self.request.user)
+
+
+class UnitSheetApi(APIView):
+    """Unit attributes from an .xlsx sheet (multipart): 房号 and any of 户型, 建筑面积, 套内面积,
+    朝向, 标准价, 底价. One bad row and nothing changes (400 names the rows); new prices
+    become price changes waiting for a manager."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": UnitSheetInSerializer},
+        responses=UnitSheetResultSerializer,
+    )
+    def post(self, request):
+        data = UnitSheetInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        project = selectors.board_project(request.user, data.validated_data["project"])
+        result = services.units_update_from_sheet(
+            actor=request.user, project=project, file=data.validated_data["sheet"]
+        )
+        return Response(UnitSheetResultSerializer(result).data)

@@ -32,3 +32,5 @@ class Code(models.TextChoices):
     DISPATCH_NOT_CONVERTING = "dispatch_not_converting"
     DISPATCH_DECIDED = "dispatch_decided"
     NOT_A_DESIGNER = "not_a_designer"
+    FORM_NUMBER_TAKEN = "form_number_taken"
+    FORM_NOT_THERE = "form_not_there"  # not in the state the move starts from

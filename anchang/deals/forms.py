@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +12,7 @@ from anchang.deals import rules
 from anchang.deals.models import (
     Approval,
     Building,
+    ContractFormMove,
     Deal,
     Dispatch,
     PaymentLine,
@@ -193,6 +196,14 @@ class UnitForm(forms.Form):
     floor_price = _amount(_("Floor price (yuan)"), required=False)
 
 
+class UnitSheetForm(forms.Form):
+    sheet = forms.FileField(
+        label=_("Unit sheet (.xlsx)"),
+        help_text=_("First row: 房号 and any of 户型, 建筑面积, 套内面积, 朝向, 标准价, 底价. "
+                    "New prices wait for a manager's approval."),
+    )  # fmt: skip
+
+
 class PriceChangeForm(forms.Form):
     new_price = _amount(_("New standard price (yuan)"))
     new_floor_price = _amount(_("New floor price (yuan)"), required=False)
@@ -237,6 +248,35 @@ class DesignerProfileForm(forms.Form):
     def __init__(self, *args, users=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].choices = [(u.pk, str(u)) for u in users]
+
+
+class FormsReceiveForm(forms.Form):
+    prefix = forms.CharField(label=_("Number prefix"), max_length=20, required=False,
+                             initial="HT-")  # fmt: skip
+    first = forms.IntegerField(label=_("First number"), min_value=0, max_value=999_999)
+    count = forms.IntegerField(label=_("How many"), min_value=1, max_value=500)
+
+
+class FormsMoveForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What happens"),
+        choices=[(k, label) for k, label in ContractFormMove.Kind.choices if k != "received"],
+    )
+    numbers = forms.CharField(
+        label=_("Form numbers"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Separated by spaces, commas or new lines."),
+    )  # fmt: skip
+    holder = forms.TypedChoiceField(label=_("Issued to"), coerce=int, choices=(), required=False)
+    deal = forms.IntegerField(label=_("Deal number (signed)"), min_value=1, required=False)
+    note = forms.CharField(label=_("Note"), max_length=max_length_of(ContractFormMove, "note"),
+                           required=False)  # fmt: skip
+
+    def __init__(self, *args, staff=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["holder"].choices = [("", "—")] + [(u.pk, str(u)) for u in staff]
+
+    def clean_numbers(self):
+        return [n for n in re.split(r"[\s,，、]+", self.cleaned_data["numbers"]) if n]
 
 
 # This app's section of the project-rules page (org.forms), registered in apps.py.

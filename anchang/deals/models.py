@@ -537,3 +537,89 @@ class Dispatch(ChoicesDisplay, models.Model):
 
     def __str__(self) -> str:
         return f"{self.deal_id} {self.status}"
+
+
+class ContractForm(ChoicesDisplay, models.Model):
+    """合同文本: a numbered blank contract form, controlled stock. Its moves are a ledger
+    (ContractFormMove); the row says where it is now."""
+
+    class Status(models.TextChoices):
+        IN_STOCK = "in_stock", _("In stock")
+        ISSUED = "issued", _("Issued")
+        SIGNED = "signed", _("Returned signed")
+        VOID = "void", _("Returned void")
+        AT_FINANCE = "at_finance", _("Passed to finance")
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="+")
+    number = models.CharField(_("form number"), max_length=30)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_STOCK)
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("held by"),
+    )  # fmt: skip
+    deal = models.ForeignKey(
+        Deal, on_delete=models.PROTECT, null=True, blank=True, related_name="contract_forms"
+    )
+    moved_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("contract form")
+        verbose_name_plural = _("contract forms")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="contract_form_number")
+        ]
+        indexes = [models.Index(fields=["project", "status", "moved_at"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ContractFormMove(ChoicesDisplay, models.Model):
+    """One move of a contract form: received into stock, issued to a named person, returned
+    signed or void, passed to finance. Never changed."""
+
+    class Kind(models.TextChoices):
+        RECEIVED = "received", _("Received into stock")
+        ISSUED = "issued", _("Issued")
+        SIGNED = "signed", _("Returned signed")
+        VOID = "void", _("Returned void")
+        TO_FINANCE = "to_finance", _("Passed to finance")
+
+    form = models.ForeignKey(ContractForm, on_delete=models.PROTECT, related_name="moves")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    deal = models.ForeignKey(
+        Deal, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["form", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.form_id} {self.kind}"
+
+
+class ContractFormRequest(models.Model):
+    """A month's request for blank forms: how many, from the stock and the signings expected."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField()  # its first day
+    count = models.PositiveIntegerField()
+    expected_signings = models.PositiveIntegerField()
+    in_stock = models.PositiveIntegerField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-month", "-at"]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.month:%Y-%m} {self.count}"

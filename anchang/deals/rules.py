@@ -528,7 +528,7 @@ class DealRules(Section):
     consultant_discount_permille: int = Field(10, ge=0, le=1000)
     stand_in_share_percent: int = Field(0, ge=0, le=100)
     stale_valuable_days: int = Field(90, ge=1, le=3650)
-    payment_reminder_days: int = Field(3, ge=0, le=90)
+    payment_reminder_days: int = Field(3, ge=0, le=90)  # selectors.REMINDER_DAYS_MAX
     # tasks are created this many days before they are due (the tick creates later ones)
     tasks_ahead_days: int = Field(7, ge=0, le=60)
     milestone_offsets: dict[str, int] = Field(default_factory=dict)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -18,12 +18,15 @@ from anchang.deals import policies, rules
 from anchang.deals.models import (
     Approval,
     Building,
+    ContractForm,
+    ContractFormRequest,
     Deal,
     DesignerProfile,
     Dispatch,
     MilestoneTask,
     Unit,
 )
+from anchang.followups.models import FollowUp
 from anchang.ids import parse_id
 from anchang.org.models import Project, User
 from anchang.org.selectors import project_rules
@@ -213,7 +216,36 @@ def my_day_tasks(actor: User, today: date) -> dict[str, Any]:
         "milestone_tasks": rows[:MY_DAY_TASKS],
         "milestone_more": len(rows) > MY_DAY_TASKS,
         "milestone_overdue": sum(1 for t in rows if t.due_on < today),
+        "payments_due": payments_due(actor, today),
     }
+
+
+PAYMENTS_DUE = 10
+REMINDER_DAYS_MAX = 90  # the largest deals.payment_reminder_days a project may set
+
+
+def payments_due(actor: User, today: date) -> list[Deal]:
+    """回款 reminders: the consultant's deals with a payment falling due within their
+    project's `deals.payment_reminder_days` (or overdue), the soonest first: call the
+    customer. One read: the deals due within the longest window a project may set, with
+    their project, then each project's own window."""
+    rows = (
+        Deal.objects.filter(
+            consultant=actor, is_active=True,
+            collect_due_on__lte=today + timedelta(days=REMINDER_DAYS_MAX),
+        )  # fmt: skip
+        .select_related("customer", "project")
+        .only("pk", "customer__name", "customer_id", "collect_due_on", "planned_total",
+              "received_total", "buyer_name", "project__kind", "project__rules_overrides")
+        .order_by("collect_due_on", "id")[:PAYMENTS_DUE * 5]
+    )  # fmt: skip
+    due = []
+    for deal in rows:
+        ahead = project_rules(deal.project).deals.payment_reminder_days
+        if deal.collect_due_on <= today + timedelta(days=ahead):
+            deal.days_left = (deal.collect_due_on - today).days
+            due.append(deal)
+    return due[:PAYMENTS_DUE]
 
 
 def overdue_collections(actor: User, *, today: date, limit: int = 50) -> list[Deal]:
@@ -226,21 +258,33 @@ def overdue_collections(actor: User, *, today: date, limit: int = 50) -> list[De
     )
 
 
-def stale_valuable(actor: User, *, project: Project, now: datetime | None = None,
-                   limit: int = 100) -> list[Deal]:  # fmt: skip
-    """Paid (deposit, design fee, quote) and not signed after the project's days: the manager
-    revisits them. The bottleneck is the latest follow-up's."""
+def stale_valuable(actor: User, *, now: datetime | None = None, limit: int = 100) -> list[Deal]:
+    """Paid (deposit, design fee, quote) and not signed after the project's days, in the
+    projects where the actor approves: the manager revisits them. With the customer's last
+    contact and the bottleneck of their latest follow-up (跟进的瓶颈)."""
     now = now or timezone.now()
-    conf = project_rules(project)
-    table = rules.stage_table(project.kind)
-    before_signing = table.stages[: table.index(table.signed)]
-    cutoff = now - timedelta(days=conf.deals.stale_valuable_days)
-    return list(
-        deals_for(actor, "view")
-        .filter(project=project, is_active=True, stage__in=before_signing, created_at__lte=cutoff)
-        .select_related("customer", "unit", "consultant")
-        .order_by("created_at")[:limit]
+    scope = policies.deal_scope(actor, "approve")
+    if scope is None:
+        return []
+    clauses = Q(pk__in=[])
+    for project in Project.objects.filter(pk__in=sorted(scope.whole | scope.own)):
+        conf = project_rules(project)
+        table = rules.stage_table(project.kind)
+        before_signing = table.stages[: table.index(table.signed)]
+        cutoff = now - timedelta(days=conf.deals.stale_valuable_days)
+        clauses |= Q(project=project, stage__in=before_signing, created_at__lte=cutoff)
+    latest = FollowUp.objects.filter(customer=OuterRef("customer")).order_by("-occurred_at", "-id")
+    rows = list(
+        deals_for(actor, "approve")
+        .filter(clauses, is_active=True)
+        .annotate(bottleneck=Subquery(latest.values("bottleneck")[:1]))
+        .select_related("customer", "unit", "package", "consultant")
+        .order_by("created_at", "id")[:limit]
     )
+    for deal in rows:
+        deal.stage_label = rules.STAGE_LABELS.get(deal.stage, deal.stage)
+        deal.days = (now - deal.created_at).days
+    return rows
 
 
 def counts_by_stage(actor: User, project: Project) -> dict[str, int]:
@@ -334,3 +378,41 @@ def actor_today(actor: User) -> date:
     projects = board_projects(actor)
     tz = project_rules(projects[0]).tz if projects else None
     return local_date(tz) if tz else timezone.localdate()
+
+
+@dataclass
+class FormLedger:
+    """合同文本: who holds which forms, the stock, the forms out too long, the last requests."""
+
+    held: list  # [(holder, [forms])]
+    counts: dict[str, int]
+    out_too_long: list[ContractForm]
+    requests: list
+    days_out: int
+
+
+def contract_form_ledger(project: Project, *, now: datetime | None = None) -> FormLedger:
+    conf = project_rules(project)
+    today = local_date(conf.tz, now)
+    counts = {
+        r["status"]: r["n"]
+        for r in ContractForm.objects.filter(project=project)
+        .values("status")
+        .annotate(n=Count("id"))
+    }
+    issued = list(
+        ContractForm.objects.filter(project=project, status=ContractForm.Status.ISSUED)
+        .select_related("holder")
+        .order_by("holder_id", "number")
+    )
+    held: dict = {}
+    late = []
+    for form in issued:
+        form.days_out = (today - local_date(conf.tz, form.moved_at)).days
+        form.late = form.days_out > conf.deals.contract_form_days_out
+        if form.late:
+            late.append(form)
+        held.setdefault(form.holder, []).append(form)
+    requests = list(ContractFormRequest.objects.filter(project=project).select_related(
+        "requested_by")[:6])  # fmt: skip
+    return FormLedger(list(held.items()), counts, late, requests, conf.deals.contract_form_days_out)

@@ -9,6 +9,8 @@ from anchang.api.serializers import IdField, StrictSerializer
 from anchang.deals import rules
 from anchang.deals.models import (
     Approval,
+    ContractForm,
+    ContractFormMove,
     Deal,
     Dispatch,
     MilestoneTask,
@@ -33,12 +35,26 @@ class MyDayTaskSerializer(serializers.Serializer):
     deal = serializers.IntegerField(source="deal_id")
 
 
+class PaymentDueSerializer(serializers.Serializer):
+    deal = serializers.IntegerField(source="pk")
+    buyer_name = serializers.CharField()
+    customer = serializers.IntegerField(source="customer_id")
+    due_on = serializers.DateField(source="collect_due_on")
+    outstanding = serializers.SerializerMethodField(help_text="yuan")
+
+    def get_outstanding(self, deal) -> str:
+        return rules.yuan_plain(deal.outstanding)
+
+
 class MyDayTasksSerializer(serializers.Serializer):
     """Deals' section of My day in the API (followups.my_day.sections)."""
 
     milestone_tasks = MyDayTaskSerializer(many=True, help_text="due today and overdue, 30 at most")
     milestone_more = serializers.BooleanField()
     milestone_overdue = serializers.IntegerField()
+    payments_due = PaymentDueSerializer(
+        many=True, help_text="your deals with a payment due within the reminder days, 10 at most"
+    )
 
 
 def yuan(fen: int | None) -> str | None:
@@ -316,3 +332,42 @@ class DispatchDecideInSerializer(StrictSerializer):
 
 class RefuseOrderInSerializer(StrictSerializer):
     note = serializers.CharField(max_length=max_length_of(Dispatch, "note"))
+
+
+class ContractFormSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ContractForm
+        fields = ["id", "number", "status", "holder", "deal", "moved_at"]
+        read_only_fields = fields
+
+
+class FormsReceiveInSerializer(StrictSerializer):
+    project = IdField()
+    prefix = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    first = serializers.IntegerField(min_value=0, max_value=999_999)
+    count = serializers.IntegerField(min_value=1, max_value=500)
+
+
+class FormsMoveInSerializer(StrictSerializer):
+    project = IdField()
+    kind = serializers.ChoiceField(choices=["issued", "signed", "void", "to_finance"])
+    numbers = serializers.ListField(
+        child=serializers.CharField(max_length=max_length_of(ContractForm, "number")),
+        min_length=1, max_length=200,
+    )  # fmt: skip
+    holder = IdField(required=False, allow_null=True, help_text="issued: to whom")
+    deal = IdField(required=False, allow_null=True, help_text="signed: the deal")
+    note = serializers.CharField(
+        max_length=max_length_of(ContractFormMove, "note"), required=False, allow_blank=True,
+        default="",
+    )  # fmt: skip
+
+
+class UnitSheetInSerializer(StrictSerializer):
+    project = IdField()
+    sheet = serializers.FileField(help_text=".xlsx, 1 MB at most; first row names the columns")
+
+
+class UnitSheetResultSerializer(serializers.Serializer):
+    updated = serializers.IntegerField()
+    price_changes = serializers.IntegerField(help_text="sent for a manager's approval")

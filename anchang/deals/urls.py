@@ -27,4 +27,6 @@ urlpatterns = [
     path("dispatch/<int:pk>/decide/", views.dispatch_decide, name="dispatch-decide"),
     path("<int:pk>/refuse-order/", views.deal_refuse_order, name="refuse-order"),
     path("designers/", views.designers, name="designers"),
+    path("contract-forms/", views.contract_forms, name="contract-forms"),
+    path("stale/", views.stale, name="stale"),
 ]

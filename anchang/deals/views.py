@@ -21,6 +21,7 @@ from anchang.dates import local_date
 from anchang.deals import forms, policies, rules, selectors, services
 from anchang.deals.filters import DealFilter
 from anchang.deals.models import Approval, Unit
+from anchang.deals.services import contract_forms as contract_forms_service
 from anchang.deals.services import dispatch as dispatch_service
 from anchang.errors import DomainError
 from anchang.forms_errors import form_error, submit_form
@@ -353,6 +354,7 @@ def deal_list(request):
         "filter": filterset, "rows": rows,
         "filtered": any(v for k, v in request.GET.items() if k != "page"),
         "can_approve": policies.deal_scope(request.user, "approve") is not None,
+        "can_collect": policies.deal_scope(request.user, "collect") is not None,
         "prev_url": _page_url(request, number - 1) if number > 1 else "",
         "next_url": _page_url(request, number + 1) if has_next else "",
     }  # fmt: skip
@@ -607,9 +609,23 @@ def catalogue(request):
         request.POST if request.POST.get("what") == "building" else None
     )
     unit_form = forms.UnitForm(request.POST if request.POST.get("what") == "unit" else None)
+    sheet_form = forms.UnitSheetForm(
+        request.POST if request.POST.get("what") == "sheet" else None,
+        request.FILES if request.POST.get("what") == "sheet" else None,
+    )
     status = 200
     if request.method == "POST":
-        if request.POST.get("what") == "building":
+        if request.POST.get("what") == "sheet":
+            submitted = submit_form(
+                request, sheet_form,
+                lambda data: services.units_update_from_sheet(
+                    actor=request.user, project=project, file=data["sheet"]
+                ),
+                done=lambda r: _("%(u)d units updated; %(p)d price changes sent for approval.")
+                % {"u": r.updated, "p": r.price_changes},
+                to=f"{reverse('deals:catalogue')}?project={project.pk}",
+            )  # fmt: skip
+        elif request.POST.get("what") == "building":
             submitted = submit_form(
                 request, building_form,
                 lambda data: services.building_create(
@@ -634,7 +650,7 @@ def catalogue(request):
         status = submitted.status
     context = {
         "project": project, "projects": projects, "buildings": selectors.buildings(project),
-        "building_form": building_form, "unit_form": unit_form,
+        "building_form": building_form, "unit_form": unit_form, "sheet_form": sheet_form,
         "sells": _trade(project).sells,
     }  # fmt: skip
     return render(request, "deals/catalogue.html", context, status=status)
@@ -750,3 +766,77 @@ def designers(request):
     context = {"project": project, "projects": projects, "form": form,
                "profiles": selectors.designers(project)}  # fmt: skip
     return render(request, "deals/designers.html", context, status=status)
+
+
+# --- contract forms (合同文本) -------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contract_forms(request):
+    """The ledger: who holds which forms, the stock, forms out too long; receive, issue,
+    take back, pass to finance, and the month's request."""
+    _ensure_page(request)
+    project, projects = _project(request)
+    if not policies.deal_scope(request.user, "collect") or not policies.may(
+        request.user, "collect", project_id=project.pk, consultant_id=None
+    ):
+        raise PermissionDenied
+    staff = list(contract_forms_service.form_holders(project))
+    what = request.POST.get("what")
+    receive_form = forms.FormsReceiveForm(request.POST if what == "receive" else None)
+    move_form = forms.FormsMoveForm(request.POST if what == "move" else None, staff=staff)
+    status = 200
+    back = f"{reverse('deals:contract-forms')}?project={project.pk}"
+    if what == "receive":
+        submitted = submit_form(
+            request, receive_form,
+            lambda data: services.forms_receive(actor=request.user, project=project, **data),
+            done=_("Received into stock."), to=back,
+        )  # fmt: skip
+    elif what == "move":
+
+        def call(data):
+            holder = next((u for u in staff if u.pk == data["holder"]), None)
+            deal = None
+            if data["deal"]:
+                deal = (
+                    selectors.deals_for(request.user, "view")
+                    .filter(pk=data["deal"], project=project)
+                    .first()
+                )
+                if deal is None:
+                    raise DomainError(fields={"deal": _("No such deal in this project.")})
+            return services.forms_move(
+                actor=request.user, project=project, kind=data["kind"], numbers=data["numbers"],
+                holder=holder, deal=deal, note=data["note"],
+            )  # fmt: skip
+
+        submitted = submit_form(request, move_form, call, done=_("Recorded."), to=back)
+    elif what == "request":
+        services.forms_request(actor=request.user, project=project, month=timezone.localdate())
+        messages.success(request, _("This month's request is recorded."))
+        return redirect(back)
+    else:
+        submitted = None
+    if submitted is not None:
+        if submitted.response:
+            return submitted.response
+        status = submitted.status
+    context = {
+        "project": project, "projects": projects, "ledger": selectors.contract_form_ledger(project),
+        "receive_form": receive_form, "move_form": move_form,
+        "expected": contract_forms_service.expected_signings(project),
+    }  # fmt: skip
+    return render(request, "deals/contract_forms.html", context, status=status)
+
+
+@login_required
+@require_GET
+def stale(request):
+    """Paid and not signed for months (高价值未签约): the manager's revisit list."""
+    _ensure_page(request)
+    if policies.deal_scope(request.user, "approve") is None:
+        raise PermissionDenied
+    rows = selectors.stale_valuable(request.user)
+    return render(request, "deals/stale.html", {"rows": rows})

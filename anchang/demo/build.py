@@ -15,7 +15,13 @@ from django.utils import timezone
 from pypinyin import lazy_pinyin
 
 from anchang.customers.services import media_ensure_defaults
-from anchang.demo.deals import TOTAL_CAP, Staff, build_catalogue, build_deals
+from anchang.demo.deals import (
+    TOTAL_CAP,
+    Staff,
+    build_catalogue,
+    build_contract_forms,
+    build_deals,
+)
 from anchang.demo.followups import build_followups
 from anchang.demo.intake import build_intake
 from anchang.demo.names import chinese_name
@@ -133,6 +139,7 @@ def build_demo(*, seed: int = 2026, customers_per_consultant: int = PER_CONSULTA
             rng=rng, project=project, staff=sales, budget=TOTAL_CAP // len(PROJECTS),
             showcase=consultants[0],
         )  # fmt: skip
+        build_contract_forms(rng=rng, project=project, staff=sales)
         result.customers += customers
         result.registrations += registrations
     # As if the tick had been running all along: the suspicious records are flagged (the

@@ -15,7 +15,7 @@ from django.utils import timezone
 from anchang.customers.models import Customer
 from anchang.deals import rules, services
 from anchang.deals.models import Deal, Dispatch, MilestoneTask, Unit
-from anchang.deals.services import dispatch
+from anchang.deals.services import contract_forms, dispatch
 from anchang.errors import DomainError
 from anchang.org.models import Project, User
 
@@ -297,6 +297,39 @@ def _plan_and_collect(rng, deal: Deal, staff: Staff, table, start: datetime, now
             voucher=f"{deal.project.code.upper()}-{deal.pk:05d}-{n}",
             received_on=day, now=now,
         )  # fmt: skip
+
+
+def build_contract_forms(*, rng: random.Random, project: Project, staff: Staff) -> None:
+    """合同文本: a stock of numbered forms; some out with consultants (two for too long),
+    some returned signed with their deals or void, some passed to finance."""
+    now = timezone.now()
+    prefix = f"{project.code[:2].upper()}-"
+    services.forms_receive(actor=staff.clerk, project=project, prefix=prefix, first=1,
+                           count=60, now=now - timedelta(days=40))  # fmt: skip
+    holders = list(contract_forms.form_holders(project).filter(pk__in=Deal.objects.filter(
+        project=project).values("consultant_id")))[:4]  # fmt: skip
+    signed = list(Deal.objects.filter(project=project, is_active=True).exclude(
+        stage=rules.stage_table(project.kind).stages[0]).order_by("id")[:8])  # fmt: skip
+    number = 1
+    for i, deal in enumerate(signed):
+        code = f"{prefix}{number:06d}"
+        services.forms_move(actor=staff.clerk, project=project, kind="issued", numbers=[code],
+                            holder=deal.consultant, now=now - timedelta(days=30))  # fmt: skip
+        services.forms_move(actor=staff.clerk, project=project, kind="signed", numbers=[code],
+                            deal=deal, now=now - timedelta(days=25))  # fmt: skip
+        if i < 4:
+            services.forms_move(actor=staff.clerk, project=project, kind="to_finance",
+                                numbers=[code], now=now - timedelta(days=20))  # fmt: skip
+        number += 1
+    for i, holder in enumerate(holders):
+        codes = [f"{prefix}{n:06d}" for n in range(number, number + 2)]
+        days = 20 if i == 0 else rng.randint(1, 10)  # the first holder's are out too long
+        services.forms_move(actor=staff.clerk, project=project, kind="issued", numbers=codes,
+                            holder=holder, now=now - timedelta(days=days))  # fmt: skip
+        number += 2
+    services.forms_move(actor=staff.clerk, project=project, kind="void",
+                        numbers=[f"{prefix}{number:06d}"], note="填写错误")  # fmt: skip
+    services.forms_request(actor=staff.clerk, project=project, month=timezone.localdate())
 
 
 def _tidy_tasks(project: Project, now: datetime) -> None:

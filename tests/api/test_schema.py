@@ -29,6 +29,7 @@ from anchang.deals import rules as deal_rules
 from anchang.deals.models import (
     Approval,
     Building,
+    ContractFormMove,
     Deal,
     Dispatch,
     Receipt,
@@ -130,6 +131,10 @@ SOURCES: dict[str, list] = {
     "DispatchDecideInSerializer": [Dispatch],
     "RefuseOrderForm": [Dispatch],
     "RefuseOrderInSerializer": [Dispatch],
+    "FormsReceiveForm": [{"prefix": 20}],
+    "FormsReceiveInSerializer": [{"prefix": 20}],
+    "FormsMoveForm": [ContractFormMove, {"numbers": 4000}],
+    "FormsMoveInSerializer": [ContractFormMove],
 }
 # Typed as people write them ("138 0013 8000"), stored as E.164: the input is longer.
 PHONES = {"phone", "phone2"}
@@ -186,6 +191,9 @@ NARROWED_CHOICES = {
     ("CustomerPatchSerializer", "state"): {str(s) for s in MANUAL_STATES},
     # flats come from a building's pattern, not one by one
     ("UnitForm", "kind"): {"vehicle", "package"},
+    # forms come into stock by the receive action, with their numbers
+    ("FormsMoveForm", "kind"): {"issued", "signed", "void", "to_finance"},
+    ("FormsMoveInSerializer", "kind"): {"issued", "signed", "void", "to_finance"},
 }
 
 

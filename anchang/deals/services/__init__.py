@@ -11,6 +11,7 @@ from anchang.deals.services.catalogue import (
     unit_reserve_request,
     unit_withdraw,
 )
+from anchang.deals.services.contract_forms import forms_move, forms_receive, forms_request
 from anchang.deals.services.deals import (
     DealInput,
     deal_cancel_request,
@@ -31,12 +32,14 @@ from anchang.deals.services.payments import (
     receipt_record,
     refund_request,
 )
+from anchang.deals.services.sheets import units_update_from_sheet
 
 __all__ = [
     "DealInput", "PlanLineInput", "approval_decide", "building_create", "deal_cancel_request",
     "deal_move", "deal_side_request", "deal_subscribe", "designer_profile_set",
-    "dispatch_decide", "dispatch_propose", "dispatch_refuse", "holds_release_expired", "plan_set",
+    "dispatch_decide", "dispatch_propose", "dispatch_refuse", "forms_move", "forms_receive",
+    "forms_request", "holds_release_expired", "plan_set",
     "price_change_request", "receipt_record", "refund_request", "tasks_close_by_followup",
     "tasks_create_due", "unit_create", "unit_hold", "unit_release", "unit_reserve_request",
-    "unit_unreserve", "unit_withdraw",
+    "unit_unreserve", "unit_withdraw", "units_update_from_sheet",
 ]  # fmt: skip

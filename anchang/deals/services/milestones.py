@@ -96,7 +96,7 @@ def tasks_close_by_followup(
     )
 
 
-# How far back the tick looks for anchors it has not yet turned into tasks: a tick that did
+# How far back from the horizon the tick looks for tasks it has not yet created: a tick that did
 # not run for this long leaves those tasks to be created by hand.
 LOOKBACK = timedelta(days=60)
 
@@ -120,7 +120,7 @@ def _project_tasks_due(project: Project, now: datetime) -> int:
     for item in _plan(project.kind):
         # the anchor days whose task falls due by the horizon, back to the lookback
         latest = _anchor_for(item, horizon, offsets)
-        earliest = latest - LOOKBACK
+        earliest = _anchor_for(item, horizon - LOOKBACK, offsets)
         if item.anchor == "due":
             deals = Deal.objects.filter(
                 project=project, is_active=True, due_on__gte=earliest, due_on__lte=latest
