@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cached_property
 
+from django import forms
 from django.forms.renderers import DjangoTemplates, Jinja2
 from django.template import TemplateDoesNotExist
 from markupsafe import escape
@@ -142,3 +143,14 @@ class JinjaFirstRenderer(Jinja2):
             return super().get_template(template_name)
         except TemplateDoesNotExist:
             return self._django.get_template(template_name)
+
+
+class IsoDateInput(forms.DateInput):
+    """The one date widget: `<input type="date">` reads and writes ISO dates (2026-05-17)
+    only. With the language's format (1980/05/17 in zh-Hans) the browser showed an empty
+    field, and saving the form erased the date it held."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")

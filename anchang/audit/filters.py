@@ -1,11 +1,11 @@
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from anchang.audit.details import object_type_choices
 from anchang.audit.models import AuditEntry
+from anchang.form_renderer import IsoDateInput
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = IsoDateInput()
 
 
 class AuditEntryFilter(django_filters.FilterSet):

@@ -16,10 +16,11 @@ from anchang.customers.phone_search import phone_search
 from anchang.customers.phones import normalise_phone
 from anchang.customers.search import classify_query, prefix_bounds
 from anchang.errors import ValidationFailed
+from anchang.form_renderer import IsoDateInput
 from anchang.ids import IdFilter
 from anchang.org.selectors import project_rules, visible_project_list, visible_projects
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = IsoDateInput()
 SEARCH_MAX = 50
 ORDERINGS = {
     "recent": ("-id",),

@@ -16,6 +16,7 @@ from anchang.customers.profile import PROFILE_FIELDS
 from anchang.customers.rules import OPTION_FIELDS, TRADE_INTAKE
 from anchang.customers.services.phone_reveal import REASON_MAX
 from anchang.customers.services.profile import REASSIGN_REASON_MAX
+from anchang.form_renderer import IsoDateInput
 from anchang.org.forms import RulesFormSection
 from anchang.org.rules import DEFAULT_RULES, ProjectRules
 
@@ -146,7 +147,7 @@ class CustomerProfileForm(forms.ModelForm):
         model = Customer
         fields = ["name", "phone", "phone2", "state", "medium", *PROFILE_FIELDS]
         widgets = {
-            "birthday": forms.DateInput(attrs={"type": "date"}),
+            "birthday": IsoDateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
             "phone": forms.TextInput(attrs={"inputmode": "tel"}),
             "phone2": forms.TextInput(attrs={"inputmode": "tel"}),
@@ -225,7 +226,7 @@ class CustomerReassignForm(forms.Form):
 
 class KeyDateForm(forms.Form):
     kind = forms.ChoiceField(label=_("What"), choices=KeyDate.Kind.choices)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=IsoDateInput())
     note = forms.CharField(
         label=_("Note"), max_length=KeyDate._meta.get_field("note").max_length, required=False
     )

@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from anchang.deals import rules
 from anchang.deals.models import Deal
+from anchang.form_renderer import IsoDateInput
 from anchang.ids import IdFilter
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = IsoDateInput()
 
 
 class DealFilter(django_filters.FilterSet):

@@ -20,6 +20,7 @@ from anchang.deals.models import (
     StageChange,
     Unit,
 )
+from anchang.form_renderer import IsoDateInput
 from anchang.org.forms import RulesFormSection
 from anchang.validators import max_length_of
 
@@ -56,7 +57,7 @@ class SubscribeForm(forms.Form):
                                     required=False)  # fmt: skip
     deposit = _amount(_("Deposit (yuan)"), required=False)
     due_on = forms.DateField(label=_("Due signing date"), required=False,
-                             widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+                             widget=IsoDateInput())  # fmt: skip
     note = forms.CharField(label=_("Note"), max_length=rules.NOTE_MAX, required=False)
     stand_in = forms.TypedChoiceField(
         label=_("Received by a stand-in (义务接待)"), coerce=int, choices=(), required=False,
@@ -91,7 +92,7 @@ class RequestForm(forms.Form):
         label=_("New buyer's name"), max_length=max_length_of(Deal, "buyer_name"), required=False
     )
     due_on = forms.DateField(label=_("New signing date"), required=False,
-                             widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+                             widget=IsoDateInput())  # fmt: skip
     deal_price = _amount(_("New deal price (yuan)"), required=False)
 
     def __init__(self, *args, table: rules.StageTable | None = None, **kwargs):
@@ -110,7 +111,7 @@ class ReceiptForm(forms.Form):
         label=_("Voucher number"), max_length=max_length_of(Receipt, "voucher")
     )
     received_on = forms.DateField(label=_("Received on"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+                                  widget=IsoDateInput())  # fmt: skip
     idempotency_key = forms.CharField(
         required=False, max_length=max_length_of(Receipt, "idempotency_key"),
         widget=forms.HiddenInput,
@@ -118,8 +119,9 @@ class ReceiptForm(forms.Form):
 
 
 class PlanLineForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Payment"), choices=PaymentLine.Kind.choices)
-    due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
+    # a blank first choice: an untouched empty row of the page is left out, not refused
+    kind = forms.ChoiceField(label=_("Payment"), choices=[("", "—"), *PaymentLine.Kind.choices])
+    due_on = forms.DateField(label=_("Due on"), widget=IsoDateInput())
     amount = _amount(_("Amount (yuan)"))
 
 

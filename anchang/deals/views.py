@@ -290,7 +290,8 @@ def deal_new(request):
     if request.method == "POST":
 
         def call(data):
-            customer = next(c for c in customers if c.pk == data.pop("customer"))
+            chosen = data.pop("customer")
+            customer = next(c for c in customers if c.pk == chosen)
             key = data.pop("idempotency_key")
             stand_in_id = data.pop("stand_in", None)
             stand_in = next((u for u in colleagues if u.pk == stand_in_id), None)
@@ -756,7 +757,8 @@ def designers(request):
             request, form,
             lambda data: services.designer_profile_set(
                 actor=request.user, project=project,
-                user=next(u for u in users if u.pk == data.pop("user")), **data,
+                user=next(u for u in users if u.pk == data["user"]),
+                **{k: v for k, v in data.items() if k != "user"},
             ),
             done=_("Saved."), to=f"{reverse('deals:designers')}?project={project.pk}",
         )  # fmt: skip

@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from anchang.customers.choices import PurchaseHorizon
 from anchang.followups import rules
 from anchang.followups.models import FollowUp
+from anchang.form_renderer import IsoDateInput
 from anchang.org.forms import RulesFormSection
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = IsoDateInput()
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 CRITERIA_LABELS = {

@@ -3,8 +3,11 @@ trade's words, and the query counts that must not grow with rows."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from anchang.deals import services
 from anchang.deals.models import Deal, Unit
@@ -180,3 +183,43 @@ def test_the_catalogue_builds_a_building_from_the_page(world, client):
     client.force_login(o.consultant)
     assert client.get(reverse("deals:catalogue"), {"project": o.project.pk}).status_code == 403
     assert services  # the page calls the same service
+
+
+def test_a_consultant_subscribes_any_of_their_customers_not_only_the_first(world, client):
+    """The form offers every customer the consultant may sell to; the one chosen is the one
+    subscribed, wherever it stands in the list (a lookup that consumed its key on the first
+    row answered 500 for every other)."""
+    o = office(world)
+    b = building(o)
+    mine = [world.customer(o.project, o.consultant, f"客户{i}") for i in range(3)]
+    client.force_login(o.consultant)
+    for i, customer in enumerate(mine):
+        unit = Unit.objects.get(building=b, floor=1 + i, position=1)
+        response = client.post(reverse("deals:new"), {
+            "unit": unit.pk, "customer": customer.pk, "deal_price": str(unit.standard_price / 100),
+            "payment_method": "full", "idempotency_key": f"any-{i}",
+        })  # fmt: skip
+        assert response.status_code == 302, (i, response.status_code)
+        assert Deal.objects.get(unit=unit).customer == customer
+
+
+def test_the_clerk_edits_the_payment_plan_on_its_page(world, client):
+    o = office(world)
+    deal = subscribe(world, o, Unit.objects.get(building=building(o), floor=1, position=1),
+                     method="full", deposit="50000")  # fmt: skip
+    client.force_login(o.clerk)
+    page = client.get(reverse("deals:plan", args=[deal.pk]))
+    assert page.status_code == 200
+    today = timezone.localdate()
+    data = {
+        "line-TOTAL_FORMS": "3", "line-INITIAL_FORMS": "1", "line-MIN_NUM_FORMS": "0",
+        "line-MAX_NUM_FORMS": "60",
+        "line-0-kind": "deposit", "line-0-due_on": today.isoformat(), "line-0-amount": "50000.00",
+        "line-1-kind": "instalment", "line-1-due_on": (today + timedelta(7)).isoformat(),
+        "line-1-amount": "300000",
+        "line-2-kind": "", "line-2-due_on": "", "line-2-amount": "",
+    }  # fmt: skip
+    response = client.post(reverse("deals:plan", args=[deal.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    deal.refresh_from_db()
+    assert deal.planned_total == 35_000_000

@@ -4,9 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from anchang.followups.revisits import services as revisits
+from anchang.form_renderer import IsoDateInput
 
 # ISO dates: a type="date" input shows nothing for a localised value.
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = IsoDateInput()
 
 
 class RevisitPlanForm(forms.Form):
