@@ -363,6 +363,8 @@ class MilestoneTask(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("milestone task")
+        verbose_name_plural = _("milestone tasks")
         constraints = [models.UniqueConstraint(fields=["deal", "key"], name="milestone_task_once")]
         indexes = [
             models.Index(

@@ -39,7 +39,25 @@ def objects(world):
     AccessAttempt.objects.create(**seen, get_data="", post_data="", failures_since_start=1)
     AccessFailureLog.objects.create(**seen, locked_out=False)
     AccessLog.objects.create(**seen)
+    _deals(world)
     return admin_user
+
+
+def _deals(world):
+    """A deal of each kind of record deals keeps, through the services."""
+    from anchang.deals import services
+    from anchang.deals.models import Deal, Dispatch
+    from tests.deals.helpers import building, office, subscribe
+
+    o = office(world)
+    unit = building(o).units.order_by("pk").first()
+    deal = subscribe(world, o, unit, price=str(unit.standard_price * 0.9 / 100), method="full")
+    services.receipt_record(actor=o.clerk, deal=deal, amount="1000", method="pos", voucher="A1")
+    services.forms_receive(actor=o.clerk, project=o.project, prefix="F", first=1, count=1)
+    store = office(world, "p2")
+    services.designer_profile_set(actor=store.manager, project=store.project, user=store.designer)
+    subscribe(world, store, None, method="full", deposit="2000")
+    assert Deal.objects.exists() and Dispatch.objects.exists()
 
 
 def _admins():
