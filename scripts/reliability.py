@@ -6,7 +6,8 @@ size, on SQLite and on PostgreSQL, as one table of figures with a pass/fail per 
 `make test` runs the same tests at a small size every time; this runs them as the issue
 sets them (API fuzzing 100 cases per operation, 16 desks x 200 phones, 30 kill -9 rounds,
 10 backups taken under writes and restored, the load: stepped to the knee, and a surge of
-300 registrations) and adds the figures. docs/reliability.md
+300 registrations; opening day: 50 consultants on the board, 200 subscriptions in 10
+minutes) and adds the figures. docs/reliability.md
 explains each one. Exit 1 if any gate fails.
 """
 
@@ -41,7 +42,7 @@ GATES = {
     "property tests": ["tests/customers/test_phones.py", "tests/followups/test_rules.py",
                        "tests/system/test_pii_scan.py"],
     "hostile content": ["tests/e2e/test_hostile_content.py"],
-    "concurrency": ["tests/system/test_concurrency.py"],
+    "concurrency": ["tests/system/test_concurrency.py", "tests/deals/test_opening_race.py"],
     "backups under writes": ["tests/ops/test_backup.py"],
     "authentication and session": ["tests/site/test_auth.py", "tests/ops/test_check_deploy.py"],
     "personal data": ["tests/system/test_privacy.py", "tests/audit/test_services.py",
@@ -188,7 +189,24 @@ def score(db: str) -> list[Gate]:
         gates.append(Gate("kill -9 drill", "SQLite run only (PostgreSQL is its own server)",
                           None))  # fmt: skip
     gates.append(_load_gate(db))
+    gates.append(_opening_gate(db))
     return gates
+
+
+def _opening_gate(db: str) -> Gate:
+    """Opening day (issue 16): 50 consultants polling the board every 3 s while 200
+    subscriptions land in 10 minutes, the first 50 at the bell (scripts/opening.py)."""
+    result = drill("opening.py", postgres=db == "postgres")
+    name = "opening day (50 polling the board, 200 subscriptions in 10 min)"
+    if "error" in result:
+        return Gate(name, f"did not run: {result['error']}", False)
+    figure = (
+        f"{result['subscriptions']} of {result['target']} landed, "
+        f"{result['unit_taken_answers']} clear 409s, {result['errors']} errors, "
+        f"{result['double_sold']} units double-sold; board: {result['board_polls']:,} polls, "
+        f"{result['board_errors']} errors, p95 {result['board_p95']} ms"
+    )
+    return Gate(name, figure, bool(result["passed"]))
 
 
 def _load_gate(db: str) -> Gate:

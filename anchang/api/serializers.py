@@ -18,6 +18,19 @@ class StrictSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {name: [_("Unknown field.")] for name in unknown}, code="unknown_field"
             )
+        # A whole number written in other digits (١, ²) is not one: Python's int() reads
+        # "١" as 1, so an id in a body named an object the sender never typed.
+        foreign = sorted(
+            name
+            for name, field in self.fields.items()
+            if isinstance(field, serializers.IntegerField)
+            and isinstance(data.get(name), str)
+            and not data[name].strip().isascii()
+        )
+        if foreign:
+            raise serializers.ValidationError(
+                {name: [_("A valid integer is required.")] for name in foreign}, code="invalid"
+            )
         return super().to_internal_value(data)
 
 

@@ -200,7 +200,9 @@ class DealListApi(generics.ListCreateAPIView):
             package = selectors.unit_get(actor=request.user, pk=package_id)
         consultant = None
         if consultant_id := values.pop("credit_to", None):
-            consultant = User.objects.filter(pk=consultant_id, is_active=True).first()
+            # credited only to who may hold the project's customers (as the stand-in)
+            owners = project_owners(customer.project)
+            consultant = next((u for u in owners if u.pk == consultant_id), None)
             if consultant is None:
                 raise ValidationFailed(fields={"credit_to": _("No such staff member.")})
         key = values.pop("idempotency_key", "")

@@ -27,7 +27,7 @@ from anchang.deals.services.milestones import tasks_create_for, tasks_drop, task
 from anchang.deals.services.payments import plan_refresh
 from anchang.errors import Conflict, PermissionDenied, ValidationFailed
 from anchang.org.models import User
-from anchang.org.selectors import project_rules
+from anchang.org.selectors import project_owners, project_rules
 from anchang.validators import fold_spaces
 
 S = Unit.Status
@@ -147,6 +147,11 @@ def _subscribe(actor, customer, unit, data, consultant, stand_in, package, key, 
     conf = project_rules(project)
     table = rules.stage_table(project.kind)
     today = local_date(conf.tz, now)
+    if consultant is not None and not project_owners(project).filter(pk=consultant.pk).exists():
+        raise ValidationFailed(
+            fields={"credit_to": _("Credit a consultant of this project.")},
+            code=Code.CUSTOMER_NOT_IN_PROJECT,
+        )
     consultant = consultant or customer.owner or actor
     customer_policies.ensure_can_edit_customer(actor=actor, customer=customer)
     if not policies.may(actor, "sell", project_id=project.pk, consultant_id=consultant.pk):
@@ -162,6 +167,12 @@ def _subscribe(actor, customer, unit, data, consultant, stand_in, package, key, 
         raise ValidationFailed(
             fields={"unit": _("This unit belongs to another project.")},
             code=Code.CUSTOMER_NOT_IN_PROJECT,
+        )
+    if unit is not None and unit.kind == Unit.Kind.PACKAGE:
+        # sold to any number of customers: named as the package, never taken as a unit
+        raise ValidationFailed(
+            fields={"unit": _("A service package is sold as the package, not as a unit.")},
+            code=Code.UNIT_NOT_FOR_SALE,
         )
     if package is not None and (
         package.project_id != project.pk or package.kind != Unit.Kind.PACKAGE
@@ -363,7 +374,10 @@ def deal_side_request(
         )
     payload: dict = {}
     if kind == "change_unit":
-        if unit is None or unit.project_id != deal.project_id or unit.pk == deal.unit_id:
+        if (
+            unit is None or unit.project_id != deal.project_id or unit.pk == deal.unit_id
+            or unit.kind == Unit.Kind.PACKAGE
+        ):  # fmt: skip
             raise ValidationFailed(fields={"unit": _("Choose another unit of this project.")})
         errors: dict = {}
         price = _money(deal_price, "deal_price", errors) if deal_price else unit.standard_price
