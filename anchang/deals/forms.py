@@ -164,9 +164,9 @@ class BuildingForm(forms.Form):
     )
     gross_area = _amount(_("Gross area (m²)"))
     price_per_m2 = _amount(_("Price per m² (yuan)"))
-    net_percent = forms.IntegerField(label=_("Net area, % of gross (得房率)"), min_value=50,
+    net_percent = forms.IntegerField(label=_("Net area per 100 m² gross (得房率)"), min_value=50,
                                      max_value=100, initial=78, required=False)  # fmt: skip
-    floor_percent = forms.IntegerField(label=_("Floor price, % of standard (底价)"),
+    floor_percent = forms.IntegerField(label=_("Floor price per 100 yuan standard (底价)"),
                                        min_value=50, max_value=100, initial=95,
                                        required=False)  # fmt: skip
 
