@@ -55,9 +55,7 @@ class StageTable:
     has_units: bool
     sells: str  # what the catalogue holds: flats (in buildings), vehicles, packages
     # stages at which a designer is proposed (派单); empty: the trade dispatches nothing
-    dispatch_at: tuple[
-        str, ...
-    ] = ()  # milestone tasks up to this stage are closed only by a phone call
+    dispatch_at: tuple[str, ...] = ()
 
     def next_stages(self, stage: str, *, has_loan: bool) -> tuple[str, ...]:
         allowed = {"": True, "no_loan": not has_loan, "has_loan": has_loan}

@@ -276,7 +276,7 @@ def stale_valuable(actor: User, *, now: datetime | None = None, limit: int = 100
     latest = FollowUp.objects.filter(customer=OuterRef("customer")).order_by("-occurred_at", "-id")
     rows = list(
         deals_for(actor, "approve")
-        .filter(clauses, is_active=True)
+        .filter(clauses, is_active=True, received_total__gt=0)  # they paid something
         .annotate(bottleneck=Subquery(latest.values("bottleneck")[:1]))
         .select_related("customer", "unit", "package", "consultant")
         .order_by("created_at", "id")[:limit]
@@ -352,6 +352,7 @@ class CardDeals:
 
     deals: list[Deal]
     can_subscribe: bool
+    from_board: bool = False  # a trade that sells units: the subscription starts on the board
 
 
 def card_deals(customer, *, printed: bool, actor: User) -> CardDeals:
@@ -369,7 +370,7 @@ def card_deals(customer, *, printed: bool, actor: User) -> CardDeals:
         and policies.may(actor, "sell", project_id=customer.project_id, consultant_id=actor.pk)
         and can_edit_customer(actor=actor, customer=customer)
     )
-    return CardDeals(deals, can_subscribe)
+    return CardDeals(deals, can_subscribe, rules.stage_table(customer.project.kind).has_units)
 
 
 def actor_today(actor: User) -> date:

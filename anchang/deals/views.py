@@ -816,7 +816,8 @@ def contract_forms(request):
 
         submitted = submit_form(request, move_form, call, done=_("Recorded."), to=back)
     elif what == "request":
-        services.forms_request(actor=request.user, project=project, month=timezone.localdate())
+        today = local_date(project_rules(project).tz)
+        services.forms_request(actor=request.user, project=project, month=today)
         messages.success(request, _("This month's request is recorded."))
         return redirect(back)
     else:

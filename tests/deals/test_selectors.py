@@ -22,6 +22,8 @@ def test_paid_and_not_signed_for_months_is_listed_for_the_manager(world):
         unit=Unit.objects.get(building=b, floor=1, position=1), now=long_ago,
         data=services.DealInput(deal_price="3000000", payment_method="full", deposit="50000"),
     )  # fmt: skip
+    assert selectors.stale_valuable(o.manager) == []  # listed once they paid something
+    services.receipt_record(actor=o.clerk, deal=old, amount="50000", method="pos", voucher="D1")
     content = "客户说首付款还差一部分，需要等年终奖发下来再签约，下周再联系"
     followup_record(actor=o.consultant, customer=old.customer, kind="phone", bottleneck="首付不够",
                     content=content)  # fmt: skip

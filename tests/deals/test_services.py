@@ -442,3 +442,13 @@ def test_a_full_payment_deal_skips_the_loan_and_a_loan_deal_does_not():
     table = rules.STAGE_TABLES["real_estate"]
     assert table.next_stages("filing", has_loan=False) == ("handover",)
     assert table.next_stages("filing", has_loan=True) == ("loan",)
+
+
+def test_a_building_takes_its_net_area_and_floor_price_shares(world):
+    o = office(world)
+    b = services.building_create(actor=o.manager, project=o.project, name="7", floors=2,
+                                 units_per_floor=1, price_per_m2="10000", gross_area="100",
+                                 net_percent=80, floor_percent=90)  # fmt: skip
+    unit = Unit.objects.get(building=b, floor=1)
+    assert str(unit.net_area) == "80.00"
+    assert (unit.standard_price, unit.floor_price) == (100_000_000, 90_000_000)

@@ -104,9 +104,9 @@ def building_create(
                     position=slot.position,
                     layout=layout,
                     gross_area=area,
-                    net_area=(area * Decimal("0.78")).quantize(Decimal("0.01")),
+                    net_area=(area * net_percent / 100).quantize(Decimal("0.01")),
                     standard_price=price,
-                    floor_price=int(price * 0.95),
+                    floor_price=price * floor_percent // 100,
                 )  # fmt: skip
                 for slot in slots
             )

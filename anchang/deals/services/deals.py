@@ -149,7 +149,7 @@ def _subscribe(actor, customer, unit, data, consultant, stand_in, package, key, 
     today = local_date(conf.tz, now)
     if consultant is not None and not project_owners(project).filter(pk=consultant.pk).exists():
         raise ValidationFailed(
-            fields={"credit_to": _("Credit a consultant of this project.")},
+            fields={"credit_to": _("Credit someone of this project who holds customers.")},
             code=Code.CUSTOMER_NOT_IN_PROJECT,
         )
     consultant = consultant or customer.owner or actor

@@ -135,9 +135,15 @@ def units_update_from_sheet(*, actor: User, project: Project, file: BinaryIO) ->
                         if fen <= 0:
                             raise ValueError
                         prices[key] = fen
+                price = prices.get("standard_price", unit.standard_price)
+                floor = prices.get("floor_price", unit.floor_price)
+                if floor is not None and floor > price:
+                    raise ValueError
             except (ValueError, rules.MoneyError):
-                problem = _("unit %(code)s: a value is not valid (areas 1–10,000 m², prices in "
-                            "yuan above zero, texts short)") % {"code": code}  # fmt: skip
+                problem = _(
+                    "unit %(code)s: a value is not valid (areas 1–10,000 m², prices in yuan "
+                    "above zero, the floor price not above the standard, texts short)"
+                ) % {"code": code}
         if problem:
             result.problems.append(_("row %(n)d: %(problem)s") % {"n": number, "problem": problem})
             continue
