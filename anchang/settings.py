@@ -295,6 +295,18 @@ SPECTACULAR_SETTINGS = {
         "RevisitPlanStatusEnum": "anchang.followups.models.RevisitPlan.Status",
         "KeyDateKindEnum": "anchang.customers.models.KeyDate.Kind",
         "ConflictStatusEnum": "anchang.customers.models.OwnershipConflict.Status",
+        # deals: each "kind" and the deal's payment method (a customer's preference is
+        # PaymentMethod above) get their own names
+        "UnitKindEnum": "anchang.deals.models.Unit.Kind",
+        "UnitStatusEnum": "anchang.deals.models.Unit.Status",
+        "ApprovalKindEnum": "anchang.deals.models.Approval.Kind",
+        "ApprovalStatusEnum": "anchang.deals.models.Approval.Status",
+        "StageChangeKindEnum": "anchang.deals.models.StageChange.Kind",
+        "PaymentLineKindEnum": "anchang.deals.models.PaymentLine.Kind",
+        "ReceiptMethodEnum": "anchang.deals.models.Receipt.Method",
+        "DealPaymentMethodEnum": "anchang.deals.models.Deal.PaymentMethod",
+        "DispatchStatusEnum": "anchang.deals.models.Dispatch.Status",
+        "ContractFormStatusEnum": "anchang.deals.models.ContractForm.Status",
     },
 }
 

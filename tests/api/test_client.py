@@ -10,15 +10,19 @@ import pkgutil
 import subprocess
 import sys
 from datetime import timedelta
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 import yaml
 from django.utils import timezone, translation
+from openpyxl import Workbook
 
 from anchang.customers.models import Customer, OwnershipConflict
-from anchang.org.models import Role
-from anchang.org.services import token_create
+from anchang.deals import services
+from anchang.deals.models import Unit
+from anchang.org.models import Role, User
+from anchang.org.services import membership_grant, token_create
 from tests.conftest import make_user, next_phone
 
 PACKAGE = "anchang_client"
@@ -233,4 +237,88 @@ def test_a_generated_client_goes_through_every_operation(generated, live_server,
     go("pool_hand_out_create", as_mgr, body=go.body(
         "HandOutInRequest", {"customers": [pooled[1]], "owner": c2.pk}))  # fmt: skip
 
+    _deals_journey(go, world, as_c1, as_mgr, as_mgr2, register)
     assert set(operations) - go.called == set(), "add these operations to the journey"
+
+
+def _deals_journey(go, world, as_c1, as_mgr, as_mgr2, register):
+    """成交: the board, a hold, a subscription, approvals, the plan and receipts, the stages,
+    a cancellation and its refund, dispatch in the store, contract forms, a unit sheet."""
+    p1 = world.p1
+    clerk_user = world.grant(make_user("jclerk", "行政"), Role.CLERK)
+    as_clerk = go.client(clerk_user)
+    mgr = User.objects.get(username="jmgr")
+    building = services.building_create(actor=mgr, project=p1, name="1", floors=3,
+                                        units_per_floor=2, price_per_m2="20000",
+                                        gross_area="100")  # fmt: skip
+    go("board_retrieve", as_c1, project=p1.pk, building=building.pk)
+    units = go("units_list", as_c1, project=p1.pk).results
+    first, second = units[0].id, units[1].id
+    go("units_retrieve", as_c1, id=first)
+    customer_id = register(as_c1, name="周先生").customer
+    go("units_hold_create", as_c1, id=first,
+       body=go.body("HoldInRequest", {"customer": customer_id}))  # fmt: skip
+    go("units_release_create", as_c1, id=first)
+    deal = go("deals_create", as_c1, status=201, body=go.body("SubscribeInRequest", {
+        "customer": customer_id, "unit": first, "deal_price": "1900000",
+        "payment_method": "full", "deposit": "50000", "idempotency_key": "journey-1",
+    }))  # fmt: skip
+    go("deals_list", as_c1)
+    go("deals_retrieve", as_c1, id=deal.id)
+    approvals = go("approvals_list", as_mgr)
+    go("approvals_decide_create", as_mgr, id=approvals[0].id,
+       body=go.body("DecideInRequest", {"decision": "approve"}))  # fmt: skip
+    go("deals_plan_update", as_clerk, id=deal.id, body=go.body("PlanInRequest", {"lines": [
+        {"kind": "deposit", "due_on": timezone.localdate().isoformat(), "amount": "50000"},
+        {"kind": "balance", "due_on": timezone.localdate().isoformat(), "amount": "1850000"},
+    ]}))  # fmt: skip
+    go("deals_receipts_create", as_clerk, status=201, id=deal.id, body=go.body(
+        "ReceiptInRequest", {"amount": "50000", "method": "pos", "voucher": "J-1"}))  # fmt: skip
+    go("deals_receipts_list", as_c1, id=deal.id)
+    go("collections_list", as_mgr)
+    go("deals_stale_list", as_mgr)
+    go("deals_move_create", as_c1, id=deal.id,
+       body=go.body("MoveInRequest", {"to": "signing"}))  # fmt: skip
+    cancel = go.body("RequestInRequest", {"kind": "cancel", "reason": "客户退房"})
+    request = go("deals_requests_create", as_c1, status=201, id=deal.id, body=cancel)
+    go("approvals_decide_create", as_mgr, id=request.id,
+       body=go.body("DecideInRequest", {"decision": "approve"}))  # fmt: skip
+    go("deals_refunds_create", as_clerk, status=201, id=deal.id,
+       body=go.body("RefundInRequest", {"amount": "50000", "reason": "退定金"}))  # fmt: skip
+    # the store: an order dispatched to a designer, who gives it back
+    store = world.p2
+    designer = make_user("jdesigner", "设计师")
+    membership_grant(user=designer, role=Role.DESIGNER, company=world.company, project=store)
+    store_mgr = world.consultants["p2"][0]
+    membership_grant(user=store_mgr, role=Role.MANAGER, company=world.company, project=store)
+    services.designer_profile_set(actor=store_mgr, project=store, user=designer)
+    as_store_c = go.client(world.consultants["p2"][1])
+    as_store_mgr, as_designer = go.client(store_mgr), go.client(designer)
+    buyer = world.customer(store, world.consultants["p2"][1], "装修客户")
+    order = go("deals_create", as_store_c, status=201, body=go.body("SubscribeInRequest", {
+        "customer": buyer.pk, "deal_price": "100000", "payment_method": "full",
+        "deposit": "2000",
+    }))  # fmt: skip
+    waiting = go("dispatches_list", as_store_mgr)
+    go("dispatches_decide_create", as_store_mgr, id=waiting[0].id,
+       body=go.body("DispatchDecideInRequest", {}))  # fmt: skip
+    go("deals_refuse_order_create", as_designer, status=201, id=order.id,
+       body=go.body("RefuseOrderInRequest", {"note": "档期已满"}))  # fmt: skip
+    # contract forms, and a unit sheet
+    receive = {"project": p1.pk, "prefix": "J", "first": 1, "count": 2}
+    go("contract_forms_create", as_clerk, status=201,
+       body=go.body("FormsReceiveInRequest", receive))  # fmt: skip
+    go("contract_forms_move_create", as_clerk, body=go.body("FormsMoveInRequest", {
+        "project": p1.pk, "kind": "issued", "numbers": ["J000001"], "holder": clerk_user.pk,
+    }))  # fmt: skip
+    go("contract_forms_list", as_clerk, project=p1.pk)
+    book = Workbook()
+    book.active.append(["房号", "户型"])
+    book.active.append([Unit.objects.get(pk=second).code, "4室2厅"])
+    sheet = BytesIO()
+    book.save(sheet)
+    upload = importlib.import_module(f"{PACKAGE}.types").File(
+        payload=BytesIO(sheet.getvalue()), file_name="units.xlsx"
+    )
+    go("units_sheet_create", as_mgr, body=go.models.UnitSheetInRequest(project=p1.pk, sheet=upload))
+    assert Unit.objects.get(pk=second).layout == "4室2厅"
