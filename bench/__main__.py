@@ -37,6 +37,19 @@ def parse(argv: list[str]) -> argparse.Namespace:
         default=10_000_000,
         help="follow-up records (跟进记录) spread over the customers",
     )
+    parser.add_argument(
+        "--deals",
+        type=int,
+        default=200_000,
+        help="deals (成交) over the subscribed customers and owners, with units, stage "
+        "changes, receipts and milestone tasks (issue 16)",
+    )
+    parser.add_argument(
+        "--payment-lines",
+        type=int,
+        default=1_000_000,
+        help="payment plan lines spread over the deals (about 5 a deal by default)",
+    )
     parser.add_argument("--reps", type=int, default=200, help="timed repetitions per operation")
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument(
@@ -73,10 +86,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--only",
-        default="intake,my-day,manager,writes,tick",
+        default="intake,my-day,manager,writes,deals,tick",
         help="operation groups to time, comma-separated: intake (lists, searches, the phone "
         "lookup), my-day, manager (home page, review queue), writes (registration, "
-        "follow-ups), tick",
+        "follow-ups), deals (board, deal list, collections, subscribing), tick",
     )
     parser.add_argument(
         "--no-lock",
@@ -86,7 +99,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--worker", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    unknown = set(args.only.split(",")) - {"intake", "my-day", "manager", "writes", "tick"}
+    groups = {"intake", "my-day", "manager", "writes", "deals", "tick"}
+    unknown = set(args.only.split(",")) - groups
     if unknown:
         parser.error(f"--only: unknown groups {', '.join(sorted(unknown))}")
     if args.registrations < args.customers:
@@ -127,6 +141,7 @@ def run_database(db: str, args: argparse.Namespace) -> dict | None:
     command = [
         sys.executable, "-m", "bench", "--worker", db, "--customers", str(args.customers),
         "--registrations", str(args.registrations), "--followups", str(args.followups),
+        "--deals", str(args.deals), "--payment-lines", str(args.payment_lines),
         "--reps", str(args.reps), "--warmup", str(args.warmup),
     ]  # fmt: skip
     if args.measure_only:
@@ -178,6 +193,15 @@ def render(runs: list[dict], host: dict) -> str:
         f"{info['big_project_customers']:,} customers, benchmark consultant "
         f"{info['bench_consultant_customers']:,}."
     )
+    deals = load.get("deals") or {}
+    if deals.get("deals"):
+        lines.append(
+            f"Deals: {deals['deals']:,} deals ({deals['active']:,} active, {deals['overdue']:,} "
+            f"overdue), {deals['units']:,} units in {deals['buildings']:,} buildings, "
+            f"{deals['stage_changes']:,} stage changes, {deals['payment_lines']:,} payment "
+            f"lines, {deals['receipts']:,} receipts, {deals['milestone_tasks']:,} milestone "
+            "tasks."
+        )
     if "in_pool" in info:
         lines.append(
             f"Follow-up engine: {info['in_pool']:,} customers in the shared pool, "
@@ -209,6 +233,8 @@ def render(runs: list[dict], host: dict) -> str:
             if "follow-ups" in s
             else ""
         )
+        if "deals" in s:
+            followups += f"deals {s['deals']:.0f} s ({r['deals']:,.0f} rows/s), "
         lines.append(
             f"- {run['db']}: customers+phones {s['customers+phones']:.0f} s "
             f"({r['customers+phones']:,.0f} rows/s), registrations {s['registrations']:.0f} s "
@@ -424,6 +450,8 @@ def main_worker(args: argparse.Namespace) -> int:
             customers=args.customers,
             registrations=args.registrations,
             followups=args.followups,
+            deals=args.deals,
+            payment_lines=args.payment_lines,
             data_dir=data_dir,
         )
     with connection.cursor() as cursor:

@@ -2,9 +2,11 @@
 
 The organisation (company, 2 regions, 10 projects, 50 consultants and 1 manager per
 project, the default media) is created through the ORM; customers, their phone index
-rows, registrations, follow-ups, review comments, pool events, loss applications and key
-care dates are loaded in bulk: raw `executemany` on SQLite (synchronous=OFF, no journal,
-one transaction per table) and COPY on PostgreSQL, both through Django's own connection.
+rows, registrations, follow-ups, review comments, pool events, loss applications, key
+care dates and the deals (buildings, units, deals, stage changes, payment lines, receipts,
+milestone tasks: `load_deals`) are loaded in bulk: raw `executemany` on SQLite
+(synchronous=OFF, no journal, one transaction per table) and COPY on PostgreSQL, both
+through Django's own connection.
 Secondary indexes and unique constraints are dropped before the load and rebuilt after it
 with the exact SQL the migrations created, then the database is analysed. Table and column
 names come from the models' `_meta`.
@@ -22,6 +24,7 @@ to the moment of the load, so the newest activity is always "today").
 from __future__ import annotations
 
 import json
+import math
 import random
 import sys
 import time
@@ -119,6 +122,7 @@ class LoadReport:
     loss_applications: int = 0
     key_dates: int = 0
     suspicion_flags: int = 0
+    deals: dict = field(default_factory=dict)  # issue 16: rows per deals table
     seconds: dict[str, float] = field(default_factory=dict)
     rows_per_second: dict[str, float] = field(default_factory=dict)
     info: dict = field(default_factory=dict)
@@ -475,6 +479,8 @@ def generate(
     registrations: int,
     data_dir: Path,
     followups: int = 0,
+    deals: int = 0,
+    payment_lines: int = 0,
     seed: int = SEED,
 ) -> dict:
     """Load the dataset into the (freshly migrated, empty) database; return the report."""
@@ -599,6 +605,18 @@ def generate(
 
     bulk = [Customer, CustomerPhone, Registration, FollowUp, Review, PoolEvent]
     bulk += [LossApplication, KeyDate, SuspicionFlag]
+    if deals:
+        from anchang.deals.models import (
+            Building,
+            Deal,
+            MilestoneTask,
+            PaymentLine,
+            Receipt,
+            StageChange,
+            Unit,
+        )
+
+        bulk += [Building, Unit, Deal, StageChange, PaymentLine, Receipt, MilestoneTask]
     loader = Loader.for_connection(bulk)
     loader.begin()
     c_table, p_table = Customer._meta.db_table, CustomerPhone._meta.db_table
@@ -843,6 +861,8 @@ def generate(
         loader.insert(c_table, c_var + c_const, rows_c)
         loader.insert(p_table, p_var + p_const, rows_p)
     loader.commit()
+    # Who may buy (issue 16): the subscribed customers and the owners, all held by someone.
+    owners_state = {i: state_of[i] == OWNER for i in range(n) if state_of[i] in (SUBSCRIBED, OWNER)}
     del state_of, counts, fcounts
     report.seconds["customers+phones"] = time.perf_counter() - t0
     _log(f"customers and phones: {report.seconds['customers+phones']:.1f}s")
@@ -1036,6 +1056,23 @@ def generate(
     _log(f"reviews, pool events, losses, key dates: {time.perf_counter() - t0:.1f}s")
 
     t0 = time.perf_counter()
+    dl = load_deals(
+        loader, random.Random(seed + 16), deals=deals, payment_lines=payment_lines,
+        buyers=sorted(owners_state), project_of=project_of, owner_of=owner_of, names=names,
+        owners_state=owners_state, project_ids=project_ids, managers=org.managers, n=n,
+        start=start, end=end, offset=offset,
+    )  # fmt: skip
+    del owners_state
+    if dl.deals:
+        report.seconds["deals"] = time.perf_counter() - t0
+        _log(
+            f"deals: {dl.deals:,} deals ({dl.active:,} active, {dl.overdue:,} overdue), "
+            f"{dl.units:,} units in {dl.buildings:,} buildings, {dl.stage_changes:,} stage "
+            f"changes, {dl.payment_lines:,} payment lines, {dl.receipts:,} receipts, "
+            f"{dl.milestone_tasks:,} milestone tasks: {report.seconds['deals']:.1f}s"
+        )
+
+    t0 = time.perf_counter()
     loader.finish()
     report.seconds["indexes"] = time.perf_counter() - t0
     _log(f"indexes and constraints rebuilt: {report.seconds['indexes']:.1f}s")
@@ -1063,12 +1100,18 @@ def generate(
     report.loss_applications, report.key_dates = len(losses), len(key_dates)
     rows = 2 * n + registrations + report.followups + len(reviews) + len(pool_events)
     rows += len(losses) + len(key_dates)
+    deal_rows = dl.buildings + dl.units + dl.deals + dl.stage_changes + dl.payment_lines
+    deal_rows += dl.receipts + dl.milestone_tasks
+    rows += deal_rows
     report.rows_per_second = {
         "customers+phones": 2 * n / report.seconds["customers+phones"],
         "registrations": registrations / report.seconds["registrations"],
         "follow-ups": report.followups / report.seconds["follow-ups"],
         "overall (incl. indexes, analyze)": rows / report.seconds["total"],
     }
+    if dl.deals:
+        report.rows_per_second["deals"] = deal_rows / report.seconds["deals"]
+    report.deals = {k: v for k, v in asdict(dl).items() if k != "info"}
     report.info = {
         "project_ids": project_ids,
         "big_project": project_ids[0],
@@ -1081,6 +1124,7 @@ def generate(
         "distinct_names": len(keys_cache),
         "revisit_plans": plans,
         "loaded_at": end,
+        **dl.info,
         **figures,
     }
     result = asdict(report)
@@ -1128,3 +1172,339 @@ def build_revisit_plans(rng, org: Org, sample: list[int], owner_of, end: int, to
             )
     RevisitTask.objects.bulk_create(tasks, batch_size=2000)
     return len(plans)
+
+
+# --- deals (issue 16) ---------------------------------------------------------------------
+
+FLOORS, UNITS_PER_FLOOR = 25, 20  # a building of 500 units
+BUILDING_UNITS = FLOORS * UNITS_PER_FLOOR
+BUILDING_FILL = 0.9  # at most this share of a building's units carry an active deal
+CANCELLED_RATE = 0.04  # deals cancelled (inactive; their unit may have been sold again)
+OVERDUE_RATE = 0.04  # active deals with a plan line due before today and not covered
+TASK_OPEN_RATE = 0.02  # milestone tasks past their date never closed
+LOAN_RATE = 0.6
+LAYOUTS = (("两室两厅", 89), ("三室两厅", 115), ("三室两厅", 128), ("四室两厅", 143))
+ORIENTATIONS = ("南北", "南", "东南", "西南")
+BANKS = ("中国工商银行", "中国建设银行", "招商银行", "中国银行")
+RECEIPT_METHODS = ("transfer", "pos", "card", "wechat")
+
+
+@dataclass
+class DealLoad:
+    buildings: int = 0
+    units: int = 0
+    deals: int = 0
+    active: int = 0
+    overdue: int = 0
+    stage_changes: int = 0
+    payment_lines: int = 0
+    receipts: int = 0
+    milestone_tasks: int = 0
+    info: dict = field(default_factory=dict)
+
+
+def load_deals(
+    loader: Loader,
+    rng: random.Random,
+    *,
+    deals: int,
+    payment_lines: int,
+    buyers: list[int],
+    project_of,
+    owner_of,
+    names: list[str],
+    owners_state: dict[int, bool],
+    project_ids: list[int],
+    managers: list[int],
+    n: int,
+    start: int,
+    end: int,
+    offset: int,
+) -> DealLoad:
+    """Buildings and units in every project, `deals` deals of the customers in `buyers`
+    (subscribed or owners: `owners_state[i]` is True for an owner), their stage timeline,
+    about `payment_lines` plan lines, the receipts ledger that covers them and some
+    milestone tasks. Consistent with the product's rules: one active deal per unit, a unit's
+    status follows its active deal's stage, planned/received totals and the earliest
+    uncovered due date are the plan's and the ledger's."""
+    from anchang.deals import rules as deal_rules
+    from anchang.deals.models import (
+        Building,
+        Deal,
+        MilestoneTask,
+        PaymentLine,
+        Receipt,
+        StageChange,
+        Unit,
+    )
+
+    out = DealLoad()
+    if not deals or not buyers:
+        return out
+    vendor = connection.vendor
+    ts, (true, false) = _ts(vendor), _bool(vendor)
+    day_text = _day_text()
+    today = (end + offset) // DAY
+    table = deal_rules.stage_table("real_estate")
+    unit_status = table.unit_status
+    plan_items = deal_rules.MILESTONE_PLANS["real_estate"]
+    horizon = today + DEFAULT_RULES.deals.tasks_ahead_days
+    epoch = date(1970, 1, 1)
+
+    # Who buys: deals drawn over the buyers (an owner or a subscribed customer may hold
+    # several: a flat and a parking space, two flats), a few cancelled.
+    picks = [rng.choice(buyers) for _ in range(deals)]
+    cancelled = [rng.random() < CANCELLED_RATE for _ in range(deals)]
+    per_project = [0] * len(project_ids)
+    for i, gone in zip(picks, cancelled, strict=True):
+        per_project[project_of[i]] += not gone
+
+    # Buildings: enough for each project's active deals; project 0's first building is the
+    # board measured (500 units), its last one a new release, all available (subscribing).
+    b_rows, u_rows = [], []
+    units_of: list[list[int]] = []  # per project: unit ids that may carry a deal
+    unit_price: dict[int, int] = {}
+    fresh_units: list[int] = []
+    bid = uid = 0
+    stamp = ts(end - 30 * DAY)
+    for p, pid in enumerate(project_ids):
+        count = max(1, math.ceil(per_project[p] / (BUILDING_UNITS * BUILDING_FILL)))
+        ids: list[int] = []
+        for b in range(count + (p == 0)):
+            bid += 1
+            b_rows.append((bid, pid, f"{b + 1}栋", FLOORS, UNITS_PER_FLOOR,
+                           "{building}-{floor}{unit:02d}", b + 1))  # fmt: skip
+            base_price = rng.randint(18_000, 42_000)  # yuan per m²
+            for floor in range(1, FLOORS + 1):
+                for position in range(1, UNITS_PER_FLOOR + 1):
+                    uid += 1
+                    layout, area = LAYOUTS[position % len(LAYOUTS)]
+                    price = (base_price + floor * 150) * area * 100  # fen
+                    unit_price[uid] = price
+                    u_rows.append([uid, pid, "flat", f"{b + 1}-{floor}{position:02d}", bid, floor,
+                                   position, layout, f"{area}.00", f"{area * 0.8:.2f}",
+                                   ORIENTATIONS[position % 4], price, price * 96 // 100,
+                                   "available", 1, stamp])  # fmt: skip
+                    if p == 0 and b == count:
+                        fresh_units.append(uid)
+                    else:
+                        ids.append(uid)
+        if p == 0:
+            out.info["deals_board_building"] = bid - count  # project 0's first building
+            out.info["deals_fresh_building"] = bid
+        units_of.append(ids)
+    out.buildings, out.units = bid, uid
+    row_of = {row[0]: row for row in u_rows}
+    free = [rng.sample(ids, len(ids)) for ids in units_of]  # taken from the end
+
+    # Deals in time order (ids follow creation, as in the product).
+    lines_mean = payment_lines / deals
+    specs = []
+    for i, gone in zip(picks, cancelled, strict=True):
+        p = project_of[i]
+        born = start + (i + 1) * SPAN_SECONDS // n  # not before the customer registered
+        owner = owners_state[i] and not gone
+        if owner:  # signed at least: subscribed 10 days to 2 years ago
+            t0 = int(end - rng.uniform(10 * DAY, SPAN_SECONDS))
+        else:  # a subscription of the last weeks (or a cancelled one)
+            t0 = int(end - min(rng.expovariate(1 / (20 * DAY)), 200 * DAY))
+        t0 = max(t0, born + HOUR)
+        t0 = min(t0, end - 60)
+        specs.append((t0, i, p, owner, gone))
+    specs.sort()
+
+    d_var, d_const, d_values = _columns(Deal, [
+        "id", "project", "customer", "unit", "buyer_name", "consultant", "stage", "stage_at",
+        "is_active", "cancelled_at", "standard_price", "deal_price", "discount_permille",
+        "payment_method", "bank", "loan_amount", "loan_years", "due_on", "planned_total",
+        "received_total", "collect_due_on", "created_by", "created_at",
+    ])  # fmt: skip
+    s_var, s_const, s_values = _columns(
+        StageChange, ["id", "deal", "project", "kind", "stage", "what", "note", "actor", "at"]
+    )
+    l_var, l_const, l_values = _columns(PaymentLine, ["id", "deal", "kind", "due_on", "amount"])
+    r_var, r_const, r_values = _columns(Receipt, [
+        "id", "deal", "project", "amount", "method", "voucher", "recorded_by", "received_on",
+        "at",
+    ])  # fmt: skip
+    t_var, t_const, t_values = _columns(MilestoneTask, [
+        "id", "deal", "customer", "project", "assignee", "key", "due_on", "closes_with",
+        "done_at", "dropped", "created_at",
+    ])  # fmt: skip
+    rows_d, rows_s, rows_l, rows_r, rows_t = [], [], [], [], []
+    sid = lid = rid = tid = 0
+    methods = ("full", "mortgage", "provident", "combined")
+
+    def flush(final: bool = False) -> None:
+        for tbl, var, const, rows in (
+            (Deal._meta.db_table, d_var, d_const, rows_d),
+            (StageChange._meta.db_table, s_var, s_const, rows_s),
+            (PaymentLine._meta.db_table, l_var, l_const, rows_l),
+            (Receipt._meta.db_table, r_var, r_const, rows_r),
+            (MilestoneTask._meta.db_table, t_var, t_const, rows_t),
+        ):
+            if rows and (final or len(rows) >= CHUNK):
+                loader.insert(tbl, var + const, rows)
+                rows.clear()
+
+    for did, (t0, i, p, owner, gone) in enumerate(specs, start=1):
+        pid, consultant = project_ids[p], owner_of[i]
+        unit = rng.choice(units_of[p]) if gone else free[p].pop()
+        standard = unit_price[unit]
+        permille = rng.choice((0, 0, 5, 10, 15, 20, 30))
+        price = standard * (1000 - permille) // 1000
+        has_loan = rng.random() < LOAN_RATE
+        method = rng.choice(methods[1:]) if has_loan else "full"
+        loan = (
+            price * rng.choice((50, 60, 65, 70)) // 100 // 1_000_000 * 1_000_000 if has_loan else 0
+        )
+        # The stages entered, in time; an owner has signed at least.
+        times = [t0]
+        for stage, gap in (("signing", (3, 30)), ("filing", (5, 30)), ("loan", (15, 60)),
+                           ("handover", (60, 400))):  # fmt: skip
+            if stage == "loan" and not has_loan:
+                continue
+            at = times[-1] + int(rng.uniform(*gap) * DAY)
+            if at > end or not owner:
+                break
+            times.append(at)
+        stages = [s for s in table.stages if s != "loan" or has_loan][: len(times)]
+        if owner and len(times) == 1:
+            times.append(min(end - 30, t0 + int((end - t0) * rng.random())))
+            stages.append("signing")
+        for stage, at in zip(stages, times, strict=True):
+            sid += 1
+            rows_s.append((sid, did, pid, "entered", stage, "", "", consultant, ts(at)) + s_values)
+        cancelled_at = None
+        if gone:
+            cancelled_at = min(end - 30, t0 + int(rng.uniform(HOUR, 20 * DAY)))
+            sid += 1
+            why = "客户资金原因退订"
+            rows_s.append((sid, did, pid, "cancelled", stages[-1], table.cancel_kind, why,
+                           managers[p], ts(cancelled_at)) + s_values)  # fmt: skip
+        stage, stage_at = stages[-1], times[-1]
+        if not gone:
+            row_of[unit][13] = unit_status[stage]
+            row_of[unit][15] = ts(stage_at)
+
+        # The plan: a deposit, a down payment, instalments, the loan last; monthly.
+        k = max(2, round(lines_mean - 2 + rng.random() * 4)) if lines_mean >= 2 else 1
+        day0 = (t0 + offset) // DAY
+        amounts = []
+        if k == 1:
+            amounts = [("balance", price)]
+        else:
+            rest_lines = k - 1 - (1 if has_loan else 0)
+            deposit = max(1, price // 50) if rest_lines >= 1 else 0
+            remaining = price - loan - deposit
+            amounts = [("deposit", deposit)] if deposit else []
+            parts = k - len(amounts) - (1 if has_loan else 0)
+            for j in range(parts):
+                share = remaining // parts if j < parts - 1 else remaining - remaining // parts * j
+                amounts.append(("down_payment" if j == 0 else "instalment", share))
+            if has_loan:
+                amounts.append(("loan", loan))
+            amounts = [(kind, a) for kind, a in amounts if a > 0]
+            if sum(a for _k, a in amounts) != price:  # rounding: the last line takes it
+                kind, a = amounts[-1]
+                amounts[-1] = (kind, a + price - sum(a for _k, a in amounts))
+        due_days = [day0 + 30 * j for j in range(len(amounts))]
+        planned = sum(a for _k, a in amounts)
+        # The ledger: what fell due is paid (a few days late at most), except an overdue
+        # deal's line from some point on; a cancelled deal paid nothing.
+        late = (not gone) and due_days[0] < today and rng.random() < OVERDUE_RATE
+        stop = len(amounts)
+        if gone:
+            stop = 0
+        elif late:
+            past = [j for j, d in enumerate(due_days) if d < today]
+            stop = rng.choice(past)
+        received, collect = 0, None
+        for j, ((kind, amount), due) in enumerate(zip(amounts, due_days, strict=True)):
+            lid += 1
+            rows_l.append((lid, did, kind, day_text(due), amount) + l_values)
+            if j < stop and due <= today:
+                rid += 1
+                paid = min(today, due + rng.choice((0, 0, 0, 1, 2, 5)))
+                at = min(end - 60, max(t0, paid * DAY - offset + 10 * HOUR))
+                method_r = rng.choice(RECEIPT_METHODS)
+                rows_r.append((rid, did, pid, amount, method_r, f"BR{rid:09d}", consultant,
+                               day_text(paid), ts(at)) + r_values)  # fmt: skip
+                received += amount
+            elif collect is None:
+                collect = due
+        if gone:
+            collect = None
+        out.overdue += collect is not None and collect < today
+        # a subscription not yet signed has its due signing date (the next weeks)
+        due_day = day0 + 20 if stage == "subscription" and not gone and day0 + 20 >= today else None
+        rows_d.append(
+            (
+                did,
+                pid,
+                i + 1,
+                unit,
+                names[i],
+                consultant,
+                stage,
+                ts(stage_at),
+                false if gone else true,
+                ts(cancelled_at) if cancelled_at else None,
+                standard,
+                price,
+                permille,
+                method,
+                rng.choice(BANKS) if has_loan else "",
+                loan,
+                rng.choice((20, 25, 30)) if has_loan else 0,
+                day_text(due_day) if due_day is not None else None,
+                planned,
+                received,
+                day_text(collect) if collect is not None else None,
+                consultant,
+                ts(t0),
+            )  # fmt: skip
+            + d_values
+        )
+        # Milestone tasks as the product and the tick would have made them: every plan item
+        # whose anchor (a stage entered, the due signing date) came and whose date falls
+        # within the tick's horizon; done once past, except a few; a cancelled deal's open
+        # ones dropped.
+        anchors = {s: (at + offset) // DAY for s, at in zip(stages, times, strict=True)}
+        if due_day is not None:
+            anchors["due"] = due_day
+        for item in plan_items:
+            anchor = anchors.get(item.anchor)
+            if anchor is None or (gone and item.anchor != "subscription"):
+                continue
+            due = (deal_rules.milestone_due(item, epoch + timedelta(days=anchor), {}) - epoch).days
+            if due > horizon:
+                continue
+            done = due < today - 1 and (gone or rng.random() >= TASK_OPEN_RATE)
+            done = done or (due <= today and rng.random() < 0.5)
+            closed_at = min(end - 60, max(t0, due * DAY - offset + 15 * HOUR))
+            tid += 1
+            rows_t.append((tid, did, i + 1, pid, consultant, item.key, day_text(due),
+                           ",".join(item.closes_with), ts(closed_at) if done else None,
+                           true if gone and not done else false, ts(t0)) + t_values)  # fmt: skip
+        out.active += not gone
+        flush()
+    flush(final=True)
+
+    b_var, b_const, b_values = _columns(
+        Building, ["id", "project", "name", "floors", "units_per_floor", "pattern", "sort_order"]
+    )
+    loader.insert(Building._meta.db_table, b_var + b_const, [r + b_values for r in b_rows])
+    u_var, u_const, u_values = _columns(Unit, [
+        "id", "project", "kind", "code", "building", "floor", "position", "layout",
+        "gross_area", "net_area", "orientation", "standard_price", "floor_price", "status",
+        "version", "updated_at",
+    ])  # fmt: skip
+    for k in range(0, len(u_rows), CHUNK):
+        loader.insert(Unit._meta.db_table, u_var + u_const,
+                      [tuple(row) + u_values for row in u_rows[k : k + CHUNK]])  # fmt: skip
+    loader.commit()
+    out.deals, out.stage_changes, out.payment_lines = len(specs), sid, lid
+    out.receipts, out.milestone_tasks = rid, tid
+    out.info["deals_fresh_units"] = len(fresh_units)
+    return out

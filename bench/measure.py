@@ -50,9 +50,12 @@ FOLLOWUP_CONTENTS = (
 
 BACKEND = "anchang.org.backends.ModelBackend"
 # Operation groups (--only): intake pages and searches, My day, the manager's home and
-# review queue, the writes (registration, follow-ups), the tick.
-GROUPS = frozenset({"intake", "my-day", "manager", "writes", "tick"})
+# review queue, the writes (registration, follow-ups), the deals (board, list, collections,
+# subscribing), the tick.
+GROUPS = frozenset({"intake", "my-day", "manager", "writes", "deals", "tick"})
 ROW_LINK = re.compile(rb'href="/customers/\d+/"')
+# The deals pages (issue 16): a row is a deal, a board cell a unit.
+DEAL_LINK = re.compile(rb'href="/deals/(?:units/)?\d+/"')
 
 
 @dataclass
@@ -254,6 +257,8 @@ class Bench:
             if url.startswith("/api/"):
                 body = response.json()
                 rows += sum(len(v) for v in body.values() if isinstance(v, list))
+            elif url.startswith("/deals/"):
+                rows += len(DEAL_LINK.findall(response.content))
             else:
                 rows += len(ROW_LINK.findall(response.content))
             if started > deadline:
@@ -444,6 +449,109 @@ class Bench:
             _summarise(name, "consultant", timings, target, 1.0, profile, self.variant)
         )
 
+    # --- deals (issue 16) -----------------------------------------------------------------
+
+    def deal_pages(self) -> list[tuple]:
+        """The board of the big project's 500-unit building (the grid fragment htmx polls
+        during an opening carries the target; the whole page is shown beside it), the deal
+        list and the overdue collections of its manager."""
+        board = self.info.get("deals_board_building")
+        if board is None:
+            return []
+        where = f"project={self.project}&building={board}"
+        return [
+            ("deals: board grid, 500 units (htmx fragment)", "consultant",
+             lambda rng: f"/deals/board/grid/?{where}", 100, {"HX-Request": "true"}),
+            ("deals: board page, 500 units", "consultant",
+             lambda rng: f"/deals/board/?{where}", None),
+            ("deals: deal list (in progress, newest first)", "manager",
+             lambda rng: "/deals/", 100),
+            ("deals: overdue collections", "manager", lambda rng: "/deals/collections/", 100),
+        ]  # fmt: skip
+
+    def subscribe_inputs(self, name: str) -> list[tuple[int, int]]:
+        """(customer, unit) for each repetition: an available unit of the new release building
+        (each repetition takes one), and a customer of the consultant already
+        subscribed or an owner (subscribing them again changes no customer state, so the
+        tick and My day see the dataset as loaded)."""
+        from anchang.deals.models import Unit
+
+        available = Unit.objects.filter(project_id=self.project, status=Unit.Status.AVAILABLE)
+        fresh, board = self.info["deals_fresh_building"], self.info["deals_board_building"]
+        ids = available.order_by("id").values_list("id", flat=True)
+        units = list(ids.filter(building_id=fresh))
+        # measured again (--measure-only): then the other buildings' unsold units, never the
+        # board's
+        units += list(ids.exclude(building_id__in=(fresh, board))[: 2 * (self.warmup + self.reps)])
+        customers = list(
+            Customer.objects.filter(
+                owner=self.consultant, state__in=(State.SUBSCRIBED, State.OWNER)
+            ).values_list("id", flat=True)
+        ) or [row["id"] for row in self.samples["consultant"]]
+        rng = random.Random(f"{name}|subscribe")
+        count = self.warmup + self.reps + 1
+        taken = self.__dict__.setdefault("_units_taken", set())
+        units = [u for u in units if u not in taken][:count]
+        if len(units) < count:
+            raise SystemExit(f"bench: {name}: {len(units)} available units, {count} needed")
+        taken.update(units)
+        return [(rng.choice(customers), unit) for unit in units]
+
+    def subscribe_service(self) -> None:
+        """deal_subscribe() alone, on an open connection: the customer, the unit and a fresh
+        actor are read before the clock starts; each repetition subscribes a new unit with
+        a deposit (plan line, milestone tasks, audit) and commits, as the other writes."""
+        from anchang.deals.models import Unit
+        from anchang.deals.services import DealInput, deal_subscribe
+
+        name = "deals: subscribe, deal_subscribe() service"
+        picks = self.subscribe_inputs(name)
+
+        def call(pick: tuple[int, int]) -> float:
+            customer_id, unit_id = pick
+            actor = User.objects.get(pk=self.consultant.pk)
+            customer = Customer.objects.select_related("project", "owner").get(pk=customer_id)
+            unit = Unit.objects.get(pk=unit_id)
+            price = str(unit.standard_price // 100)
+            started = time.perf_counter()
+            deal_subscribe(actor=actor, customer=customer, unit=unit,
+                           data=DealInput(deal_price=price, payment_method="full",
+                                          deposit="20000"))  # fmt: skip
+            return time.perf_counter() - started
+
+        for pick in picks[: self.warmup]:
+            call(pick)
+        timings = [call(pick) for pick in picks[self.warmup : -1]]
+        profile = _profile(lambda: call(picks[-1]))
+        self.results.append(_summarise(name, "consultant", timings, 50, 1.0, profile, self.variant))
+
+    def subscribe_api(self) -> None:
+        """POST /api/v1/deals/ as the consultant, through the whole stack."""
+        from anchang.deals.models import Unit
+
+        client = self.clients["consultant"]
+        name = "deals: subscribe (API POST)"
+        picks = self.subscribe_inputs(name)
+        prices = dict(
+            Unit.objects.filter(pk__in=[u for _c, u in picks]).values_list("id", "standard_price")
+        )
+
+        def post(pick: tuple[int, int]):
+            customer_id, unit_id = pick
+            data = json.dumps({"customer": customer_id, "unit": unit_id,
+                               "deal_price": str(prices[unit_id] // 100),
+                               "payment_method": "full", "deposit": "20000"})  # fmt: skip
+            response = served(
+                lambda: client.post("/api/v1/deals/", data, content_type="application/json")
+            )
+            if response.status_code != 201:
+                raise SystemExit(
+                    f"bench: subscribe API answered {response.status_code}: "
+                    f"{response.content[:300]!r}"
+                )
+
+        self._time_writes(name, picks, post, 50)
+
     def tick_runs(self) -> None:
         """`anchang tick` over the whole database, twice: the first run reclaims what is due,
         the second finds nothing to do. Each is timed once, with its queries recorded as it
@@ -582,6 +690,8 @@ class Bench:
         for op in self.followup_pages():
             if ("manager" if op[1] in ("manager", "admin") else "my-day") in groups:
                 ops.append(op)
+        if "deals" in groups:
+            ops += self.deal_pages()
         for name, actor, make_url, target, *headers in ops:
             self.run_get(name, actor, make_url, target, *headers)
         if "my-day" in groups:
@@ -609,6 +719,9 @@ class Bench:
             self.record_service()
             self.record_page()
             self.record_api()
+        if "deals" in only and self.info.get("deals_fresh_building"):
+            self.subscribe_service()
+            self.subscribe_api()
         if "tick" in only:
             self.tick_runs()
         return [asdict(r) for r in self.results]

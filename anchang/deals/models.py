@@ -229,6 +229,15 @@ class Deal(ChoicesDisplay, models.Model):
                 name="deal_collect_due",
             ),  # fmt: skip
             models.Index(fields=["project", "due_on"]),
+            # the deal list: a project's deals in progress, newest first. SQLite cannot use
+            # (project, is_active, -created_at) for it (Django writes a bare "is_active", not
+            # "= 1", so only the project prefix applies and 38,000 deals were sorted: p95
+            # 778 ms at 200,000 deals, bench/); in the list's own order it reads one page.
+            models.Index(
+                fields=["project", "-created_at", "-id"],
+                condition=Q(is_active=True),
+                name="deal_active_newest",
+            ),  # fmt: skip
         ]
 
     def __str__(self) -> str:
