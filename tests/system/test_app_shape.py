@@ -150,6 +150,7 @@ TEST_TOPICS = {
     "audit/test_reconcile.py": "each reveal and export against its one audit entry",
     "followups/my_day/test_cadence_clock.py": "90 days of cadence on a frozen clock",
     "deals/test_opening_race.py": "opening day (开盘): one unit, one deal, N consultants at once",
+    "deals/test_permission_matrix.py": "the matrix's deals section: role × action × relation",
 }
 TESTS = ROOT.parent / "tests"
 
