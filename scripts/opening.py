@@ -6,8 +6,8 @@ many of them on the same hot units at once.
     python scripts/throwaway_postgres.py -- python scripts/opening.py --postgres
 
 1. A fresh data directory (and, with --postgres, the database in DATABASE_URL) with the demo,
-   two more buildings released for the opening (144 units), and the consultants: each with
-   an API token and a few customers of their own.
+   two more buildings released for the opening (240 units: the subscriptions must be able to
+   land), and the consultants: each with an API token and a few customers of their own.
 2. `anchang serve --workers 2` (gunicorn) on a free port.
 3. Each consultant polls GET /api/v1/board/ every 3 s (the building they sell). At the
    opening bell all of them subscribe at once, then the rest of the subscriptions follow
@@ -54,8 +54,9 @@ from anchang.org.services import membership_grant, staff_create, token_create
 consultants = int(sys.argv[1])
 project = Project.objects.get(kind="real_estate")
 manager = Membership.objects.filter(project=project, role=Role.MANAGER).first().user
+# 240 units released for the opening: more than the 200 subscriptions, so every one can land
 buildings = [
-    services.building_create(actor=manager, project=project, name=name, floors=18,
+    services.building_create(actor=manager, project=project, name=name, floors=30,
                              units_per_floor=4, price_per_m2="23000", gross_area="118.5")
     for name in ("8", "9")
 ]
