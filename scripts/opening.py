@@ -153,9 +153,12 @@ def opening(base: str, setup: dict, *, minutes: float, target: int, seed: int = 
         customers = list(account["customers"])
         for k in mine:
             time.sleep(max(0.0, slots[k] - time.monotonic()))
-            for _attempt in range(20):
+            # Until it lands: after a 409 the consultant picks another unit of the board they
+            # see; when every unit there is taken, they wait for the next poll. Bounded by the
+            # window and a minute's grace.
+            while time.monotonic() < started + window + 60 and customers:
                 units = [u for u in boards.get(id(account), []) if u["status"] == "available"]
-                if not units or not customers:
+                if not units:
                     time.sleep(1)
                     continue
                 hot = sorted(units, key=lambda u: (-(u["floor"] or 0), u["id"]))[:4]
