@@ -307,17 +307,28 @@ class DealRefundApi(APIView):
         return Response(ApprovalSerializer(approval).data, status=status.HTTP_201_CREATED)
 
 
-class ApprovalListApi(generics.ListAPIView):
-    """What waits for your decision, oldest first."""
+class _ShortList(generics.ListAPIView):
+    """A short list read whole (the selector bounds it): no pages, no filters."""
 
-    serializer_class = ApprovalSerializer
     pagination_class = None
     filterset_class = None
-    queryset = Approval.objects.none()
+
+    def rows(self) -> list:
+        raise NotImplementedError
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
-            return Approval.objects.none()
+            return self.queryset
+        return self.rows()
+
+
+class ApprovalListApi(_ShortList):
+    """What waits for your decision, oldest first."""
+
+    serializer_class = ApprovalSerializer
+    queryset = Approval.objects.none()
+
+    def rows(self):
         return selectors.pending_approvals(self.request.user)
 
 
@@ -335,17 +346,13 @@ class ApprovalDecideApi(APIView):
         return Response(ApprovalSerializer(approval).data)
 
 
-class CollectionsApi(generics.ListAPIView):
+class CollectionsApi(_ShortList):
     """Deals with a payment overdue, the longest overdue first (50 at most)."""
 
     serializer_class = DealSerializer
-    pagination_class = None
-    filterset_class = None
     queryset = Deal.objects.none()
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Deal.objects.none()
+    def rows(self):
         _ensure_page(self.request.user)
         rows = selectors.overdue_collections(
             self.request.user, today=selectors.actor_today(self.request.user)
@@ -354,17 +361,13 @@ class CollectionsApi(generics.ListAPIView):
         return rows
 
 
-class DispatchListApi(generics.ListAPIView):
+class DispatchListApi(_ShortList):
     """派单: orders waiting for a designer in the deals you approve, oldest first."""
 
     serializer_class = DispatchSerializer
-    pagination_class = None
-    filterset_class = None
     queryset = Dispatch.objects.none()
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Dispatch.objects.none()
+    def rows(self):
         return selectors.dispatch_queue(self.request.user)
 
 
@@ -466,17 +469,13 @@ class ContractFormMoveApi(APIView):
         return Response(ContractFormSerializer(forms, many=True).data)
 
 
-class StaleApi(generics.ListAPIView):
+class StaleApi(_ShortList):
     """Paid and not signed for the project's days, in the projects where you approve."""
 
     serializer_class = DealSerializer
-    pagination_class = None
-    filterset_class = None
     queryset = Deal.objects.none()
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Deal.objects.none()
+    def rows(self):
         _ensure_page(self.request.user)
         if policies.deal_scope(self.request.user, "approve") is None:
             raise PermissionDenied()
