@@ -45,7 +45,7 @@ from anchang.deals.services import contract_forms
 from anchang.errors import PermissionDenied, ValidationFailed
 from anchang.ids import parse_id
 from anchang.org.models import User
-from anchang.org.selectors import project_owners
+from anchang.org.selectors import user_named
 
 PROJECT = OpenApiParameter("project", OpenApiTypes.INT, description="project id")
 BUILDING = OpenApiParameter("building", OpenApiTypes.INT, description="building id")
@@ -198,20 +198,9 @@ class DealListApi(generics.ListCreateAPIView):
             unit = selectors.unit_get(actor=request.user, pk=unit_id)
         if package_id := values.pop("package", None):
             package = selectors.unit_get(actor=request.user, pk=package_id)
-        consultant = None
-        if consultant_id := values.pop("credit_to", None):
-            # credited only to who may hold the project's customers (as the stand-in)
-            owners = project_owners(customer.project)
-            consultant = next((u for u in owners if u.pk == consultant_id), None)
-            if consultant is None:
-                raise ValidationFailed(fields={"credit_to": _("No such staff member.")})
         key = values.pop("idempotency_key", "")
-        stand_in = None
-        if stand_in_id := values.pop("stand_in", None):
-            stand_in = next((u for u in project_owners(customer.project) if u.pk == stand_in_id),
-                            None)  # fmt: skip
-            if stand_in is None:
-                raise ValidationFailed(fields={"stand_in": _("Not a consultant of this project.")})
+        # the service decides who may be credited or stand in
+        consultant, stand_in = (user_named(values.pop(f, None)) for f in ("credit_to", "stand_in"))
         values["loan_years"] = values.get("loan_years") or None
         deal = services.deal_subscribe(
             actor=request.user, customer=customer, unit=unit, package=package,
@@ -380,11 +369,7 @@ class DispatchDecideApi(APIView):
         dispatch = selectors.dispatch_get_open(request.user, pk)
         data = DispatchDecideInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        designer = None
-        if designer_id := data.validated_data.get("assign_to"):
-            designer = User.objects.filter(pk=designer_id).first()
-            if designer is None:
-                raise ValidationFailed(fields={"assign_to": _("Not a designer of this project.")})
+        designer = user_named(data.validated_data.get("assign_to"))  # the service checks
         dispatch = services.dispatch_decide(
             actor=request.user, dispatch=dispatch, designer=designer,
             note=data.validated_data["note"],
@@ -448,13 +433,7 @@ class ContractFormMoveApi(APIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         project = _forms_project(request, values.pop("project"))
-        holder = deal = None
-        if holder_id := values.pop("holder", None):
-            holder = next(
-                (u for u in contract_forms.form_holders(project) if u.pk == holder_id), None
-            )
-            if holder is None:
-                raise ValidationFailed(fields={"holder": _("Not a staff member of this project.")})
+        holder, deal = user_named(values.pop("holder", None)), None  # the service checks
         if deal_id := values.pop("deal", None):
             deal = (
                 selectors.deals_for(request.user, "view")

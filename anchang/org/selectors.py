@@ -353,6 +353,16 @@ def project_owners(project: Project) -> QuerySet[User]:
     return project_staff(project=project, roles=set(permissions.duty_roles("own_customers")))
 
 
+def user_named(pk: int | None) -> User | None:
+    """A staff member named by id in a request, for a service that checks what they may be
+    (credited, a stand-in, a designer, a form holder). An unknown id becomes an unsaved
+    reference that no membership matches, so it is refused like a stranger's and the answer
+    does not tell which ids exist."""
+    if not pk:
+        return None
+    return User.objects.filter(pk=pk).first() or User(pk=pk)
+
+
 def owners_to_filter_by(actor: User) -> QuerySet[User] | list:
     """Consultants a viewer may filter the customer list by: none for a consultant, who
     sees only their own customers; the project's owners for roles whose `list` reaches

@@ -24,7 +24,7 @@ from anchang.deals.models import (
     StageChange,
     Unit,
 )
-from anchang.org.models import Role
+from anchang.org.models import Role, User
 from anchang.org.services import membership_grant
 from tests.conftest import make_user, next_phone
 from tests.deals.helpers import building, office, vehicle
@@ -1013,6 +1013,53 @@ def test_credit_to_must_be_a_consultant_of_the_project(world, api_client):
     answer = _error(_post(api_client, reverse("api:deals"), body), 400)
     assert "credit_to" in answer["fields"]
     assert _state() == before
+
+
+def _named_person_doors(world, api, o, home):
+    """Each door of the deals API that names a staff member by id, as a function of the id:
+    (its field, the response)."""
+    customer, flat = _customer(o, owner=o.manager), _flat(o)
+    admin = _admin(world)
+    api.force_authenticate(admin)
+    _post(api, reverse("api:contract-forms"), {"project": o.project.pk, "first": 1, "count": 2})
+    _designers(world, home)
+    api.force_authenticate(home.consultant)
+    subscribed = _post(api, reverse("api:deals"), {
+        "customer": _customer(home).pk, "deal_price": "80000", "payment_method": "full",
+    })  # fmt: skip
+    dispatch = Dispatch.objects.get(deal_id=subscribed.json()["id"], status="proposed")
+
+    def as_(user, url, body):
+        api.force_authenticate(user)
+        return _post(api, url, body)
+
+    return [
+        ("credit_to", lambda pk: as_(o.manager, reverse("api:deals"),
+                                     {**_subscribe_body(customer, flat), "credit_to": pk})),
+        ("stand_in", lambda pk: as_(o.manager, reverse("api:deals"),
+                                    {**_subscribe_body(customer, flat), "stand_in": pk})),
+        ("holder", lambda pk: as_(admin, reverse("api:contract-forms-move"),
+                                  {"project": o.project.pk, "kind": "issued",
+                                   "numbers": ["1"], "holder": pk})),
+        ("assign_to", lambda pk: as_(home.manager,
+                                     reverse("api:dispatch-decide", args=[dispatch.pk]),
+                                     {"assign_to": pk, "note": "换人"})),
+    ]  # fmt: skip
+
+
+def test_a_person_named_by_id_is_refused_alike_if_a_stranger_or_nobody(world, api_client):
+    """Every field that names a staff member by id (credit_to, stand_in, holder, assign_to):
+    the service decides who may be named, and an id nobody has gets the stranger's answer,
+    so the API does not tell which ids exist."""
+    o, home = office(world), office(world, "p2")
+    stranger = world.consultants["p3"][0]
+    nobody = User.objects.order_by("-pk").first().pk + 1000
+    for field, door in _named_person_doors(world, api_client, o, home):
+        before = _state()
+        answers = [_error(door(pk), 400) for pk in (stranger.pk, nobody)]
+        assert field in answers[0]["fields"], (field, answers[0])
+        assert answers[0] == answers[1], field
+        assert _state() == before, field
 
 
 def test_a_manager_credits_a_deal_to_a_consultant_of_the_project(world, api_client):

@@ -68,6 +68,25 @@ def test_hold_then_subscribe_then_a_second_subscription_is_409(world):
     assert Deal.objects.filter(unit=unit).count() == 1
 
 
+@pytest.mark.parametrize("field", ["credit_to", "stand_in"])
+def test_only_who_holds_the_projects_customers_is_credited_or_stands_in(world, field):
+    """Both doors call this service, so the check lives here: a consultant of another
+    project is refused with the field, and the unit stays free."""
+    o = office(world)
+    unit = _unit(building(o))
+    customer = world.customer(o.project, o.consultant, "王先生")
+    stranger = world.consultants["p3"][0]
+    named = {"consultant" if field == "credit_to" else field: stranger}
+    with pytest.raises(ValidationFailed) as exc:
+        services.deal_subscribe(
+            actor=o.consultant, customer=customer, unit=unit, **named,
+            data=services.DealInput(deal_price="2000000", payment_method="full"),
+        )  # fmt: skip
+    assert field in exc.value.fields
+    unit.refresh_from_db()
+    assert unit.status == "available" and not Deal.objects.exists()
+
+
 def test_an_expired_hold_is_taken_by_another(world):
     o = office(world)
     unit = _unit(building(o))

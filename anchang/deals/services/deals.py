@@ -147,11 +147,14 @@ def _subscribe(actor, customer, unit, data, consultant, stand_in, package, key, 
     conf = project_rules(project)
     table = rules.stage_table(project.kind)
     today = local_date(conf.tz, now)
-    if consultant is not None and not project_owners(project).filter(pk=consultant.pk).exists():
-        raise ValidationFailed(
-            fields={"credit_to": _("Credit someone of this project who holds customers.")},
-            code=Code.CUSTOMER_NOT_IN_PROJECT,
-        )
+    # credited, or standing in, only who may hold the project's customers; an unknown id is
+    # answered like a stranger's, so the answer does not tell which ids exist
+    for field, person in (("credit_to", consultant), ("stand_in", stand_in)):
+        if person is not None and not project_owners(project).filter(pk=person.pk).exists():
+            raise ValidationFailed(
+                fields={field: _("Choose someone of this project who holds customers.")},
+                code=Code.CUSTOMER_NOT_IN_PROJECT,
+            )
     consultant = consultant or customer.owner or actor
     customer_policies.ensure_can_edit_customer(actor=actor, customer=customer)
     if not policies.may(actor, "sell", project_id=project.pk, consultant_id=consultant.pk):
