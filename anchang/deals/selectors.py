@@ -24,6 +24,7 @@ from anchang.deals.models import (
     DesignerProfile,
     Dispatch,
     MilestoneTask,
+    StageChange,
     Unit,
 )
 from anchang.followups.models import FollowUp
@@ -155,12 +156,26 @@ def unit_active_deal(unit: Unit) -> Deal | None:
     return Deal.objects.filter(unit=unit, is_active=True).first()
 
 
-def timeline(deal: Deal):
-    return deal.timeline.select_related("actor").order_by("at", "id")
+def timeline(deal: Deal) -> list[StageChange]:
+    """The deal's stage changes, oldest first, each with its stage's label and, for a side
+    move or a cancellation, what it was (`what_label`)."""
+    entries = list(deal.timeline.select_related("actor").order_by("at", "id"))
+    for entry in entries:
+        entry.label = rules.STAGE_LABELS.get(entry.stage, entry.stage)
+        entry.what_label = (
+            rules.SIDE_MOVE_LABELS.get(entry.what) or rules.CANCEL_LABELS.get(entry.what) or ""
+        )
+    return entries
 
 
 def deal_tasks(deal: Deal) -> list[MilestoneTask]:
-    return list(deal.tasks.order_by("due_on", "id"))
+    """The deal's milestone tasks by due date, each with its label and the hint shown
+    beside it."""
+    tasks = list(deal.tasks.order_by("due_on", "id"))
+    for task in tasks:
+        task.label = rules.MILESTONE_LABELS.get(task.key, task.key)
+        task.hint = rules.TASK_HINTS.get(task.key, "")
+    return tasks
 
 
 def deal_plan(deal: Deal):
@@ -171,10 +186,18 @@ def deal_receipts(deal: Deal):
     return list(deal.receipts.select_related("recorded_by").order_by("at", "id"))
 
 
-def deal_approvals(deal: Deal):
-    return list(
+def deal_approvals(deal: Deal, reader: User | None = None) -> list[Approval]:
+    """The deal's approvals, newest first; for a reader, `may_decide` on each: pending, theirs
+    to approve, and not their own request."""
+    approvals = list(
         deal.approvals.select_related("requested_by", "decided_by").order_by("-requested_at")
     )
+    may_approve = reader is not None and policies.can_deal(reader, "approve", deal)
+    for approval in approvals:
+        approval.may_decide = (
+            may_approve and approval.status == "pending" and approval.requested_by_id != reader.pk
+        )
+    return approvals
 
 
 def pending_approvals(actor: User, limit: int = 100, pk: int | None = None) -> list[Approval]:

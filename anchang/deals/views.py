@@ -368,23 +368,6 @@ def _detail_context(request, deal, **forms_given):
     can_move = policies.can_deal(user, "move", deal)
     can_collect = policies.can_deal(user, "collect", deal)
     has_loan = deal.payment_method in ("mortgage", "provident", "combined")
-    tasks = selectors.deal_tasks(deal)
-    for task in tasks:
-        task.label = rules.MILESTONE_LABELS.get(task.key, task.key)
-        task.hint = rules.TASK_HINTS.get(task.key, "")
-    timeline = list(selectors.timeline(deal))
-    for entry in timeline:
-        entry.label = rules.STAGE_LABELS.get(entry.stage, entry.stage)
-        entry.what_label = (
-            rules.SIDE_MOVE_LABELS.get(entry.what) or rules.CANCEL_LABELS.get(entry.what) or ""
-        )
-    approvals = selectors.deal_approvals(deal)
-    for approval in approvals:
-        approval.may_decide = (
-            approval.status == "pending"
-            and policies.can_deal(user, "approve", deal)
-            and approval.requested_by_id != user.pk
-        )
     return {
         "deal": deal, "table": table, "stages": [
             (s, rules.STAGE_LABELS[s], table.reached(deal.stage, s)) for s in table.stages
@@ -393,8 +376,9 @@ def _detail_context(request, deal, **forms_given):
             (s, rules.STAGE_LABELS[s]) for s in table.next_stages(deal.stage, has_loan=has_loan)
         ] if deal.is_active and can_move else [],
         "can_move": can_move and deal.is_active, "can_collect": can_collect,
-        "tasks": tasks, "timeline": timeline, "plan": selectors.deal_plan(deal),
-        "receipts": selectors.deal_receipts(deal), "approvals": approvals,
+        "tasks": selectors.deal_tasks(deal), "timeline": selectors.timeline(deal),
+        "plan": selectors.deal_plan(deal), "receipts": selectors.deal_receipts(deal),
+        "approvals": selectors.deal_approvals(deal, reader=user),
         "move_form": forms_given.get("move_form") or forms.MoveForm(),
         "request_form": forms_given.get("request_form") or forms.RequestForm(table=table),
         "receipt_form": forms_given.get("receipt_form")
@@ -421,32 +405,36 @@ def _deal_url(deal) -> str:
     return reverse("deals:detail", args=[deal.pk])
 
 
+def _card_door(request, pk: int, form_name: str, make_form, call, done):
+    """One of the card's forms posted: the service, then back to the card; or the card again
+    with that form's errors and the others fresh."""
+    deal = selectors.deal_get(actor=request.user, pk=pk)
+    form = make_form(deal)
+    submitted = submit_form(request, form, lambda data: call(deal, data), done=done,
+                            to=_deal_url(deal))  # fmt: skip
+    if submitted.response:
+        return submitted.response
+    context = _detail_context(request, deal, **{form_name: form})
+    return render(request, "deals/detail.html", context, status=submitted.status)
+
+
 @login_required
 @require_POST
 def deal_move(request, pk: int):
-    deal = selectors.deal_get(actor=request.user, pk=pk)
-    form = forms.MoveForm(request.POST)
-    submitted = submit_form(
-        request, form,
-        lambda data: services.deal_move(actor=request.user, deal=deal, **data),
+    return _card_door(
+        request, pk, "move_form", lambda deal: forms.MoveForm(request.POST),
+        lambda deal, data: services.deal_move(actor=request.user, deal=deal, **data),
         done=lambda moved: _("The deal is at %(stage)s now.")
         % {"stage": rules.STAGE_LABELS[moved.stage]},
-        to=_deal_url(deal),
     )  # fmt: skip
-    if submitted.response:
-        return submitted.response
-    context = _detail_context(request, deal, move_form=form)
-    return render(request, "deals/detail.html", context, status=submitted.status)
 
 
 @login_required
 @require_POST
 def deal_request(request, pk: int):
     """A cancellation or a side move, sent for a manager's approval."""
-    deal = selectors.deal_get(actor=request.user, pk=pk)
-    form = forms.RequestForm(request.POST, table=_trade(deal.project))
 
-    def call(data):
+    def call(deal, data):
         if data["kind"] == "cancel":
             return services.deal_cancel_request(actor=request.user, deal=deal,
                                                 reason=data["reason"])  # fmt: skip
@@ -458,44 +446,32 @@ def deal_request(request, pk: int):
             buyer_name=data["buyer_name"], due_on=data["due_on"], deal_price=data["deal_price"],
         )  # fmt: skip
 
-    submitted = submit_form(request, form, call, done=_("Sent to a manager for approval."),
-                            to=_deal_url(deal))  # fmt: skip
-    if submitted.response:
-        return submitted.response
-    context = _detail_context(request, deal, request_form=form)
-    return render(request, "deals/detail.html", context, status=submitted.status)
+    return _card_door(
+        request, pk, "request_form",
+        lambda deal: forms.RequestForm(request.POST, table=_trade(deal.project)), call,
+        done=_("Sent to a manager for approval."),
+    )  # fmt: skip
 
 
 @login_required
 @require_POST
 def deal_receipt(request, pk: int):
-    deal = selectors.deal_get(actor=request.user, pk=pk)
-    form = forms.ReceiptForm(request.POST)
-
-    def call(data):
+    def call(deal, data):
         key = data.pop("idempotency_key")
         return services.receipt_record(actor=request.user, deal=deal, idempotency_key=key, **data)
 
-    submitted = submit_form(request, form, call, done=_("Receipt recorded."), to=_deal_url(deal))
-    if submitted.response:
-        return submitted.response
-    context = _detail_context(request, deal, receipt_form=form)
-    return render(request, "deals/detail.html", context, status=submitted.status)
+    return _card_door(request, pk, "receipt_form", lambda deal: forms.ReceiptForm(request.POST),
+                      call, done=_("Receipt recorded."))  # fmt: skip
 
 
 @login_required
 @require_POST
 def deal_refund(request, pk: int):
-    deal = selectors.deal_get(actor=request.user, pk=pk)
-    form = forms.RefundForm(request.POST)
-    submitted = submit_form(
-        request, form, lambda data: services.refund_request(actor=request.user, deal=deal, **data),
-        done=_("Sent to a manager for approval."), to=_deal_url(deal),
+    return _card_door(
+        request, pk, "refund_form", lambda deal: forms.RefundForm(request.POST),
+        lambda deal, data: services.refund_request(actor=request.user, deal=deal, **data),
+        done=_("Sent to a manager for approval."),
     )  # fmt: skip
-    if submitted.response:
-        return submitted.response
-    context = _detail_context(request, deal, refund_form=form)
-    return render(request, "deals/detail.html", context, status=submitted.status)
 
 
 @login_required
