@@ -4,7 +4,7 @@
 
 The JSON maps msgid to msgstr ({"Shared pool": "公海"}); a message with a context is keyed
 "context|msgid"; a plural message by its singular msgid (Chinese has one form). Runs
-makemessages first, under a lock, so people working side by side do not overwrite each
+`make makemessages` first, under a lock, so people working side by side do not overwrite each
 other's catalogue, then compiles the .mo file. Prints what is still untranslated.
 """
 
@@ -29,10 +29,8 @@ def main(paths: list[str]) -> int:
             wanted[(msgid, context or None)] = value
     with (ROOT / "var/.po.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        subprocess.run(
-            [BIN / "anchang", "makemessages", "-l", "zh_Hans", "--no-obsolete", "--no-location"],
-            cwd=ROOT / "anchang", check=True, capture_output=True,
-        )  # fmt: skip
+        # the Makefile's extraction (pybabel), so the catalogue keeps the shape it is kept in
+        subprocess.run(["make", "makemessages"], cwd=ROOT, check=True, capture_output=True)
         with PO.open("rb") as handle:
             catalog = read_po(handle)
         for message in catalog:
@@ -49,7 +47,7 @@ def main(paths: list[str]) -> int:
                 message.flags.discard("fuzzy")
                 message.previous_id = []
         with PO.open("wb") as handle:
-            write_po(handle, catalog, width=100, include_lineno=False)
+            write_po(handle, catalog, width=76, no_location=True, sort_output=True)
         compiled = subprocess.run(
             [BIN / "pybabel", "compile", "-i", PO, "-o", PO.with_suffix(".mo"), "--use-fuzzy"],
             capture_output=True, text=True,
