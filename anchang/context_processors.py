@@ -49,6 +49,8 @@ def _menu(user) -> dict:
     items = [{"label": _("Home"), "url": fixed_url("home"), "key": "home"}]
     if registers_anywhere(user):
         items.append(_item(_("Register call / visit"), "customers:register", "register"))
+    if policies.can_open_page(actor=user, page="reception"):
+        items.append(_item(_("Reception"), "assignment:reception", "assignment"))
     if customers_q(user, "list") is not None:
         items.append(_item(_("Customers"), "customers:list", "list"))
     if customers_q(user, "reassign") is not None:

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "anchang.followups",
     "anchang.pool",
     "anchang.deals",
+    "anchang.assignment",
     "anchang.scheduler",
 ]
 

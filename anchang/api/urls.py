@@ -2,6 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularSwaggerView
 
 from anchang.api.schema import SchemaView
+from anchang.assignment.reception import api as reception_api
 from anchang.customers import api as customers_api
 from anchang.deals import api as deals_api
 from anchang.followups import api as followups_api
@@ -126,6 +127,14 @@ urlpatterns = [
         deals_api.ContractFormMoveApi.as_view(),
         name="contract-forms-move",
     ),  # fmt: skip
+    # reception (排轮)
+    path("v1/reception/", reception_api.DeskApi.as_view(), name="reception"),
+    path("v1/reception/walk-ins/", reception_api.WalkInApi.as_view(), name="reception-walk-in"),
+    path("v1/reception/sign-in/", reception_api.SignInApi.as_view(), name="reception-sign-in"),
+    path("v1/reception/duty/<int:pk>/", reception_api.DutyApi.as_view(), name="reception-duty"),
+    path("v1/reception/skips/", reception_api.SkipApi.as_view(), name="reception-skip"),
+    path("v1/reception/ledger/", reception_api.LedgerApi.as_view(), name="reception-ledger"),
+    path("v1/reception/fairness/", reception_api.FairnessApi.as_view(), name="reception-fairness"),
     path("v1/reviews/", review_api.ReviewListApi.as_view(), name="reviews"),
     path("v1/reviews/mark-done/", review_api.ReviewsDoneApi.as_view(), name="reviews-done"),
     path("v1/reviews/counts/", review_api.ReviewCountsApi.as_view(), name="review-counts"),

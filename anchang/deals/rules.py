@@ -524,7 +524,8 @@ class DealRules(Section):
     holds_per_consultant: int = Field(2, ge=1, le=50)
     # in tenths of a percent (‰): 10 = 1 %
     consultant_discount_permille: int = Field(10, ge=0, le=1000)
-    stand_in_share_percent: int = Field(0, ge=0, le=100)
+    # 义务接待: split 50/50 with the owner unless the project says otherwise
+    stand_in_share_percent: int = Field(50, ge=0, le=100)
     stale_valuable_days: int = Field(90, ge=1, le=3650)
     payment_reminder_days: int = Field(3, ge=0, le=90)  # selectors.REMINDER_DAYS_MAX
     # tasks are created this many days before they are due (the tick creates later ones)

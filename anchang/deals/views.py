@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from anchang.assignment.reception.selectors import stand_in_for
 from anchang.customers.selectors import customer_get_visible, customers_for
 from anchang.customers.services.bulk_reads import list_read_record
 from anchang.dates import local_date
@@ -280,6 +281,9 @@ def deal_new(request):
         initial["customer"] = unit.held_for_id
     if unit or package:
         initial["deal_price"] = rules.fen_to_yuan((unit or package).standard_price)
+    if initial.get("customer"):
+        # a colleague who received this customer for the seller at reception (义务接待)
+        initial["stand_in"] = stand_in_for(initial["customer"], request.user.pk)
     unitless = unit is None and package is None
     colleagues = list(project_owners(project))
     form = forms.SubscribeForm(

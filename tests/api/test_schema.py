@@ -20,6 +20,7 @@ from rest_framework.fields import empty
 import anchang
 from anchang.api.error_codes import server_error_codes
 from anchang.api.serializers import TextField
+from anchang.assignment.models import TurnEntry
 from anchang.customers.choices import MANUAL_STATES
 from anchang.customers.filters import SEARCH_MAX
 from anchang.customers.models import Customer, KeyDate, Medium, OwnershipConflict, Registration
@@ -135,6 +136,10 @@ SOURCES: dict[str, list] = {
     "FormsReceiveInSerializer": [{"prefix": 20}],
     "FormsMoveForm": [ContractFormMove, {"numbers": 4000}],
     "FormsMoveInSerializer": [ContractFormMove],
+    # reception
+    "WalkInForm": [TurnEntry],
+    "WalkInInSerializer": [TurnEntry],
+    "TurnEntrySerializer": [TurnEntry],
 }
 # Typed as people write them ("138 0013 8000"), stored as E.164: the input is longer.
 PHONES = {"phone", "phone2"}

@@ -223,3 +223,32 @@ def test_the_clerk_edits_the_payment_plan_on_its_page(world, client):
     assert response.status_code == 302, response.content.decode()[:3000]
     deal.refresh_from_db()
     assert deal.planned_total == 35_000_000
+
+
+def test_a_stand_in_at_reception_is_proposed_on_the_subscription_with_half_the_credit(
+    world, client
+):
+    """义务接待: the owner was out, a colleague received their customer at the desk; when the
+    owner subscribes the customer, that colleague is proposed as the stand-in, and the deal
+    splits the credit by the project's rule (50 % by default)."""
+    from tests.assignment.helpers import reception
+
+    r = reception(world)
+    owner, colleague, _third = r.consultants
+    customer = world.customer(r.project, owner, "老客户")
+    r.sign_in(colleague)
+    taken = r.walk_in(phone=customer.phone)
+    assert (taken.entry.kind, taken.entry.consultant_id) == ("stand_in", colleague.pk)
+    unit = Unit.objects.get(building=building(office(world)), floor=1, position=1)
+    client.force_login(owner)
+    form = client.get(reverse("deals:new"), {"unit": unit.pk, "customer": customer.pk})
+    html = form.content.decode()
+    assert f'<option value="{colleague.pk}" selected' in html
+    response = client.post(reverse("deals:new"), {
+        "unit": unit.pk, "customer": customer.pk, "deal_price": str(unit.standard_price / 100),
+        "payment_method": "full", "deposit": "50000", "idempotency_key": "k-s",
+        "stand_in": colleague.pk,
+    })  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:1500]
+    deal = Deal.objects.get(unit=unit)
+    assert (deal.stand_in_id, deal.stand_in_share) == (colleague.pk, 50)

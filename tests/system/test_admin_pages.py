@@ -40,6 +40,7 @@ def objects(world):
     AccessFailureLog.objects.create(**seen, locked_out=False)
     AccessLog.objects.create(**seen)
     _deals(world)
+    _reception(world)
     return admin_user
 
 
@@ -58,6 +59,17 @@ def _deals(world):
     services.designer_profile_set(actor=store.manager, project=store.project, user=store.designer)
     subscribe(world, store, None, method="full", deposit="2000")
     assert Deal.objects.exists() and Dispatch.objects.exists()
+
+
+def _reception(world):
+    """A roster entry, a turn and a skip, through the services."""
+    from anchang.assignment.reception import services
+    from tests.assignment.helpers import reception
+
+    r = reception(world)
+    r.sign_in()
+    services.turn_skip(actor=r.desk, project=r.project, consultant=r.consultants[0])
+    r.walk_in(visitor="王先生")
 
 
 def _admins():

@@ -151,6 +151,7 @@ TEST_TOPICS = {
     "followups/my_day/test_cadence_clock.py": "90 days of cadence on a frozen clock",
     "deals/test_opening_race.py": "opening day (开盘): one unit, one deal, N consultants at once",
     "deals/test_permission_matrix.py": "the matrix's deals section: role × action × relation",
+    "assignment/reception/test_desk_race.py": "two desks, one turn: walk-ins taken at once",
 }
 TESTS = ROOT.parent / "tests"
 

@@ -26,7 +26,7 @@ class MyDayApi(APIView):
             "new_today": day.new_today,
             "new_week": day.new_week,
         }
-        return Response(MyDaySerializer(body).data)
+        return Response(MyDaySerializer(body, context={"request": request}).data)
 
 
 class MyDayRemindersApi(APIView):

@@ -1,0 +1,10 @@
+"""Error codes of reception, assignment, handover, channel reports and imports."""
+
+from django.db import models
+
+
+class Code(models.TextChoices):
+    NOBODY_FREE = "nobody_free"  # nobody on the roster is free to receive
+    NOT_A_RECEIVER = "not_a_receiver"  # not someone who takes walk-ins in this project
+    NOT_ON_ROSTER = "not_on_roster"  # not signed in today
+    STALE_VERSION = "stale_version"

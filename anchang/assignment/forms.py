@@ -1,0 +1,25 @@
+"""Input shapes of the reception pages, and reception's section of the project-rules page."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from anchang.assignment import rules
+from anchang.org.forms import RulesFormSection
+
+
+class ReceptionRulesFormSection(RulesFormSection):
+    key = "reception"
+    title = _("Reception rotation")
+    labels = {
+        "reception.order": _("Order of the walk-in rotation"),
+        "reception.makeup": _("Who is owed a make-up turn when skipped"),
+        "reception.stand_in_days": _("Days a stand-in is proposed on the customer's deal"),
+    }
+
+    def code_label(self, code: str) -> str | None:
+        label = rules.ORDER_LABELS.get(code) or rules.MAKEUP_LABELS.get(code)
+        return str(label) if label else None
+
+
+RULES_FORM_SECTIONS = (ReceptionRulesFormSection(),)

@@ -1,0 +1,46 @@
+"""Who may do what at reception, read from permissions.yaml: the roles that run the desk
+(`duties.runs_reception`) in the projects where they are held, and the roles that take
+walk-ins (`duties.receives_walk_ins`), who keep their own place on the roster."""
+
+from __future__ import annotations
+
+from anchang import permissions
+from anchang.errors import PermissionDenied
+from anchang.org.models import Project, User
+from anchang.org.selectors import project_ids_where
+
+
+def desk_project_ids(actor: User) -> frozenset[int]:
+    """Projects whose reception desk the actor runs."""
+    return project_ids_where(actor, set(permissions.duty_roles("runs_reception")))
+
+
+def receiving_project_ids(actor: User) -> frozenset[int]:
+    """Projects where the actor takes walk-ins (and so signs in to the roster)."""
+    return project_ids_where(actor, set(permissions.duty_roles("receives_walk_ins")))
+
+
+def can_run_desk(*, actor: User, project: Project) -> bool:
+    return project.pk in desk_project_ids(actor)
+
+
+def ensure_can_run_desk(*, actor: User, project: Project) -> None:
+    if not can_run_desk(actor=actor, project=project):
+        raise PermissionDenied()
+
+
+def can_keep_duty(*, actor: User, project: Project, consultant_id: int) -> bool:
+    """Signing in, out, busy or away: the consultant themselves, or whoever runs the desk."""
+    if can_run_desk(actor=actor, project=project):
+        return True
+    return actor.pk == consultant_id and project.pk in receiving_project_ids(actor)
+
+
+def ensure_can_keep_duty(*, actor: User, project: Project, consultant_id: int) -> None:
+    if not can_keep_duty(actor=actor, project=project, consultant_id=consultant_id):
+        raise PermissionDenied()
+
+
+def reception_project_ids(actor: User) -> frozenset[int]:
+    """Projects whose reception page the actor opens: as the desk, or as one on its roster."""
+    return desk_project_ids(actor) | receiving_project_ids(actor)

@@ -1,0 +1,226 @@
+"""Reception rotation (排轮/轮序) as data and pure functions: whose turn a walk-in is, who is
+skipped on the way and who is owed a make-up turn (补接). Plain values in, a plan out;
+nothing here touches the database (services.reception writes what the plan says).
+
+The three order rules a project chooses from (`reception.order`):
+- sign_in       签到顺序: the consultants in the order they signed in, round and round;
+- fewest_today  今日接待最少: whoever has received the fewest new visitors today, then the
+                earlier sign-in;
+- time_slots    固定时段: among those whose slot covers the moment, in sign-in order; when
+                nobody's slot does, everyone on duty in sign-in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from pydantic import Field, model_validator
+
+from anchang.org.rules import RuleSection, Section
+
+ORDERS = ("sign_in", "fewest_today", "time_slots")
+ORDER_LABELS = {
+    "sign_in": _("Sign-in order"),
+    "fewest_today": _("Fewest received today first"),
+    "time_slots": _("Fixed time slots"),
+}
+# Who is owed a make-up turn (补接) when skipped: nobody, the busy (with another visitor,
+# the field's usual rule), or the busy and the away alike.
+MAKEUPS = ("none", "busy", "busy_and_away")
+MAKEUP_LABELS = {
+    "none": _("Nobody (a skipped turn is lost)"),
+    "busy": _("Who was busy with another visitor"),
+    "busy_and_away": _("Who was busy or away"),
+}
+
+# A consultant's state on the day's roster (值班).
+ON_DUTY, BUSY, AWAY, OFF = "on_duty", "busy", "away", "off"
+STATUS_LABELS = {
+    ON_DUTY: pgettext_lazy("duty status", "Free"),
+    BUSY: pgettext_lazy("duty status", "With a visitor"),
+    AWAY: pgettext_lazy("duty status", "Away"),
+    OFF: pgettext_lazy("duty status", "Signed out"),
+}
+
+# The ledger's entries (接待台账): every turn, skip and stand-in.
+TURN, MAKEUP, SKIP, OWNER, STAND_IN = "turn", "makeup", "skip", "owner", "stand_in"
+KIND_LABELS = {
+    TURN: pgettext_lazy("reception", "Turn"),  # 轮接
+    MAKEUP: pgettext_lazy("reception", "Make-up turn"),  # 补接
+    SKIP: pgettext_lazy("reception", "Skipped"),  # 轮空
+    OWNER: pgettext_lazy("reception", "To the owner"),  # 老客户归属
+    STAND_IN: pgettext_lazy("reception", "Stand-in"),  # 义务接待
+}
+# Why a consultant was skipped.
+SKIP_REASONS = {
+    BUSY: _("busy with another visitor"),
+    AWAY: _("away"),
+    "no_answer": _("did not come when called"),
+}
+
+# Each trade's words at the desk: what a walk-in is and who receives it.
+DESK_WORDS = {
+    "real_estate": {
+        "visit": pgettext_lazy("real_estate", "Walk-in visitor"),  # 来访客户
+        "receiver": pgettext_lazy("real_estate", "Property consultant"),  # 置业顾问
+        "desk": pgettext_lazy("real_estate", "Sales-centre reception"),  # 案场前台
+    },
+    "dealership": {
+        "visit": pgettext_lazy("dealership", "Showroom visitor"),  # 进店客户
+        "receiver": pgettext_lazy("dealership", "Sales consultant"),  # 销售顾问
+        "desk": pgettext_lazy("dealership", "Showroom reception"),  # 展厅前台
+    },
+    "home_improvement": {
+        "visit": pgettext_lazy("home_improvement", "Store visitor"),  # 到店客户
+        "receiver": pgettext_lazy("home_improvement", "Home consultant"),  # 家装顾问
+        "desk": pgettext_lazy("home_improvement", "Store reception"),  # 门店前台
+    },
+}
+
+
+def desk_words(trade: str | None) -> dict[str, Any]:
+    return DESK_WORDS.get(trade or "", DESK_WORDS["real_estate"])
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One consultant on the day's roster, as the rotation reads them."""
+
+    consultant_id: int
+    signed_in_at: datetime
+    status: str
+    received: int = 0  # new visitors received today (turns and make-ups)
+    owed: int = 0  # make-up turns owed
+    slot: tuple[time, time] | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What taking the next turn does: who receives (None: nobody is free), who is skipped on
+    the way and who of them is owed a make-up turn, and where the rotation's pointer goes."""
+
+    receiver: int | None
+    makeup: bool = False
+    skipped: tuple[tuple[int, str], ...] = ()  # (consultant, reason), in order
+    owed: tuple[int, ...] = ()  # of the skipped, who are owed a make-up turn
+    pointer: int | None = None  # the last to take a regular turn, after the plan
+    notes: tuple[str, ...] = field(default=())
+
+
+def candidates_of(roster: Sequence[Any]) -> list[Candidate]:
+    """The roster's entries (anything with DutyEntry's attributes) as the rotation reads them."""
+    return [
+        Candidate(
+            consultant_id=e.consultant_id, signed_in_at=e.signed_in_at, status=e.status,
+            received=e.received, owed=e.owed,
+            slot=(e.slot_start, e.slot_end) if e.slot_start is not None else None,
+        )
+        for e in roster
+    ]  # fmt: skip
+
+
+def _in_slot(candidate: Candidate, at: time) -> bool:
+    if candidate.slot is None:
+        return False
+    start, end = candidate.slot
+    return start <= at < end if start <= end else at >= start or at < end  # over midnight
+
+
+def _after(order: Sequence[Candidate], pointer: int | None) -> list[Candidate]:
+    """The roster in sign-in order, starting after the consultant at the pointer."""
+    ids = [c.consultant_id for c in order]
+    if pointer not in ids:
+        return list(order)
+    at = ids.index(pointer) + 1
+    return list(order[at:]) + list(order[:at])
+
+
+def next_turn(
+    roster: Sequence[Candidate], *, order: str, makeup: str, pointer: int | None, at: time
+) -> Plan:
+    """Whose turn the next new visitor is. Signed-out consultants are not in the rotation; a
+    free consultant owed a make-up turn receives first (the pointer stays); otherwise the
+    order rule picks, and under the round rules (sign-in, slots) the busy and the away met
+    on the way are skipped, each a ledger entry, owed a make-up turn as the project rules
+    say."""
+    if order not in ORDERS:
+        raise ValueError(order)
+    present = sorted(
+        (c for c in roster if c.status != OFF), key=lambda c: (c.signed_in_at, c.consultant_id)
+    )
+    free = [c for c in present if c.status == ON_DUTY]
+    owed = [c for c in free if c.owed > 0]
+    if owed:
+        return Plan(receiver=owed[0].consultant_id, makeup=True, pointer=pointer)
+    if not free:
+        return Plan(receiver=None, pointer=pointer)
+    if order == "fewest_today":
+        # nobody loses a turn here: whoever was busy still has the fewest when free again
+        chosen = min(free, key=lambda c: (c.received, c.signed_in_at, c.consultant_id))
+        return Plan(receiver=chosen.consultant_id, pointer=chosen.consultant_id)
+    ring = present
+    if order == "time_slots":
+        in_slot = [c for c in present if _in_slot(c, at)]
+        if any(c.status == ON_DUTY for c in in_slot):
+            ring = in_slot
+    skipped: list[tuple[int, str]] = []
+    owes: list[int] = []
+    for candidate in _after(ring, pointer):
+        if candidate.status == ON_DUTY:
+            return Plan(
+                receiver=candidate.consultant_id, skipped=tuple(skipped), owed=tuple(owes),
+                pointer=candidate.consultant_id,
+            )  # fmt: skip
+        skipped.append((candidate.consultant_id, candidate.status))
+        if makeup == "busy_and_away" or (makeup == "busy" and candidate.status == BUSY):
+            owes.append(candidate.consultant_id)
+    # everyone free is outside the slot ring: take the first free in sign-in order
+    chosen = _after(free, pointer)[0]
+    return Plan(receiver=chosen.consultant_id, pointer=chosen.consultant_id)
+
+
+def skip_owes(makeup: str, reason: str) -> bool:
+    """Whether a consultant skipped for `reason` is owed a make-up turn."""
+    return makeup == "busy_and_away" or (makeup == "busy" and reason == BUSY)
+
+
+class ReceptionRules(Section):
+    """排轮: the walk-in rotation's order, make-up turns and stand-ins."""
+
+    order: str = "sign_in"
+    makeup: str = "busy"
+    # 义务接待: a stand-in is proposed on the customer's deal for this many days after the
+    # visit (their share of the credit is the deals section's stand_in_share_percent)
+    stand_in_days: int = Field(30, ge=1, le=365)
+
+    @model_validator(mode="after")
+    def _known(self) -> ReceptionRules:
+        if self.order not in ORDERS:
+            raise ValueError(f"order: one of {', '.join(ORDERS)}")
+        if self.makeup not in MAKEUPS:
+            raise ValueError(f"makeup: one of {', '.join(MAKEUPS)}")
+        return self
+
+
+def _trade_defaults(trade: str | None) -> dict[str, Any]:
+    if trade == "dealership":
+        # showrooms commonly even out the day's intake rather than keep a strict round
+        return {"order": "fewest_today"}
+    return {}
+
+
+def _choices(key: str) -> tuple[str, ...] | None:
+    return {"reception.order": ORDERS, "reception.makeup": MAKEUPS}.get(key)
+
+
+RULE_SECTIONS = (
+    RuleSection(
+        key="reception", model=ReceptionRules, order=70, trade_defaults=_trade_defaults,
+        choices=_choices,
+    ),
+)  # fmt: skip
