@@ -47,6 +47,14 @@ STATUS_LABELS = {
     OFF: pgettext_lazy("duty status", "Signed out"),
 }
 
+# What a button that puts one in a state says (the state's own label reads as a fact).
+STATUS_ACTIONS = {
+    ON_DUTY: pgettext_lazy("duty action", "Free"),
+    BUSY: pgettext_lazy("duty action", "With a visitor"),
+    AWAY: pgettext_lazy("duty action", "Step away"),
+    OFF: pgettext_lazy("duty action", "Sign out"),
+}
+
 # The ledger's entries (接待台账): every turn, skip and stand-in.
 TURN, MAKEUP, SKIP, OWNER, STAND_IN = "turn", "makeup", "skip", "owner", "stand_in"
 KIND_LABELS = {

@@ -25,6 +25,7 @@ from anchang.demo.deals import (
 from anchang.demo.followups import build_followups
 from anchang.demo.intake import build_intake
 from anchang.demo.names import chinese_name
+from anchang.demo.reception import build_reception
 from anchang.errors import ValidationFailed
 from anchang.followups.revisits.services import plan_create
 from anchang.followups.suspicion.services import SETTLE, flags_backfill
@@ -42,6 +43,7 @@ class DemoResult:
     registrations: int = 0
     followups: int = 0
     deals: int = 0
+    reception: int = 0  # ledger entries of the week's walk-in rotation
 
 
 PROJECTS = [
@@ -140,6 +142,11 @@ def build_demo(*, seed: int = 2026, customers_per_consultant: int = PER_CONSULTA
             showcase=consultants[0],
         )  # fmt: skip
         build_contract_forms(rng=rng, project=project, staff=sales)
+        # its own random stream, so the data built before it stays as it was
+        result.reception += build_reception(
+            rng=random.Random(f"{seed}-{code}-reception"),  # noqa: S311 - demo data
+            project=project, desk=staff[Role.CLERK], consultants=consultants,
+        )  # fmt: skip
         result.customers += customers
         result.registrations += registrations
     # As if the tick had been running all along: the suspicious records are flagged (the

@@ -27,8 +27,9 @@ REPO_DIR = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_DIR / "test-artifacts" / "screenshots"
 
 PHONE = {"width": 375, "height": 812}
+TABLET = {"width": 768, "height": 1024}  # the reception desk's tablet
 DESKTOP = {"width": 1280, "height": 800}
-VIEWPORTS = {"375": PHONE, "1280": DESKTOP}
+VIEWPORTS = {"375": PHONE, "768": TABLET, "1280": DESKTOP}
 
 # Schemes that never leave the browser.
 LOCAL_SCHEMES = {"data", "blob", "about", "chrome-error"}

@@ -88,6 +88,7 @@ class TestSections:
             ("privacy", "anchang.customers.rules"),
             ("suspicion", "anchang.followups.rules"),
             ("review", "anchang.followups.rules"),
+            ("reception", "anchang.assignment.rules"),
             ("deals", "anchang.deals.rules"),
         ]
         assert list(ProjectRules.model_fields) == ["timezone"] + [s.key for s in sections()]

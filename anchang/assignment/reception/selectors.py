@@ -15,7 +15,7 @@ from django.utils import timezone
 from anchang import permissions
 from anchang.assignment import policies, rules
 from anchang.assignment.models import DutyEntry, RotationDay, TurnEntry
-from anchang.customers.phones import customer_phone_shown, phone_shown
+from anchang.customers.phones import customer_phone_shown, format_phone, phone_shown
 from anchang.dates import local_date
 from anchang.ids import parse_id
 from anchang.org.models import Project, User
@@ -70,7 +70,8 @@ class Desk:
     words: dict
 
 
-def desk(project: Project, now: datetime | None = None) -> Desk:
+def desk(project: Project, now: datetime | None = None, only_for: int | None = None) -> Desk:
+    """The desk's screen; `only_for`: the latest entries of that consultant alone."""
     now = now or timezone.now()
     day = today_of(project, now)
     conf = project_rules(project).reception
@@ -85,10 +86,11 @@ def desk(project: Project, now: datetime | None = None) -> Desk:
         pointer=row.pointer_id if row else None, at=local_time_of(project, now),
     )  # fmt: skip
     by_id = {e.consultant_id: e for e in roster}
+    entries = TurnEntry.objects.filter(project=project, day=day)
+    if only_for is not None:
+        entries = entries.filter(consultant_id=only_for)
     recent = list(
-        TurnEntry.objects.filter(project=project, day=day)
-        .select_related("consultant", "owner", "customer")
-        .order_by("-seq")[:RECENT]
+        entries.select_related("consultant", "owner", "customer").order_by("-seq")[:RECENT]
     )
     for entry in roster:
         entry.status_label = rules.STATUS_LABELS[entry.status]
@@ -194,6 +196,12 @@ def entry_phone_shown(actor: User, entry: TurnEntry) -> str:
     if entry.customer_id:
         return customer_phone_shown(actor=actor, customer=entry.customer, e164=entry.phone)
     return phone_shown(entry.phone, full=actor.pk == entry.consultant_id)
+
+
+def entry_phone_display(actor: User, entry: TurnEntry) -> str:
+    """entry_phone_shown as a page prints it: a full number written as people write it."""
+    shown = entry_phone_shown(actor, entry)
+    return format_phone(shown) if shown.startswith("+") else shown
 
 
 def stand_in_for(customer_id: int, owner_id: int, now: datetime | None = None) -> int | None:

@@ -41,7 +41,8 @@ def _desk_url(project, **extra) -> str:
 def _desk_context(request, project, **given):
     user = request.user
     runs_desk = policies.can_run_desk(actor=user, project=project)
-    desk = selectors.desk(project)
+    # a consultant reads the roster and their own entries, not the others' visitors
+    desk = selectors.desk(project, only_for=None if runs_desk else user.pk)
     taken = None
     if runs_desk and (raw := request.GET.get("taken")):
         taken = (
@@ -56,15 +57,15 @@ def _desk_context(request, project, **given):
     return {
         "project": project, "projects": selectors.reception_projects(user), "desk": desk,
         "runs_desk": runs_desk, "taken": taken,
-        "taken_phone": selectors.entry_phone_shown(user, taken) if taken else "",
+        "taken_phone": selectors.entry_phone_display(user, taken) if taken else "",
         "mine": next((e for e in desk.roster if e.consultant_id == user.pk), None),
         "may_sign_in": project.pk in policies.receiving_project_ids(user),
         "walk_in_form": given.get("walk_in_form") or forms.WalkInForm(),
         "sign_in_form": given.get("sign_in_form")
         or forms.SignInForm(people=[u for u in people if u.pk not in on_roster]),
-        "statuses": [(s, rules.STATUS_LABELS[s]) for s in services.SLOT_STATUSES],
+        "statuses": [(s, rules.STATUS_ACTIONS[s]) for s in services.SLOT_STATUSES],
         "skip_reasons": list(rules.SKIP_REASONS.items()),
-        "recent_phones": {e.pk: selectors.entry_phone_shown(user, e) for e in desk.recent},
+        "recent_phones": {e.pk: selectors.entry_phone_display(user, e) for e in desk.recent},
     }  # fmt: skip
 
 
@@ -187,7 +188,8 @@ def ledger(request):
         "project": project, "projects": selectors.reception_projects(request.user), "day": day,
         "entries": entries, "prev_day": day - timedelta(days=1),
         "next_day": day + timedelta(days=1) if day < today else None,
-        "phones": {e.pk: selectors.entry_phone_shown(request.user, e) for e in entries},
+        "phones": {e.pk: selectors.entry_phone_display(request.user, e) for e in entries},
+        "words": rules.desk_words(project.kind),
     }  # fmt: skip
     return render(request, "assignment/ledger.html", context)
 
@@ -207,6 +209,7 @@ def fairness(request):
     context = {
         "project": project, "projects": selectors.reception_projects(request.user),
         "dates": dates, "rows": rows, "days": days, "days_choices": DAYS_CHOICES,
-        "most": most or 1, "kinds": [(k, rules.KIND_LABELS[k]) for k in rules.KIND_LABELS],
+        "most": most or 1, "words": rules.desk_words(project.kind),
+        "kinds": list(rules.KIND_LABELS.items()),
     }  # fmt: skip
     return render(request, "assignment/fairness.html", context)

@@ -29,7 +29,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo data loaded: {result.staff} staff, {result.customers} customers, "
             f"{result.registrations} calls and visits, {result.followups} follow-ups, "
-            f"{result.deals} deals (seed {seed})."
+            f"{result.deals} deals, {result.reception} reception ledger entries (seed {seed})."
         )
         self._print_logins(result.logins)
 

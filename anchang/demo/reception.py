@@ -1,0 +1,112 @@
+"""A week of the walk-in rotation (排轮) in each demo project, through the real services:
+consultants sign in in the morning, visitors arrive through the day (some of them returning
+customers, to their owner or a stand-in), consultants go busy, free and away for lunch, the
+desk skips one who does not come, and everyone signs out in the evening. Today runs up to the
+moment the demo is built, so the desk opens on a live roster."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from anchang.assignment.models import DutyEntry
+from anchang.assignment.reception import selectors, services
+from anchang.customers.models import Customer
+from anchang.errors import DomainError
+from anchang.org.models import Project, User
+from anchang.org.selectors import project_rules
+
+DAYS = 7
+VISIT_MINUTES = 45  # a consultant is with a visitor this long before they are free again
+
+
+def _at(project: Project, day, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=project_rules(project).tz)
+
+
+def build_reception(
+    *, rng: random.Random, project: Project, desk: User, consultants: list[User],
+    now: datetime | None = None,
+) -> int:  # fmt: skip
+    """The week's rotation; returns how many ledger entries were written."""
+    now = now or timezone.now()
+    tz = project_rules(project).tz
+    today = now.astimezone(tz).date()
+    known = list(
+        Customer.objects.filter(project=project, owner__in=consultants).values_list(
+            "phone", flat=True
+        )[:400]
+    )
+    written = 0
+    for back in range(DAYS - 1, -1, -1):
+        day = today - timedelta(days=back)
+        written += _day(rng, project, desk, consultants, known, day, now)
+    return written
+
+
+def _day(rng, project, desk, consultants, known, day, now) -> int:
+    events: list[tuple[datetime, str, object]] = []
+    present = [c for c in consultants if rng.random() > 0.12]  # a day off now and then
+    for i, consultant in enumerate(present):
+        events.append((_at(project, day, 8, 45) + timedelta(minutes=7 * i), "sign_in", consultant))
+    if present:
+        luncher = rng.choice(present)
+        events.append((_at(project, day, 12, 5), "away", luncher))
+        events.append((_at(project, day, 13, 0), "back", luncher))
+    for _ in range(rng.randint(9, 16)):
+        at = _at(project, day, 9, 30) + timedelta(minutes=rng.randint(0, 8 * 60))
+        events.append((at, "visit", rng.random() < 0.3))
+    events.append((_at(project, day, 15, 10), "skip", None))
+    events.append((_at(project, day, 19, 0), "sign_out", None))
+    events.sort(key=lambda e: e[0])
+    busy_since: dict[int, datetime] = {}
+    written = 0
+    for at, kind, what in events:
+        if at > now - timedelta(minutes=5):
+            break
+        _free_the_done(project, busy_since, at)
+        with contextlib.suppress(DomainError):
+            written += _event(rng, project, desk, known, busy_since, at, kind, what)
+    return written
+
+
+def _free_the_done(project, busy_since, at) -> None:
+    for consultant_id, since in list(busy_since.items()):
+        if at - since >= timedelta(minutes=VISIT_MINUTES):
+            entry = DutyEntry.objects.filter(
+                project=project, consultant_id=consultant_id, day=at.date()
+            ).first()
+            if entry is not None and entry.status == "busy":
+                services.duty_set(actor=entry.consultant, entry=entry, status="on_duty", now=at)
+            busy_since.pop(consultant_id)
+
+
+def _event(rng, project, desk, known, busy_since, at, kind, what) -> int:
+    if kind == "sign_in":
+        services.duty_sign_in(actor=what, project=project, consultant=what, now=at)
+    elif kind in ("away", "back"):
+        entry = DutyEntry.objects.get(project=project, consultant=what, day=at.date())
+        if kind == "back" or entry.status == "on_duty":
+            status = "on_duty" if kind == "back" else "away"
+            services.duty_set(actor=what, entry=entry, status=status, now=at)
+    elif kind == "visit":
+        phone = rng.choice(known) if what and known else ""
+        visitor = rng.choice(["王先生", "李女士", "张先生一家", "刘女士 2 人", "陈先生", "赵女士"])
+        taken = services.walk_in_take(
+            actor=desk, project=project, phone=phone, visitor=visitor, now=at
+        )
+        busy_since[taken.entry.consultant_id] = at
+        return 1 + len(taken.skipped)
+    elif kind == "skip":
+        # whoever's turn it is does not come when called
+        up = selectors.desk(project, now=at).next_up
+        if up is not None:
+            services.turn_skip(actor=desk, project=project, consultant=up.consultant, now=at)
+            return 1
+    elif kind == "sign_out":
+        for entry in DutyEntry.objects.filter(project=project, day=at.date()).exclude(status="off"):
+            services.duty_set(actor=desk, entry=entry, status="off", now=at)
+    return 0
