@@ -50,9 +50,11 @@ def _menu(user) -> dict:
     if registers_anywhere(user):
         items.append(_item(_("Register call / visit"), "customers:register", "register"))
     if policies.can_open_page(actor=user, page="reception"):
-        items.append(_item(_("Reception"), "assignment:reception", "assignment"))
+        items.append(_item(_("Reception"), "assignment:reception", "reception"))
     if customers_q(user, "list") is not None:
         items.append(_item(_("Customers"), "customers:list", "list"))
+    if policies.can_open_page(actor=user, page="assignment"):
+        items.append(_item(_("Assignment"), "assignment:queue", "assign"))
     if customers_q(user, "reassign") is not None:
         items.append(_item(_("Conflicts"), "customers:conflicts", "conflicts"))
         items.append(_item(_("Loss applications"), "followups:loss-queue", "loss"))
@@ -106,6 +108,8 @@ def _section(request) -> str:
         return "reviews"
     if match.app_name == "followups" and match.url_name.startswith("revisit"):
         return "revisits"
+    if match.app_name == "assignment":
+        return "assign" if match.url_name in ("queue", "lapsed", "handover") else "reception"
     if match.app_name == "deals":
         board = match.url_name.startswith(("board", "unit")) or match.url_name == "catalogue"
         return "board" if board else "deals"

@@ -14,7 +14,7 @@ urlpatterns = [
     path("", include("anchang.followups.urls")),
     path("pool/", include("anchang.pool.urls")),
     path("deals/", include("anchang.deals.urls")),
-    path("reception/", include("anchang.assignment.urls")),
+    path("", include("anchang.assignment.urls")),
     path("org/", include("anchang.org.urls")),
     path("audit/", include("anchang.audit.urls")),
     path("api/", include("anchang.api.urls")),

@@ -7,6 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 
+def _foreign_digits(field, value) -> bool:
+    """Whether `value`, sent for `field`, is a whole number in other digits than ASCII."""
+    if isinstance(field, serializers.IntegerField):
+        return isinstance(value, str) and not value.strip().isascii()
+    if isinstance(field, serializers.ListField) and isinstance(value, list):
+        return any(_foreign_digits(field.child, item) for item in value)
+    return False
+
+
 class StrictSerializer(serializers.Serializer):
     def to_internal_value(self, data):
         if not isinstance(data, dict):
@@ -20,12 +29,9 @@ class StrictSerializer(serializers.Serializer):
             )
         # A whole number written in other digits (١, ²) is not one: Python's int() reads
         # "١" as 1, so an id in a body named an object the sender never typed.
+        # The same for each whole number of a list ({"to": ["١"]}).
         foreign = sorted(
-            name
-            for name, field in self.fields.items()
-            if isinstance(field, serializers.IntegerField)
-            and isinstance(data.get(name), str)
-            and not data[name].strip().isascii()
+            name for name, field in self.fields.items() if _foreign_digits(field, data.get(name))
         )
         if foreign:
             raise serializers.ValidationError(

@@ -2,6 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularSwaggerView
 
 from anchang.api.schema import SchemaView
+from anchang.assignment.handover import api as handover_api
 from anchang.assignment.reception import api as reception_api
 from anchang.customers import api as customers_api
 from anchang.deals import api as deals_api
@@ -135,6 +136,11 @@ urlpatterns = [
     path("v1/reception/skips/", reception_api.SkipApi.as_view(), name="reception-skip"),
     path("v1/reception/ledger/", reception_api.LedgerApi.as_view(), name="reception-ledger"),
     path("v1/reception/fairness/", reception_api.FairnessApi.as_view(), name="reception-fairness"),
+    # assignment and handover (分配, 离职交接)
+    path("v1/assignment/queue/", handover_api.QueueApi.as_view(), name="assignment-queue"),
+    path("v1/assignment/lapsed/", handover_api.LapsedApi.as_view(), name="assignment-lapsed"),
+    path("v1/assignment/assign/", handover_api.AssignApi.as_view(), name="assignment-assign"),
+    path("v1/assignment/handover/", handover_api.HandoverApi.as_view(), name="assignment-handover"),
     path("v1/reviews/", review_api.ReviewListApi.as_view(), name="reviews"),
     path("v1/reviews/mark-done/", review_api.ReviewsDoneApi.as_view(), name="reviews-done"),
     path("v1/reviews/counts/", review_api.ReviewCountsApi.as_view(), name="review-counts"),

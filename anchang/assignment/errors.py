@@ -8,3 +8,5 @@ class Code(models.TextChoices):
     NOT_A_RECEIVER = "not_a_receiver"  # not someone who takes walk-ins in this project
     NOT_ON_ROSTER = "not_on_roster"  # not signed in today
     STALE_VERSION = "stale_version"
+    HOLD_CAP = "hold_cap"  # the colleagues chosen cannot take them all under the hold cap
+    NOTHING_TO_HAND_OVER = "nothing_to_hand_over"

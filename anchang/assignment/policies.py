@@ -44,3 +44,19 @@ def ensure_can_keep_duty(*, actor: User, project: Project, consultant_id: int) -
 def reception_project_ids(actor: User) -> frozenset[int]:
     """Projects whose reception page the actor opens: as the desk, or as one on its roster."""
     return desk_project_ids(actor) | receiving_project_ids(actor)
+
+
+def assigning_project_ids(actor: User) -> frozenset[int]:
+    """Projects whose customers the actor assigns and hands over: where a role they hold
+    reassigns the whole project's customers (`reassign` over `same_project`)."""
+    roles = {
+        role
+        for role in permissions.matrix()["roles"]
+        if "same_project" in permissions.allowed_relations(role, "reassign")
+    }
+    return project_ids_where(actor, roles)
+
+
+def ensure_can_assign(*, actor: User, project: Project) -> None:
+    if project.pk not in assigning_project_ids(actor):
+        raise PermissionDenied()

@@ -197,6 +197,65 @@ def skip_owes(makeup: str, reason: str) -> bool:
     return makeup == "busy_and_away" or (makeup == "busy" and reason == BUSY)
 
 
+# --- assignment and handover: spreading customers over colleagues ---------------------
+
+SPREADS = ("least_loaded", "round_robin")
+SPREAD_LABELS = {
+    "least_loaded": _("Least loaded first"),
+    "round_robin": _("In turn"),
+}
+
+
+@dataclass(frozen=True)
+class Taker:
+    """A colleague customers may go to: how many in-play customers they hold now, and how
+    many more the hold cap lets them take (None: no cap, the manager went over it)."""
+
+    user_id: int
+    held: int
+    room: int | None
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Who gets which customer, and the customers nobody could take (every taker full)."""
+
+    to: dict[int, list[int]]
+    left: tuple[int, ...] = ()
+
+
+def spread(customers: Sequence[tuple[int, bool]], takers: Sequence[Taker], *, how: str) -> Spread:
+    """Give each customer (id, in play) to one of `takers`: `least_loaded` to whoever holds the
+    fewest in-play customers so far (then the order given), `round_robin` in turn. A taker
+    whose room is used up takes no more customers in play (owners and subscribed customers
+    do not count toward the cap, so they still go)."""
+    if how not in SPREADS:
+        raise ValueError(how)
+    held = {t.user_id: t.held for t in takers}
+    room = {t.user_id: t.room for t in takers}
+    order = [t.user_id for t in takers]
+    to: dict[int, list[int]] = {t.user_id: [] for t in takers}
+    left: list[int] = []
+    turn = 0
+    for customer_id, in_play in customers:
+        fits = [u for u in order if not in_play or room[u] is None or room[u] > 0]
+        if not fits:
+            left.append(customer_id)
+            continue
+        if how == "least_loaded":
+            chosen = min(fits, key=lambda u: (held[u], order.index(u)))
+        else:
+            ring = order[turn % len(order) :] + order[: turn % len(order)]
+            chosen = next(u for u in ring if u in fits)
+            turn = order.index(chosen) + 1
+        to[chosen].append(customer_id)
+        if in_play:
+            held[chosen] += 1
+            if room[chosen] is not None:
+                room[chosen] -= 1
+    return Spread(to=to, left=tuple(left))
+
+
 class ReceptionRules(Section):
     """排轮: the walk-in rotation's order, make-up turns and stand-ins."""
 

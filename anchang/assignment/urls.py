@@ -1,16 +1,22 @@
 from django.urls import path
 
+from anchang.assignment.handover import views as handover
 from anchang.assignment.reception import views as reception
 
 app_name = "assignment"
 
 urlpatterns = [
-    path("", reception.reception, name="reception"),
-    path("panel/", reception.reception_panel, name="reception-panel"),
-    path("walk-in/", reception.walk_in, name="walk-in"),
-    path("sign-in/", reception.sign_in, name="sign-in"),
-    path("duty/<int:pk>/", reception.duty_set, name="duty"),
-    path("skip/", reception.skip, name="skip"),
-    path("ledger/", reception.ledger, name="ledger"),
-    path("fairness/", reception.fairness, name="fairness"),
+    # reception (排轮)
+    path("reception/", reception.reception, name="reception"),
+    path("reception/panel/", reception.reception_panel, name="reception-panel"),
+    path("reception/walk-in/", reception.walk_in, name="walk-in"),
+    path("reception/sign-in/", reception.sign_in, name="sign-in"),
+    path("reception/duty/<int:pk>/", reception.duty_set, name="duty"),
+    path("reception/skip/", reception.skip, name="skip"),
+    path("reception/ledger/", reception.ledger, name="ledger"),
+    path("reception/fairness/", reception.fairness, name="fairness"),
+    # assignment and handover (分配, 离职交接)
+    path("assignment/", handover.assign, {"kind": "queue"}, name="queue"),
+    path("assignment/lapsed/", handover.assign, {"kind": "lapsed"}, name="lapsed"),
+    path("assignment/handover/", handover.handover, name="handover"),
 ]

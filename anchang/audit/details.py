@@ -35,6 +35,7 @@ DETAIL_LABELS = {
     "token": gettext_lazy("Token"),
     "name": pgettext_lazy("thing", "Name"),
     "reason": gettext_lazy("Reason"),
+    "over_cap": gettext_lazy("Over the hold cap, because"),
     "what": gettext_lazy("Exported data"),
     "rows": gettext_lazy("Rows"),
     "decision": gettext_lazy("Decision"),

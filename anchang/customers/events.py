@@ -18,6 +18,8 @@ class OwnerChange(StrEnum):
 
     REGISTRATION = "registration"  # a return call or visit: whoever registers it receives them
     REASSIGNMENT = "reassignment"  # a manager's reassignment, or a conflict decided so
+    # a manager's assignment over the hold cap, with a reason they give (audited)
+    OVER_CAP = "over_cap"
     POOL = "pool"  # the shared pool's own moves: claim, hand-out, reclaim
 
 

@@ -26,6 +26,9 @@ class DealsConfig(AppConfig):
         from anchang.followups.my_day.sections import MyDaySection, my_day_section_add
 
         subscribe(FollowUpRecorded, handlers.followup_recorded)
+        from anchang.customers.events import OwnerChanged
+
+        subscribe(OwnerChanged, handlers.owner_changed)
         # The customer's card lists their deals (those the reader may view).
         from anchang.customers.card import CardSection, card_section_add
 

@@ -25,7 +25,7 @@ from anchang.demo.deals import (
 from anchang.demo.followups import build_followups
 from anchang.demo.intake import build_intake
 from anchang.demo.names import chinese_name
-from anchang.demo.reception import build_reception
+from anchang.demo.reception import build_queue, build_reception
 from anchang.errors import ValidationFailed
 from anchang.followups.revisits.services import plan_create
 from anchang.followups.suspicion.services import SETTLE, flags_backfill
@@ -59,6 +59,8 @@ DESIGNERS = {"meijia": 6}
 # consultant's customers in play under the hold cap (default 200): at most ~95% of the
 # intake is still in play, so a consultant can claim from the pool in the demo.
 PER_CONSULTANT = 180
+# The assignment queue's leads take their numbers from a block of their own.
+QUEUE_PHONES = 9_000_000
 
 
 def _username(name: str, taken: set[str]) -> str:
@@ -143,6 +145,11 @@ def build_demo(*, seed: int = 2026, customers_per_consultant: int = PER_CONSULTA
         )  # fmt: skip
         build_contract_forms(rng=rng, project=project, staff=sales)
         # its own random stream, so the data built before it stays as it was
+        result.customers += build_queue(
+            rng=random.Random(f"{seed}-{code}-queue"),  # noqa: S311 - demo data
+            project=project, actor=staff[Role.PLANNER],
+            phone_start=QUEUE_PHONES + 1000 * [p[1] for p in PROJECTS].index(code),
+        )  # fmt: skip
         result.reception += build_reception(
             rng=random.Random(f"{seed}-{code}-reception"),  # noqa: S311 - demo data
             project=project, desk=staff[Role.CLERK], consultants=consultants,

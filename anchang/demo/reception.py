@@ -110,3 +110,19 @@ def _event(rng, project, desk, known, busy_since, at, kind, what) -> int:
         for entry in DutyEntry.objects.filter(project=project, day=at.date()).exclude(status="off"):
             services.duty_set(actor=desk, entry=entry, status="off", now=at)
     return 0
+
+
+QUEUE = 12  # online and hotline leads waiting for a manager in each project
+
+
+def build_queue(*, rng: random.Random, project: Project, actor: User, phone_start: int) -> int:
+    """Leads nobody owns yet (hotline, the website's form): the assignment queue (待分配)."""
+    from anchang.customers.services import customer_create
+    from anchang.demo.names import chinese_name, demo_mobile
+
+    for i in range(QUEUE):
+        customer_create(
+            actor=actor, project=project, name=chinese_name(rng),
+            phone=demo_mobile(phone_start + i), owner=None,
+        )  # fmt: skip
+    return QUEUE

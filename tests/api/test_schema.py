@@ -140,6 +140,18 @@ SOURCES: dict[str, list] = {
     "WalkInForm": [TurnEntry],
     "WalkInInSerializer": [TurnEntry],
     "TurnEntrySerializer": [TurnEntry],
+    # assignment: the reasons go to customer_reassign (customers.services.profile, 200)
+    **{
+        name: [{"reason": 200, "over_cap": 200}]
+        for name in (
+            "SpreadForm",
+            "AssignForm",
+            "HandoverForm",
+            "SpreadInSerializer",
+            "AssignInSerializer",
+            "HandoverInSerializer",
+        )
+    },
 }
 # Typed as people write them ("138 0013 8000"), stored as E.164: the input is longer.
 PHONES = {"phone", "phone2"}

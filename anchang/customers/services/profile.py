@@ -296,17 +296,17 @@ def customer_reassign(
     new_owner_id: int,
     reason: str,
     version: int | None = None,
+    over_cap: str = "",
+    new_owner: User | None = None,
 ) -> Customer:
-    """Hand a customer to another consultant of the same project, history kept."""
+    """Hand a customer to another consultant of the same project, history kept. `over_cap`:
+    the manager's reason to go over the hold cap (assignment and handover), recorded in the
+    audit entry. `new_owner`: the owner already read and checked by a bulk caller."""
     policies.ensure_can_reassign_customer(actor=actor, customer=customer)
-    reason = fold_spaces(reason)
-    if not reason:
-        raise ValidationFailed(fields={"reason": _("Give a reason for the reassignment.")})
-    if len(reason) > REASSIGN_REASON_MAX:
-        raise ValidationFailed(
-            fields={"reason": _("At most %(n)d characters.") % {"n": REASSIGN_REASON_MAX}}
-        )
-    new_owner = project_owners(customer.project).filter(pk=new_owner_id).first()
+    reason = _reason(reason, "reason", _("Give a reason for the reassignment."))
+    over_cap = _reason(over_cap, "over_cap", None) if over_cap else ""
+    if new_owner is None or new_owner.pk != new_owner_id:
+        new_owner = project_owners(customer.project).filter(pk=new_owner_id).first()
     if new_owner is None:
         raise ValidationFailed(
             fields={"owner": _("The new owner must be a consultant of this project.")}
@@ -314,17 +314,30 @@ def customer_reassign(
     current = _lock_current(customer, version)
     if current.owner_id == new_owner.pk:
         return current
-    return _change_owner(current, new_owner, actor=actor, reason=reason)
+    return _change_owner(current, new_owner, actor=actor, reason=reason, over_cap=over_cap)
+
+
+def _reason(text: str, field: str, missing) -> str:
+    text = fold_spaces(text)
+    if not text and missing is not None:
+        raise ValidationFailed(fields={field: missing})
+    if len(text) > REASSIGN_REASON_MAX:
+        raise ValidationFailed(
+            fields={field: _("At most %(n)d characters.") % {"n": REASSIGN_REASON_MAX}}
+        )
+    return text
 
 
 def _change_owner(
-    current: Customer, new_owner: User | None, *, actor: User, reason: str
+    current: Customer, new_owner: User | None, *, actor: User, reason: str, over_cap: str = ""
 ) -> Customer:
+    via = OwnerChange.OVER_CAP if over_cap else OwnerChange.REASSIGNMENT
     if new_owner is not None:
-        # The pool's hold cap binds a manager's reassignment as it binds a hand-out.
-        owner_change_check(current, new_owner, actor=actor, via=OwnerChange.REASSIGNMENT)
+        # The pool's hold cap binds a manager's reassignment as it binds a hand-out, unless
+        # the manager goes over it with a reason (recorded below).
+        owner_change_check(current, new_owner, actor=actor, via=via)
     previous_owner = current.owner
-    owner_set(current, new_owner, actor=actor, via=OwnerChange.REASSIGNMENT)
+    owner_set(current, new_owner, actor=actor, via=via)
     current.version += 1
     current._history_user = actor
     current._change_reason = reason
@@ -340,6 +353,7 @@ def _change_owner(
             "to": new_owner.pk if new_owner else None,
             "to_name": str(new_owner) if new_owner else "",
             "reason": reason,
+            **({"over_cap": over_cap} if over_cap else {}),
         },
     )
     return current

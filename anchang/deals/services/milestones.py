@@ -38,9 +38,11 @@ def tasks_create_for(deal: Deal, *, anchor: str, anchor_day: date, now: datetime
 
 
 def _task(deal: Deal, item: rules.PlanItem, due: date, now: datetime) -> MilestoneTask:
+    # whoever looks after the customer now: the deal's consultant, or who took the customer
+    # over from them (a handover)
     return MilestoneTask(
         deal_id=deal.pk, customer_id=deal.customer_id, project_id=deal.project_id,
-        assignee_id=deal.consultant_id, key=item.key, due_on=due,
+        assignee_id=deal.customer.owner_id or deal.consultant_id, key=item.key, due_on=due,
         closes_with=",".join(item.closes_with), created_at=now,
     )  # fmt: skip
 
@@ -127,7 +129,7 @@ def _project_tasks_due(project: Project, now: datetime) -> int:
             ).exclude(tasks__key=item.key)
             rows = [
                 _task(d, item, rules.milestone_due(item, d.due_on, offsets), now)
-                for d in deals.select_related("project")
+                for d in deals.select_related("project", "customer")
                 if not rules.stage_table(project.kind).reached(
                     d.stage, rules.stage_table(project.kind).signed
                 )
@@ -143,7 +145,7 @@ def _project_tasks_due(project: Project, now: datetime) -> int:
                     deal__is_active=True,
                 )  # fmt: skip
                 .exclude(deal__tasks__key=item.key)
-                .select_related("deal", "deal__project")
+                .select_related("deal", "deal__project", "deal__customer")
             )
             rows = [
                 _task(e.deal, item, rules.milestone_due(item, local_date(tz, e.at), offsets), now)

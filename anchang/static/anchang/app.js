@@ -31,3 +31,12 @@ document.addEventListener("click", (event) => {
   box.value = box.value.trim() ? `${box.value.trim()}\n${text}` : text;
   box.focus();
 });
+
+// A list's "all" box ticks or clears every box of its name in the same form (assignment).
+document.addEventListener("change", (event) => {
+  const all = event.target.closest("[data-check-all]");
+  if (!all || !all.form) return;
+  all.form.querySelectorAll(`input[type=checkbox][name="${all.dataset.checkAll}"]`).forEach((box) => {
+    box.checked = all.checked;
+  });
+});
