@@ -2,6 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularSwaggerView
 
 from anchang.api.schema import SchemaView
+from anchang.assignment.conflicts import api as conflicts_api
 from anchang.assignment.handover import api as handover_api
 from anchang.assignment.reception import api as reception_api
 from anchang.customers import api as customers_api
@@ -141,6 +142,11 @@ urlpatterns = [
     path("v1/assignment/lapsed/", handover_api.LapsedApi.as_view(), name="assignment-lapsed"),
     path("v1/assignment/assign/", handover_api.AssignApi.as_view(), name="assignment-assign"),
     path("v1/assignment/handover/", handover_api.HandoverApi.as_view(), name="assignment-handover"),
+    path(
+        "v1/conflicts/<int:pk>/evidence/",
+        conflicts_api.ConflictEvidenceApi.as_view(),
+        name="conflict-evidence",
+    ),
     path("v1/reviews/", review_api.ReviewListApi.as_view(), name="reviews"),
     path("v1/reviews/mark-done/", review_api.ReviewsDoneApi.as_view(), name="reviews-done"),
     path("v1/reviews/counts/", review_api.ReviewCountsApi.as_view(), name="review-counts"),

@@ -25,3 +25,19 @@ class AssignmentConfig(AppConfig):
                 serializer=MyDayWalkInsSerializer,
             )
         )
+        # A conflict (撞单) gets its proposed outcome when it opens; My day tells both
+        # consultants the decision.
+        from anchang.assignment import handlers
+        from anchang.assignment.conflicts import selectors as conflicts
+        from anchang.assignment.conflicts.serializers import MyDayConflictsSerializer
+        from anchang.customers.events import ConflictOpened
+        from anchang.events import subscribe
+
+        subscribe(ConflictOpened, handlers.conflict_opened)
+        my_day_section_add(
+            MyDaySection(
+                load=conflicts.my_day_conflicts,
+                template="assignment/_my_day_conflicts.html",
+                serializer=MyDayConflictsSerializer,
+            )
+        )

@@ -22,4 +22,13 @@ class ReceptionRulesFormSection(RulesFormSection):
         return str(label) if label else None
 
 
-RULES_FORM_SECTIONS = (ReceptionRulesFormSection(),)
+class OwnershipRulesFormSection(RulesFormSection):
+    key = "ownership"
+    title = _("Ownership conflicts")
+    labels = {
+        "ownership.protection_days": _("Days a reached contact protects the owner"),
+        "ownership.same_day_split": _("Registered by both on the same day: propose a split"),
+    }
+
+
+RULES_FORM_SECTIONS = (ReceptionRulesFormSection(), OwnershipRulesFormSection())

@@ -256,6 +256,79 @@ def spread(customers: Sequence[tuple[int, bool]], takers: Sequence[Taker], *, ho
     return Spread(to=to, left=tuple(left))
 
 
+# --- ownership conflicts (撞单) decided on evidence ----------------------------------------
+
+KEEP, TRANSFER, SPLIT = "kept", "transferred", "split"  # OwnershipConflict.Status values
+# Why an outcome is proposed: one line of evidence each, worded for the manager.
+REASON_TEXTS = {
+    "deal": _("The owner has a deal with this customer."),
+    "protected": _(
+        "The owner reached the customer %(days)s days before the claimant registered them, "
+        "inside the %(limit)s days of protection."
+    ),
+    "lapsed": _(
+        "The owner last reached the customer %(days)s days before, beyond the %(limit)s days "
+        "of protection."
+    ),
+    "never_reached": _("The owner never reached the customer."),
+    "same_day": _("Both registered the customer on the same day."),
+    "claimant_visit": _("The claimant received the customer at a visit."),
+    "second_phone": _("The claimant registered the customer's second number (a family member)."),
+}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the ownership rule weighs, as it stood when the claimant registered."""
+
+    has_deal: bool  # subscribed or an owner (业主): a deal closes the question
+    days_since_reached: int | None  # the owner's last reached contact before; None: never
+    same_day: bool  # the owner first registered them on the claimant's day
+    claimant_visit: bool  # the claimant's registration is a visit, not a call
+    via_second_phone: bool
+
+
+def propose(e: Evidence, *, protection_days: int, same_day_split: bool) -> tuple[str, list]:
+    """The outcome the project's rule proposes, and the evidence lines that decide it:
+    a deal or a reached contact inside the protection period keeps the owner; the same day
+    splits the credit (when the project says so); otherwise the claimant takes them."""
+    reasons: list[dict] = []
+    if e.via_second_phone:
+        reasons.append({"code": "second_phone"})
+    if e.has_deal:
+        return KEEP, [{"code": "deal"}, *reasons]
+    if e.same_day and same_day_split:
+        return SPLIT, [{"code": "same_day"}, *reasons]
+    if e.days_since_reached is not None and e.days_since_reached <= protection_days:
+        return KEEP, [
+            {"code": "protected", "days": e.days_since_reached, "limit": protection_days},
+            *reasons,
+        ]
+    lapse = (
+        {"code": "never_reached"}
+        if e.days_since_reached is None
+        else {"code": "lapsed", "days": e.days_since_reached, "limit": protection_days}
+    )
+    if e.claimant_visit:
+        reasons.append({"code": "claimant_visit"})
+    return TRANSFER, [lapse, *reasons]
+
+
+def reason_text(reason: dict) -> str:
+    text = REASON_TEXTS.get(reason.get("code", ""))
+    if text is None:
+        return ""
+    values = {k: v for k, v in reason.items() if k != "code"}
+    return str(text) % values if values else str(text)
+
+
+class OwnershipRules(Section):
+    """撞单: how long a reached contact protects the owner, and what the same day proposes."""
+
+    protection_days: int = Field(30, ge=1, le=365)
+    same_day_split: bool = True
+
+
 class ReceptionRules(Section):
     """排轮: the walk-in rotation's order, make-up turns and stand-ins."""
 
@@ -290,4 +363,5 @@ RULE_SECTIONS = (
         key="reception", model=ReceptionRules, order=70, trade_defaults=_trade_defaults,
         choices=_choices,
     ),
+    RuleSection(key="ownership", model=OwnershipRules, order=71),
 )  # fmt: skip

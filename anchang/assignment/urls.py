@@ -1,5 +1,6 @@
 from django.urls import path
 
+from anchang.assignment.conflicts import views as conflicts
 from anchang.assignment.handover import views as handover
 from anchang.assignment.reception import views as reception
 
@@ -19,4 +20,6 @@ urlpatterns = [
     path("assignment/", handover.assign, {"kind": "queue"}, name="queue"),
     path("assignment/lapsed/", handover.assign, {"kind": "lapsed"}, name="lapsed"),
     path("assignment/handover/", handover.handover, name="handover"),
+    # ownership conflicts decided on evidence (撞单)
+    path("assignment/conflicts/<int:pk>/", conflicts.conflict, name="conflict"),
 ]

@@ -16,3 +16,4 @@ class Code(models.TextChoices):
     REVEAL_LIMIT = "reveal_limit"
     PHONE_SEARCH_LIMIT = "phone_search_limit"
     BULK_READ_LIMIT = "bulk_read_limit"
+    OVERRIDE_NEEDS_NOTE = "override_needs_note"  # a conflict decided against the proposal

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from anchang.customers.models import Customer, Registration
+from anchang.customers.models import Customer, OwnershipConflict, Registration
 from anchang.events import Event
 from anchang.org.models import User
 
@@ -54,3 +54,11 @@ class ContactRegistered(Event):
     customer: Customer
     registration: Registration
     actor: User
+
+
+@dataclass(frozen=True)
+class ConflictOpened(Event):
+    """A registration of a phone another consultant owns opened a conflict (撞单); the apps
+    above weigh the evidence and propose an outcome (assignment's ownership rule)."""
+
+    conflict: OwnershipConflict

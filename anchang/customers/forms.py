@@ -255,6 +255,7 @@ class ConflictResolveForm(forms.Form):
         choices=[
             (OwnershipConflict.Status.KEPT, _("Keep the current owner")),
             (OwnershipConflict.Status.TRANSFERRED, _("Give the customer to the claimant")),
+            (OwnershipConflict.Status.SPLIT, _("Keep the owner, split a deal's credit")),
         ],
         widget=forms.RadioSelect,
     )

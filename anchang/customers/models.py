@@ -394,6 +394,8 @@ class OwnershipConflict(ChoicesDisplay, models.Model):
         OPEN = "open", _("Open")
         KEPT = "kept", _("Owner kept")
         TRANSFERRED = "transferred", _("Transferred to the claimant")
+        # the owner keeps the customer; the claimant shares a deal's credit as a stand-in
+        SPLIT = "split", _("Credit split")
 
     project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="+")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="conflicts")
@@ -416,6 +418,13 @@ class OwnershipConflict(ChoicesDisplay, models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The outcome the project's ownership rule proposes from the evidence as it stood when
+    # the claimant registered (kept, transferred or split; blank: none proposed), and why:
+    # [{"code": …, "days": …}] (assignment.rules.propose). Deciding otherwise needs a note.
+    proposed = models.CharField(_("proposed"), max_length=20, blank=True, choices=Status.choices)
+    proposal = models.JSONField(default=list, blank=True)
+    # the claimant registered the customer's second number (a family member's)
+    via_second_phone = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("ownership conflict")

@@ -559,3 +559,16 @@ def list_total(
     if estimate < floor:
         return ListTotal(floor, exact=True, more=has_next)
     return ListTotal(estimate, exact=False, more=scope_more)
+
+
+def split_claimant(customer_id: int, owner_id: int) -> int | None:
+    """The colleague a conflict (撞单) decided to share a deal's credit with the owner: the
+    stand-in a subscription proposes."""
+    return (
+        OwnershipConflict.objects.filter(
+            customer_id=customer_id, owner_id=owner_id, status=OwnershipConflict.Status.SPLIT
+        )
+        .order_by("-resolved_at")
+        .values_list("claimant_id", flat=True)
+        .first()
+    )

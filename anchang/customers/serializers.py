@@ -202,6 +202,13 @@ class CustomerReassignSerializer(StrictSerializer):
     version = VersionField(required=False)
 
 
+class ProposalReasonSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="deal, protected, lapsed, never_reached, same_day, "
+                                 "claimant_visit, second_phone")  # fmt: skip
+    days = serializers.IntegerField(required=False, help_text="since the owner last reached them")
+    limit = serializers.IntegerField(required=False, help_text="the protection period's days")
+
+
 class ConflictOutSerializer(serializers.ModelSerializer):
     """An open ownership conflict (撞单): who registered whose customer, and when."""
 
@@ -213,6 +220,8 @@ class ConflictOutSerializer(serializers.ModelSerializer):
         source="registration.kind", choices=Registration.Kind.choices, read_only=True
     )
     registered_at = serializers.DateTimeField(source="registration.occurred_at", read_only=True)
+    proposal = ProposalReasonSerializer(many=True, read_only=True,
+                                        help_text="the evidence for `proposed`")  # fmt: skip
 
     class Meta:
         model = OwnershipConflict
@@ -220,14 +229,23 @@ class ConflictOutSerializer(serializers.ModelSerializer):
             "id", "project", "project_name", "customer", "customer_name", "claimant",
             "claimant_name", "owner", "owner_name", "registration", "registration_kind",
             "registered_at", "status", "note", "created_at", "resolved_by", "resolved_at",
+            "proposed", "proposal",
         ]  # fmt: skip
         read_only_fields = fields
 
 
 class ConflictDecideInSerializer(StrictSerializer):
     decision = serializers.ChoiceField(
-        choices=[OwnershipConflict.Status.KEPT, OwnershipConflict.Status.TRANSFERRED],
-        help_text=_("kept: the owner keeps the customer; transferred: the claimant gets it."),
+        choices=[
+            OwnershipConflict.Status.KEPT,
+            OwnershipConflict.Status.TRANSFERRED,
+            OwnershipConflict.Status.SPLIT,
+        ],
+        help_text=_(
+            "kept: the owner keeps the customer; transferred: the claimant gets it; split: the "
+            "owner keeps them and the claimant shares a deal's credit. Otherwise than `proposed`"
+            " needs a note."
+        ),
     )
     note = serializers.CharField(
         max_length=max_length_of(OwnershipConflict, "note"), allow_blank=True, default=""

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from anchang.assignment.reception.selectors import stand_in_for
-from anchang.customers.selectors import customer_get_visible, customers_for
+from anchang.customers.selectors import customer_get_visible, customers_for, split_claimant
 from anchang.customers.services.bulk_reads import list_read_record
 from anchang.dates import local_date
 from anchang.deals import forms, policies, rules, selectors, services
@@ -282,8 +282,11 @@ def deal_new(request):
     if unit or package:
         initial["deal_price"] = rules.fen_to_yuan((unit or package).standard_price)
     if initial.get("customer"):
-        # a colleague who received this customer for the seller at reception (义务接待)
-        initial["stand_in"] = stand_in_for(initial["customer"], request.user.pk)
+        # a colleague who received this customer for the seller at reception (义务接待), or
+        # with whom a conflict (撞单) was decided to split the credit
+        initial["stand_in"] = stand_in_for(initial["customer"], request.user.pk) or (
+            split_claimant(initial["customer"], request.user.pk)
+        )
     unitless = unit is None and package is None
     colleagues = list(project_owners(project))
     form = forms.SubscribeForm(

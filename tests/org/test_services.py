@@ -89,6 +89,7 @@ class TestSections:
             ("suspicion", "anchang.followups.rules"),
             ("review", "anchang.followups.rules"),
             ("reception", "anchang.assignment.rules"),
+            ("ownership", "anchang.assignment.rules"),
             ("deals", "anchang.deals.rules"),
         ]
         assert list(ProjectRules.model_fields) == ["timezone"] + [s.key for s in sections()]

@@ -16,6 +16,12 @@ from anchang.errors import Conflict, ValidationFailed
 from anchang.org.models import User
 from anchang.validators import fold_spaces
 
+DECISIONS = (
+    OwnershipConflict.Status.KEPT,
+    OwnershipConflict.Status.TRANSFERRED,
+    OwnershipConflict.Status.SPLIT,
+)
+
 
 @transaction.atomic
 def conflict_resolve(
@@ -25,13 +31,20 @@ def conflict_resolve(
     decision: str,
     note: str = "",
 ) -> OwnershipConflict:
-    """Keep the owner, or transfer the customer to the claimant; history and audit kept."""
+    """Keep the owner, transfer the customer to the claimant, or keep the owner and split a
+    deal's credit with the claimant; history and audit kept. Deciding otherwise than the
+    outcome proposed from the evidence (`conflict.proposed`) needs a note saying why."""
     policies.ensure_can_reassign_customer(actor=actor, customer=conflict.customer)
     note = fold_spaces(note)
     if len(note) > 200:
         raise ValidationFailed(fields={"note": _("At most %(n)d characters.") % {"n": 200}})
-    if decision not in (OwnershipConflict.Status.KEPT, OwnershipConflict.Status.TRANSFERRED):
-        raise ValidationFailed(fields={"decision": _("Keep the owner or transfer.")})
+    if decision not in DECISIONS:
+        raise ValidationFailed(fields={"decision": _("Keep the owner, transfer or split.")})
+    if conflict.proposed and decision != conflict.proposed and not note:
+        raise ValidationFailed(
+            fields={"note": _("Say why you decide otherwise than proposed.")},
+            code=Code.OVERRIDE_NEEDS_NOTE,
+        )
     updated = OwnershipConflict.objects.filter(
         pk=conflict.pk, status=OwnershipConflict.Status.OPEN
     ).update(status=decision, resolved_by=actor, resolved_at=timezone.now(), note=note)
@@ -45,6 +58,7 @@ def conflict_resolve(
     audit_record(
         action=AuditEntry.Action.CONFLICT_RESOLVED, actor=actor, obj=conflict.customer,
         project=conflict.project,
-        details={"decision": decision, "claimant": str(conflict.claimant), "note": note},
+        details={"decision": decision, "claimant": str(conflict.claimant), "note": note,
+                 **({"proposed": conflict.proposed} if conflict.proposed else {})},
     )  # fmt: skip
     return conflict

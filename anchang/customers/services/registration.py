@@ -23,7 +23,7 @@ from anchang.audit.services import audit_record
 from anchang.customers import rules as intake_rules
 from anchang.customers.choices import Gender, State
 from anchang.customers.errors import Code
-from anchang.customers.events import ContactRegistered, OwnerChange
+from anchang.customers.events import ConflictOpened, ContactRegistered, OwnerChange
 from anchang.customers.models import Customer, CustomerPhone, OwnershipConflict, Registration
 from anchang.customers.phones import normalise_phone
 from anchang.customers.profile import PROFILE_FIELDS, stage_of
@@ -249,10 +249,12 @@ def _register(
         intended_product=cleaned["intended_product"], idempotency_key=idempotency_key or None,
     )  # fmt: skip
     if outcome == Registration.Outcome.CONFLICT:
-        OwnershipConflict.objects.create(
+        conflict = OwnershipConflict.objects.create(
             project=project, customer=customer, registration=registration, claimant=actor,
             owner_id=customer.owner_id,
+            via_second_phone=bool(customer.phone2) and cleaned["phone"] == customer.phone2,
         )  # fmt: skip
+        publish(ConflictOpened(conflict=conflict))
         return RegistrationResult(
             outcome, registration, None, refusal=str(refusal.message) if refusal else ""
         )

@@ -95,8 +95,8 @@ class TestMyDay:
         Customer.objects.filter(name="客户00").update(state="lost")
         my_day(c1, today)  # the actor's grants are read once per request
         # counts, 3 lists, the pool (projects, rows), deals (milestone tasks, payments due),
-        # reception (today's walk-ins)
-        with django_assert_max_num_queries(9):
+        # reception (today's walk-ins), conflicts decided (撞单 outcomes)
+        with django_assert_max_num_queries(10):
             day = my_day(c1, today)
         assert (day.total, day.new_today, day.new_week) == (30, 30, 30)  # lost ones count here
         assert (day.due_count, day.overdue_count) == (9, 20)  # but not on the agenda
