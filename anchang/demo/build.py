@@ -25,7 +25,7 @@ from anchang.demo.deals import (
 from anchang.demo.followups import build_followups
 from anchang.demo.intake import build_intake
 from anchang.demo.names import chinese_name
-from anchang.demo.reception import build_queue, build_reception
+from anchang.demo.reception import build_conflicts, build_queue, build_reception
 from anchang.errors import ValidationFailed
 from anchang.followups.revisits.services import plan_create
 from anchang.followups.suspicion.services import SETTLE, flags_backfill
@@ -149,6 +149,10 @@ def build_demo(*, seed: int = 2026, customers_per_consultant: int = PER_CONSULTA
             rng=random.Random(f"{seed}-{code}-queue"),  # noqa: S311 - demo data
             project=project, actor=staff[Role.PLANNER],
             phone_start=QUEUE_PHONES + 1000 * [p[1] for p in PROJECTS].index(code),
+        )  # fmt: skip
+        build_conflicts(
+            rng=random.Random(f"{seed}-{code}-conflicts"),  # noqa: S311 - demo data
+            project=project, consultants=consultants, manager=staff[Role.MANAGER],
         )  # fmt: skip
         result.reception += build_reception(
             rng=random.Random(f"{seed}-{code}-reception"),  # noqa: S311 - demo data

@@ -126,3 +126,44 @@ def build_queue(*, rng: random.Random, project: Project, actor: User, phone_star
             phone=demo_mobile(phone_start + i), owner=None,
         )  # fmt: skip
     return QUEUE
+
+
+def build_conflicts(
+    *, rng: random.Random, project: Project, consultants: list[User], manager: User
+) -> int:
+    """Two conflicts (撞单): a colleague registers the phones of customers two others own, by
+    a call this morning; the manager has decided the first as proposed, the second waits."""
+    from anchang.customers.models import Customer, Medium
+    from anchang.customers.services import conflict_resolve, registration_submit
+
+    if len(consultants) < 3:
+        return 0
+    claimant = consultants[-1]
+    medium = Medium.objects.filter(project=project).order_by("id").first()
+    made = 0
+    for owner in consultants[:2]:
+        customer = (
+            Customer.objects.filter(project=project, owner=owner, state="prospect")
+            .order_by("id")
+            .first()
+        )
+        if customer is None:
+            continue
+        result = registration_submit(
+            actor=claimant, project=project, kind="call", name=customer.name, gender="m",
+            phone=customer.phone, medium_id=medium.pk if medium else None,
+            content=rng.choice([
+                "客户来电说朋友推荐，想了解样板间开放时间和优惠",
+                "来电咨询价格，说之前来过但记不清是哪位顾问接待的",
+            ]),
+            occurred_at=timezone.now() - timedelta(hours=3 + made),
+        )  # fmt: skip
+        conflict = getattr(result.registration, "conflict", None)
+        if conflict is None:
+            continue
+        if made == 0:
+            conflict.refresh_from_db()
+            conflict_resolve(actor=manager, conflict=conflict, decision=conflict.proposed,
+                             note="按规则建议处理")  # fmt: skip
+        made += 1
+    return made

@@ -97,19 +97,20 @@ def case(*, actor: User, pk) -> Case:
     proposed, reasons = rules.propose(facts, protection_days=conf.protection_days,
                                       same_day_split=conf.same_day_split)  # fmt: skip
     registration = conflict.registration
-    lines = [
-        Line(seen.get("first"), "owner", _("First registered the customer")),
-        Line(seen.get("visits"), "owner", _("Last received them at a visit")),
-        Line(seen.get("reached"), "owner", _("Last reached them in a follow-up")),
-        Line(registration.occurred_at, "claimant",
-             _("Registered them (%(kind)s)") % {"kind": registration.get_kind_display()}),
-    ]  # fmt: skip
+    owner_lines = [
+        (seen.get("first"), _("First registered the customer")),
+        (seen.get("visits"), _("Last received them at a visit")),
+        (seen.get("reached"), _("Last reached them in a follow-up")),
+    ]
+    timeline = sorted(
+        [Line(at, "owner", text) for at, text in owner_lines if at is not None]
+        + [Line(registration.occurred_at, "claimant",
+                _("Registered them (%(kind)s)") % {"kind": registration.get_kind_display()})],
+        key=lambda line: line.at,
+    )  # fmt: skip
     if facts.has_deal:
-        lines.append(Line(None, "owner", _("Has a deal with them (%(state)s)")
-                          % {"state": conflict.customer.get_state_display()}))  # fmt: skip
-    timeline = [x for x in lines if x.at is not None]
-    timeline.sort(key=lambda x: x.at)
-    timeline += [x for x in lines if x.at is None]
+        timeline.append(Line(None, "owner", _("Has a deal with them (%(state)s)")
+                             % {"state": conflict.customer.get_state_display()}))  # fmt: skip
     return Case(
         conflict=conflict, evidence=facts, proposed=proposed,
         reasons=[rules.reason_text(r) for r in reasons], timeline=timeline,
