@@ -53,6 +53,10 @@ def _menu(user) -> dict:
         items.append(_item(_("Reception"), "assignment:reception", "reception"))
     if customers_q(user, "list") is not None:
         items.append(_item(_("Customers"), "customers:list", "list"))
+    if policies.can_open_page(actor=user, page="channel"):
+        items.append(_item(_("Report a customer"), "assignment:channel-report", "channel-report"))
+    if policies.can_open_page(actor=user, page="channel_reports"):
+        items.append(_item(_("Channel reports"), "assignment:channel-reports", "channel-reports"))
     if policies.can_open_page(actor=user, page="assignment"):
         items.append(_item(_("Assignment"), "assignment:queue", "assign"))
     if customers_q(user, "reassign") is not None:
@@ -109,6 +113,8 @@ def _section(request) -> str:
     if match.app_name == "followups" and match.url_name.startswith("revisit"):
         return "revisits"
     if match.app_name == "assignment":
+        if match.url_name.startswith("channel"):
+            return "channel-report" if match.url_name == "channel-report" else "channel-reports"
         return "assign" if match.url_name in ("queue", "lapsed", "handover") else "reception"
     if match.app_name == "deals":
         board = match.url_name.startswith(("board", "unit")) or match.url_name == "catalogue"

@@ -2,6 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularSwaggerView
 
 from anchang.api.schema import SchemaView
+from anchang.assignment.channels import api as channels_api
 from anchang.assignment.conflicts import api as conflicts_api
 from anchang.assignment.handover import api as handover_api
 from anchang.assignment.reception import api as reception_api
@@ -147,6 +148,12 @@ urlpatterns = [
         conflicts_api.ConflictEvidenceApi.as_view(),
         name="conflict-evidence",
     ),
+    path("v1/channel/reports/", channels_api.ChannelReportsApi.as_view(), name="channel-reports"),
+    path(
+        "v1/channel/reports/<int:pk>/paid/",
+        channels_api.ChannelPaidApi.as_view(),
+        name="channel-paid",
+    ),  # fmt: skip
     path("v1/reviews/", review_api.ReviewListApi.as_view(), name="reviews"),
     path("v1/reviews/mark-done/", review_api.ReviewsDoneApi.as_view(), name="reviews-done"),
     path("v1/reviews/counts/", review_api.ReviewCountsApi.as_view(), name="review-counts"),

@@ -34,6 +34,9 @@ class AssignmentConfig(AppConfig):
         from anchang.events import subscribe
 
         subscribe(ConflictOpened, handlers.conflict_opened)
+        from anchang.customers.events import ContactRegistered
+
+        subscribe(ContactRegistered, handlers.contact_registered)
         my_day_section_add(
             MyDaySection(
                 load=conflicts.my_day_conflicts,

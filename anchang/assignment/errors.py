@@ -10,3 +10,4 @@ class Code(models.TextChoices):
     STALE_VERSION = "stale_version"
     HOLD_CAP = "hold_cap"  # the colleagues chosen cannot take them all under the hold cap
     NOTHING_TO_HAND_OVER = "nothing_to_hand_over"
+    REPORT_LIMIT = "report_limit"  # a channel agent's reports per hour

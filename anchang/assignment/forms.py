@@ -31,4 +31,21 @@ class OwnershipRulesFormSection(RulesFormSection):
     }
 
 
-RULES_FORM_SECTIONS = (ReceptionRulesFormSection(), OwnershipRulesFormSection())
+class ChannelRulesFormSection(RulesFormSection):
+    key = "channels"
+    title = _("Channel reports")
+    labels = {
+        "channels.model": _("Protection model of a channel's report"),
+        "channels.visit_days": _("Days a report waits for the visit"),
+        "channels.deal_days": _("Days for the deal (from the report or the visit)"),
+        "channels.reports_per_hour": _("Reports one agent may make in an hour"),
+    }
+
+    def code_label(self, code: str) -> str | None:
+        label = rules.CHANNEL_MODEL_LABELS.get(code)
+        return str(label) if label else None
+
+
+RULES_FORM_SECTIONS = (
+    ReceptionRulesFormSection(), OwnershipRulesFormSection(), ChannelRulesFormSection(),
+)  # fmt: skip

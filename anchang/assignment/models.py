@@ -131,3 +131,99 @@ class TurnEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} #{self.seq} {self.kind}"
+
+
+class ChannelCompany(models.Model):
+    """A channel partner (渠道/中介 公司) of a project: its agents report customers."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=60)
+    contact = models.CharField(_("contact"), max_length=60, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("channel company")
+        verbose_name_plural = _("channel companies")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="channel_company_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChannelAgent(models.Model):
+    """A user with the channel role, working for one channel company."""
+
+    user = models.OneToOneField("org.User", on_delete=models.PROTECT, related_name="+")
+    company = models.ForeignKey(ChannelCompany, on_delete=models.PROTECT, related_name="agents")
+
+    class Meta:
+        verbose_name = _("channel agent")
+        verbose_name_plural = _("channel agents")
+
+    def __str__(self) -> str:
+        return f"{self.company}: {self.user}"
+
+
+class ChannelReport(models.Model):
+    """报备: a channel agent names a customer ahead of their visit; the project's protection
+    model gives the report its windows (visit by, deal by)."""
+
+    class Status(models.TextChoices):
+        VALID = "valid", _("Valid")  # protected, waiting for the visit (or the deal)
+        INVALID = "invalid", _("Not valid")  # the phone was already the project's
+        VISITED = "visited", _("Visited")  # the visit came inside its window
+        DEALT = "dealt", _("Deal")  # a deal inside the window: the channel is credited
+        EXPIRED = "expired", _("Expired")  # a window passed
+
+    class Commission(models.TextChoices):
+        NONE = "", _("None")
+        PENDING = "pending", _("To be settled")
+        PAID = "paid", _("Paid")
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="+")
+    company = models.ForeignKey(ChannelCompany, on_delete=models.PROTECT, related_name="reports")
+    agent = models.ForeignKey("org.User", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(max_length=20)  # E.164
+    reported_at = models.DateTimeField(_("reported at"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    reason = models.CharField(max_length=20, blank=True)  # why not valid (staff only)
+    visit_by = models.DateTimeField(_("visit by"), null=True, blank=True)
+    deal_by = models.DateTimeField(_("deal by"), null=True, blank=True)
+    visited_at = models.DateTimeField(_("visited at"), null=True, blank=True)
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    dealt_at = models.DateTimeField(_("deal at"), null=True, blank=True)
+    commission = models.CharField(
+        _("commission"), max_length=10, choices=Commission.choices, blank=True, default=""
+    )
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("channel report")
+        verbose_name_plural = _("channel reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent", "idempotency_key"], name="channel_report_idempotency",
+                condition=models.Q(idempotency_key__isnull=False),
+            ),
+            # one live report per phone and project: the first valid one protects it
+            models.UniqueConstraint(
+                fields=["project", "phone"], name="channel_report_one_live",
+                condition=models.Q(status__in=["valid", "visited"]),
+            ),
+        ]  # fmt: skip
+        indexes = [
+            models.Index(fields=["agent", "-reported_at"], name="channel_report_agent"),
+            models.Index(
+                fields=["project", "status", "-reported_at"], name="channel_report_project"
+            ),
+            models.Index(fields=["customer", "status"], name="channel_report_customer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company}: {self.get_status_display()}"

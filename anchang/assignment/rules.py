@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -329,6 +329,58 @@ class OwnershipRules(Section):
     same_day_split: bool = True
 
 
+# --- channel reports (渠道报备) ----------------------------------------------------------
+
+# The protection models (DOMAIN §6): report → deal in one window; report → visit, then visit
+# → deal, in two windows; or visit → deal (the report protects nothing until the visit).
+CHANNEL_MODELS = ("report_deal", "report_visit_deal", "visit_deal")
+CHANNEL_MODEL_LABELS = {
+    "report_deal": _("Report → deal, in one window"),
+    "report_visit_deal": _("Report → visit, then visit → deal"),
+    "visit_deal": _("Visit → deal"),
+}
+INVALID_REASONS = {
+    "known": _("already a customer of the project"),
+    "reported": _("already reported by a channel"),
+}
+
+
+def report_windows(model: str, *, reported_at: datetime, visit_days: int,
+                   deal_days: int) -> tuple[datetime | None, datetime | None]:  # fmt: skip
+    """(visit by, deal by) of a new report. report_deal: the deal by the deal window, no
+    visit needed; report_visit_deal: the visit by the visit window (the deal window starts
+    at the visit); visit_deal: nothing yet, the visit starts the deal window."""
+    if model == "report_deal":
+        return None, reported_at + timedelta(days=deal_days)
+    if model == "report_visit_deal":
+        return reported_at + timedelta(days=visit_days), None
+    return None, None
+
+
+def deal_by_after_visit(model: str, *, visited_at: datetime, deal_days: int,
+                        current: datetime | None) -> datetime | None:  # fmt: skip
+    """The deal window once the customer visits (report_deal keeps its own)."""
+    if model == "report_deal":
+        return current
+    return visited_at + timedelta(days=deal_days)
+
+
+class ChannelRules(Section):
+    """渠道报备: the protection model and its windows."""
+
+    model: str = "report_visit_deal"
+    visit_days: int = Field(7, ge=1, le=90)
+    deal_days: int = Field(30, ge=1, le=365)
+    # an agent's reports per hour, at every door (the API's tokens included)
+    reports_per_hour: int = Field(30, ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _known_model(self) -> ChannelRules:
+        if self.model not in CHANNEL_MODELS:
+            raise ValueError(f"model: one of {', '.join(CHANNEL_MODELS)}")
+        return self
+
+
 class ReceptionRules(Section):
     """排轮: the walk-in rotation's order, make-up turns and stand-ins."""
 
@@ -355,7 +407,9 @@ def _trade_defaults(trade: str | None) -> dict[str, Any]:
 
 
 def _choices(key: str) -> tuple[str, ...] | None:
-    return {"reception.order": ORDERS, "reception.makeup": MAKEUPS}.get(key)
+    return {
+        "reception.order": ORDERS, "reception.makeup": MAKEUPS, "channels.model": CHANNEL_MODELS,
+    }.get(key)  # fmt: skip
 
 
 RULE_SECTIONS = (
@@ -364,4 +418,5 @@ RULE_SECTIONS = (
         choices=_choices,
     ),
     RuleSection(key="ownership", model=OwnershipRules, order=71),
+    RuleSection(key="channels", model=ChannelRules, order=72, choices=_choices),
 )  # fmt: skip

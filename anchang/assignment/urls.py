@@ -1,5 +1,6 @@
 from django.urls import path
 
+from anchang.assignment.channels import views as channels
 from anchang.assignment.conflicts import views as conflicts
 from anchang.assignment.handover import views as handover
 from anchang.assignment.reception import views as reception
@@ -22,4 +23,8 @@ urlpatterns = [
     path("assignment/handover/", handover.handover, name="handover"),
     # ownership conflicts decided on evidence (撞单)
     path("assignment/conflicts/<int:pk>/", conflicts.conflict, name="conflict"),
+    # channel reports (渠道报备)
+    path("channel/", channels.report, name="channel-report"),
+    path("channel/reports/", channels.reports, name="channel-reports"),
+    path("channel/reports/<int:pk>/paid/", channels.commission_paid, name="channel-paid"),
 ]

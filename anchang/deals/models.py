@@ -163,6 +163,11 @@ class Deal(ChoicesDisplay, models.Model):
         related_name="+", verbose_name=_("stand-in"),
     )  # fmt: skip
     stand_in_share = models.PositiveSmallIntegerField(_("stand-in's share (%)"), default=0)
+    # 渠道: the channel report this deal is credited to (its commission's status is there)
+    channel_report = models.ForeignKey(
+        "assignment.ChannelReport", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
     designer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
         related_name="designed_deals", verbose_name=_("designer"),

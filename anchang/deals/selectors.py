@@ -48,7 +48,14 @@ def deal_get(*, actor: User, pk, action: str = "view") -> Deal:
         raise Http404
     return get_object_or_404(
         deals_for(actor, "view").select_related(
-            "project", "customer", "unit", "unit__building", "consultant", "stand_in", "designer"
+            "project",
+            "customer",
+            "unit",
+            "unit__building",
+            "consultant",
+            "stand_in",
+            "designer",
+            "channel_report__company",
         ),
         pk=number,
     )

@@ -203,7 +203,7 @@ class DealSerializer(serializers.ModelSerializer):
             "cancelled_at", "standard_price", "deal_price", "discount_permille",
             "discount_approved", "payment_method", "bank", "loan_amount", "loan_years",
             "due_on", "planned_total", "received_total", "outstanding", "collect_due_on",
-            "version", "created_at",
+            "version", "created_at", "channel_report",
         ]  # fmt: skip
         read_only_fields = fields
 

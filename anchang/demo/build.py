@@ -25,7 +25,7 @@ from anchang.demo.deals import (
 from anchang.demo.followups import build_followups
 from anchang.demo.intake import build_intake
 from anchang.demo.names import chinese_name
-from anchang.demo.reception import build_conflicts, build_queue, build_reception
+from anchang.demo.reception import build_channels, build_conflicts, build_queue, build_reception
 from anchang.errors import ValidationFailed
 from anchang.followups.revisits.services import plan_create
 from anchang.followups.suspicion.services import SETTLE, flags_backfill
@@ -59,6 +59,8 @@ DESIGNERS = {"meijia": 6}
 # consultant's customers in play under the hold cap (default 200): at most ~95% of the
 # intake is still in play, so a consultant can claim from the pool in the demo.
 PER_CONSULTANT = 180
+# Channel companies' agents (渠道经纪人) per project.
+CHANNEL_AGENTS = 4
 # The assignment queue's leads take their numbers from a block of their own.
 QUEUE_PHONES = 9_000_000
 
@@ -102,6 +104,7 @@ def build_demo(*, seed: int = 2026, customers_per_consultant: int = PER_CONSULTA
         )
 
     phone_index = 0
+    offices: list[tuple[Project, User, list[User]]] = []
     for region_code, code, name, kind, consultant_count in PROJECTS:
         # Each trade's fields, products and grades are its rules' defaults (the dealership
         # grades H/A/B/C by purchase horizon); the demo needs no overrides for them.
@@ -154,12 +157,25 @@ def build_demo(*, seed: int = 2026, customers_per_consultant: int = PER_CONSULTA
             rng=random.Random(f"{seed}-{code}-conflicts"),  # noqa: S311 - demo data
             project=project, consultants=consultants, manager=staff[Role.MANAGER],
         )  # fmt: skip
+        offices.append((project, staff[Role.MANAGER], consultants))
         result.reception += build_reception(
             rng=random.Random(f"{seed}-{code}-reception"),  # noqa: S311 - demo data
             project=project, desk=staff[Role.CLERK], consultants=consultants,
         )  # fmt: skip
         result.customers += customers
         result.registrations += registrations
+    # Channel agents last, so the names drawn for them shift nothing built before.
+    for project, manager, consultants in offices:
+        agents = []
+        for _ in range(CHANNEL_AGENTS):
+            agent = person(Role.CHANNEL)
+            membership_grant(user=agent, role=Role.CHANNEL, company=company, project=project)
+            agents.append(agent)
+        build_channels(
+            rng=random.Random(f"{seed}-{project.code}-channels"),  # noqa: S311 - demo data
+            project=project, manager=manager, agents=agents, consultants=consultants,
+            phone_start=QUEUE_PHONES + 500 + 1000 * [p[1] for p in PROJECTS].index(project.code),
+        )  # fmt: skip
     # As if the tick had been running all along: the suspicious records are flagged (the
     # scan's one-minute settling is skipped, nothing else is writing now).
     flags_backfill(now=timezone.now() + SETTLE)

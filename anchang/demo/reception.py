@@ -167,3 +167,49 @@ def build_conflicts(
                              note="按规则建议处理")  # fmt: skip
         made += 1
     return made
+
+
+CHANNEL_COMPANIES = ["链家地产", "我爱我家"]
+
+
+def build_channels(
+    *, rng: random.Random, project: Project, manager: User, agents: list[User],
+    consultants: list[User], phone_start: int,
+) -> int:  # fmt: skip
+    """Two channel companies, each with its agents, and a fortnight of their reports: some
+    waiting for the visit, some visited (credited), one of a phone the project already had
+    (not valid), one whose window passed (expired by the tick)."""
+    from anchang.assignment.channels import services as channels
+    from anchang.customers.models import Customer
+    from anchang.customers.services import customer_create
+    from anchang.demo.names import chinese_name, demo_mobile
+
+    now = timezone.now()
+    companies = [
+        channels.company_create(
+            actor=manager, project=project, name=name, contact=chinese_name(rng)
+        )
+        for name in CHANNEL_COMPANIES
+    ]
+    made, index = 0, phone_start
+    known = Customer.objects.filter(project=project, owner__isnull=False).order_by("id").first()
+    for i, agent in enumerate(agents):
+        channels.agent_add(actor=manager, company=companies[i % len(companies)], user=agent)
+        for back in (12, 6, 3, 1, 0):
+            at = now - timedelta(days=back, hours=rng.randint(1, 8))
+            phone = demo_mobile(index)
+            index += 1
+            report = channels.report_submit(
+                actor=agent, name=chinese_name(rng), phone=phone, now=at
+            )
+            made += 1
+            if back in (6, 3) and report.status == "valid":  # they came to visit
+                customer = customer_create(actor=consultants[made % len(consultants)],
+                                           project=project, name=report.name, phone=phone,
+                                           owner=consultants[made % len(consultants)])  # fmt: skip
+                channels.visit_credit(customer=customer, at=at + timedelta(days=2))
+        if known is not None and i == 0:
+            channels.report_submit(actor=agent, name=known.name, phone=known.phone, now=now)
+            made += 1
+    channels.reports_expire(now)
+    return made

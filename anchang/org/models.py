@@ -105,6 +105,7 @@ class Role(models.TextChoices):
     MARKETING = "marketing", _("Regional marketing")
     AUDITOR = "auditor", _("Auditor")
     DESIGNER = "designer", _("Designer")
+    CHANNEL = "channel", _("Channel agent")  # 渠道经纪人: reports customers, sees only those
     ADMIN = "admin", _("Administrator")
 
 

@@ -20,7 +20,7 @@ from rest_framework.fields import empty
 import anchang
 from anchang.api.error_codes import server_error_codes
 from anchang.api.serializers import TextField
-from anchang.assignment.models import TurnEntry
+from anchang.assignment.models import ChannelCompany, ChannelReport, TurnEntry
 from anchang.customers.choices import MANUAL_STATES
 from anchang.customers.filters import SEARCH_MAX
 from anchang.customers.models import Customer, KeyDate, Medium, OwnershipConflict, Registration
@@ -140,6 +140,9 @@ SOURCES: dict[str, list] = {
     "WalkInForm": [TurnEntry],
     "WalkInInSerializer": [TurnEntry],
     "TurnEntrySerializer": [TurnEntry],
+    "CompanyForm": [ChannelCompany],
+    "ReportForm": [ChannelReport],
+    "ReportInSerializer": [ChannelReport],
     # assignment: the reasons go to customer_reassign (customers.services.profile, 200)
     **{
         name: [{"reason": 200, "over_cap": 200}]

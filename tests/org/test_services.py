@@ -90,6 +90,7 @@ class TestSections:
             ("review", "anchang.followups.rules"),
             ("reception", "anchang.assignment.rules"),
             ("ownership", "anchang.assignment.rules"),
+            ("channels", "anchang.assignment.rules"),
             ("deals", "anchang.deals.rules"),
         ]
         assert list(ProjectRules.model_fields) == ["timezone"] + [s.key for s in sections()]

@@ -12,6 +12,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anchang.assignment.channels import selectors as channel_selectors
+from anchang.assignment.channels import services as channel_services
 from anchang.audit.models import AuditEntry
 from anchang.audit.services import audit_record
 from anchang.customers import policies as customer_policies
@@ -208,7 +210,10 @@ def _subscribe(actor, customer, unit, data, consultant, stand_in, package, key, 
         payment_method=cleaned["payment_method"], bank=cleaned["bank"],
         loan_amount=cleaned["loan_amount"], loan_years=cleaned["loan_years"],
         due_on=cleaned["due_on"], idempotency_key=key, created_by=actor, created_at=now,
+        channel_report=(report := channel_selectors.creditable(customer, now)),
     )  # fmt: skip
+    if report is not None:  # 渠道: a visit (or report) inside its window is credited
+        channel_services.report_dealt(report=report, customer=customer, at=now)
     StageChange.objects.create(
         deal=deal, project=project, kind=StageChange.Kind.ENTERED, stage=deal.stage,
         note=cleaned["note"], actor=actor, at=now,

@@ -1,0 +1,58 @@
+"""Channel reports through the API: an agent reports and reads their own (limited per hour
+at every door); a project's managers read its reports and settle commissions."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from anchang.assignment.channels import selectors, services
+from anchang.assignment.channels.serializers import (
+    AgentReportSerializer,
+    ProjectReportSerializer,
+    ReportInSerializer,
+)
+from anchang.assignment.models import ChannelReport
+from anchang.errors import NotFound
+
+PROJECT = OpenApiParameter(
+    "project", OpenApiTypes.INT, description="a project you manage: its reports; else your own"
+)
+ROWS = 100
+
+
+class ChannelReportsApi(APIView):
+    @extend_schema(parameters=[PROJECT], responses=ProjectReportSerializer(many=True))
+    def get(self, request):
+        """Your own reports (an agent), or a project's (its managers), newest first, 100."""
+        raw = request.query_params.get("project")
+        if raw:
+            project = selectors.managing_project(request.user, raw)
+            rows = selectors.project_reports(project)[:ROWS]
+            return Response(ProjectReportSerializer(rows, many=True).data)
+        rows = selectors.my_reports(request.user)[:ROWS]
+        return Response(AgentReportSerializer(rows, many=True).data)
+
+    @extend_schema(request=ReportInSerializer, responses={201: AgentReportSerializer})
+    def post(self, request):
+        """报备: valid or not valid, nothing more (429 `report_limit` past the hour's limit)."""
+        data = ReportInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        made = services.report_submit(actor=request.user, **data.validated_data)
+        return Response(AgentReportSerializer(made).data, status=status.HTTP_201_CREATED)
+
+
+class ChannelPaidApi(APIView):
+    @extend_schema(request=None, responses=ProjectReportSerializer)
+    def post(self, request, pk: int):
+        """The commission of a deal credited to a channel is settled."""
+        report = ChannelReport.objects.filter(
+            pk=pk, project_id__in=sorted(selectors.managing_project_ids(request.user))
+        ).first()
+        if report is None:
+            raise NotFound()
+        report = services.commission_paid(actor=request.user, report=report)
+        return Response(ProjectReportSerializer(report).data)

@@ -1,0 +1,104 @@
+"""Reads of channel reports: an agent's own (their phones masked), the project's for the
+managers, and the report a deal or a visit is credited to."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from anchang import permissions
+from anchang.assignment.models import ChannelAgent, ChannelCompany, ChannelReport
+from anchang.ids import parse_id
+from anchang.org.models import Project, User
+from anchang.org.selectors import project_ids_where, project_list_by_ids, project_staff
+
+LIVE = (ChannelReport.Status.VALID, ChannelReport.Status.VISITED)
+
+
+def _agent_roles() -> set[str]:
+    return set(permissions.duty_roles("reports_customers"))
+
+
+def agent_people(project: Project) -> QuerySet[User]:
+    """Who may report customers for a channel company of the project."""
+    return project_staff(project=project, roles=_agent_roles())
+
+
+def agent_of(actor: User) -> ChannelAgent | None:
+    """The actor's channel company, if they are an active agent of an active one."""
+    agent = ChannelAgent.objects.filter(user=actor).select_related("company__project").first()
+    if agent is None or not agent.company.is_active:
+        return None
+    if agent.company.project_id not in project_ids_where(actor, _agent_roles()):
+        return None
+    return agent
+
+
+def my_reports(actor: User) -> QuerySet[ChannelReport]:
+    """An agent's own reports, newest first: nobody else's."""
+    return (
+        ChannelReport.objects.filter(agent=actor)
+        .select_related("company")
+        .order_by("-reported_at", "-id")
+    )
+
+
+def managing_project_ids(actor: User) -> frozenset[int]:
+    return project_ids_where(actor, set(permissions.page_roles("channel_reports")))
+
+
+def managing_project(actor: User, raw) -> Project:
+    projects = project_list_by_ids(managing_project_ids(actor))
+    if raw in (None, "") and len(projects) == 1:
+        return projects[0]
+    pk = parse_id(raw) if raw not in (None, "") else None
+    for project in projects:
+        if project.pk == pk:
+            return project
+    raise Http404
+
+
+def project_reports(project: Project, status: str = "") -> QuerySet[ChannelReport]:
+    rows = ChannelReport.objects.filter(project=project)
+    if status:
+        rows = rows.filter(status=status)
+    return rows.select_related("company", "agent", "customer").order_by("-reported_at", "-id")
+
+
+def companies(project: Project) -> list[ChannelCompany]:
+    return list(
+        ChannelCompany.objects.filter(project=project).prefetch_related("agents__user")
+        .order_by("name")
+    )  # fmt: skip
+
+
+def live_report(project_id: int, phone: str) -> ChannelReport | None:
+    return (
+        ChannelReport.objects.filter(project_id=project_id, phone=phone, status__in=LIVE)
+        .select_related("company")
+        .first()
+    )
+
+
+def creditable(customer, at: datetime) -> ChannelReport | None:
+    """The report a deal with this customer at `at` is credited to: visited (or, under the
+    report → deal model, valid) and inside its deal window."""
+    return (
+        ChannelReport.objects.filter(
+            Q(customer=customer) | Q(customer__isnull=True, phone=customer.phone),
+            project_id=customer.project_id,
+            status__in=LIVE,
+            deal_by__gte=at,
+        )
+        .select_related("company")
+        .order_by("reported_at")
+        .first()
+    )
+
+
+def deal_report(report_id: int | None) -> ChannelReport | None:
+    if not report_id:
+        return None
+    return ChannelReport.objects.filter(pk=report_id).select_related("company").first()

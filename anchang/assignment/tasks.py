@@ -1,0 +1,12 @@
+"""What the tick runs for reception and assignment (anchang/scheduler/services.py RULES)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from anchang.assignment.channels.services import reports_expire
+
+
+def channel_reports_expire(now: datetime) -> int:
+    """Channel reports whose visit or deal window passed expire (渠道保护期到期)."""
+    return reports_expire(now)
