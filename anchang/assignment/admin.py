@@ -3,7 +3,7 @@ services (the rotation's lock, the make-up turns), so the admin site can look, n
 
 from django.contrib import admin
 
-from anchang.assignment.models import DutyEntry, TurnEntry
+from anchang.assignment.models import ChannelCompany, ChannelReport, DutyEntry, TurnEntry
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -30,3 +30,16 @@ class TurnEntryAdmin(ReadOnlyAdmin):
     list_filter = ("project", "kind")
     date_hierarchy = "day"
     exclude = ("phone",)  # a visitor's number stays out of the admin site
+
+
+@admin.register(ChannelCompany)
+class ChannelCompanyAdmin(ReadOnlyAdmin):
+    list_display = ("name", "project", "contact", "is_active")
+    list_filter = ("project", "is_active")
+
+
+@admin.register(ChannelReport)
+class ChannelReportAdmin(ReadOnlyAdmin):
+    list_display = ("reported_at", "project", "company", "status", "commission")
+    list_filter = ("project", "status", "commission")
+    exclude = ("phone",)  # a reported number stays out of the admin site

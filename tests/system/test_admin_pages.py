@@ -70,6 +70,14 @@ def _reception(world):
     r.sign_in()
     services.turn_skip(actor=r.desk, project=r.project, consultant=r.consultants[0])
     r.walk_in(visitor="王先生")
+    from anchang.assignment.channels import services as channels
+    from tests.assignment.channels.test_services import channel
+    from tests.conftest import next_phone
+    from tests.deals.helpers import Office
+
+    o = Office(r.project, *r.consultants[:2], r.manager, r.desk)
+    _company, (agent,) = channel(world, o)
+    channels.report_submit(actor=agent, name="渠道客户", phone=next_phone())
 
 
 def _admins():
