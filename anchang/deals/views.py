@@ -80,7 +80,7 @@ def _sellable_customers(request, project):
         customers_for(request.user, "edit")
         .filter(project=project)
         .exclude(state="lost")
-        .only("pk", "name")
+        .only("pk", "name", "owner_id")
         .order_by("-id")[:CUSTOMER_CHOICES]
     )
 
@@ -281,12 +281,12 @@ def deal_new(request):
         initial["customer"] = unit.held_for_id
     if unit or package:
         initial["deal_price"] = rules.fen_to_yuan((unit or package).standard_price)
-    if initial.get("customer"):
-        # a colleague who received this customer for the seller at reception (义务接待), or
+    chosen = next((c for c in customers if c.pk == initial.get("customer")), None)
+    if chosen is not None and chosen.owner_id:
+        # a colleague who received this customer for their owner at reception (义务接待), or
         # with whom a conflict (撞单) was decided to split the credit
-        initial["stand_in"] = stand_in_for(initial["customer"], request.user.pk) or (
-            split_claimant(initial["customer"], request.user.pk)
-        )
+        owner = chosen.owner_id
+        initial["stand_in"] = stand_in_for(chosen.pk, owner) or split_claimant(chosen.pk, owner)
     unitless = unit is None and package is None
     colleagues = list(project_owners(project))
     form = forms.SubscribeForm(

@@ -94,6 +94,11 @@ def assign(request, kind: str = "queue"):
     return render(request, "assignment/assign.html", context, status=status)
 
 
+def _signature(data) -> str:
+    """What a handover's preview showed: the leaver, the colleagues, the rule."""
+    return f"{data['leaver']}:{','.join(map(str, sorted(data['to'])))}:{data['how']}"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def handover(request):
@@ -110,8 +115,10 @@ def handover(request):
             data = form.cleaned_data
             leaver = next(u for u in leavers if u.pk == data["leaver"])
             to = _people(people, data["to"])
+            # a confirmation hands over what was previewed: changed since, it is previewed again
+            previewed = request.POST.get("previewed") == _signature(data)
             try:
-                if data["confirm"]:
+                if data["confirm"] and previewed:
                     result = services.handover(
                         actor=request.user, project=project, leaver=leaver, to=to,
                         how=data["how"], reason=data["reason"], over_cap=data["over_cap"],
@@ -129,6 +136,7 @@ def handover(request):
     context = {
         "project": project, "projects": selectors.assigning_projects(request.user),
         "form": form, "preview": preview, "people": people,
+        "signature": _signature(form.cleaned_data) if preview else "",
         "leaver_counts": {c.user.pk: c.total for c in selectors.colleagues(
             project, include={u.pk for u in leavers})},
     }  # fmt: skip

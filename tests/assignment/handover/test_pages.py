@@ -52,7 +52,24 @@ def test_a_handover_is_previewed_then_confirmed(world, client):
     html = preview.content.decode()
     assert preview.status_code == 200 and html.count('data-testid="preview-row"') == 3
     assert Customer.objects.filter(owner=leaver).count() == 12
-    done = client.post(reverse("assignment:handover"), {**body, "confirm": "1"})
+    # a confirmation of something else than the preview is previewed again, not carried out
+    changed = client.post(
+        reverse("assignment:handover"),
+        {
+            **body,
+            "to": [a.pk],
+            "confirm": "1",
+            "previewed": f"{leaver.pk}:{a.pk},{b.pk},{c.pk}:least_loaded",
+        },
+    )
+    assert (
+        changed.status_code == 200 and 'data-testid="handover-preview"' in changed.content.decode()
+    )
+    assert Customer.objects.filter(owner=leaver).count() == 12
+    signature = f"{leaver.pk}:{','.join(map(str, sorted([a.pk, b.pk, c.pk])))}:least_loaded"
+    done = client.post(
+        reverse("assignment:handover"), {**body, "confirm": "1", "previewed": signature}
+    )
     assert done.status_code == 302
     assert not Customer.objects.filter(owner=leaver).exists()
 
