@@ -308,6 +308,13 @@ SPECTACULAR_SETTINGS = {
         "DealPaymentMethodEnum": "anchang.deals.models.Deal.PaymentMethod",
         "DispatchStatusEnum": "anchang.deals.models.Dispatch.Status",
         "ContractFormStatusEnum": "anchang.deals.models.ContractForm.Status",
+        # reception and channels
+        "DutyStatusEnum": "anchang.assignment.models.DutyEntry.Status",
+        "TurnKindEnum": "anchang.assignment.models.TurnEntry.Kind",
+        "ChannelReportStatusEnum": "anchang.assignment.models.ChannelReport.Status",
+        "SkipReasonEnum": ["busy", "away", "no_answer"],  # assignment.rules.SKIP_REASONS
+        "LossApplicationReasonEnum": "anchang.followups.models.LossApplication.Reason",
+        "ConflictDecisionEnum": ["kept", "transferred", "split"],
     },
 }
 

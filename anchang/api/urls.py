@@ -150,6 +150,11 @@ urlpatterns = [
     ),
     path("v1/channel/reports/", channels_api.ChannelReportsApi.as_view(), name="channel-reports"),
     path(
+        "v1/channel/project-reports/",
+        channels_api.ProjectReportsApi.as_view(),
+        name="channel-project-reports",
+    ),  # fmt: skip
+    path(
         "v1/channel/reports/<int:pk>/paid/",
         channels_api.ChannelPaidApi.as_view(),
         name="channel-paid",

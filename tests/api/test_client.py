@@ -219,7 +219,8 @@ def test_a_generated_client_goes_through_every_operation(generated, live_server,
     register(as_c2, phone=phone, name="孙先生")
     conflicts = go("conflicts_list", as_mgr).results
     go("conflicts_decide_create", as_mgr, id=conflicts[0].id,
-       body=go.body("ConflictDecideInRequest", {"decision": "kept"}))  # fmt: skip
+       body=go.body("ConflictDecideInRequest",
+                    {"decision": "kept", "note": "客户要求原顾问"}))  # fmt: skip
     assert OwnershipConflict.objects.filter(status="open").count() == 0
     version = go("customers_retrieve", as_mgr, id=taken).version
     go("customers_reassign_create", as_mgr, id=taken, body=go.body(
@@ -238,6 +239,7 @@ def test_a_generated_client_goes_through_every_operation(generated, live_server,
         "HandOutInRequest", {"customers": [pooled[1]], "owner": c2.pk}))  # fmt: skip
 
     _deals_journey(go, world, as_c1, as_mgr, as_mgr2, register)
+    _assignment_journey(go, world, as_c1, as_c2, as_mgr, register)
     assert set(operations) - go.called == set(), "add these operations to the journey"
 
 
@@ -322,3 +324,60 @@ def _deals_journey(go, world, as_c1, as_mgr, as_mgr2, register):
     )
     go("units_sheet_create", as_mgr, body=go.models.UnitSheetInRequest(project=p1.pk, sheet=upload))
     assert Unit.objects.get(pk=second).layout == "4室2厅"
+
+
+def _assignment_journey(go, world, as_c1, as_c2, as_mgr, register):
+    """接待与分配: the rotation, the assignment queue and a handover's preview, a conflict's
+    evidence, a channel's report and its commission."""
+    p1 = world.p1
+    c1, c2 = world.consultants["p1"]
+    manager = User.objects.get(username="jmgr")
+    as_clerk = go.client(User.objects.get(username="jclerk"))
+    # reception (排轮): sign in, a walk-in, a state, a skip, the ledger and fairness
+    go("reception_sign_in_create", as_c1, status=201,
+       body=go.body("SignInInRequest", {"project": p1.pk}))  # fmt: skip
+    duty = go("reception_sign_in_create", as_clerk, status=201,
+              body=go.body("SignInInRequest", {"project": p1.pk, "consultant": c2.pk}))  # fmt: skip
+    go("reception_retrieve", as_clerk, project=p1.pk)
+    go("reception_walk_ins_create", as_clerk, status=201,
+       body=go.body("WalkInInRequest", {"project": p1.pk, "visitor": "王先生"}))  # fmt: skip
+    go("reception_duty_create", as_clerk, id=duty.id,
+       body=go.body("DutySetInRequest", {"status": "away"}))  # fmt: skip
+    go("reception_skips_create", as_clerk, status=201,
+       body=go.body("SkipInRequest", {"project": p1.pk, "consultant": c2.pk}))  # fmt: skip
+    go("reception_ledger_list", as_clerk, project=p1.pk)
+    go("reception_fairness_list", as_clerk, project=p1.pk)
+
+    # assignment (分配): the queue, lapsed customers, an assignment, a handover's preview
+    lead = Customer.objects.create(project=p1, name="线上线索", phone=next_phone(),
+                                   created_by=c1)  # fmt: skip
+    go("assignment_queue_list", as_mgr, project=p1.pk)
+    go("assignment_lapsed_list", as_mgr, project=p1.pk)
+    go("assignment_assign_create", as_mgr, body=go.body("AssignInRequest", {
+        "project": p1.pk, "customers": [lead.pk], "to": [c2.pk], "reason": "线上线索",
+    }))  # fmt: skip
+    go("assignment_handover_create", as_mgr, body=go.body("HandoverInRequest", {
+        "project": p1.pk, "leaver": c2.pk, "to": [c1.pk], "reason": "离职", "preview": True,
+    }))  # fmt: skip
+    phone = next_phone()
+    register(as_c1, phone=phone, name="周先生")
+    register(as_c2, phone=phone, name="周先生")
+    open_conflict = OwnershipConflict.objects.get(status="open")
+    go("conflicts_evidence_retrieve", as_mgr, id=open_conflict.pk)
+
+    # channel reports (渠道报备)
+    from anchang.assignment.channels import services as channels
+
+    company = channels.company_create(actor=manager, project=p1, name="链家")
+    agent = make_user("jagent", "经纪人")
+    membership_grant(user=agent, role=Role.CHANNEL, company=world.company, project=p1)
+    channels.agent_add(actor=manager, company=company, user=agent)
+    as_agent = go.client(agent)
+    reported = go("channel_reports_create", as_agent, status=201, body=go.body(
+        "ReportInRequest", {"name": "渠道客户", "phone": next_phone()}))  # fmt: skip
+    go("channel_reports_list", as_agent)
+    go("channel_project_reports_list", as_mgr, project=p1.pk)
+    from anchang.assignment.models import ChannelReport
+
+    ChannelReport.objects.filter(pk=reported.id).update(status="dealt", commission="pending")
+    go("channel_reports_paid_create", as_mgr, id=reported.id)

@@ -108,7 +108,12 @@ def test_manager_decides_a_conflict_filters_and_reveals(open_tab, demo):
     )  # fmt: skip
     owned = registration_submit(actor=first, name="撞单先生", **common).customer
     registration_submit(actor=second, name="撞单先生", **common)
-    assert OwnershipConflict.objects.filter(status="open").count() == 1
+    ours = OwnershipConflict.objects.filter(status="open", customer=owned)
+    assert ours.count() == 1
+    # the demo's own open conflict of this project is decided first, so ours stands alone
+    for other in OwnershipConflict.objects.filter(status="open").exclude(customer=owned):
+        other.status = "kept"
+        other.save(update_fields=["status"])
 
     tab = open_tab("1280")
     page = tab.page
@@ -118,10 +123,15 @@ def test_manager_decides_a_conflict_filters_and_reveals(open_tab, demo):
     assert card.count() == 1 and "撞单先生" in card.inner_text()
     tab.shot("conflicts")
     card.locator("input[value=kept]").check()
+    # the same day's registrations propose a split: keeping the owner needs a note
+    assert (
+        "业绩分成" in card.get_by_test_id("proposed").inner_text() or "split" in card.inner_text()
+    )
+    card.locator("[name=note]").fill("客户说一直由原顾问联系")
     card.get_by_role("button").click()
     page.wait_for_load_state("load")
     assert page.get_by_test_id("no-conflicts").is_visible()
-    assert OwnershipConflict.objects.get().status == "kept"
+    assert OwnershipConflict.objects.get(customer=owned).status == "kept"
     owned.refresh_from_db()
     assert owned.owner == first
 

@@ -18,21 +18,14 @@ from anchang.assignment.channels.serializers import (
 from anchang.assignment.models import ChannelReport
 from anchang.errors import NotFound
 
-PROJECT = OpenApiParameter(
-    "project", OpenApiTypes.INT, description="a project you manage: its reports; else your own"
-)
+PROJECT = OpenApiParameter("project", OpenApiTypes.INT, description="a project you manage")
 ROWS = 100
 
 
 class ChannelReportsApi(APIView):
-    @extend_schema(parameters=[PROJECT], responses=ProjectReportSerializer(many=True))
+    @extend_schema(responses=AgentReportSerializer(many=True))
     def get(self, request):
-        """Your own reports (an agent), or a project's (its managers), newest first, 100."""
-        raw = request.query_params.get("project")
-        if raw:
-            project = selectors.managing_project(request.user, raw)
-            rows = selectors.project_reports(project)[:ROWS]
-            return Response(ProjectReportSerializer(rows, many=True).data)
+        """Your own reports (an agent), newest first, 100 at most."""
         rows = selectors.my_reports(request.user)[:ROWS]
         return Response(AgentReportSerializer(rows, many=True).data)
 
@@ -43,6 +36,16 @@ class ChannelReportsApi(APIView):
         data.is_valid(raise_exception=True)
         made = services.report_submit(actor=request.user, **data.validated_data)
         return Response(AgentReportSerializer(made).data, status=status.HTTP_201_CREATED)
+
+
+class ProjectReportsApi(APIView):
+    @extend_schema(parameters=[PROJECT], responses=ProjectReportSerializer(many=True))
+    def get(self, request):
+        """A project's reports for its managers, with why a report is not valid, newest first,
+        100 at most."""
+        project = selectors.managing_project(request.user, request.query_params.get("project"))
+        rows = selectors.project_reports(project)[:ROWS]
+        return Response(ProjectReportSerializer(rows, many=True).data)
 
 
 class ChannelPaidApi(APIView):

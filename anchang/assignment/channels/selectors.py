@@ -51,8 +51,8 @@ def managing_project_ids(actor: User) -> frozenset[int]:
 
 def managing_project(actor: User, raw) -> Project:
     projects = project_list_by_ids(managing_project_ids(actor))
-    if raw in (None, "") and len(projects) == 1:
-        return projects[0]
+    if raw in (None, "") and projects:
+        return projects[0]  # the first, as the board opens; the page offers the others
     pk = parse_id(raw) if raw not in (None, "") else None
     for project in projects:
         if project.pk == pk:

@@ -17,6 +17,7 @@ from anchang.assignment.models import ChannelAgent, ChannelReport
 from anchang.customers.phones import mask_phone
 from anchang.errors import DomainError
 from anchang.forms_errors import submit_form
+from anchang.org.selectors import project_list_by_ids
 
 ROWS = 100
 
@@ -96,6 +97,7 @@ def reports(request):
         row.reason_label = rules.INVALID_REASONS.get(row.reason, "")
     context = {
         "project": project, "companies": companies, "rows": rows, "status": wanted,
+        "projects": project_list_by_ids(selectors.managing_project_ids(request.user)),
         "statuses": ChannelReport.Status.choices, "company_form": company_form,
         "agent_form": agent_form, "has_people": bool(people),
     }  # fmt: skip

@@ -21,7 +21,7 @@ class CaseSerializer(serializers.Serializer):
     status = serializers.ChoiceField(source="conflict.status",
                                      choices=OwnershipConflict.Status.choices)  # fmt: skip
     proposed = serializers.ChoiceField(
-        choices=[s for s in OwnershipConflict.Status.values if s != "open"],
+        choices=OwnershipConflict.Status.choices,
         help_text="the outcome the project's ownership rule proposes; deciding otherwise "
         "needs a note",
     )

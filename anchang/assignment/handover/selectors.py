@@ -30,8 +30,8 @@ def assigning_projects(actor: User) -> list[Project]:
 def assigning_project(actor: User, raw) -> Project:
     """The project named in a request, if the actor assigns its customers; else 404."""
     projects = assigning_projects(actor)
-    if raw in (None, "") and len(projects) == 1:
-        return projects[0]
+    if raw in (None, "") and projects:
+        return projects[0]  # the first, as the board opens; the page offers the others
     pk = parse_id(raw) if raw not in (None, "") else None
     for project in projects:
         if project.pk == pk:

@@ -47,8 +47,8 @@ def reception_project(actor: User, raw) -> Project:
     tells nothing)."""
     projects = reception_projects(actor)
     if raw in (None, ""):
-        if len(projects) == 1:
-            return projects[0]
+        if projects:
+            return projects[0]  # the first, as the board opens; the page offers the others
         raise Http404
     pk = parse_id(raw)
     for project in projects:

@@ -35,7 +35,9 @@ def test_an_agent_learns_only_whether_the_report_is_valid(world, api_client):
     assert len(mine) == 2 and all("****" in r["phone"] for r in mine)
     # managers see why
     api_client.force_authenticate(o.manager)
-    theirs = api_client.get(reverse("api:channel-reports"), {"project": o.project.pk}).json()
+    theirs = api_client.get(
+        reverse("api:channel-project-reports"), {"project": o.project.pk}
+    ).json()
     assert {r["reason"] for r in theirs} == {"", "known"}
 
 
@@ -59,7 +61,10 @@ def test_a_non_agent_cannot_report_and_a_consultant_cannot_read_a_projects_repor
     o = office(world)
     api_client.force_authenticate(o.consultant)
     _error(_report(api_client), 403)
-    _error(api_client.get(reverse("api:channel-reports"), {"project": o.project.pk}), 404)
+    _error(
+        api_client.get(reverse("api:channel-project-reports"), {"project": o.project.pk}),
+        (403, 404),
+    )
 
 
 @pytest.mark.django_db(transaction=True)
