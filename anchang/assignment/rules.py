@@ -348,13 +348,12 @@ INVALID_REASONS = {
 def report_windows(model: str, *, reported_at: datetime, visit_days: int,
                    deal_days: int) -> tuple[datetime | None, datetime | None]:  # fmt: skip
     """(visit by, deal by) of a new report. report_deal: the deal by the deal window, no
-    visit needed; report_visit_deal: the visit by the visit window (the deal window starts
-    at the visit); visit_deal: nothing yet, the visit starts the deal window."""
+    visit needed; report_visit_deal and visit_deal: the visit by the visit window, and the
+    deal window starts at the visit (visit_deal credits nothing before it; a report that
+    never leads to a visit expires like the others, not protecting the phone for ever)."""
     if model == "report_deal":
         return None, reported_at + timedelta(days=deal_days)
-    if model == "report_visit_deal":
-        return reported_at + timedelta(days=visit_days), None
-    return None, None
+    return reported_at + timedelta(days=visit_days), None
 
 
 def deal_by_after_visit(model: str, *, visited_at: datetime, deal_days: int,

@@ -109,3 +109,15 @@ def test_every_turn_of_a_long_day_is_fair_under_sign_in_order():
 def test_the_rules_refuse_an_unknown_order_or_make_up_rule(given):
     with pytest.raises(ValueError):
         rules.ReceptionRules(**given)
+
+
+@pytest.mark.parametrize("model", rules.CHANNEL_MODELS)
+def test_every_channel_model_gives_a_report_a_window_that_ends(model):
+    """No model protects a reported phone for ever: a report waits for its visit, or for its
+    deal, a bounded number of days."""
+    visit_by, deal_by = rules.report_windows(model, reported_at=T0, visit_days=7, deal_days=30)
+    assert (visit_by or deal_by) is not None
+    assert (visit_by or deal_by) - T0 <= timedelta(days=30)
+    after = rules.deal_by_after_visit(model, visited_at=T0 + timedelta(days=2), deal_days=30,
+                                      current=deal_by)  # fmt: skip
+    assert after is not None
