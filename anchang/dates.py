@@ -23,3 +23,13 @@ def start_of(day: date, tz: tzinfo | None = None) -> datetime:
 def start_of_today(tz: tzinfo | None = None) -> datetime:
     """The first instant of today in `tz` (the current time zone by default)."""
     return start_of(timezone.localdate(timezone=tz), tz)
+
+
+def parse_day(value) -> date | None:
+    """A day written YYYY-MM-DD in ASCII digits (a query string's), or None."""
+    if not isinstance(value, str) or not value.isascii():
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None

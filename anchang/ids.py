@@ -76,3 +76,10 @@ class PathIdBoundsMiddleware:
             if isinstance(value, int) and not isinstance(value, bool) and value > ID_MAX:
                 raise Http404
         return None
+
+
+def parse_choice(value, choices) -> int | None:
+    """One of `choices` (whole numbers, e.g. a page's 7/14/31 days) written in ASCII digits,
+    or None."""
+    number = parse_id(value, maximum=max(choices))
+    return number if number in choices else None

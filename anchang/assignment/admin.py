@@ -4,17 +4,7 @@ services (the rotation's lock, the make-up turns), so the admin site can look, n
 from django.contrib import admin
 
 from anchang.assignment.models import ChannelCompany, ChannelReport, DutyEntry, TurnEntry
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from anchang.readonly_admin import ReadOnlyAdmin
 
 
 @admin.register(DutyEntry)

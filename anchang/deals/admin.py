@@ -16,17 +16,7 @@ from anchang.deals.models import (
     Receipt,
     Unit,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from anchang.readonly_admin import ReadOnlyAdmin
 
 
 @admin.register(Building)

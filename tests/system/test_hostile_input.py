@@ -14,14 +14,16 @@ import base64
 import inspect
 import json
 import re
+from datetime import date
 from urllib.parse import quote, urlencode
 
 import django_filters
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from anchang.dates import parse_day
 from anchang.followups.services import followup_record
-from anchang.ids import ID_MAX, parse_id
+from anchang.ids import ID_MAX, parse_choice, parse_id
 from anchang.org.models import Role
 from tests.conftest import make_user
 
@@ -322,3 +324,22 @@ def test_path_ids_above_any_column_are_404_before_the_view(rf):
     with pytest.raises(Http404):
         middleware.process_view(request, None, (10**23,), {})
     assert middleware.process_view(request, None, (), {"pk": ID_MAX, "key": "x"}) is None
+
+
+@pytest.mark.parametrize("value", ["7", 7, " 14 "])
+def test_parse_choice_takes_one_of_the_choices(value):
+    assert parse_choice(value, (7, 14, 31)) in (7, 14)
+
+
+@pytest.mark.parametrize("value", ["8", "0", "-7", "７", "٧", "7.0", "", None, "9" * 40, True])
+def test_parse_choice_refuses_anything_else(value):
+    assert parse_choice(value, (7, 14, 31)) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("2026-03-05", date(2026, 3, 5)), ("2026-02-30", None), ("２０２６-03-05", None),
+     ("20260305x", None), ("", None), (None, None), ("9" * 40, None)],
+)  # fmt: skip
+def test_parse_day_reads_only_an_ascii_iso_day(value, expected):
+    assert parse_day(value) == expected

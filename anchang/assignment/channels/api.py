@@ -15,7 +15,6 @@ from anchang.assignment.channels.serializers import (
     ProjectReportSerializer,
     ReportInSerializer,
 )
-from anchang.assignment.models import ChannelReport
 from anchang.errors import NotFound
 
 PROJECT = OpenApiParameter("project", OpenApiTypes.INT, description="a project you manage")
@@ -52,9 +51,7 @@ class ChannelPaidApi(APIView):
     @extend_schema(request=None, responses=ProjectReportSerializer)
     def post(self, request, pk: int):
         """The commission of a deal credited to a channel is settled."""
-        report = ChannelReport.objects.filter(
-            pk=pk, project_id__in=sorted(selectors.managing_project_ids(request.user))
-        ).first()
+        report = selectors.managed_report(request.user, pk)
         if report is None:
             raise NotFound()
         report = services.commission_paid(actor=request.user, report=report)

@@ -98,7 +98,9 @@ def creditable(customer, at: datetime) -> ChannelReport | None:
     )
 
 
-def deal_report(report_id: int | None) -> ChannelReport | None:
-    if not report_id:
-        return None
-    return ChannelReport.objects.filter(pk=report_id).select_related("company").first()
+def managed_report(actor: User, pk) -> ChannelReport | None:
+    """A report of a project whose channel reports the actor manages; None otherwise (an id
+    nobody has answers alike)."""
+    return ChannelReport.objects.filter(
+        pk=parse_id(pk), project_id__in=sorted(managing_project_ids(actor))
+    ).first()

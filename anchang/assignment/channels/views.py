@@ -107,9 +107,7 @@ def reports(request):
 @login_required
 @require_POST
 def commission_paid(request, pk: int):
-    report = ChannelReport.objects.filter(
-        pk=pk, project_id__in=sorted(selectors.managing_project_ids(request.user))
-    ).first()
+    report = selectors.managed_report(request.user, pk)
     if report is None:
         raise PermissionDenied
     try:

@@ -21,7 +21,7 @@ from anchang.customers.models import Customer
 from anchang.customers.phones import mask_phone
 from anchang.dates import local_date
 from anchang.errors import ValidationFailed
-from anchang.ids import parse_id
+from anchang.ids import parse_choice, parse_id
 from anchang.org.selectors import project_rules, user_named
 
 PROJECT = OpenApiParameter("project", OpenApiTypes.INT, description="project id")
@@ -61,10 +61,8 @@ class LapsedApi(APIView):
     @extend_schema(parameters=[PROJECT, DAYS, OWNER], responses=QueueCustomerSerializer(many=True))
     def get(self, request):
         project = selectors.assigning_project(request.user, request.query_params.get("project"))
-        raw = request.query_params.get("days") or "7"
-        if not (raw.isascii() and raw.isdecimal() and len(raw) < 4) or int(raw) not in (
-            selectors.OVERDUE_DAYS
-        ):
+        days = parse_choice(request.query_params.get("days") or "7", selectors.OVERDUE_DAYS)
+        if days is None:
             raise ValidationFailed(fields={"days": _("Choose 3, 7, 14 or 30 days.")})
         owner = request.query_params.get("owner")
         owner_id = None
@@ -73,7 +71,7 @@ class LapsedApi(APIView):
             if owner_id is None:
                 raise ValidationFailed(fields={"owner": _("Give a user id.")})
         today = local_date(project_rules(project).tz)
-        rows = _rows(selectors.lapsed(request.user, project, today=today, days=int(raw),
+        rows = _rows(selectors.lapsed(request.user, project, today=today, days=days,
                                       owner_id=owner_id))  # fmt: skip
         return Response(QueueCustomerSerializer(rows, many=True).data)
 

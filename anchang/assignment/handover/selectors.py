@@ -77,6 +77,7 @@ class Colleague:
     held: int  # in-play customers held now (what the hold cap counts)
     total: int  # every customer held
     cap: int
+    takes: bool = True  # may take customers now (False: listed only as a leaver)
 
     @property
     def label(self) -> str:
@@ -100,7 +101,7 @@ def colleagues(project: Project, *, include: set[int] | None = None) -> list[Col
     cap = project_rules(project).pool.max_active_customers
     return [
         Colleague(user=u, held=counts.get(u.pk, {}).get("held", 0),
-                  total=counts.get(u.pk, {}).get("total", 0), cap=cap)
+                  total=counts.get(u.pk, {}).get("total", 0), cap=cap, takes=u.pk in ids)
         for u in people
     ]  # fmt: skip
 

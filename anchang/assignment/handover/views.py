@@ -17,7 +17,7 @@ from anchang.customers.phones import mask_phone
 from anchang.dates import local_date
 from anchang.errors import DomainError
 from anchang.forms_errors import form_error
-from anchang.ids import parse_id
+from anchang.ids import parse_choice, parse_id
 from anchang.org.selectors import project_rules
 
 
@@ -43,9 +43,8 @@ def _done(request, result) -> None:
 
 
 def _lapsed_days(request) -> int:
-    raw = request.GET.get("days") or request.POST.get("days") or "7"
-    number = int(raw) if raw.isascii() and raw.isdecimal() and len(raw) < 4 else 7
-    return number if number in selectors.OVERDUE_DAYS else 7
+    raw = request.GET.get("days") or request.POST.get("days")
+    return parse_choice(raw, selectors.OVERDUE_DAYS) or 7
 
 
 @login_required
@@ -105,7 +104,8 @@ def handover(request):
     """离职交接: choose the leaver and the colleagues, read the preview, confirm."""
     project = _project(request)
     leavers = selectors.owners_with_customers(project)
-    people = selectors.colleagues(project)
+    everyone = selectors.colleagues(project, include={u.pk for u in leavers})
+    people = [c for c in everyone if c.takes]
     form = forms.HandoverForm(request.POST or None, people=people, leavers=leavers)
     preview = None
     status = 200
@@ -137,7 +137,6 @@ def handover(request):
         "project": project, "projects": selectors.assigning_projects(request.user),
         "form": form, "preview": preview, "people": people,
         "signature": _signature(form.cleaned_data) if preview else "",
-        "leaver_counts": {c.user.pk: c.total for c in selectors.colleagues(
-            project, include={u.pk for u in leavers})},
+        "leaver_counts": {c.user.pk: c.total for c in everyone},
     }  # fmt: skip
     return render(request, "assignment/handover.html", context, status=status)

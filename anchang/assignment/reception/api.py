@@ -3,8 +3,6 @@ a skip, the day's ledger and the fairness figures. The same services as the page
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -26,7 +24,9 @@ from anchang.assignment.reception.serializers import (
     WalkInInSerializer,
     WalkInSerializer,
 )
+from anchang.dates import parse_day
 from anchang.errors import PermissionDenied, ValidationFailed
+from anchang.ids import parse_choice
 from anchang.org.selectors import user_named
 
 PROJECT = OpenApiParameter("project", OpenApiTypes.INT, description="project id")
@@ -123,14 +123,9 @@ class LedgerApi(APIView):
         project = _project(request, request.query_params.get("project"))
         _ensure_desk(request, project)
         raw = request.query_params.get("day") or ""
-        day = selectors.today_of(project, timezone.now())
-        if raw:
-            try:
-                day = date.fromisoformat(raw) if raw.isascii() else None
-            except ValueError:
-                day = None
-            if day is None:
-                raise ValidationFailed(fields={"day": _("Give a day as YYYY-MM-DD.")})
+        day = parse_day(raw) if raw else selectors.today_of(project, timezone.now())
+        if day is None:
+            raise ValidationFailed(fields={"day": _("Give a day as YYYY-MM-DD.")})
         entries = selectors.ledger(project, day)
         return Response(TurnEntrySerializer(entries, many=True, context={"request": request}).data)
 
@@ -142,11 +137,11 @@ class FairnessApi(APIView):
     def get(self, request):
         project = _project(request, request.query_params.get("project"))
         _ensure_desk(request, project)
-        raw = request.query_params.get("days") or "7"
-        if not (raw.isascii() and raw.isdecimal()) or int(raw) not in (7, 14, 31):
+        days = parse_choice(request.query_params.get("days") or "7", selectors.FAIRNESS_DAYS)
+        if days is None:
             raise ValidationFailed(fields={"days": _("Choose 7, 14 or 31 days.")})
         today = selectors.today_of(project, timezone.now())
-        _dates, rows = selectors.fairness(project, until=today, days=int(raw))
+        _dates, rows = selectors.fairness(project, until=today, days=days)
         return Response([
             {"consultant": r.consultant.pk, "consultant_name": r.consultant.name,
              "days": {d.isoformat(): counts for d, counts in r.days.items()},

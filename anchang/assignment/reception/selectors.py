@@ -21,7 +21,8 @@ from anchang.ids import parse_id
 from anchang.org.models import Project, User
 from anchang.org.selectors import project_list_by_ids, project_rules, project_staff
 
-FAIRNESS_DAYS_MAX = 31
+FAIRNESS_DAYS = (7, 14, 31)  # the fairness view's spans
+FAIRNESS_DAYS_MAX = max(FAIRNESS_DAYS)
 RECENT = 20
 
 
@@ -101,6 +102,21 @@ def desk(project: Project, now: datetime | None = None, only_for: int | None = N
         project=project, day=day, roster=roster, next_up=by_id.get(plan.receiver),
         next_is_makeup=plan.makeup, recent=recent, words=rules.desk_words(project.kind),
     )  # fmt: skip
+
+
+def walk_in_taken(actor: User, project: Project, raw, day: date) -> TurnEntry | None:
+    """The walk-in the actor's desk just took (`?taken=` after the redirect), today's only."""
+    pk = parse_id(raw) if raw else None
+    if pk is None or not policies.can_run_desk(actor=actor, project=project):
+        return None
+    entry = (
+        TurnEntry.objects.filter(pk=pk, project=project, actor=actor, day=day)
+        .select_related("consultant", "owner", "customer")
+        .first()
+    )
+    if entry is not None:
+        entry.kind_label = rules.KIND_LABELS[entry.kind]
+    return entry
 
 
 def duty_entry_get(*, actor: User, pk) -> DutyEntry:

@@ -4,7 +4,7 @@ view. Thin doors onto reception.services and selectors."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,14 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from anchang.assignment import policies, rules
-from anchang.assignment.models import TurnEntry
 from anchang.assignment.reception import forms, selectors, services
+from anchang.dates import parse_day
 from anchang.errors import DomainError
 from anchang.forms_errors import submit_form
-from anchang.ids import parse_id
+from anchang.ids import parse_choice
 from anchang.org.selectors import user_named
-
-DAYS_CHOICES = (7, 14, 31)
 
 
 def _project(request):
@@ -43,15 +41,7 @@ def _desk_context(request, project, **given):
     runs_desk = policies.can_run_desk(actor=user, project=project)
     # a consultant reads the roster and their own entries, not the others' visitors
     desk = selectors.desk(project, only_for=None if runs_desk else user.pk)
-    taken = None
-    if runs_desk and (raw := request.GET.get("taken")):
-        taken = (
-            TurnEntry.objects.filter(pk=parse_id(raw), project=project, actor=user, day=desk.day)
-            .select_related("consultant", "owner", "customer")
-            .first()
-        )
-        if taken is not None:
-            taken.kind_label = rules.KIND_LABELS[taken.kind]
+    taken = selectors.walk_in_taken(user, project, request.GET.get("taken"), desk.day)
     people = list(selectors.receivers(project)) if runs_desk else []
     on_roster = {e.consultant_id for e in desk.roster}
     return {
@@ -167,13 +157,6 @@ def skip(request):
     return redirect(_desk_url(project))
 
 
-def _day(raw, default: date) -> date:
-    try:
-        return date.fromisoformat(raw) if raw and raw.isascii() else default
-    except ValueError:
-        return default
-
-
 @login_required
 @require_GET
 def ledger(request):
@@ -182,7 +165,7 @@ def ledger(request):
     if not policies.can_run_desk(actor=request.user, project=project):
         raise PermissionDenied
     today = selectors.today_of(project, timezone.now())
-    day = _day(request.GET.get("day"), today)
+    day = parse_day(request.GET.get("day")) or today
     entries = selectors.ledger(project, day)
     context = {
         "project": project, "projects": selectors.reception_projects(request.user), "day": day,
@@ -201,14 +184,13 @@ def fairness(request):
     project = _project(request)
     if not policies.can_run_desk(actor=request.user, project=project):
         raise PermissionDenied
-    raw = request.GET.get("days", "")
-    days = int(raw) if raw.isascii() and raw.isdecimal() and int(raw) in DAYS_CHOICES else 7
+    days = parse_choice(request.GET.get("days"), selectors.FAIRNESS_DAYS) or 7
     today = selectors.today_of(project, timezone.now())
     dates, rows = selectors.fairness(project, until=today, days=days)
     most = max((r.totals.get("turn", 0) + r.totals.get("makeup", 0) for r in rows), default=0)
     context = {
         "project": project, "projects": selectors.reception_projects(request.user),
-        "dates": dates, "rows": rows, "days": days, "days_choices": DAYS_CHOICES,
+        "dates": dates, "rows": rows, "days": days, "days_choices": selectors.FAIRNESS_DAYS,
         "most": most or 1, "words": rules.desk_words(project.kind),
         "kinds": list(rules.KIND_LABELS.items()),
     }  # fmt: skip
