@@ -29,7 +29,7 @@ from anchang.forms_errors import form_error, submit_form
 from anchang.ids import parse_id
 from anchang.org.models import User
 from anchang.org.policies import can_open_page
-from anchang.org.selectors import project_owners, project_rules
+from anchang.org.selectors import project_chosen, project_owners, project_rules
 from anchang.pagination import offset_page
 
 PAGE_SIZE = 50
@@ -65,13 +65,7 @@ def _project(request):
     if not projects:
         raise PermissionDenied
     wanted = request.GET.get("project") or request.POST.get("project")
-    if wanted:
-        number = parse_id(wanted)
-        chosen = next((p for p in projects if p.pk == number), None)
-        if chosen is None:
-            raise Http404
-        return chosen, projects
-    return projects[0], projects
+    return project_chosen(projects, wanted), projects
 
 
 def _sellable_customers(request, project):

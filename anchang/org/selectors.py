@@ -11,8 +11,10 @@ from typing import NamedTuple
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
+from django.http import Http404
 
 from anchang import permissions
+from anchang.ids import parse_id
 from anchang.org.models import ApiToken, Membership, Project, User
 from anchang.org.rules import ProjectRules
 from anchang.prepared import prepared
@@ -351,6 +353,18 @@ def project_owners(project: Project) -> QuerySet[User]:
     """The project's staff who may hold customers (`duties.own_customers`): whom a customer
     is reassigned or handed out to."""
     return project_staff(project=project, roles=set(permissions.duty_roles("own_customers")))
+
+
+def project_chosen(projects: list[Project], raw) -> Project:
+    """The project a request names (`?project=`) among those the reader may open: the first
+    when it names none (as the board opens), 404 for any other id, so an id tells nothing."""
+    if raw in (None, "") and projects:
+        return projects[0]
+    pk = parse_id(raw) if raw not in (None, "") else None
+    for project in projects:
+        if project.pk == pk:
+            return project
+    raise Http404
 
 
 def user_named(pk: int | None) -> User | None:

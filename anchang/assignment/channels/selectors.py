@@ -6,13 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from anchang import permissions
 from anchang.assignment.models import ChannelAgent, ChannelCompany, ChannelReport
 from anchang.ids import parse_id
 from anchang.org.models import Project, User
-from anchang.org.selectors import project_ids_where, project_list_by_ids, project_staff
+from anchang.org.selectors import (
+    project_chosen,
+    project_ids_where,
+    project_list_by_ids,
+    project_staff,
+)
 
 LIVE = (ChannelReport.Status.VALID, ChannelReport.Status.VISITED)
 
@@ -50,14 +54,8 @@ def managing_project_ids(actor: User) -> frozenset[int]:
 
 
 def managing_project(actor: User, raw) -> Project:
-    projects = project_list_by_ids(managing_project_ids(actor))
-    if raw in (None, "") and projects:
-        return projects[0]  # the first, as the board opens; the page offers the others
-    pk = parse_id(raw) if raw not in (None, "") else None
-    for project in projects:
-        if project.pk == pk:
-            return project
-    raise Http404
+    """The project a request names, among those this page opens for the actor (404 else)."""
+    return project_chosen(project_list_by_ids(managing_project_ids(actor)), raw)
 
 
 def project_reports(project: Project, status: str = "") -> QuerySet[ChannelReport]:

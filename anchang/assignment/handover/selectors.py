@@ -8,15 +8,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 
 from anchang import permissions
 from anchang.assignment import policies
 from anchang.customers.models import Customer
 from anchang.customers.selectors import customers_for
-from anchang.ids import parse_id
 from anchang.org.models import Project, User
-from anchang.org.selectors import project_list_by_ids, project_owners, project_rules
+from anchang.org.selectors import project_chosen, project_list_by_ids, project_owners, project_rules
 from anchang.pool.rules import POOL_STATES
 
 LIST_MAX = 500  # rows a list shows (and a bulk move takes) at once
@@ -28,15 +26,8 @@ def assigning_projects(actor: User) -> list[Project]:
 
 
 def assigning_project(actor: User, raw) -> Project:
-    """The project named in a request, if the actor assigns its customers; else 404."""
-    projects = assigning_projects(actor)
-    if raw in (None, "") and projects:
-        return projects[0]  # the first, as the board opens; the page offers the others
-    pk = parse_id(raw) if raw not in (None, "") else None
-    for project in projects:
-        if project.pk == pk:
-            return project
-    raise Http404
+    """The project a request names, among those this page opens for the actor (404 else)."""
+    return project_chosen(assigning_projects(actor), raw)
 
 
 def reassignable(actor: User, project: Project) -> QuerySet[Customer]:

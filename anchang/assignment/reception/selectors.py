@@ -19,7 +19,7 @@ from anchang.customers.phones import customer_phone_shown, format_phone, phone_s
 from anchang.dates import local_date
 from anchang.ids import parse_id
 from anchang.org.models import Project, User
-from anchang.org.selectors import project_list_by_ids, project_rules, project_staff
+from anchang.org.selectors import project_chosen, project_list_by_ids, project_rules, project_staff
 
 FAIRNESS_DAYS = (7, 14, 31)  # the fairness view's spans
 FAIRNESS_DAYS_MAX = max(FAIRNESS_DAYS)
@@ -44,18 +44,8 @@ def reception_projects(actor: User) -> list[Project]:
 
 
 def reception_project(actor: User, raw) -> Project:
-    """The project named in a request, if its reception is the actor's; else 404 (an id
-    tells nothing)."""
-    projects = reception_projects(actor)
-    if raw in (None, ""):
-        if projects:
-            return projects[0]  # the first, as the board opens; the page offers the others
-        raise Http404
-    pk = parse_id(raw)
-    for project in projects:
-        if project.pk == pk:
-            return project
-    raise Http404
+    """The project a request names, among those this page opens for the actor (404 else)."""
+    return project_chosen(reception_projects(actor), raw)
 
 
 @dataclass
