@@ -3,7 +3,6 @@ and a leaver's handover (with its preview). The same services as the pages."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -17,8 +16,6 @@ from anchang.assignment.handover.serializers import (
     QueueCustomerSerializer,
     SpreadOutSerializer,
 )
-from anchang.customers.models import Customer
-from anchang.customers.phones import mask_phone
 from anchang.dates import local_date
 from anchang.errors import ValidationFailed
 from anchang.ids import parse_choice, parse_id
@@ -28,13 +25,6 @@ PROJECT = OpenApiParameter("project", OpenApiTypes.INT, description="project id"
 DAYS = OpenApiParameter("days", OpenApiTypes.INT, enum=list(selectors.OVERDUE_DAYS),
                         description="more than this many days late; 7 by default")  # fmt: skip
 OWNER = OpenApiParameter("owner", OpenApiTypes.INT, description="the owner's user id")
-
-
-def _rows(rows: QuerySet[Customer]) -> list[Customer]:
-    out = list(rows[: selectors.LIST_MAX])
-    for row in out:
-        row.phone_masked = mask_phone(row.phone)
-    return out
 
 
 def _out(plan, *, preview: bool) -> dict:
@@ -51,7 +41,8 @@ class QueueApi(APIView):
     @extend_schema(parameters=[PROJECT], responses=QueueCustomerSerializer(many=True))
     def get(self, request):
         project = selectors.assigning_project(request.user, request.query_params.get("project"))
-        rows = _rows(selectors.queue(request.user, project))
+        today = local_date(project_rules(project).tz)
+        rows = selectors.listed(selectors.queue(request.user, project), today)
         return Response(QueueCustomerSerializer(rows, many=True).data)
 
 
@@ -71,8 +62,9 @@ class LapsedApi(APIView):
             if owner_id is None:
                 raise ValidationFailed(fields={"owner": _("Give a user id.")})
         today = local_date(project_rules(project).tz)
-        rows = _rows(selectors.lapsed(request.user, project, today=today, days=days,
-                                      owner_id=owner_id))  # fmt: skip
+        lapsed = selectors.lapsed(request.user, project, today=today, days=days,
+                                  owner_id=owner_id)  # fmt: skip
+        rows = selectors.listed(lapsed, today)
         return Response(QueueCustomerSerializer(rows, many=True).data)
 
 

@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from anchang import permissions
 from anchang.assignment import policies
 from anchang.customers.models import Customer
+from anchang.customers.phones import mask_phone
 from anchang.customers.selectors import customers_for
 from anchang.org.models import Project, User
 from anchang.org.selectors import project_chosen, project_list_by_ids, project_owners, project_rules
@@ -55,6 +56,16 @@ def lapsed(actor: User, project: Project, *, today: date, days: int,
     if owner_id:
         rows = rows.filter(owner_id=owner_id)
     return rows.select_related("owner").order_by("next_follow_up_on", "id")
+
+
+def listed(rows: QuerySet[Customer], today: date) -> list[Customer]:
+    """A list's first LIST_MAX rows as both doors show them: the phone masked, and how many
+    days the next follow-up is late."""
+    out = list(rows[:LIST_MAX])
+    for row in out:
+        row.phone_masked = mask_phone(row.phone)
+        row.late_days = (today - row.next_follow_up_on).days if row.next_follow_up_on else None
+    return out
 
 
 def held_by(actor: User, project: Project, owner_id: int) -> QuerySet[Customer]:

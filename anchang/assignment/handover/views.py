@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from anchang.assignment.handover import forms, selectors, services
-from anchang.customers.phones import mask_phone
 from anchang.dates import local_date
 from anchang.errors import DomainError
 from anchang.forms_errors import form_error
@@ -60,7 +59,7 @@ def assign(request, kind: str = "queue"):
         rows_q = selectors.lapsed(request.user, project, today=today, days=days, owner_id=owner)
     else:
         rows_q = selectors.queue(request.user, project)
-    rows = list(rows_q[: selectors.LIST_MAX])
+    rows = selectors.listed(rows_q, today)
     people = selectors.colleagues(project)
     form = forms.AssignForm(request.POST or None, people=people, rows=rows)
     status = 200
@@ -81,9 +80,6 @@ def assign(request, kind: str = "queue"):
                 _done(request, result)
                 query = f"?project={project.pk}" + (f"&days={days}" if kind == "lapsed" else "")
                 return redirect(reverse(f"assignment:{kind}") + query)
-    for row in rows:
-        row.phone_masked = mask_phone(row.phone)
-        row.late_days = (today - row.next_follow_up_on).days if row.next_follow_up_on else None
     context = {
         "project": project, "projects": selectors.assigning_projects(request.user),
         "kind": kind, "rows": rows, "more": len(rows) >= selectors.LIST_MAX, "form": form,
