@@ -59,6 +59,8 @@ def _menu(user) -> dict:
         items.append(_item(_("Channel reports"), "assignment:channel-reports", "channel-reports"))
     if policies.can_open_page(actor=user, page="assignment"):
         items.append(_item(_("Assignment"), "assignment:queue", "assign"))
+    if policies.can_open_page(actor=user, page="imports"):
+        items.append(_item(_("Imports"), "assignment:imports", "imports"))
     if customers_q(user, "reassign") is not None:
         items.append(_item(_("Conflicts"), "customers:conflicts", "conflicts"))
         items.append(_item(_("Loss applications"), "followups:loss-queue", "loss"))
@@ -115,6 +117,8 @@ def _section(request) -> str:
     if match.app_name == "assignment":
         if match.url_name.startswith("channel"):
             return "channel-report" if match.url_name == "channel-report" else "channel-reports"
+        if match.url_name.startswith("import"):
+            return "imports"
         return "assign" if match.url_name in ("queue", "lapsed", "handover") else "reception"
     if match.app_name == "deals":
         board = match.url_name.startswith(("board", "unit")) or match.url_name == "catalogue"

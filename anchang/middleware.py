@@ -82,24 +82,38 @@ class SecurityHeadersMiddleware:
         return response
 
 
+def body_limit(view, limit_setting: str = "ANCHANG_MAX_FILE_BYTES"):
+    """Mark a view that takes a file: its requests may be as large as the setting says."""
+    view.body_limit_setting = limit_setting
+    return view
+
+
 class BodySizeLimitMiddleware:
     """Refuse oversized bodies before anything reads them (DRF's parsers read the stream
-    directly and would otherwise bypass DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+    directly and would otherwise bypass DATA_UPLOAD_MAX_MEMORY_SIZE). Checked when the view
+    is known, before the CSRF check reads the form: a view taking a file (`body_limit`) has
+    a larger limit."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.ANCHANG_MAX_BODY_BYTES:
-            limit_kb = settings.ANCHANG_MAX_BODY_BYTES // 1024
+        limit = getattr(
+            settings, getattr(view_func, "body_limit_setting", "ANCHANG_MAX_BODY_BYTES")
+        )
+        if length > limit:
+            limit_kb = limit // 1024
             message = _("The request is too large (limit %(kb)s KB).") % {"kb": limit_kb}
             if request.path.startswith("/api/"):
                 return JsonResponse(
                     {"code": "too_large", "message": message, "fields": {}}, status=413
                 )
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
-        return self.get_response(request)
+        return None

@@ -226,6 +226,12 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 ANCHANG_MAX_BODY_BYTES = int(os.environ.get("ANCHANG_MAX_BODY_BYTES", 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = ANCHANG_MAX_BODY_BYTES
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# Doors that take a spreadsheet (an import, 导入) take up to this much (views marked with
+# anchang.middleware.body_limit); files are streamed to disk past Django's memory limit.
+ANCHANG_MAX_FILE_BYTES = int(os.environ.get("ANCHANG_MAX_FILE_BYTES", 21 * 1024 * 1024))
+# thread: background work (an import's commit) runs in a thread after the request; inline:
+# in the request, when its transaction commits (tests, scripts)
+ANCHANG_BACKGROUND = os.environ.get("ANCHANG_BACKGROUND", "thread")
 
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -315,6 +321,10 @@ SPECTACULAR_SETTINGS = {
         "SkipReasonEnum": ["busy", "away", "no_answer"],  # assignment.rules.SKIP_REASONS
         "LossApplicationReasonEnum": "anchang.followups.models.LossApplication.Reason",
         "ConflictDecisionEnum": ["kept", "transferred", "split"],
+        # imports
+        "ImportKindEnum": ["visits", "calls", "customers"],  # assignment.imports.rules.KINDS
+        "ImportStatusEnum": "anchang.assignment.models.ImportBatch.Status",
+        "ImportOutcomeEnum": ["new_customer", "return", "merged", "conflict", "invalid"],
     },
 }
 

@@ -64,6 +64,8 @@ def _fast_tests(settings):
     settings.PASSWORD_HASHERS = FAST_HASHERS
     # Every prepared read is also compiled by the ORM and must match (anchang/prepared.py).
     settings.ANCHANG_CHECK_PREPARED = True
+    # Background work (an import's commit) runs when the request's transaction commits.
+    settings.ANCHANG_BACKGROUND = "inline"
     # The manifest storage needs collectstatic; tests render templates without it.
     settings.STORAGES = {
         **settings.STORAGES,

@@ -5,6 +5,7 @@ from anchang.api.schema import SchemaView
 from anchang.assignment.channels import api as channels_api
 from anchang.assignment.conflicts import api as conflicts_api
 from anchang.assignment.handover import api as handover_api
+from anchang.assignment.imports import api as imports_api
 from anchang.assignment.reception import api as reception_api
 from anchang.customers import api as customers_api
 from anchang.deals import api as deals_api
@@ -159,6 +160,20 @@ urlpatterns = [
         channels_api.ChannelPaidApi.as_view(),
         name="channel-paid",
     ),  # fmt: skip
+    path("v1/imports/", imports_api.ImportsView, name="imports"),
+    path("v1/imports/<int:pk>/", imports_api.ImportApi.as_view(), name="import"),
+    path("v1/imports/<int:pk>/rows/", imports_api.ImportRowsApi.as_view(), name="import-rows"),
+    path(
+        "v1/imports/<int:pk>/commit/", imports_api.ImportCommitApi.as_view(), name="import-commit"
+    ),
+    path(
+        "v1/imports/<int:pk>/revert/", imports_api.ImportRevertApi.as_view(), name="import-revert"
+    ),
+    path(
+        "v1/imports/<int:pk>/rejects/",
+        imports_api.ImportRejectsApi.as_view(),
+        name="import-rejects",
+    ),
     path("v1/reviews/", review_api.ReviewListApi.as_view(), name="reviews"),
     path("v1/reviews/mark-done/", review_api.ReviewsDoneApi.as_view(), name="reviews-done"),
     path("v1/reviews/counts/", review_api.ReviewCountsApi.as_view(), name="review-counts"),

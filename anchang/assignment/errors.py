@@ -11,3 +11,7 @@ class Code(models.TextChoices):
     HOLD_CAP = "hold_cap"  # the colleagues chosen cannot take them all under the hold cap
     NOTHING_TO_HAND_OVER = "nothing_to_hand_over"
     REPORT_LIMIT = "report_limit"  # a channel agent's reports per hour
+    IMPORT_FILE = "import_file"  # not a spreadsheet, empty, too big, no header row
+    IMPORT_MAPPING = "import_mapping"  # a required column is not mapped
+    IMPORT_STATE = "import_state"  # the batch is not at the step asked for
+    IMPORT_REVERT_EXPIRED = "import_revert_expired"

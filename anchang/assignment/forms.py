@@ -46,6 +46,13 @@ class ChannelRulesFormSection(RulesFormSection):
         return str(label) if label else None
 
 
+class ImportRulesFormSection(RulesFormSection):
+    key = "imports"
+    title = _("Imports")
+    labels = {"imports.revert_days": _("Days an import may be reverted")}
+
+
 RULES_FORM_SECTIONS = (
     ReceptionRulesFormSection(), OwnershipRulesFormSection(), ChannelRulesFormSection(),
+    ImportRulesFormSection(),
 )  # fmt: skip

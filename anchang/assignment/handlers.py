@@ -4,9 +4,10 @@ visit of a reported phone is credited to the channel."""
 
 from __future__ import annotations
 
+from anchang.assignment.channels import selectors as channel_selectors
 from anchang.assignment.channels import services as channel_services
 from anchang.assignment.conflicts import selectors
-from anchang.customers.events import ConflictOpened, ContactRegistered
+from anchang.customers.events import ConflictOpened, ContactRegistered, ContactsImported
 from anchang.customers.models import OwnershipConflict, Registration
 
 
@@ -21,3 +22,19 @@ def contact_registered(event: ContactRegistered) -> None:
     """A visit of a phone a channel reported: credited to the channel inside its window."""
     if event.registration.kind == Registration.Kind.VISIT:
         channel_services.visit_credit(customer=event.customer, at=event.registration.occurred_at)
+
+
+def contacts_imported(event: ContactsImported) -> None:
+    """A file's new visitors whose phones a channel reported: credited as a registered visit
+    is (one read finds the reported phones among them)."""
+    visits = {
+        customer.phone: (customer, registration.occurred_at)
+        for customer, registration in event.pairs
+        if registration is not None and registration.kind == Registration.Kind.VISIT
+    }
+    if not visits:
+        return
+    project_id = next(iter(visits.values()))[0].project_id
+    for phone in channel_selectors.reported_phones(project_id, visits):
+        customer, at = visits[phone]
+        channel_services.visit_credit(customer=customer, at=at)

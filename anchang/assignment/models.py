@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from anchang.assignment import rules
+from anchang.assignment.imports import rules as import_rules
 
 
 class DutyEntry(models.Model):
@@ -227,3 +228,109 @@ class ChannelReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company}: {self.get_status_display()}"
+
+
+# --- imports (导入) -----------------------------------------------------------------------
+
+
+class ImportBatch(models.Model):
+    """One file a clerk loads (a register or a customer list): read, mapped, previewed,
+    committed in the background, revertible for `imports.revert_days`."""
+
+    class Status(models.TextChoices):
+        READING = "reading", _("Reading the file")
+        PREVIEW = "preview", _("Preview")
+        COMMITTING = "committing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+        REVERTED = "reverted", _("Reverted")
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        "org.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("imported by")
+    )
+    kind = models.CharField(
+        _("type"), max_length=10, choices=list(import_rules.KIND_LABELS.items())
+    )
+    file_name = models.CharField(_("file"), max_length=200)
+    file_type = models.CharField(max_length=4)  # xlsx, csv
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    header_row = models.PositiveIntegerField(default=0)  # the file's row number (1-based)
+    headers = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict)  # field → column index
+    default_medium = models.ForeignKey(
+        "customers.Medium", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    total = models.PositiveIntegerField(default=0)  # data rows
+    done = models.PositiveIntegerField(default=0)  # rows committed so far
+    counts = models.JSONField(default=dict)  # outcome → rows (the preview's, then the result's)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    committed_at = models.DateTimeField(_("committed at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # the worker's last sign of life
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    reverted_at = models.DateTimeField(_("reverted at"), null=True, blank=True)
+    reverted_by = models.ForeignKey(
+        "org.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revert_counts = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        indexes = [
+            models.Index(fields=["project", "-created_at"], name="import_project"),
+            models.Index(fields=["status", "heartbeat_at"], name="import_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.file_name}"
+
+
+class ImportRow(models.Model):
+    """One data row of a file, as written, with its outcome: the preview's until the
+    commit, then what was done (created, merged into a known customer, or refused and why)."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
+    number = models.PositiveIntegerField()  # the file's row number (1-based)
+    cells = models.JSONField(default=list)
+    outcome = models.CharField(max_length=20, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    committed = models.BooleanField(default=False)
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    registration = models.ForeignKey(
+        "customers.Registration", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    created = models.BooleanField(default=False)  # the row created its customer
+
+    class Meta:
+        verbose_name = _("imported row")
+        verbose_name_plural = _("imported rows")
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "number"], name="import_row_number")
+        ]
+        indexes = [models.Index(fields=["batch", "outcome", "number"], name="import_row_outcome")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.number}"
+
+
+class ImportMapping(models.Model):
+    """How a project's files name their columns (header → field), remembered from each
+    mapping confirmed, so next month's register maps itself."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10)
+    columns = models.JSONField(default=dict)  # folded header → field ("" : not imported)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "kind"], name="import_mapping_one")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}:{self.kind}"

@@ -60,3 +60,13 @@ def assigning_project_ids(actor: User) -> frozenset[int]:
 def ensure_can_assign(*, actor: User, project: Project) -> None:
     if project.pk not in assigning_project_ids(actor):
         raise PermissionDenied()
+
+
+def importing_project_ids(actor: User) -> frozenset[int]:
+    """Projects whose registers and customer lists the actor imports (导入)."""
+    return project_ids_where(actor, set(permissions.duty_roles("imports_customers")))
+
+
+def ensure_can_import(*, actor: User, project: Project) -> None:
+    if project.pk not in importing_project_ids(actor):
+        raise PermissionDenied()

@@ -398,6 +398,12 @@ class ReceptionRules(Section):
         return self
 
 
+class ImportRules(Section):
+    """导入: how long an import may be reverted (what it created, untouched since)."""
+
+    revert_days: int = Field(7, ge=0, le=90)
+
+
 def _trade_defaults(trade: str | None) -> dict[str, Any]:
     if trade == "dealership":
         # showrooms commonly even out the day's intake rather than keep a strict round
@@ -418,4 +424,5 @@ RULE_SECTIONS = (
     ),
     RuleSection(key="ownership", model=OwnershipRules, order=71),
     RuleSection(key="channels", model=ChannelRules, order=72, choices=_choices),
+    RuleSection(key="imports", model=ImportRules, order=73),
 )  # fmt: skip

@@ -3,6 +3,7 @@ from django.urls import path
 from anchang.assignment.channels import views as channels
 from anchang.assignment.conflicts import views as conflicts
 from anchang.assignment.handover import views as handover
+from anchang.assignment.imports import views as imports
 from anchang.assignment.reception import views as reception
 
 app_name = "assignment"
@@ -27,4 +28,9 @@ urlpatterns = [
     path("channel/", channels.report, name="channel-report"),
     path("channel/reports/", channels.reports, name="channel-reports"),
     path("channel/reports/<int:pk>/paid/", channels.commission_paid, name="channel-paid"),
+    # imports (导入): registers and customer lists from Excel
+    path("imports/", imports.imports, name="imports"),
+    path("imports/<int:pk>/", imports.batch, name="import"),
+    path("imports/<int:pk>/progress/", imports.progress, name="import-progress"),
+    path("imports/<int:pk>/rejects/", imports.rejects, name="import-rejects"),
 ]

@@ -49,6 +49,8 @@ class AuditEntry(ChoicesDisplay, models.Model):
         PRICE_CHANGED = "price_changed", _("Changed a unit's price")
         RECEIPT_RECORDED = "receipt_recorded", _("Recorded a receipt")
         UNITS_IMPORTED = "units_imported", _("Updated units from a sheet")
+        IMPORTED = "imported", _("Imported a register or customer list")
+        IMPORT_REVERTED = "import_reverted", _("Reverted an import")
         UNIT_STATUS = "unit_status", _("Took a unit off sale or back")
         BACKUP = "backup", _("Backed up database")
         RESTORE = "restore", _("Restored database from a backup")

@@ -62,3 +62,24 @@ class ConflictOpened(Event):
     above weigh the evidence and propose an outcome (assignment's ownership rule)."""
 
     conflict: OwnershipConflict
+
+
+@dataclass(frozen=True)
+class ContactsImported(Event):
+    """Customers a file created (导入), in bulk, with the call or visit that created each (None
+    for a customer list's row): the apps above apply what a registration's contact would
+    (the next follow-up, a first grade, a channel's visit credit) to all of them at once."""
+
+    pairs: list  # [(Customer, Registration | None)], inserted
+    actor: User
+    now: datetime
+
+
+@dataclass(frozen=True)
+class ImportReverting(Event):
+    """An import's customers (导入) are about to be removed (the import is reverted and nobody
+    touched them): the apps above remove what the import itself wrote for them (a first
+    grade) at or before `since`; anything later keeps the customer."""
+
+    customer_ids: set
+    since: datetime

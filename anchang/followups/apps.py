@@ -16,11 +16,18 @@ class FollowupsConfig(AppConfig):
         register_rules(rules.RULE_SECTIONS, forms.RULES_FORM_SECTIONS)
         # The follow-up engine's part in the apps below it, which never import it.
         from anchang.customers.card import CardSection, card_section_add
-        from anchang.customers.events import ContactRegistered, OwnerChanged
+        from anchang.customers.events import (
+            ContactRegistered,
+            ContactsImported,
+            ImportReverting,
+            OwnerChanged,
+        )
         from anchang.events import subscribe
         from anchang.followups import handlers, selectors
 
         subscribe(ContactRegistered, handlers.contact_registered)
+        subscribe(ContactsImported, handlers.contacts_imported)
+        subscribe(ImportReverting, handlers.import_reverting)
         subscribe(OwnerChanged, handlers.owner_changed)
         # Inside the app too: the engine publishes, the parts built on it react.
         from anchang.followups.events import FollowUpRecorded

@@ -3,9 +3,14 @@ FollowupsConfig.ready() subscribes these, so customers, below followups, never i
 
 from __future__ import annotations
 
-from anchang.customers.events import ContactRegistered, OwnerChanged
+from anchang.customers.events import (
+    ContactRegistered,
+    ContactsImported,
+    ImportReverting,
+    OwnerChanged,
+)
 from anchang.followups import services
-from anchang.followups.models import RevisitTask
+from anchang.followups.models import GradeChange, RevisitTask
 
 
 def contact_registered(event: ContactRegistered) -> None:
@@ -15,6 +20,16 @@ def contact_registered(event: ContactRegistered) -> None:
         event.customer, kind=registration.kind, occurred_at=registration.occurred_at
     )
     services.grade_after_registration(event.customer, actor=event.actor, kind=registration.kind)
+
+
+def contacts_imported(event: ContactsImported) -> None:
+    """A file's new customers (导入): the same next follow-up and first grade, in bulk."""
+    services.contacts_after_import(event.pairs, actor=event.actor, now=event.now)
+
+
+def import_reverting(event: ImportReverting) -> None:
+    """The first grades an import gave go with its customers."""
+    GradeChange.objects.filter(customer_id__in=event.customer_ids, at__lte=event.since).delete()
 
 
 def owner_changed(event: OwnerChanged) -> None:

@@ -294,14 +294,47 @@ def grade_after_registration(customer: Customer, *, actor: User, kind: str) -> N
     saves the customer."""
     if customer.grade:
         return
+    grade, suggested = _initial_grade(customer, kind)
+    _set_grade(customer, actor=actor, grade=grade, reason=_("initial grade at registration"),
+               suggested=suggested)  # fmt: skip
+
+
+def _initial_grade(customer: Customer, kind: str) -> tuple[str, str]:
+    """(the grade, the suggestion): a caller starts at C, a visitor by the criteria, else B."""
     scale = _scale(customer)
     suggestion = grade_suggestion(customer)
     if kind == "visit":
-        grade = suggestion.grade or ("B" if "B" in scale else scale[1])
-    else:
-        grade = "C" if "C" in scale else scale[-1]
-    _set_grade(customer, actor=actor, grade=grade, reason=_("initial grade at registration"),
-               suggested=suggestion.grade or "")  # fmt: skip
+        return suggestion.grade or ("B" if "B" in scale else scale[1]), suggestion.grade or ""
+    return ("C" if "C" in scale else scale[-1]), suggestion.grade or ""
+
+
+def contacts_after_import(pairs: list, *, actor: User, now: datetime) -> None:
+    """What a registered contact does to its customer, for a file's new customers at once
+    (导入): the next follow-up (never before the day of the import: an old register's
+    contacts are followed up from now) and a first grade, recorded like any other."""
+    changes: list[GradeChange] = []
+    touched: list[Customer] = []
+    for customer, registration in pairs:
+        if registration is None:
+            continue  # a customer list's row: no contact, as customer_create
+        schedule_after_registration(
+            customer, kind=registration.kind, occurred_at=registration.occurred_at
+        )
+        today = local_date(project_rules(customer.project).tz, now)
+        if customer.next_follow_up_on < today:
+            customer.next_follow_up_on = today
+        if not customer.grade:
+            grade, suggested = _initial_grade(customer, registration.kind)
+            customer.grade = grade
+            changes.append(GradeChange(
+                customer=customer, actor=actor, from_grade="", to_grade=grade,
+                suggested=suggested, reason=_("initial grade at registration"),
+            ))  # fmt: skip
+        touched.append(customer)
+    GradeChange.objects.bulk_create(changes, batch_size=500)
+    Customer.objects.bulk_update(
+        touched, ["next_follow_up_on", "last_reached_at", "grade"], batch_size=500
+    )
 
 
 def schedule_after_registration(customer: Customer, *, kind: str, occurred_at: datetime) -> None:

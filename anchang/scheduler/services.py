@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from anchang.assignment.tasks import channel_reports_expire
+from anchang.assignment.tasks import channel_reports_expire, imports_go_on
 from anchang.customers.services.tally import tally_fold
 from anchang.deals.tasks import holds_expire, milestone_tasks_due
 from anchang.pool.services import pool_reclaim_due
@@ -47,6 +47,8 @@ RULES: list[tuple[str, Callable[[datetime], int]]] = [
     ("holds_expired", holds_expire),
     # channel reports (渠道报备) whose windows passed
     ("channel_reports_expired", channel_reports_expire),
+    # imports (导入) whose background commit stopped with its server go on
+    ("imports_resumed", imports_go_on),
 ]
 # Upkeep, not rules: they change no record a person reads, so the run's summary omits them.
 UPKEEP: list[tuple[str, Callable[[datetime], int]]] = [

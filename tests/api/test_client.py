@@ -38,7 +38,10 @@ def generated(tmp_path_factory):
     with translation.override("en"):
         schema = SchemaGenerator().get_schema(request=None, public=True)
         (out / "schema.yaml").write_bytes(OpenApiYamlRenderer().render(schema))
-    (out / "config.yaml").write_text(yaml.safe_dump({"post_hooks": []}))
+    # An .xlsx answer (an import's rejects) is a binary file to the client.
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    config = {"post_hooks": [], "content_type_overrides": {xlsx: "application/octet-stream"}}
+    (out / "config.yaml").write_text(yaml.safe_dump(config))
     tool = Path(sys.executable).with_name("openapi-python-client")
     done = subprocess.run(
         [str(tool), "generate", "--path", str(out / "schema.yaml"), "--meta", "none",
@@ -89,6 +92,8 @@ class Journey:
             assert parsed is None and response.content == b""
         elif operation == "customers_export_list":
             assert isinstance(parsed, str) and parsed.startswith("\ufeff")
+        elif operation == "imports_rejects_retrieve":
+            assert response.content.startswith(b"PK")  # an .xlsx workbook
         else:
             rows = parsed if isinstance(parsed, list) else [parsed]
             assert isinstance(parsed, list) or parsed is not None, operation
@@ -381,3 +386,27 @@ def _assignment_journey(go, world, as_c1, as_c2, as_mgr, register):
 
     ChannelReport.objects.filter(pk=reported.id).update(status="dealt", commission="pending")
     go("channel_reports_paid_create", as_mgr, id=reported.id)
+
+    # imports (导入): upload, the preview's rows, the mapping, commit, rejects, revert
+    medium = p1.media.first().name
+    rows = [["来访日期", "客户姓名", "性别", "联系电话", "认知途径"],
+            ["2026-03-05", "导入甲", "男", next_phone(), medium],
+            ["2026-03-05", "导入乙", "男", "12345", medium]]  # fmt: skip
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    data = BytesIO()
+    book.save(data)
+    upload = importlib.import_module(f"{PACKAGE}.types").File(
+        payload=BytesIO(data.getvalue()), file_name="来访登记表.xlsx"
+    )
+    batch = go("imports_create", as_clerk, status=201, body=go.models.UploadInRequest(
+        project=p1.pk, kind=go.models.ImportKindEnum("visits"), file=upload))  # fmt: skip
+    go("imports_list", as_clerk, project=p1.pk)
+    go("imports_rows_list", as_clerk, id=batch.id)
+    go("imports_update", as_clerk, id=batch.id, body=go.body("MappingInRequest", {
+        "mapping": {**batch.mapping.to_dict()}, "default_medium": None}))  # fmt: skip
+    go("imports_commit_create", as_clerk, status=202, id=batch.id)
+    assert go("imports_retrieve", as_clerk, id=batch.id).status == "done"
+    go("imports_rejects_retrieve", as_clerk, id=batch.id)
+    go("imports_revert_create", as_clerk, id=batch.id)

@@ -91,6 +91,7 @@ class TestSections:
             ("reception", "anchang.assignment.rules"),
             ("ownership", "anchang.assignment.rules"),
             ("channels", "anchang.assignment.rules"),
+            ("imports", "anchang.assignment.rules"),
             ("deals", "anchang.deals.rules"),
         ]
         assert list(ProjectRules.model_fields) == ["timezone"] + [s.key for s in sections()]

@@ -80,6 +80,20 @@ def live_report(project_id: int, phone: str) -> ChannelReport | None:
     )
 
 
+def reported_phones(project_id: int, phones) -> set[str]:
+    """Which of these phones a channel reported and is waiting for their visit."""
+    wanted = list(phones)
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        found.update(
+            ChannelReport.objects.filter(
+                project_id=project_id, status=ChannelReport.Status.VALID,
+                phone__in=wanted[start : start + 500],
+            ).values_list("phone", flat=True)
+        )  # fmt: skip
+    return found
+
+
 def creditable(customer, at: datetime) -> ChannelReport | None:
     """The report a deal with this customer at `at` is credited to: visited (or, under the
     report → deal model, valid) and inside its deal window."""

@@ -19,14 +19,7 @@ from anchang.customers.phones import mask_phone
 from anchang.customers.selectors import customers_for
 from anchang.errors import ValidationFailed
 from anchang.org.models import User
-
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value) -> str:
-    """Neutralise formula injection: a cell starting with = + - @ is read as text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+from anchang.spreadsheets import spreadsheet_safe
 
 
 def customers_export(*, actor: User, filters: Mapping[str, str] | None = None) -> tuple[str, int]:

@@ -217,40 +217,54 @@ def registration_submit(
         raise
 
 
+_ACTOR = object()  # `credited` left out: the registering actor is credited
+
+
 def _register(
     actor, project, kind, cleaned, gender, occurred_at, left_at, companions, profile,
-    idempotency_key, now,
+    idempotency_key, now, *, credited: Any = _ACTOR, imported: bool = False,
 ) -> RegistrationResult:  # fmt: skip
+    """`credited` is who the contact is credited to and who owns a new customer: the
+    registering actor, or (an import, 导入) the consultant the register names, or nobody
+    (an unowned customer for the assignment queue). An imported row is history: not a late
+    entry, and only the call-in stage's fields are required."""
+    if credited is _ACTOR:
+        credited = actor
     rules = project_rules(project)
-    customer, created = _find_or_create(actor, project, cleaned, gender, profile, kind, rules)
+    customer, created = _find_or_create(
+        actor, project, cleaned, gender, profile, kind, rules, owner=credited
+    )
     refusal = None
     if created:
         outcome = Registration.Outcome.NEW_CUSTOMER
+    elif credited is None:
+        outcome = Registration.Outcome.RETURN  # nobody claims: nothing to dispute
     elif customer.owner_id is None and customer.pool_entered_at is not None:
         # A pool customer: registering them takes them, under the same rules as a claim
         # (cool-down, daily limit, hold cap); refused, it goes to the managers to decide.
         try:
-            owner_change_check(customer, actor, actor=actor, via=OwnerChange.REGISTRATION)
+            owner_change_check(customer, credited, actor=actor, via=OwnerChange.REGISTRATION)
         except ValidationFailed as exc:
             refusal = exc
         outcome = Registration.Outcome.CONFLICT if refusal else Registration.Outcome.RETURN
-    elif customer.owner_id in (None, actor.pk):
+    elif customer.owner_id in (None, credited.pk):
         outcome = Registration.Outcome.RETURN
     else:
         outcome = Registration.Outcome.CONFLICT
-    late = intake_rules.is_late(
+    late = not imported and intake_rules.is_late(
         occurred_at=occurred_at, entered_at=now, day_end=rules.intake.working_day_end,
         tz=rules.tz,
     )  # fmt: skip
     registration = Registration.objects.create(
-        project=project, customer=customer, kind=kind, outcome=outcome, consultant=actor,
+        project=project, customer=customer, kind=kind, outcome=outcome,
+        consultant=credited or actor,
         occurred_at=occurred_at, left_at=left_at, is_late=late, medium=cleaned["medium"],
         name_given=cleaned["name"], content=cleaned["content"], companions=companions,
         intended_product=cleaned["intended_product"], idempotency_key=idempotency_key or None,
     )  # fmt: skip
     if outcome == Registration.Outcome.CONFLICT:
         conflict = OwnershipConflict.objects.create(
-            project=project, customer=customer, registration=registration, claimant=actor,
+            project=project, customer=customer, registration=registration, claimant=credited,
             owner_id=customer.owner_id,
             via_second_phone=bool(customer.phone2) and cleaned["phone"] == customer.phone2,
         )  # fmt: skip
@@ -260,7 +274,7 @@ def _register(
         )
     _count_contact(customer, kind, occurred_at)
     if not created:
-        _fill_blanks(customer, cleaned, gender, profile, actor)
+        _fill_blanks(customer, cleaned, gender, profile, actor, credited)
         if customer.state in (State.LOST, State.NO_INTENT):
             # They came back: a prospect again, with all their history, on the cadence again.
             if customer.state == State.LOST and customer.owner_id:
@@ -274,7 +288,9 @@ def _register(
     # visit. Later stages show what is missing on the card; they never block a registration.
     # A customer created by this registration has no key dates yet: not read twice more.
     care_dates = False if created else None
-    if stage in ("call_in", "first_visit") and (created or customer.visit_count == 1):
+    if imported:
+        ensure_required(customer, rules, "call_in", has_care_dates=care_dates)
+    elif stage in ("call_in", "first_visit") and (created or customer.visit_count == 1):
         ensure_required(customer, rules, stage, has_care_dates=care_dates)
     refresh_derived(customer, rules, has_care_dates=care_dates)
     customer.version += 1
@@ -302,7 +318,7 @@ def _phone_holder(*, project: int, phone: str) -> QuerySet:
     return holders.order_by("pk").values_list("customer_id", flat=True)[:1]
 
 
-def _find_or_create(actor, project, cleaned, gender, profile, kind, rules):
+def _find_or_create(actor, project, cleaned, gender, profile, kind, rules, *, owner):
     """The customer with this phone in the project, created if there is none. Two
     simultaneous first registrations of one phone give one customer: the loser of the
     unique constraint reads the winner's row."""
@@ -314,7 +330,8 @@ def _find_or_create(actor, project, cleaned, gender, profile, kind, rules):
             # runs them side by side; SQLite's IMMEDIATE transactions already queue them).
             return Customer.objects.select_for_update().get(pk=existing), False
         customer = Customer(
-            project=project, owner=actor, owned_since=timezone.now(), name=cleaned["name"],
+            project=project, owner=owner, owned_since=timezone.now() if owner else None,
+            name=cleaned["name"],
             gender=gender, phone=cleaned["phone"], medium=cleaned["medium"], created_by=actor,
         )  # fmt: skip
         for field, value in profile.items():
@@ -345,11 +362,11 @@ def _count_contact(customer: Customer, kind: str, occurred_at: datetime) -> None
         customer.last_contact_at = occurred_at
 
 
-def _fill_blanks(customer, cleaned, gender, profile, actor) -> None:
+def _fill_blanks(customer, cleaned, gender, profile, actor, credited) -> None:
     """A return registration completes the card but never overwrites what is there."""
     # An unowned (or pooled) customer who comes back is received by this one.
-    if customer.owner_id is None:
-        owner_set(customer, actor, actor=actor, via=OwnerChange.REGISTRATION)
+    if customer.owner_id is None and credited is not None:
+        owner_set(customer, credited, actor=actor, via=OwnerChange.REGISTRATION)
     if not customer.gender:
         customer.gender = gender
     if customer.medium_id is None:
