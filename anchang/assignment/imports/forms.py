@@ -31,7 +31,7 @@ class MappingForm(forms.Form):
             for i, name in enumerate(headers)
         ]
         for field in rules.FIELDS:
-            self.fields[f"col_{field}"] = forms.TypedChoiceField(
+            self.fields[field] = forms.TypedChoiceField(
                 label=rules.FIELD_LABELS[field], choices=columns, coerce=int, required=False,
                 empty_value=None,
             )  # fmt: skip
@@ -40,4 +40,4 @@ class MappingForm(forms.Form):
         ]
 
     def mapping(self) -> dict[str, int | None]:
-        return {f: self.cleaned_data.get(f"col_{f}") for f in rules.FIELDS}
+        return {f: self.cleaned_data.get(f) for f in rules.FIELDS}

@@ -79,7 +79,7 @@ def batch(request, pk: int):
     """One import: the mapping and the preview, the progress, or the result."""
     found = _batch(request, pk)
     media = list(selectors.project_media(found.project).values())
-    initial = {f"col_{f}": found.mapping.get(f) for f in rules.FIELDS}
+    initial = {f: found.mapping.get(f) for f in rules.FIELDS}
     initial["default_medium"] = found.default_medium_id
     form = forms.MappingForm(
         request.POST if "map" in request.POST else None, headers=found.headers, media=media,
