@@ -65,6 +65,16 @@ class ConflictOpened(Event):
 
 
 @dataclass(frozen=True)
+class ContactsImporting(Event):
+    """A file's new customers (导入) are about to be inserted, with the kind and time of the
+    contact that creates each: the apps above set on them what a registered contact sets (a
+    handler may set their fields; the rows are inserted after)."""
+
+    contacts: list  # [(Customer unsaved, kind, occurred_at)]
+    now: datetime
+
+
+@dataclass(frozen=True)
 class ContactsImported(Event):
     """Customers a file created (导入), in bulk, with the call or visit that created each (None
     for a customer list's row): the apps above apply what a registration's contact would

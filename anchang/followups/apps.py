@@ -19,6 +19,7 @@ class FollowupsConfig(AppConfig):
         from anchang.customers.events import (
             ContactRegistered,
             ContactsImported,
+            ContactsImporting,
             ImportReverting,
             OwnerChanged,
         )
@@ -26,6 +27,7 @@ class FollowupsConfig(AppConfig):
         from anchang.followups import handlers, selectors
 
         subscribe(ContactRegistered, handlers.contact_registered)
+        subscribe(ContactsImporting, handlers.contacts_importing)
         subscribe(ContactsImported, handlers.contacts_imported)
         subscribe(ImportReverting, handlers.import_reverting)
         subscribe(OwnerChanged, handlers.owner_changed)

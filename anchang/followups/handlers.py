@@ -6,6 +6,7 @@ from __future__ import annotations
 from anchang.customers.events import (
     ContactRegistered,
     ContactsImported,
+    ContactsImporting,
     ImportReverting,
     OwnerChanged,
 )
@@ -22,9 +23,15 @@ def contact_registered(event: ContactRegistered) -> None:
     services.grade_after_registration(event.customer, actor=event.actor, kind=registration.kind)
 
 
+def contacts_importing(event: ContactsImporting) -> None:
+    """A file's new customers (导入): the same next follow-up and first grade as a registered
+    contact gives, set before they are inserted."""
+    services.contacts_before_import(event.contacts, now=event.now)
+
+
 def contacts_imported(event: ContactsImported) -> None:
-    """A file's new customers (导入): the same next follow-up and first grade, in bulk."""
-    services.contacts_after_import(event.pairs, actor=event.actor, now=event.now)
+    """Their first grades recorded, now that they have ids."""
+    services.grades_after_import(event.pairs, actor=event.actor)
 
 
 def import_reverting(event: ImportReverting) -> None:

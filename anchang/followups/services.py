@@ -308,32 +308,36 @@ def _initial_grade(customer: Customer, kind: str) -> tuple[str, str]:
     return ("C" if "C" in scale else scale[-1]), suggestion.grade or ""
 
 
-def contacts_after_import(pairs: list, *, actor: User, now: datetime) -> None:
-    """What a registered contact does to its customer, for a file's new customers at once
-    (导入): the next follow-up (never before the day of the import: an old register's
-    contacts are followed up from now) and a first grade, recorded like any other."""
-    changes: list[GradeChange] = []
-    touched: list[Customer] = []
-    for customer, registration in pairs:
-        if registration is None:
-            continue  # a customer list's row: no contact, as customer_create
-        schedule_after_registration(
-            customer, kind=registration.kind, occurred_at=registration.occurred_at
-        )
+def contacts_before_import(contacts: list, *, now: datetime) -> None:
+    """What a registered contact sets on its customer, for a file's new customers before
+    they are inserted (导入): the next follow-up (never before the day of the import: an old
+    register's contacts are followed up from now) and a first grade (recorded once they have
+    ids, by `grades_after_import`)."""
+    for customer, kind, occurred_at in contacts:
+        schedule_after_registration(customer, kind=kind, occurred_at=occurred_at)
         today = local_date(project_rules(customer.project).tz, now)
         if customer.next_follow_up_on < today:
             customer.next_follow_up_on = today
         if not customer.grade:
-            grade, suggested = _initial_grade(customer, registration.kind)
-            customer.grade = grade
-            changes.append(GradeChange(
-                customer=customer, actor=actor, from_grade="", to_grade=grade,
-                suggested=suggested, reason=_("initial grade at registration"),
-            ))  # fmt: skip
-        touched.append(customer)
-    GradeChange.objects.bulk_create(changes, batch_size=500)
-    Customer.objects.bulk_update(
-        touched, ["next_follow_up_on", "last_reached_at", "grade"], batch_size=500
+            customer.grade, customer._grade_suggested = _initial_grade(customer, kind)
+
+
+def grades_after_import(pairs: list, *, actor: User) -> None:
+    """The first grades of a file's new customers, recorded like any other grade change."""
+    GradeChange.objects.bulk_create(
+        [
+            GradeChange(
+                customer=customer,
+                actor=actor,
+                from_grade="",
+                to_grade=customer.grade,
+                suggested=getattr(customer, "_grade_suggested", ""),
+                reason=_("initial grade at registration"),
+            )  # fmt: skip
+            for customer, registration in pairs
+            if registration is not None and customer.grade
+        ],
+        batch_size=500,
     )
 
 

@@ -153,6 +153,7 @@ TEST_TOPICS = {
     "deals/test_opening_race.py": "opening day (开盘): one unit, one deal, N consultants at once",
     "deals/test_permission_matrix.py": "the matrix's deals section: role × action × relation",
     "assignment/reception/test_desk_race.py": "two desks, one turn: walk-ins taken at once",
+    "assignment/imports/test_import_race.py": "an import and a registration of one phone at once",
 }
 TESTS = ROOT.parent / "tests"
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anchang.customers.choices import Gender
-from anchang.customers.events import ContactsImported, ImportReverting
+from anchang.customers.events import ContactsImported, ContactsImporting, ImportReverting
 from anchang.customers.models import (
     Customer,
     CustomerPhone,
@@ -183,14 +183,14 @@ def _chunk(actor, project, rows, note) -> list[RowOutcome]:
         else:
             seen.add(phone)
             fresh.append((row, cleaned[row.key]))
-    for outcome in _create(actor, project, rules, fresh, note, now):
+    for outcome in _create(actor, project, rules, fresh, note, now, media):
         outcomes[outcome.key] = outcome
     for row, values in later:
         outcomes[row.key] = _known(actor, project, row, values, note, now, media)
     return [outcomes[row.key] for row in rows]
 
 
-def _create(actor, project, rules, fresh, note, now) -> list[RowOutcome]:
+def _create(actor, project, rules, fresh, note, now, media) -> list[RowOutcome]:
     """New phones: the registration's customer, checked and derived alike, inserted in bulk."""
     made: list[tuple[ContactRow, Customer, dict]] = []
     refused: list[RowOutcome] = []
@@ -198,7 +198,7 @@ def _create(actor, project, rules, fresh, note, now) -> list[RowOutcome]:
         customer = Customer(
             project=project, owner=row.credited, name=values["name"], gender=row.gender,
             owned_since=now if row.credited else None, phone=values["phone"],
-            medium_id=row.medium_id, created_by=actor,
+            medium=media[row.medium_id], created_by=actor,
         )  # fmt: skip
         if row.kind:
             _count_contact(customer, row.kind, values["occurred_at"])
@@ -216,6 +216,10 @@ def _create(actor, project, rules, fresh, note, now) -> list[RowOutcome]:
     if not made:
         return refused
     customers = [c for _row, c, _v in made]
+    contacts = [(c, row.kind, values["occurred_at"]) for row, c, values in made if row.kind]
+    # What a contact sets on its customer (the next follow-up, a first grade) is set before
+    # the insert, so the rows go in once.
+    publish(ContactsImporting(contacts=contacts, now=now))
     Customer.objects.bulk_create(customers, batch_size=500)
     Customer.history.bulk_history_create(customers, batch_size=500, default_user=actor)
     CustomerPhone.objects.bulk_create(
