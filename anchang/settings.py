@@ -325,6 +325,7 @@ SPECTACULAR_SETTINGS = {
         "ImportKindEnum": ["visits", "calls", "customers"],  # assignment.imports.rules.KINDS
         "ImportStatusEnum": "anchang.assignment.models.ImportBatch.Status",
         "ImportOutcomeEnum": ["new_customer", "return", "merged", "conflict", "invalid"],
+        "RegistrationOutcomeEnum": "anchang.customers.models.Registration.Outcome",
     },
 }
 

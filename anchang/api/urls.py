@@ -54,6 +54,11 @@ urlpatterns = [
     path(
         "v1/customers/export/", customers_api.CustomerExportApi.as_view(), name="customers-export"
     ),
+    path(
+        "v1/customers/export/xlsx/",
+        customers_api.CustomerExportXlsxApi.as_view(),
+        name="customers-export-xlsx",
+    ),
     path("v1/customers/<int:pk>/", customers_api.CustomerDetailApi.as_view(), name="customer"),
     path(
         "v1/customers/<int:pk>/reassign/",

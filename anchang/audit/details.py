@@ -64,6 +64,17 @@ DETAIL_LABELS = {
     "status": gettext_lazy("Status"),
     "updated": gettext_lazy("Units updated"),
     "price_changes": gettext_lazy("Price changes asked"),
+    # exports and imports (导入)
+    "format": gettext_lazy("Format"),
+    "new_customer": gettext_lazy("New customers"),
+    "return": gettext_lazy("Return calls or visits"),
+    "merged": gettext_lazy("Already customers"),
+    "conflict": gettext_lazy("Ownership conflicts"),
+    "invalid": gettext_lazy("Refused rows"),
+    "customers_removed": gettext_lazy("Customers removed"),
+    "customers_kept": gettext_lazy("Customers kept (worked on since)"),
+    "registrations_removed": gettext_lazy("Registrations removed"),
+    "registrations_kept": gettext_lazy("Registrations kept (worked on since)"),
 }
 # A key that means something else for one action.
 ACTION_LABELS = {("restore", "from"): gettext_lazy("Backup file")}
@@ -71,7 +82,10 @@ ACTION_LABELS = {("restore", "from"): gettext_lazy("Backup file")}
 USER_KEYS = ("from", "to")
 # Known values that are codes, by key.
 VALUE_LABELS = {
-    "what": {"customers": gettext_lazy("Customers")},
+    "what": {
+        "customers": gettext_lazy("Customers"),
+        "import_rejects": gettext_lazy("An import's refused rows"),
+    },
     "door": {"api": gettext_lazy("API"), "page": gettext_lazy("Customer list page")},
     "decision": {
         "approved": gettext_lazy("Approved"),

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.customer_list, name="list"),
     path("register/", views.register, name="register"),
     path("export/", views.customer_export, name="export"),
+    path("export/xlsx/", views.customer_export_xlsx, name="export-xlsx"),
     path("media/", views.media_list, name="media"),
     path("media/<int:pk>/", views.medium_edit, name="medium-edit"),
     path("conflicts/", views.conflict_list, name="conflicts"),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from anchang.customers import policies, selectors, services
-from anchang.customers.api import csv_response
+from anchang.customers.api import csv_response, xlsx_response
 from anchang.customers.card import card_sections
 from anchang.customers.choices import FOLLOWED_STATES
 from anchang.customers.filters import CustomerFilter
@@ -349,8 +349,23 @@ def customer_reassign(request, pk: int):
 def customer_export(request):
     if not policies.can_export_customers(actor=request.user):
         raise PermissionDenied
-    content, _count = services.customers_export(actor=request.user)
+    content, _count = services.customers_export(actor=request.user, filters=_list_filters(request))
     return csv_response(content)
+
+
+@login_required
+@require_GET
+def customer_export_xlsx(request):
+    if not policies.can_export_customers(actor=request.user):
+        raise PermissionDenied
+    out, _count = services.customers_export_xlsx(actor=request.user, filters=_list_filters(request))
+    return xlsx_response(out, "customers")
+
+
+def _list_filters(request) -> dict[str, str]:
+    """The list's filters the page was showing (its query string), so what was listed is
+    what is exported; the paging and sorting keys are not filters."""
+    return {k: v for k, v in request.GET.items() if k not in ("page", "cursor", "sort")}
 
 
 @login_required

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anchang.bulk import insert_rows
 from anchang.customers import policies as customer_policies
 from anchang.customers.models import Customer
 from anchang.dates import local_date
@@ -324,7 +325,8 @@ def contacts_before_import(contacts: list, *, now: datetime) -> None:
 
 def grades_after_import(pairs: list, *, actor: User) -> None:
     """The first grades of a file's new customers, recorded like any other grade change."""
-    GradeChange.objects.bulk_create(
+    insert_rows(
+        GradeChange,
         [
             GradeChange(
                 customer=customer,
@@ -337,7 +339,6 @@ def grades_after_import(pairs: list, *, actor: User) -> None:
             for customer, registration in pairs
             if registration is not None and customer.grade
         ],
-        batch_size=500,
     )
 
 

@@ -92,7 +92,7 @@ class Journey:
             assert parsed is None and response.content == b""
         elif operation == "customers_export_list":
             assert isinstance(parsed, str) and parsed.startswith("\ufeff")
-        elif operation == "imports_rejects_retrieve":
+        elif operation in ("imports_rejects_retrieve", "customers_export_xlsx_list"):
             assert response.content.startswith(b"PK")  # an .xlsx workbook
         else:
             rows = parsed if isinstance(parsed, list) else [parsed]
@@ -233,6 +233,7 @@ def test_a_generated_client_goes_through_every_operation(generated, live_server,
         {"owner": c2.pk, "reason": "调岗", "version": version},
     ))  # fmt: skip
     go("customers_export_list", as_mgr, owner=c2.pk)
+    go("customers_export_xlsx_list", as_mgr, owner=c2.pk)
 
     # the shared pool: a claim and a hand-out
     pooled = [register(as_c1, name=f"李{i}").customer for i in range(2)]

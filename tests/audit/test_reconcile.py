@@ -33,12 +33,18 @@ def _reveal(door: str, visitor, customer, reason: str = "客户来电要求回�
     return response.status_code == 200 and response.json() == {"phone": customer.phone}
 
 
-def _export(door: str, visitor) -> bool:
-    url = reverse("customers:export") if door == "html" else reverse("api:customers-export")
-    response = visitor.get(url)
+# Every door that exports customers (door: export in permissions.yaml), each format.
+EXPORTS = {
+    "html": ("customers:export", "customers:export-xlsx"),
+    "api": ("api:customers-export", "api:customers-export-xlsx"),
+}
+
+
+def _export(door: str, visitor, which: int = 0) -> bool:
+    response = visitor.get(reverse(EXPORTS[door][which]))
     if response.status_code != 200:
         return False
-    b"".join(getattr(response, "streaming_content", [response.content]))  # the whole file
+    b"".join(response.streaming_content if response.streaming else [response.content])
     return True
 
 
@@ -65,9 +71,9 @@ def test_reveals_and_exports_reconcile_with_the_audit_log(world, client, api_cli
             blocked[manager.pk] += 1
     assert sum(revealed.values()) == CAP and blocked[manager.pk] == 3
     assert not _reveal("api", api_client, customers[0], reason="")  # no reason: refused
-    for door in ("html", "api", "html"):
-        exported[manager.pk] += _export(door, doors[door])
-    assert exported[manager.pk] == 3
+    for door, which in (("html", 0), ("api", 0), ("html", 1), ("api", 1)):
+        exported[manager.pk] += _export(door, doors[door], which)
+    assert exported[manager.pk] == 4
 
     consultant_client, consultant_api = client.__class__(), api_client.__class__()
     consultant_client.force_login(consultant)
@@ -75,7 +81,9 @@ def test_reveals_and_exports_reconcile_with_the_audit_log(world, client, api_cli
     assert not _reveal("api", consultant_api, customers[0])  # a colleague's customer: 404
     assert _reveal("html", consultant_client, mine)
     revealed[(consultant.pk, mine.pk)] += 1
-    assert not _export("html", consultant_client) and not _export("api", consultant_api)
+    for which in (0, 1):
+        assert not _export("html", consultant_client, which)
+        assert not _export("api", consultant_api, which)
 
     entries = AuditEntry.objects.all()
     by_reveal = Counter(

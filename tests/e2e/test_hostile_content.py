@@ -18,6 +18,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from anchang.customers.models import Customer
@@ -175,3 +176,9 @@ def test_hostile_text_is_shown_as_text_everywhere_and_exports_stay_inert(open_ta
     assert all(re.fullmatch(r"\d{3}\*{4}\d{4}", row[phone]) for row in body)
     ours = [row for row in body if any("<script>" in cell for cell in row)]
     assert ours, "the hostile customers are in the export, as text"
+    # The .xlsx alike: no cell a spreadsheet would compute, phones masked.
+    response = client.get(reverse("customers:export-xlsx"))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    cells = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+    assert not [c for row in cells[1:] for c in row if isinstance(c, str) and c[:1] == "="]
+    assert all(re.fullmatch(r"\d{3}\*{4}\d{4}", row[phone]) for row in cells[1:])

@@ -27,6 +27,7 @@ from anchang.assignment.models import ImportBatch, ImportMapping, ImportRow
 from anchang.audit.models import AuditEntry
 from anchang.audit.services import audit_record
 from anchang.background import run_after_commit
+from anchang.bulk import insert_rows
 from anchang.customers.services.imports import (
     MERGED,
     ContactRow,
@@ -353,7 +354,7 @@ def _commit_chunk(batch: ImportBatch, reader: _Reader, chunk: list[ImportRow], n
             row.committed = True
         # Written again whole (two statements) rather than a CASE per field per row.
         ImportRow.objects.filter(pk__in=[row.pk for row in chunk]).delete()
-        ImportRow.objects.bulk_create(chunk, batch_size=1000)
+        insert_rows(ImportRow, chunk)
         done = batch.rows.filter(committed=True).count()
         ImportBatch.objects.filter(pk=batch.pk).update(done=done, heartbeat_at=timezone.now())
 

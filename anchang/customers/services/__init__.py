@@ -2,7 +2,7 @@
 are in customers.selectors, the profile's helpers in customers.profile."""
 
 from anchang.customers.services.conflicts import conflict_resolve
-from anchang.customers.services.export import customers_export
+from anchang.customers.services.export import customers_export, customers_export_xlsx
 from anchang.customers.services.key_dates import key_date_add, key_date_remove
 from anchang.customers.services.media import media_ensure_defaults, medium_create, medium_update
 from anchang.customers.services.phone_reveal import phone_reveal
@@ -15,6 +15,7 @@ __all__ = [
     "customer_reassign",
     "customer_update",
     "customers_export",
+    "customers_export_xlsx",
     "key_date_add",
     "key_date_remove",
     "media_ensure_defaults",

@@ -20,6 +20,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anchang.bulk import insert_rows
 from anchang.customers.choices import Gender
 from anchang.customers.events import ContactsImported, ContactsImporting, ImportReverting
 from anchang.customers.models import (
@@ -220,11 +221,11 @@ def _create(actor, project, rules, fresh, note, now, media) -> list[RowOutcome]:
     # What a contact sets on its customer (the next follow-up, a first grade) is set before
     # the insert, so the rows go in once.
     publish(ContactsImporting(contacts=contacts, now=now))
-    Customer.objects.bulk_create(customers, batch_size=500)
-    Customer.history.bulk_history_create(customers, batch_size=500, default_user=actor)
-    CustomerPhone.objects.bulk_create(
+    insert_rows(Customer, customers)
+    insert_rows(Customer.history.model, _history(customers, actor, now))
+    insert_rows(
+        CustomerPhone,
         [CustomerPhone(project=project, customer=c, phone=c.phone, slot=1) for c in customers],
-        batch_size=500,
     )
     registrations = [
         Registration(
@@ -244,7 +245,7 @@ def _create(actor, project, rules, fresh, note, now, media) -> list[RowOutcome]:
         for row, customer, values in made
         if row.kind
     ]
-    Registration.objects.bulk_create(registrations, batch_size=500)
+    insert_rows(Registration, registrations)
     by_customer = {r.customer_id: r for r in registrations}
     publish(
         ContactsImported(
@@ -261,6 +262,22 @@ def _create(actor, project, rules, fresh, note, now, media) -> list[RowOutcome]:
             created=True,
         )  # fmt: skip
         for row, customer, _values in made
+    ]
+
+
+def _history(customers: list[Customer], actor: User, now: datetime) -> list:
+    """Each new customer's first history row, as simple_history writes one on a save."""
+    history = Customer.history.model
+    tracked = [f.attname for f in history.tracked_fields]
+    return [
+        history(
+            history_date=now,
+            history_user=actor,
+            history_type="+",
+            history_change_reason=getattr(c, "_change_reason", ""),
+            **{name: getattr(c, name) for name in tracked},
+        )  # fmt: skip
+        for c in customers
     ]
 
 
