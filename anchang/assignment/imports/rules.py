@@ -82,6 +82,9 @@ def cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     if isinstance(value, datetime):
+        # A date cell has no time: written as a day, so it is read as one (at noon).
+        if value.time() == time(0, 0):
+            return value.date().isoformat()
         return value.isoformat(sep=" ")
     if hasattr(value, "isoformat"):
         return value.isoformat()

@@ -10,6 +10,8 @@ from anchang.assignment import policies
 from anchang.assignment.imports import rules
 from anchang.assignment.models import ImportBatch, ImportMapping, ImportRow
 from anchang.customers.models import CustomerPhone, Medium
+from anchang.customers.phones import mask_phone, normalise_phone
+from anchang.errors import ValidationFailed
 from anchang.org.models import Project, User
 from anchang.org.selectors import project_chosen, project_list_by_ids, project_owners
 
@@ -63,11 +65,12 @@ def batch_rows_shown(batch: ImportBatch, outcome: str = "") -> list[ImportRow]:
 
 
 def mask_text(text: str) -> str:
-    """A phone as written, masked like a stored one: its first 3 and last 4 digits."""
-    digits = [c for c in text if c.isdigit()]
-    if len(digits) < 8:
-        return "*" * len(text)
-    return "".join(digits[:3]) + "****" + "".join(digits[-4:])
+    """A phone as written, masked like a stored one (138****8000); what is not a phone
+    number shows as stars only."""
+    try:
+        return mask_phone(normalise_phone(text))
+    except ValidationFailed:
+        return "*" * min(len(text), 11)
 
 
 def rejected_rows(batch: ImportBatch) -> QuerySet[ImportRow]:
