@@ -76,11 +76,7 @@ def import_upload(
         status=S.PREVIEW, header_row=index + 1, headers=names, total=len(body),
         mapping=rules.guess_mapping(names, remembered),
     )  # fmt: skip
-    ImportRow.objects.bulk_create(
-        (ImportRow(batch=batch, number=number, cells=cells) for number, cells in body),
-        batch_size=2000,
-    )
-    _preview(batch)
+    _preview(batch, [ImportRow(batch=batch, number=number, cells=cells) for number, cells in body])
     return batch
 
 
@@ -230,11 +226,12 @@ class _Reader:
         return contact, cleaned["phone"]
 
 
-def _preview(batch: ImportBatch) -> None:
+def _preview(batch: ImportBatch, fresh: list[ImportRow] | None = None) -> None:
     """Every row's outcome if committed now: refused (and why), a new customer, a known
-    customer's return (or merged, for a customer list), or a conflict with another owner."""
+    customer's return (or merged, for a customer list), or a conflict with another owner.
+    The rows (`fresh` ones from the file, else the batch's) are written with it once."""
     reader = _Reader(batch)
-    rows = list(batch.rows.order_by("number"))
+    rows = fresh if fresh is not None else list(batch.rows.order_by("number"))
     contacts: dict[int, tuple[ContactRow, str]] = {}
     for row in rows:
         checked = reader.checked(row)
@@ -264,7 +261,9 @@ def _preview(batch: ImportBatch) -> None:
         else:
             row.outcome = "new_customer"
             seen[phone], seen_rows[phone] = credited, row.number
-    ImportRow.objects.bulk_update(rows, ["outcome", "reason"], batch_size=1000)
+    if fresh is None:
+        batch.rows.all().delete()  # written again whole: cheaper than a CASE per row
+    insert_rows(ImportRow, rows)
     batch.counts = dict(Counter(r.outcome for r in rows))
     batch.save(update_fields=["counts"])
 
