@@ -3,7 +3,13 @@ services (the rotation's lock, the make-up turns), so the admin site can look, n
 
 from django.contrib import admin
 
-from anchang.assignment.models import ChannelCompany, ChannelReport, DutyEntry, TurnEntry
+from anchang.assignment.models import (
+    ChannelCompany,
+    ChannelReport,
+    DutyEntry,
+    ImportBatch,
+    TurnEntry,
+)
 from anchang.readonly_admin import ReadOnlyAdmin
 
 
@@ -33,3 +39,11 @@ class ChannelReportAdmin(ReadOnlyAdmin):
     list_display = ("reported_at", "project", "company", "status", "commission")
     list_filter = ("project", "status", "commission")
     exclude = ("phone",)  # a reported number stays out of the admin site
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "project", "kind", "file_name", "status", "total", "done")
+    list_filter = ("project", "kind", "status")
+    # the rows hold phones and names as written: the import pages show them masked
+    exclude = ("headers", "mapping")

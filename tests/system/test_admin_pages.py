@@ -78,6 +78,11 @@ def _reception(world):
     o = Office(r.project, *r.consultants[:2], r.manager, r.desk)
     _company, (agent,) = channel(world, o)
     channels.report_submit(actor=agent, name="渠道客户", phone=next_phone())
+    from anchang.assignment.imports import services as imports
+
+    data = f"姓名,电话,性别,认知途径\n导入客户,{next_phone()},男,{r.project.media.first().name}\n"
+    imports.import_upload(actor=r.desk, project=r.project, kind="customers",
+                          file_name="名单.csv", data=data.encode())  # fmt: skip
 
 
 def _admins():
