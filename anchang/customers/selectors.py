@@ -279,21 +279,28 @@ def customer_last_loss(customer: Customer):
     return found[0] if found else None
 
 
-def open_conflicts(actor: User) -> QuerySet[OwnershipConflict]:
-    """Conflicts in the projects where the actor may reassign customers."""
+def conflicts_in_scope(actor: User) -> QuerySet[OwnershipConflict]:
+    """Conflicts, open or decided, of the customers the actor may reassign."""
     q = customers_q(actor, "reassign")
     if q is None:
         return OwnershipConflict.objects.none()
     allowed = Customer.objects.filter(q).values("pk")
     return (
-        OwnershipConflict.objects.filter(status=OwnershipConflict.Status.OPEN, customer__in=allowed)
-        .select_related("customer", "claimant", "owner", "registration", "project")
+        OwnershipConflict.objects.filter(customer__in=allowed)
+        .select_related("customer", "claimant", "owner", "registration", "project", "resolved_by")
         .order_by("-id")
     )
 
 
-def conflict_get(*, actor: User, pk) -> OwnershipConflict:
-    return get_in_scope(open_conflicts(actor), pk)
+def open_conflicts(actor: User) -> QuerySet[OwnershipConflict]:
+    """Conflicts in the projects where the actor may reassign customers, still open."""
+    return conflicts_in_scope(actor).filter(status=OwnershipConflict.Status.OPEN)
+
+
+def conflict_get(*, actor: User, pk, decided: bool = False) -> OwnershipConflict:
+    """An open conflict the actor may decide (404 otherwise); with `decided`, one already
+    decided too (its page shows the decision)."""
+    return get_in_scope(conflicts_in_scope(actor) if decided else open_conflicts(actor), pk)
 
 
 @prepared

@@ -90,8 +90,9 @@ def propose(conflict: OwnershipConflict) -> tuple[str, list[dict]]:
 
 
 def case(*, actor: User, pk) -> Case:
-    """A conflict the actor may decide (404 otherwise), with its evidence and proposal."""
-    conflict = conflict_get(actor=actor, pk=pk)
+    """A conflict the actor may decide, or has decided (404 otherwise), with its evidence
+    and proposal."""
+    conflict = conflict_get(actor=actor, pk=pk, decided=True)
     facts, seen = evidence(conflict)
     conf = project_rules(conflict.project).ownership
     proposed, reasons = rules.propose(facts, protection_days=conf.protection_days,

@@ -26,6 +26,15 @@ def test_the_manager_reads_both_sides_and_decides_as_proposed(world, client):
     done = client.post(reverse("assignment:conflict", args=[c.pk]), {"decision": "kept"})
     assert done.status_code == 302
     assert OwnershipConflict.objects.get(pk=c.pk).status == "kept"
+    # Decided, the page still opens (a link on My day or in the log leads here): the decision
+    # instead of the form; deciding again is refused with a message, never a 500.
+    decided = client.get(reverse("assignment:conflict", args=[c.pk]))
+    assert decided.status_code == 200 and 'data-testid="decided-outcome"' in decided.text
+    assert 'data-testid="decide-form"' not in decided.text
+    again = client.post(reverse("assignment:conflict", args=[c.pk]), {"decision": "transferred",
+                                                                      "note": "改判"})  # fmt: skip
+    assert again.status_code in (400, 409)
+    assert OwnershipConflict.objects.get(pk=c.pk).status == "kept"
 
 
 def test_a_split_proposes_the_claimant_as_the_deals_stand_in(world, client):
