@@ -165,6 +165,11 @@ urlpatterns = [
         channels_api.ChannelPaidApi.as_view(),
         name="channel-paid",
     ),  # fmt: skip
+    path(
+        "v1/channel/reports/<int:pk>/decide/",
+        channels_api.ChannelDecideApi.as_view(),
+        name="channel-decide",
+    ),  # fmt: skip
     path("v1/imports/", imports_api.ImportsView, name="imports"),
     path("v1/imports/<int:pk>/", imports_api.ImportApi.as_view(), name="import"),
     path("v1/imports/<int:pk>/rows/", imports_api.ImportRowsApi.as_view(), name="import-rows"),

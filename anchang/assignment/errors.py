@@ -15,3 +15,4 @@ class Code(models.TextChoices):
     IMPORT_MAPPING = "import_mapping"  # a required column is not mapped
     IMPORT_STATE = "import_state"  # the batch is not at the step asked for
     IMPORT_REVERT_EXPIRED = "import_revert_expired"
+    NOT_DISPUTED = "not_disputed"  # a channel report whose visit is not waiting for a decision

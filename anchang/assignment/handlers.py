@@ -7,6 +7,7 @@ from __future__ import annotations
 from anchang.assignment.channels import selectors as channel_selectors
 from anchang.assignment.channels import services as channel_services
 from anchang.assignment.conflicts import selectors
+from anchang.customers.choices import MediumKind
 from anchang.customers.events import ConflictOpened, ContactRegistered, ContactsImported
 from anchang.customers.models import OwnershipConflict, Registration
 
@@ -20,8 +21,12 @@ def conflict_opened(event: ConflictOpened) -> None:
 
 def contact_registered(event: ContactRegistered) -> None:
     """A visit of a phone a channel reported: credited to the channel inside its window."""
-    if event.registration.kind == Registration.Kind.VISIT:
-        channel_services.visit_credit(customer=event.customer, at=event.registration.occurred_at)
+    registration = event.registration
+    if registration.kind == Registration.Kind.VISIT:
+        channel_services.visit_credit(
+            customer=event.customer, at=registration.occurred_at,
+            via_channel=_via_channel(registration.medium),
+        )  # fmt: skip
 
 
 def contacts_imported(event: ContactsImported) -> None:
@@ -37,4 +42,11 @@ def contacts_imported(event: ContactsImported) -> None:
     project_id = next(iter(visits.values()))[0].project_id
     for phone in channel_selectors.reported_phones(project_id, visits):
         customer, at = visits[phone]
-        channel_services.visit_credit(customer=customer, at=at)
+        channel_services.visit_credit(
+            customer=customer, at=at, via_channel=_via_channel(customer.medium)
+        )
+
+
+def _via_channel(medium) -> bool:
+    """Whether the visitor says they came through a channel partner (the medium's kind)."""
+    return medium is None or medium.kind == MediumKind.CHANNEL

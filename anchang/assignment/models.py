@@ -178,6 +178,9 @@ class ChannelReport(models.Model):
         VISITED = "visited", _("Visited")  # the visit came inside its window
         DEALT = "dealt", _("Deal")  # a deal inside the window: the channel is credited
         EXPIRED = "expired", _("Expired")  # a window passed
+        # the visitor came inside the window but not through the channel (a walk-in named
+        # another medium): a manager decides whose the visit is
+        DISPUTED = "disputed", _("Under review")
 
     class Commission(models.TextChoices):
         NONE = "", _("None")
@@ -203,6 +206,10 @@ class ChannelReport(models.Model):
         _("commission"), max_length=10, choices=Commission.choices, blank=True, default=""
     )
     idempotency_key = models.CharField(max_length=64, null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "org.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("channel report")
@@ -215,7 +222,7 @@ class ChannelReport(models.Model):
             # one live report per phone and project: the first valid one protects it
             models.UniqueConstraint(
                 fields=["project", "phone"], name="channel_report_one_live",
-                condition=models.Q(status__in=["valid", "visited"]),
+                condition=models.Q(status__in=["valid", "visited", "disputed"]),
             ),
         ]  # fmt: skip
         indexes = [

@@ -342,6 +342,7 @@ CHANNEL_MODEL_LABELS = {
 INVALID_REASONS = {
     "known": _("already a customer of the project"),
     "reported": _("already reported by a channel"),
+    "walk_in": _("came on their own (a manager decided)"),
 }
 
 

@@ -28,6 +28,7 @@ urlpatterns = [
     path("channel/", channels.report, name="channel-report"),
     path("channel/reports/", channels.reports, name="channel-reports"),
     path("channel/reports/<int:pk>/paid/", channels.commission_paid, name="channel-paid"),
+    path("channel/reports/<int:pk>/decide/", channels.decide, name="channel-decide"),
     # imports (导入): registers and customer lists from Excel
     path("imports/", imports.imports, name="imports"),
     path("imports/<int:pk>/", imports.batch, name="import"),

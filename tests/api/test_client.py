@@ -387,6 +387,13 @@ def _assignment_journey(go, world, as_c1, as_c2, as_mgr, register):
 
     ChannelReport.objects.filter(pk=reported.id).update(status="dealt", commission="pending")
     go("channel_reports_paid_create", as_mgr, id=reported.id)
+    disputed = go("channel_reports_create", as_agent, status=201, body=go.body(
+        "ReportInRequest", {"name": "自然到访", "phone": next_phone()}))  # fmt: skip
+    ChannelReport.objects.filter(pk=disputed.id).update(status="disputed",
+                                                        visited_at=timezone.now())  # fmt: skip
+    own = {"credit": False, "note": "客户自己来的"}
+    go("channel_reports_decide_create", as_mgr, id=disputed.id,
+       body=go.body("ChannelDecideInRequest", own))  # fmt: skip
 
     # imports (导入): upload, the preview's rows, the mapping, commit, rejects, revert
     medium = p1.media.first().name

@@ -143,6 +143,8 @@ SOURCES: dict[str, list] = {
     "CompanyForm": [ChannelCompany],
     "ReportForm": [ChannelReport],
     "ReportInSerializer": [ChannelReport],
+    "ChannelDecideForm": [{"note": 200}],  # assignment.channels.services.report_decide
+    "ChannelDecideInSerializer": [{"note": 200}],
     # assignment: the reasons go to customer_reassign (customers.services.profile, 200)
     **{
         name: [{"reason": 200, "over_cap": 200}]

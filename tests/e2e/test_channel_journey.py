@@ -47,7 +47,7 @@ def test_an_agent_reports_on_a_phone_and_the_visit_is_credited(open_tab, demo):
 
     registration_submit(
         actor=consultant, project=project, kind="visit", name="周先生", gender="m",
-        phone="13498880001", medium_id=Medium.objects.filter(project=project).first().pk,
+        phone="13498880001", medium_id=Medium.objects.get(project=project, kind="channel").pk,
         content="渠道带看，客户对三居室感兴趣，预算三百万左右", occurred_at=timezone.now(),
         profile=FIRST_VISIT,
     )  # fmt: skip

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from anchang.assignment.channels import selectors, services
 from anchang.assignment.channels.serializers import (
     AgentReportSerializer,
+    ChannelDecideInSerializer,
     ProjectReportSerializer,
     ReportInSerializer,
 )
@@ -55,4 +56,18 @@ class ChannelPaidApi(APIView):
         if report is None:
             raise NotFound()
         report = services.commission_paid(actor=request.user, report=report)
+        return Response(ProjectReportSerializer(report).data)
+
+
+class ChannelDecideApi(APIView):
+    @extend_schema(request=ChannelDecideInSerializer, responses=ProjectReportSerializer)
+    def post(self, request, pk: int):
+        """渠道撞单: a visit that clashed with the report (the visitor named another medium) is
+        the channel's, or the visitor's own (with a note); 409 `not_disputed` otherwise."""
+        report = selectors.managed_report(request.user, pk)
+        if report is None:
+            raise NotFound()
+        data = ChannelDecideInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = services.report_decide(actor=request.user, report=report, **data.validated_data)
         return Response(ProjectReportSerializer(report).data)

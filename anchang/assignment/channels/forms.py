@@ -40,3 +40,11 @@ class AgentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["company"].choices = [(c.pk, c.name) for c in companies]
         self.fields["user"].choices = [(u.pk, str(u)) for u in people]
+
+
+class ChannelDecideForm(forms.Form):
+    credit = forms.TypedChoiceField(
+        label=_("Whose visit"), coerce=lambda v: v == "1",
+        choices=[("1", _("The channel's")), ("0", _("The visitor's own"))],
+    )  # fmt: skip
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)

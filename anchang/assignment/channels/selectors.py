@@ -19,6 +19,9 @@ from anchang.org.selectors import (
 )
 
 LIVE = (ChannelReport.Status.VALID, ChannelReport.Status.VISITED)
+# What protects a phone from other channels' reports: a live report, or one whose visit a
+# manager is deciding.
+PROTECTING = (*LIVE, ChannelReport.Status.DISPUTED)
 
 
 def _agent_roles() -> set[str]:
@@ -74,7 +77,7 @@ def companies(project: Project) -> list[ChannelCompany]:
 
 def live_report(project_id: int, phone: str) -> ChannelReport | None:
     return (
-        ChannelReport.objects.filter(project_id=project_id, phone=phone, status__in=LIVE)
+        ChannelReport.objects.filter(project_id=project_id, phone=phone, status__in=PROTECTING)
         .select_related("company")
         .first()
     )

@@ -45,3 +45,10 @@ class ReportInSerializer(StrictSerializer):
     name = TextField(limit=max_length_of(ChannelReport, "name"), minimum=1)
     phone = serializers.CharField(max_length=PHONE_INPUT_MAX)
     idempotency_key = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+class ChannelDecideInSerializer(StrictSerializer):
+    credit = serializers.BooleanField(
+        help_text="true: the channel's visit; false: the visitor's own"
+    )
+    note = TextField(limit=200, required=False, help_text="required when not the channel's")

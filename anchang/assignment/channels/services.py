@@ -18,7 +18,7 @@ from anchang.assignment.models import ChannelAgent, ChannelCompany, ChannelRepor
 from anchang.customers.models import Customer
 from anchang.customers.phones import normalise_phone
 from anchang.customers.services.profile import clean_name
-from anchang.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from anchang.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from anchang.org.models import Project, User
 from anchang.org.selectors import project_rules
 from anchang.validators import fold_spaces
@@ -79,22 +79,60 @@ def report_submit(
         return ChannelReport.objects.create(**fields, status=S.INVALID, reason="reported")
 
 
-def visit_credit(*, customer: Customer, at: datetime) -> ChannelReport | None:
-    """A visit of a reported phone: credited to the channel if inside the window."""
+def visit_credit(
+    *, customer: Customer, at: datetime, via_channel: bool = True
+) -> ChannelReport | None:
+    """A visit of a reported phone inside the window: credited to the channel when the
+    visitor came through a channel (the registration's medium); a walk-in who names another
+    medium clashes with the report, and a manager decides (`report_decide`)."""
     report = selectors.live_report(customer.project_id, customer.phone)
     if report is None or report.status != S.VALID:
         return None
     if report.visit_by is not None and at > report.visit_by:
         return None  # the tick expires it
-    conf = project_rules(customer.project).channels
-    report.status = S.VISITED
     report.visited_at = at
     report.customer = customer
-    report.deal_by = rules.deal_by_after_visit(
-        conf.model, visited_at=at, deal_days=conf.deal_days, current=report.deal_by
-    )
+    if via_channel:
+        conf = project_rules(customer.project).channels
+        report.status = S.VISITED
+        report.deal_by = rules.deal_by_after_visit(
+            conf.model, visited_at=at, deal_days=conf.deal_days, current=report.deal_by
+        )
+    else:
+        report.status = S.DISPUTED
     report.save(update_fields=["status", "visited_at", "customer", "deal_by"])
     return report
+
+
+def report_decide(
+    *, actor: User, report: ChannelReport, credit: bool, note: str = ""
+) -> ChannelReport:
+    """A manager decides a visit that clashed with a report (渠道撞单): the channel's (the
+    deal window starts at the visit) or not (the report is not valid: the visitor came on
+    their own). Deciding against the channel needs a note."""
+    if report.project_id not in selectors.managing_project_ids(actor):
+        raise NotFound()
+    note = fold_spaces(note or "")
+    if len(note) > 200:
+        raise ValidationFailed(fields={"note": _("At most %(n)d characters.") % {"n": 200}})
+    if not credit and not note:
+        raise ValidationFailed(fields={"note": _("Say why the visit is not the channel's.")})
+    with transaction.atomic():
+        current = ChannelReport.objects.select_for_update().get(pk=report.pk)
+        if current.status != S.DISPUTED:
+            raise Conflict(_("This report is not waiting for a decision."), code=Code.NOT_DISPUTED)
+        current.decided_by, current.decision_note = actor, note
+        if credit:
+            conf = project_rules(current.project).channels
+            current.status = S.VISITED
+            current.deal_by = rules.deal_by_after_visit(
+                conf.model, visited_at=current.visited_at, deal_days=conf.deal_days,
+                current=current.deal_by,
+            )  # fmt: skip
+        else:
+            current.status, current.reason = S.INVALID, "walk_in"
+        current.save(update_fields=["status", "deal_by", "reason", "decided_by", "decision_note"])
+    return current
 
 
 def report_dealt(*, report: ChannelReport, customer: Customer, at: datetime) -> ChannelReport:

@@ -117,3 +117,24 @@ def commission_paid(request, pk: int):
     else:
         messages.success(request, _("Commission settled."))
     return redirect(reverse("assignment:channel-reports") + f"?project={report.project_id}")
+
+
+@login_required
+@require_POST
+def decide(request, pk: int):
+    """渠道撞单: the channel's visit, or the visitor's own (with a note)."""
+    report = selectors.managed_report(request.user, pk)
+    if report is None:
+        raise PermissionDenied
+    form = forms.ChannelDecideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    else:
+        try:
+            services.report_decide(actor=request.user, report=report, **form.cleaned_data)
+        except DomainError as error:
+            fields = " ".join(str(v) for v in error.fields.values())
+            messages.error(request, fields or str(error.message))
+        else:
+            messages.success(request, _("Decided."))
+    return redirect(reverse("assignment:channel-reports") + f"?project={report.project_id}")

@@ -81,3 +81,30 @@ def test_two_agents_reporting_one_phone_at_once_make_one_valid_report(world):
     assert sorted(status for status, _ in results) == [201, 201]
     assert sorted(body["status"] for _, body in results) == ["invalid", "valid"]
     assert ChannelReport.objects.filter(status="valid").count() == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"credit": "maybe"},
+        {"credit": False},
+        {"credit": False, "note": "x" * 201},
+        {"credit": True, "note": ["列表"]},
+    ],
+)
+def test_a_bad_decision_is_400_and_changes_nothing(world, api_client, body):
+    from tests.assignment.channels.test_pages import _disputed
+
+    o = office(world)
+    report = _disputed(world, o)
+    api_client.force_authenticate(o.manager)
+    answer = api_client.post(reverse("api:channel-decide", args=[report.pk]), body, format="json")
+    assert answer.status_code == 400, answer.content
+    assert ChannelReport.objects.get(pk=report.pk).status == "disputed"
+    ok = api_client.post(reverse("api:channel-decide", args=[report.pk]), {"credit": True},
+                         format="json")  # fmt: skip
+    assert ok.status_code == 200 and ok.json()["status"] == "visited"
+    again = api_client.post(reverse("api:channel-decide", args=[report.pk]), {"credit": True},
+                            format="json")  # fmt: skip
+    assert again.status_code == 409 and again.json()["code"] == "not_disputed"

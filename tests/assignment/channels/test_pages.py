@@ -9,6 +9,7 @@ from django.urls import reverse
 from anchang.assignment.models import ChannelReport
 from tests.assignment.channels.test_services import channel
 from tests.conftest import next_phone
+from tests.customers.helpers import FIRST_VISIT
 from tests.deals.helpers import office
 
 
@@ -66,3 +67,38 @@ def test_who_may_not_is_kept_out(world, client):
     client.force_login(o.consultant)
     assert client.get(reverse("assignment:channel-report")).status_code == 403
     assert client.get(reverse("assignment:channel-reports")).status_code == 403
+
+
+def _disputed(world, o):
+    from anchang.assignment.channels import services
+
+    _company, (agent,) = channel(world, o)
+    phone = next_phone()
+    report = services.report_submit(actor=agent, name="自然到访", phone=phone)
+    world.register(o.consultant, o.project, kind="visit", phone=phone, profile=FIRST_VISIT,
+                   medium_id=o.project.media.get(kind="billboard").pk)  # fmt: skip
+    report.refresh_from_db()
+    assert report.status == "disputed"
+    return report
+
+
+def test_the_manager_decides_a_clash_on_the_reports_page(world, client):
+    o = office(world)
+    report = _disputed(world, o)
+    client.force_login(o.manager)
+    page = client.get(reverse("assignment:channel-reports"), {"project": o.project.pk})
+    assert 'data-testid="channel-decide"' in page.text
+    url = reverse("assignment:channel-decide", args=[report.pk])
+    for hostile in (
+        {"credit": "maybe"},
+        {"credit": "0", "note": ""},
+        {"credit": "0", "note": "长" * 201},
+        {},
+    ):
+        client.post(url, hostile)
+        assert ChannelReport.objects.get(pk=report.pk).status == "disputed", hostile
+    client.post(url, {"credit": "0", "note": "客户说是自己看到广告来的"})
+    assert ChannelReport.objects.get(pk=report.pk).reason == "walk_in"
+    assert client.post(url, {"credit": "1"}).status_code == 302  # decided: a message, no 500
+    client.force_login(o.consultant)
+    assert client.post(url, {"credit": "1"}).status_code == 403

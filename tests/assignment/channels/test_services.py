@@ -12,7 +12,7 @@ from django.utils import timezone
 from anchang.assignment.channels import services
 from anchang.assignment.models import ChannelReport
 from anchang.customers.services import customer_create
-from anchang.errors import PermissionDenied, ValidationFailed
+from anchang.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from anchang.org.models import Role
 from anchang.org.services import membership_grant
 from tests.conftest import make_user, next_phone
@@ -69,13 +69,47 @@ def test_a_visit_in_the_window_then_a_deal_credits_the_channel(world):
     assert (report.status, report.commission) == ("dealt", "pending")
 
 
+def _medium(o, kind: str):
+    return o.project.media.get(kind=kind)
+
+
 def test_a_visit_through_the_registration_service_is_credited(world):
     o = office(world)
     _company, (agent,) = channel(world, o)
     phone = next_phone()
     services.report_submit(actor=agent, name="到访客户", phone=phone)
-    world.register(o.consultant, o.project, kind="visit", phone=phone, profile=FIRST_VISIT)
+    world.register(o.consultant, o.project, kind="visit", phone=phone, profile=FIRST_VISIT,
+                   medium_id=_medium(o, "channel").pk)  # fmt: skip
     assert ChannelReport.objects.get().status == "visited"
+
+
+def test_a_walk_in_who_names_another_medium_clashes_and_a_manager_decides(world):
+    """渠道撞单: the visitor came inside the window but says they saw the billboard; the report
+    waits for a manager (still protecting the phone); credited, the deal window starts at
+    the visit; refused, with a note, it is not valid (came on their own)."""
+    o = office(world)
+    _company, (agent,) = channel(world, o)
+    _rival, (other,) = channel(world, o, "我爱我家")
+    for credit in (True, False):
+        phone = next_phone()
+        report = services.report_submit(actor=agent, name="自然到访", phone=phone)
+        world.register(o.consultant, o.project, kind="visit", phone=phone, profile=FIRST_VISIT,
+                       medium_id=_medium(o, "billboard").pk)  # fmt: skip
+        report.refresh_from_db()
+        assert (report.status, report.customer_id is not None) == ("disputed", True)
+        assert services.report_submit(actor=other, name="抢报", phone=phone).reason == "known"
+        with pytest.raises(ValidationFailed):
+            services.report_decide(actor=o.manager, report=report, credit=False, note="")
+        with pytest.raises(NotFound):
+            services.report_decide(actor=o.consultant, report=report, credit=True)
+        decided = services.report_decide(actor=o.manager, report=report, credit=credit,
+                                         note="" if credit else "客户自己看到广告来的")  # fmt: skip
+        if credit:
+            assert decided.status == "visited" and decided.deal_by > decided.visited_at
+        else:
+            assert (decided.status, decided.reason) == ("invalid", "walk_in")
+        with pytest.raises(Conflict):
+            services.report_decide(actor=o.manager, report=report, credit=True)
 
 
 def test_the_tick_expires_a_report_whose_visit_window_passed(world):
