@@ -12,6 +12,28 @@ from collections.abc import Sequence
 from django.db import connections, models
 
 PARAMS_MAX = 30_000  # below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters
+# Values that go to the database as they are, by the field's kind: a str to a text column,
+# an int or bool to an integer one (or a key), None anywhere. Anything else (dates, decimals,
+# JSON, a value of another type) is prepared by the field itself.
+_TEXT = (models.CharField, models.TextField)
+_INTEGER = (models.IntegerField, models.BooleanField, models.ForeignKey)
+_AS_IS = {"text": (str, type(None)), "int": (int, bool, type(None))}
+
+
+def _plan(model: type[models.Model]) -> list[tuple[models.Field, str, tuple | None]]:
+    """(field, attname, the types its value may have to go as it is) per column."""
+    plan = []
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        kind = None
+        if not (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)):
+            if isinstance(field, _TEXT):
+                kind = "text"
+            elif isinstance(field, _INTEGER):
+                kind = "int"
+        plan.append((field, field.attname, _AS_IS.get(kind) if kind else None))
+    return plan
 
 
 def insert_rows(
@@ -21,7 +43,8 @@ def insert_rows(
         return
     connection = connections[using]
     quote = connection.ops.quote_name
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    plan = _plan(model)
+    fields = [field for field, _attname, _types in plan]
     pk = model._meta.pk
     columns = ", ".join(quote(f.column) for f in fields)
     row_marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
@@ -32,11 +55,13 @@ def insert_rows(
             batch = objs[start : start + per_statement]
             for obj in batch:
                 obj._prepare_related_fields_for_save(operation_name="insert_rows")
-            params = [
-                field.get_db_prep_save(field.pre_save(obj, True), connection)
-                for obj in batch
-                for field in fields
-            ]
+            params = []
+            for obj in batch:
+                for field, attname, as_is in plan:
+                    value = getattr(obj, attname)
+                    if as_is is None or type(value) not in as_is:
+                        value = field.get_db_prep_save(field.pre_save(obj, True), connection)
+                    params.append(value)
             marks = ", ".join([row_marks] * len(batch))
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) VALUES {marks} RETURNING {quote(pk.column)}",  # noqa: S608 - names from _meta
