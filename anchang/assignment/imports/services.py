@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import IO
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -297,12 +297,18 @@ def import_run(batch_id: int) -> None:
         return
     reader = _Reader(batch)
     note = _("import #%(n)d (%(file)s)") % {"n": batch.pk, "file": batch.file_name}
+    # Chunks commit in row order, so what is written is the rows up to the last written one:
+    # each chunk is read from there by the (batch, number) index, never the whole batch again.
+    written = batch.rows.filter(committed=True)
+    last = written.aggregate(last=Max("number"))["last"] or 0
+    done = written.count()
     try:
         while True:
-            chunk = list(batch.rows.filter(committed=False).order_by("number")[:CHUNK])
+            chunk = list(batch.rows.filter(number__gt=last).order_by("number")[:CHUNK])
             if not chunk:
                 break
-            _commit_chunk(batch, reader, chunk, note)
+            _commit_chunk(batch, reader, chunk, note, done + len(chunk))
+            last, done = chunk[-1].number, done + len(chunk)
     except Exception as exc:
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=S.FAILED, error=str(exc)[:300], finished_at=timezone.now()
@@ -322,7 +328,9 @@ def import_run(batch_id: int) -> None:
     )  # fmt: skip
 
 
-def _commit_chunk(batch: ImportBatch, reader: _Reader, chunk: list[ImportRow], note: str) -> None:
+def _commit_chunk(
+    batch: ImportBatch, reader: _Reader, chunk: list[ImportRow], note: str, done: int
+) -> None:
     contacts: list[ContactRow] = []
     refused: dict[int, str] = {}
     for row in chunk:
@@ -354,7 +362,6 @@ def _commit_chunk(batch: ImportBatch, reader: _Reader, chunk: list[ImportRow], n
         # Written again whole (two statements) rather than a CASE per field per row.
         ImportRow.objects.filter(pk__in=[row.pk for row in chunk]).delete()
         insert_rows(ImportRow, chunk)
-        done = batch.rows.filter(committed=True).count()
         ImportBatch.objects.filter(pk=batch.pk).update(done=done, heartbeat_at=timezone.now())
 
 
