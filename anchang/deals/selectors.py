@@ -317,6 +317,14 @@ def stale_valuable(actor: User, *, now: datetime | None = None, limit: int = 100
     return rows
 
 
+def deal_rows_shown(rows: list[Deal], today: date) -> list[Deal]:
+    """A page of the deal list, each with its stage's words and whether a payment is late."""
+    for deal in rows:
+        deal.stage_label = rules.STAGE_LABELS.get(deal.stage, deal.stage)
+        deal.overdue = bool(deal.is_active and deal.collect_due_on and deal.collect_due_on < today)
+    return rows
+
+
 def counts_by_stage(actor: User, project: Project) -> dict[str, int]:
     rows = (
         deals_for(actor, "view")

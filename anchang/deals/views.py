@@ -347,10 +347,7 @@ def deal_list(request):
     except DomainError as error:
         messages.error(request, str(error.message))
         rows, has_next, status = [], False, error.status
-    today = selectors.actor_today(request.user)
-    for deal in rows:
-        deal.stage_label = rules.STAGE_LABELS.get(deal.stage, deal.stage)
-        deal.overdue = deal.is_active and deal.collect_due_on and deal.collect_due_on < today
+    rows = selectors.deal_rows_shown(rows, selectors.actor_today(request.user))
     number = _page_number(request)
     context = {
         "filter": filterset, "rows": rows,
