@@ -63,3 +63,27 @@ def test_an_agent_reports_on_a_phone_and_the_visit_is_credited(open_tab, demo):
     desk.goto(f"/channel/reports/?project={project.pk}")
     assert desk.page.get_by_test_id("channel-report-row").count() >= 1
     desk.shot("channel-reports")
+
+    # 渠道撞单: a second reported customer walks in saying they saw the billboard; the manager
+    # reads the clash on the reports page and decides it was the visitor's own.
+    page.goto(phone.url("/channel/"))
+    page.fill("#id_name", "吴女士")
+    page.fill("#id_phone", "134 9888 0002")
+    page.get_by_test_id("report-submit").click()
+    page.wait_for_load_state("load")
+    registration_submit(
+        actor=consultant, project=project, kind="visit", name="吴女士", gender="f",
+        phone="13498880002", medium_id=Medium.objects.get(project=project, kind="billboard").pk,
+        content="自己看到户外广告来的，对两居室感兴趣，首付预算有限", occurred_at=timezone.now(),
+        profile=FIRST_VISIT,
+    )  # fmt: skip
+    clash = ChannelReport.objects.get(agent=agent, phone="+8613498880002")
+    assert clash.status == "disputed"
+    desk.goto(f"/channel/reports/?project={project.pk}")
+    form = desk.page.get_by_test_id("channel-decide").first
+    form.locator("input[name=note]").fill("客户说是自己看到户外广告来的")
+    desk.shot("channel-clash")
+    form.get_by_test_id("decide-own").click()
+    desk.page.wait_for_load_state("load")
+    clash.refresh_from_db()
+    assert (clash.status, clash.reason) == ("invalid", "walk_in")
