@@ -240,27 +240,31 @@ def _preview(batch: ImportBatch, fresh: list[ImportRow] | None = None) -> None:
         else:
             contacts[row.number] = checked
     owners = selectors.phone_owners(batch.project, {phone for _c, phone in contacts.values()})
-    seen: dict[str, int | None] = {}
-    seen_rows: dict[str, int] = {}
+    # Each phone's owner as the rows before this one leave it (the file's own rows included:
+    # a return of an unowned customer gives them to the consultant it names).
+    owner_of: dict[str, int | None] = dict(owners)
+    first_row: dict[str, int] = {}
     for row in rows:
         if row.number not in contacts:
             continue
         contact, phone = contacts[row.number]
         credited = contact.credited.pk if contact.credited else None
         row.reason = ""
-        if phone in owners or phone in seen:
-            owner = owners[phone] if phone in owners else seen[phone]
+        if phone in owner_of:
+            owner = owner_of[phone]
             if not contact.kind:
                 row.outcome = MERGED
             elif owner is not None and credited is not None and owner != credited:
                 row.outcome = "conflict"
             else:
                 row.outcome = "return"
-            if phone not in owners:
-                row.reason = _("Again in this file (row %(n)d).") % {"n": seen_rows[phone]}
+                if owner is None and credited is not None:
+                    owner_of[phone] = credited
+            if phone in first_row:
+                row.reason = _("Again in this file (row %(n)d).") % {"n": first_row[phone]}
         else:
             row.outcome = "new_customer"
-            seen[phone], seen_rows[phone] = credited, row.number
+            owner_of[phone], first_row[phone] = credited, row.number
     if fresh is None:
         batch.rows.all().delete()  # written again whole: cheaper than a CASE per row
     insert_rows(ImportRow, rows)

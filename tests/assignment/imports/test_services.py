@@ -170,3 +170,24 @@ def test_the_mapping_is_remembered_for_the_project(world):
     again = upload(o, xlsx([header, ["2026-03-06", "乙", "女", next_phone(), medium]]))
     assert again.mapping["occurred_at"] == 0
     assert datetime  # noqa: B018
+
+
+def test_the_preview_foresees_what_the_commit_does_row_after_row(
+    world, django_capture_on_commit_callbacks
+):
+    """An unowned new customer, then the same phone naming a consultant (a return: they take
+    the customer), then naming another (a conflict): the preview says what the commit does."""
+    o = office(world)
+    medium = o.project.media.first().name
+    phone = next_phone()
+    rows = [
+        [1, "2026-03-05", "甲先生", "", phone, medium, "", "", ""],
+        [2, "2026-03-06", "甲先生", "", phone, medium, o.consultant.name, "", ""],
+        [3, "2026-03-07", "甲先生", "", phone, medium, o.colleague.name, "", ""],
+    ]
+    batch = upload(o, register(o, rows))
+    foreseen = list(batch.rows.order_by("number").values_list("outcome", flat=True))
+    assert foreseen == ["new_customer", "return", "conflict"]
+    done = commit(o, batch, django_capture_on_commit_callbacks)
+    assert list(done.rows.order_by("number").values_list("outcome", flat=True)) == foreseen
+    assert Customer.objects.get(phone="+86" + phone).owner == o.consultant
