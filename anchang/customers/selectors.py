@@ -20,6 +20,7 @@ from anchang.customers.models import (
     TALLY_NO_OWNER,
     TALLY_NOT_DUE,
     Customer,
+    CustomerPhone,
     CustomerTally,
     KeyDate,
     Medium,
@@ -277,6 +278,22 @@ def customer_last_loss(customer: Customer):
     """The customer's latest loss application (战败申请), if any."""
     found = _last_loss(customer=customer.pk)
     return found[0] if found else None
+
+
+def phone_index(project: Project, phones) -> dict[str, tuple[int, int | None]]:
+    """phone → (the project's customer with that phone, their owner or None), for many
+    phones at once (an import's chunk, its preview), 500 to a query."""
+    wanted = list(set(phones))
+    found: dict[str, tuple[int, int | None]] = {}
+    for start in range(0, len(wanted), 500):
+        rows = CustomerPhone.objects.filter(project=project, phone__in=wanted[start : start + 500])
+        found.update(
+            (phone, (customer, owner))
+            for phone, customer, owner in rows.order_by().values_list(
+                "phone", "customer_id", "customer__owner_id"
+            )
+        )
+    return found
 
 
 def conflicts_in_scope(actor: User) -> QuerySet[OwnershipConflict]:

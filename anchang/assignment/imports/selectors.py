@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from anchang.assignment import policies
 from anchang.assignment.imports import rules
 from anchang.assignment.models import ImportBatch, ImportMapping, ImportRow
-from anchang.customers.models import CustomerPhone, Medium
+from anchang.customers.models import Medium
 from anchang.customers.phones import mask_phone, normalise_phone
 from anchang.errors import ValidationFailed
 from anchang.org.models import Project, User
@@ -97,16 +97,3 @@ def consultants_by_name(project: Project) -> dict[str, User]:
             if key:
                 people.setdefault(rules.fold(key), user)
     return people
-
-
-def phone_owners(project: Project, phones: set[str]) -> dict[str, int | None]:
-    """phone → the owner of the project's customer with that phone (None: nobody)."""
-    wanted = list(phones)
-    found: dict[str, int | None] = {}
-    for start in range(0, len(wanted), 500):
-        found.update(
-            CustomerPhone.objects.filter(project=project, phone__in=wanted[start : start + 500])
-            .order_by()
-            .values_list("phone", "customer__owner_id")
-        )
-    return found

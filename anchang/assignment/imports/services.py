@@ -28,6 +28,7 @@ from anchang.audit.models import AuditEntry
 from anchang.audit.services import audit_record
 from anchang.background import run_after_commit
 from anchang.bulk import insert_rows
+from anchang.customers.selectors import phone_index
 from anchang.customers.services.imports import (
     MERGED,
     ContactRow,
@@ -239,7 +240,8 @@ def _preview(batch: ImportBatch, fresh: list[ImportRow] | None = None) -> None:
             row.outcome, row.reason = INVALID, checked[:500]
         else:
             contacts[row.number] = checked
-    owners = selectors.phone_owners(batch.project, {phone for _c, phone in contacts.values()})
+    known = phone_index(batch.project, (phone for _c, phone in contacts.values()))
+    owners = {phone: owner for phone, (_customer, owner) in known.items()}
     # Each phone's owner as the rows before this one leave it (the file's own rows included:
     # a return of an unowned customer gives them to the consultant it names).
     owner_of: dict[str, int | None] = dict(owners)
@@ -279,9 +281,7 @@ def _preview(batch: ImportBatch, fresh: list[ImportRow] | None = None) -> None:
 def import_commit(*, actor: User, batch: ImportBatch) -> ImportBatch:
     """Start writing the previewed rows; the work goes on in the background."""
     batch = _locked(actor, batch, S.PREVIEW)
-    if not batch.counts.get("new_customer") and not any(
-        batch.counts.get(k) for k in ("return", "conflict", MERGED)
-    ):
+    if not any(n for outcome, n in batch.counts.items() if outcome != INVALID):
         message = _("No row can be imported: fix the file (download the rejects) and upload it.")
         raise ValidationFailed(message, code=Code.IMPORT_STATE)
     now = timezone.now()

@@ -11,7 +11,7 @@ unique constraint to the chunk, which is read again and retried."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -31,6 +31,7 @@ from anchang.customers.models import (
     Registration,
 )
 from anchang.customers.phones import normalise_phone
+from anchang.customers.selectors import phone_index
 from anchang.customers.services.profile import clean_name, ensure_required, refresh_derived
 from anchang.customers.services.registration import (
     CONTENT_MAX,
@@ -142,18 +143,6 @@ def contact_rows_import(
     raise AssertionError("unreachable")
 
 
-def _holders(project: Project, phones: Iterable[str]) -> dict[str, int]:
-    wanted = list(set(phones))
-    found: dict[str, int] = {}
-    for start in range(0, len(wanted), 500):
-        found.update(
-            CustomerPhone.objects.filter(project=project, phone__in=wanted[start : start + 500])
-            .order_by()
-            .values_list("phone", "customer_id")
-        )
-    return found
-
-
 def _chunk(actor, project, rows, note) -> list[RowOutcome]:
     now = timezone.now()
     rules = project_rules(project)
@@ -171,7 +160,7 @@ def _chunk(actor, project, rows, note) -> list[RowOutcome]:
             outcomes[row.key] = RowOutcome(
                 row.key, "", reason="；".join(exc.fields.values()), fields=dict(exc.fields)
             )
-    holders = _holders(project, (c["phone"] for c in cleaned.values()))
+    holders = phone_index(project, (c["phone"] for c in cleaned.values()))
     fresh: list[tuple[ContactRow, dict]] = []
     later: list[tuple[ContactRow, dict]] = []
     seen: set[str] = set()
@@ -184,10 +173,19 @@ def _chunk(actor, project, rows, note) -> list[RowOutcome]:
         else:
             seen.add(phone)
             fresh.append((row, cleaned[row.key]))
+    # Whose each known phone is: the project's, or a customer this chunk just created.
+    customer_of = {phone: customer for phone, (customer, _owner) in holders.items()}
     for outcome in _create(actor, project, rules, fresh, note, now, media):
         outcomes[outcome.key] = outcome
+        if outcome.created:
+            customer_of[outcome.phone] = outcome.customer_id
     for row, values in later:
-        outcomes[row.key] = _known(actor, project, row, values, note, now, media)
+        if row.kind:
+            outcomes[row.key] = _known(actor, project, row, values, note, now, media)
+        else:  # a customer list's row of a known phone merges: nothing is written
+            phone = values["phone"]
+            outcomes[row.key] = RowOutcome(row.key, MERGED, phone=phone,
+                                           customer_id=customer_of.get(phone))  # fmt: skip
     return [outcomes[row.key] for row in rows]
 
 
@@ -282,12 +280,8 @@ def _history(customers: list[Customer], actor: User, now: datetime) -> list:
 
 
 def _known(actor, project, row, values, note, now, media) -> RowOutcome:
-    """A phone the project (or this file) already has: a customer list's row merges, a
-    register's row is a registration like any other."""
-    if not row.kind:
-        holder = CustomerPhone.objects.filter(project=project, phone=values["phone"]).first()
-        return RowOutcome(row.key, MERGED, phone=values["phone"],
-                          customer_id=holder.customer_id if holder else None)  # fmt: skip
+    """A register's row of a phone the project (or this file) already has: a registration
+    like any other."""
     cleaned = {
         "name": values["name"], "phone": values["phone"], "medium": media[row.medium_id],
         "content": values["content"] or note, "intended_product": values["intended_product"],

@@ -191,3 +191,23 @@ def test_the_preview_foresees_what_the_commit_does_row_after_row(
     done = commit(o, batch, django_capture_on_commit_callbacks)
     assert list(done.rows.order_by("number").values_list("outcome", flat=True)) == foreseen
     assert Customer.objects.get(phone="+86" + phone).owner == o.consultant
+
+
+def test_a_customer_lists_known_phones_merge_without_a_write(
+    world, django_capture_on_commit_callbacks
+):
+    o = office(world)
+    medium = o.project.media.first().name
+    known = world.customer(o.project, o.consultant, "老客户")
+    fresh = next_phone()
+    header = ["客户姓名", "性别", "联系电话", "认知途径"]
+    rows = [["老客户", "男", known.phone, medium], ["新客户", "女", fresh, medium],
+            ["新客户", "女", fresh, medium]]  # fmt: skip
+    batch = upload(o, xlsx([header, *rows]), kind="customers", name="名单.xlsx")
+    done = commit(o, batch, django_capture_on_commit_callbacks)
+    made = Customer.objects.get(phone="+86" + fresh)
+    merged = dict(done.rows.values_list("number", "customer_id"))
+    assert list(done.rows.order_by("number").values_list("outcome", flat=True)) == [
+        "merged", "new_customer", "merged"]  # fmt: skip
+    assert merged == {2: known.pk, 3: made.pk, 4: made.pk}
+    assert Registration.objects.filter(customer__in=[known, made]).count() == 0
