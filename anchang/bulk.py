@@ -104,3 +104,39 @@ def _copy(connection, model, objs, plan, using) -> None:
                 obj._prepare_related_fields_for_save(operation_name="insert_rows")
                 copy.write_row([pk_value, *_values(obj, plan, connection)])
                 _saved(obj, pk.attname, pk_value, using)
+
+
+def insert_history(
+    model: type[models.Model], pks: Sequence[int], *, when, user_id: int | None, reason: str,
+    kind: str = "+", using: str = "default",
+) -> None:  # fmt: skip
+    """simple_history's row for each saved row of `pks` ("+" created, "~" changed), as a
+    save() writes one, copied by the database from the rows themselves (INSERT … SELECT):
+    no model instance is built for it, and nothing crosses the wire but the ids."""
+    if not pks:
+        return
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    history = model.history.model  # type: ignore[attr-defined]
+    tracked = [quote(f.column) for f in history.tracked_fields]
+    meta = history._meta
+    extra = ["history_date", "history_user", "history_type", "history_change_reason"]
+    columns = ", ".join([*tracked, *(quote(meta.get_field(n).column) for n in extra)])
+    values = [
+        meta.get_field("history_date").get_db_prep_value(when, connection),
+        user_id,
+        kind,
+        reason[: meta.get_field("history_change_reason").max_length or None],
+    ]
+    source = quote(model._meta.db_table)
+    key = quote(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), 1000):
+            part = list(pks[start : start + 1000])
+            marks = ", ".join(["%s"] * len(part))
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 - names from _meta
+                f"SELECT {', '.join(tracked)}, %s, %s, %s, %s FROM {source} "
+                f"WHERE {key} IN ({marks}) ORDER BY {key}",
+                [*values, *part],
+            )

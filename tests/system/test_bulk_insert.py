@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from anchang.bulk import insert_rows
+from anchang.bulk import insert_history, insert_rows
 from anchang.customers.models import Customer, CustomerPhone
 from tests.conftest import next_phone
 
@@ -39,3 +39,33 @@ def test_rows_read_back_as_saved_ones_do(world):
         assert back.last_contact_at == now - timedelta(days=i)
         assert back.created_at is not None and back.updated_at is not None  # auto_now(_add)
         assert back.phones.get().phone == c.phone
+
+
+def test_history_rows_are_those_a_save_writes(world):
+    """insert_history against simple_history's own row for a save() of the same record:
+    every tracked column alike (the database copies them), with the when, who and why."""
+    project, owner = world.p1, world.consultants["p1"][0]
+    made = [
+        Customer(project=project, owner=owner, name=f"历史{i}", gender="m",
+                 phone="+86" + next_phone(), created_by=owner, birthday=date(1980, 2, 1 + i),
+                 grade_checks={"i": i}, budget_max=100 + i, name_pinyin="ls",
+                 name_initials="l", phone_last4="0000")
+        for i in range(3)
+    ]  # fmt: skip
+    insert_rows(Customer, made)
+    when = timezone.now() - timedelta(minutes=3)
+    insert_history(Customer, [c.pk for c in made], when=when, user_id=owner.pk,
+                   reason="导入 #1 " + "长" * 200)  # fmt: skip
+    saved = Customer.objects.get(pk=made[0].pk)
+    saved._history_user, saved._change_reason = owner, "save"
+    saved.save()  # simple_history's own "~" row of the same values (bar updated_at)
+    history = Customer.history.model
+    tracked = [f.attname for f in history.tracked_fields if f.attname != "updated_at"]
+    ours = history.objects.filter(id=made[0].pk, history_type="+").get()
+    theirs = history.objects.filter(id=made[0].pk, history_type="~").get()
+    assert {n: getattr(ours, n) for n in tracked} == {n: getattr(theirs, n) for n in tracked}
+    for c in made:
+        row = history.objects.get(id=c.pk, history_type="+")
+        assert (row.history_date, row.history_user_id) == (when, owner.pk)
+        assert row.history_change_reason.startswith("导入 #1") and row.name == c.name
+    assert history.objects.filter(id__in=[c.pk for c in made]).count() == 4

@@ -20,7 +20,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anchang.bulk import insert_rows
+from anchang.bulk import insert_history, insert_rows
 from anchang.customers.choices import Gender
 from anchang.customers.events import ContactsImported, ContactsImporting, ImportReverting
 from anchang.customers.models import (
@@ -209,8 +209,6 @@ def _create(actor, project, rules, fresh, note, now, media) -> list[RowOutcome]:
             refused.append(RowOutcome(row.key, "", reason=str(exc.message), fields=exc.fields))
             continue
         refresh_derived(customer, rules, has_care_dates=False)
-        customer._history_user = actor
-        customer._change_reason = note[:100]
         made.append((row, customer, values))
     if not made:
         return refused
@@ -220,7 +218,8 @@ def _create(actor, project, rules, fresh, note, now, media) -> list[RowOutcome]:
     # the insert, so the rows go in once.
     publish(ContactsImporting(contacts=contacts, now=now))
     insert_rows(Customer, customers)
-    insert_rows(Customer.history.model, _history(customers, actor, now))
+    insert_history(Customer, [c.pk for c in customers], when=now, user_id=actor.pk,
+                   reason=note)  # fmt: skip
     insert_rows(
         CustomerPhone,
         [CustomerPhone(project=project, customer=c, phone=c.phone, slot=1) for c in customers],
@@ -260,22 +259,6 @@ def _create(actor, project, rules, fresh, note, now, media) -> list[RowOutcome]:
             created=True,
         )  # fmt: skip
         for row, customer, _values in made
-    ]
-
-
-def _history(customers: list[Customer], actor: User, now: datetime) -> list:
-    """Each new customer's first history row, as simple_history writes one on a save."""
-    history = Customer.history.model
-    tracked = [f.attname for f in history.tracked_fields]
-    return [
-        history(
-            history_date=now,
-            history_user=actor,
-            history_type="+",
-            history_change_reason=getattr(c, "_change_reason", ""),
-            **{name: getattr(c, name) for name in tracked},
-        )  # fmt: skip
-        for c in customers
     ]
 
 
