@@ -68,12 +68,12 @@ def insert_rows(
                 _saved(obj, pk.attname, pk_value, using)
 
 
-def _values(obj, plan, connection) -> list:
+def _values(obj, plan, connection, add: bool = True) -> list:
     values = []
     for field, attname, as_is in plan:
         value = getattr(obj, attname)
         if as_is is None or type(value) not in as_is:
-            value = field.get_db_prep_save(field.pre_save(obj, True), connection)
+            value = field.get_db_prep_save(field.pre_save(obj, add), connection)
         values.append(value)
     return values
 
@@ -139,4 +139,41 @@ def insert_history(
                 f"SELECT {', '.join(tracked)}, %s, %s, %s, %s FROM {source} "
                 f"WHERE {key} IN ({marks}) ORDER BY {key}",
                 [*values, *part],
+            )
+
+
+def update_rows(
+    model: type[models.Model], objs: Sequence[models.Model], using: str = "default"
+) -> None:
+    """Every column of these saved rows written from the objects, as save() writes them
+    (auto_now fields set), in one `UPDATE … FROM (VALUES …)` per few hundred rows rather
+    than a statement per row, or bulk_update's CASE per column per row. No signals."""
+    if not objs:
+        return
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    plan = _plan(model)
+    table, key = quote(model._meta.db_table), quote(model._meta.pk.column)
+    postgres = connection.vendor == "postgresql"
+    sets = []
+    for n, (field, _attname, _types) in enumerate(plan, start=2):
+        value = f"v.column{n}"
+        if postgres:  # a VALUES column of NULLs or plain text is cast to the column's type
+            value = f"CAST({value} AS {field.db_type(connection)})"
+        sets.append(f"{quote(field.column)} = {value}")
+    row_marks = "(" + ", ".join(["%s"] * (len(plan) + 1)) + ")"
+    per_statement = max(1, PARAMS_MAX // (len(plan) + 1))
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), per_statement):
+            batch = objs[start : start + per_statement]
+            params = []
+            for obj in batch:
+                obj._prepare_related_fields_for_save(operation_name="update_rows")
+                params.append(obj.pk)
+                params.extend(_values(obj, plan, connection, add=False))
+            cursor.execute(
+                f"UPDATE {table} SET {', '.join(sets)} "  # noqa: S608 - names from _meta
+                f"FROM (VALUES {', '.join([row_marks] * len(batch))}) AS v "
+                f"WHERE {table}.{key} = v.column1",
+                params,
             )

@@ -34,10 +34,11 @@ class AssignmentConfig(AppConfig):
         from anchang.events import subscribe
 
         subscribe(ConflictOpened, handlers.conflict_opened)
-        from anchang.customers.events import ContactRegistered, ContactsImported
+        from anchang.customers.events import ContactRegistered, ContactsImported, ReturnsImported
 
         subscribe(ContactRegistered, handlers.contact_registered)
         subscribe(ContactsImported, handlers.contacts_imported)
+        subscribe(ReturnsImported, handlers.contacts_imported)
         my_day_section_add(
             MyDaySection(
                 load=conflicts.my_day_conflicts,

@@ -8,7 +8,12 @@ from anchang.assignment.channels import selectors as channel_selectors
 from anchang.assignment.channels import services as channel_services
 from anchang.assignment.conflicts import selectors
 from anchang.customers.choices import MediumKind
-from anchang.customers.events import ConflictOpened, ContactRegistered, ContactsImported
+from anchang.customers.events import (
+    ConflictOpened,
+    ContactRegistered,
+    ContactsImported,
+    ReturnsImported,
+)
 from anchang.customers.models import OwnershipConflict, Registration
 
 
@@ -29,22 +34,23 @@ def contact_registered(event: ContactRegistered) -> None:
         )  # fmt: skip
 
 
-def contacts_imported(event: ContactsImported) -> None:
-    """A file's new visitors whose phones a channel reported: credited as a registered visit
-    is (one read finds the reported phones among them)."""
-    visits = {
-        customer.phone: (customer, registration.occurred_at)
-        for customer, registration in event.pairs
-        if registration is not None and registration.kind == Registration.Kind.VISIT
-    }
+def contacts_imported(event: ContactsImported | ReturnsImported) -> None:
+    """A file's visitors (new customers, or plain returns) whose phones a channel reported:
+    credited as a registered visit is, by their first visit in the file (one read finds the
+    reported phones among them)."""
+    visits: dict[str, tuple] = {}
+    for customer, registration in event.pairs:
+        if registration is not None and registration.kind == Registration.Kind.VISIT:
+            visits.setdefault(customer.phone, (customer, registration))
     if not visits:
         return
     project_id = next(iter(visits.values()))[0].project_id
     for phone in channel_selectors.reported_phones(project_id, visits):
-        customer, at = visits[phone]
+        customer, registration = visits[phone]
         channel_services.visit_credit(
-            customer=customer, at=at, via_channel=_via_channel(customer.medium)
-        )
+            customer=customer, at=registration.occurred_at,
+            via_channel=_via_channel(registration.medium),
+        )  # fmt: skip
 
 
 def _via_channel(medium) -> bool:

@@ -54,6 +54,7 @@ class ContactRegistered(Event):
     customer: Customer
     registration: Registration
     actor: User
+    imported: bool = False  # a row of a file (导入), not a contact entered now
 
 
 @dataclass(frozen=True)
@@ -66,11 +67,12 @@ class ConflictOpened(Event):
 
 @dataclass(frozen=True)
 class ContactsImporting(Event):
-    """A file's new customers (导入) are about to be inserted, with the kind and time of the
-    contact that creates each: the apps above set on them what a registered contact sets (a
-    handler may set their fields; the rows are inserted after)."""
+    """A file's contacts (导入) are about to be written, with the kind and time of each: the
+    new customers they create (unsaved) or the known ones they return to (plain returns,
+    locked). The apps above set on them what a registered contact sets (a handler may set
+    their fields; the rows are written after)."""
 
-    contacts: list  # [(Customer unsaved, kind, occurred_at)]
+    contacts: list  # [(Customer, kind, occurred_at)], a customer once per contact
     now: datetime
 
 
@@ -81,6 +83,17 @@ class ContactsImported(Event):
     (the next follow-up, a first grade, a channel's visit credit) to all of them at once."""
 
     pairs: list  # [(Customer, Registration | None)], inserted
+    actor: User
+    now: datetime
+
+
+@dataclass(frozen=True)
+class ReturnsImported(Event):
+    """A file's plain returns of known customers (导入: nobody's hands or state changed),
+    written in bulk with their registrations: the apps above apply what a registered
+    return would, besides what ContactsImporting set (a channel's visit credit)."""
+
+    pairs: list  # [(Customer, Registration)], written, in the file's order
     actor: User
     now: datetime
 

@@ -3,6 +3,8 @@ FollowupsConfig.ready() subscribes these, so customers, below followups, never i
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from anchang.customers.events import (
     ContactRegistered,
     ContactsImported,
@@ -17,9 +19,15 @@ from anchang.followups.models import GradeChange, RevisitTask
 def contact_registered(event: ContactRegistered) -> None:
     """A registered call or visit sets the next follow-up and gives a new customer a grade."""
     registration = event.registration
-    services.schedule_after_registration(
-        event.customer, kind=registration.kind, occurred_at=registration.occurred_at
-    )
+    if event.imported:  # a row of a file (导入): followed up from now
+        services.schedule_after_import(
+            event.customer, kind=registration.kind, occurred_at=registration.occurred_at,
+            now=timezone.now(),
+        )  # fmt: skip
+    else:
+        services.schedule_after_registration(
+            event.customer, kind=registration.kind, occurred_at=registration.occurred_at
+        )
     services.grade_after_registration(event.customer, actor=event.actor, kind=registration.kind)
 
 

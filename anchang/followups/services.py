@@ -310,17 +310,26 @@ def _initial_grade(customer: Customer, kind: str) -> tuple[str, str]:
 
 
 def contacts_before_import(contacts: list, *, now: datetime) -> None:
-    """What a registered contact sets on its customer, for a file's new customers before
-    they are inserted (导入): the next follow-up (never before the day of the import: an old
-    register's contacts are followed up from now) and a first grade (recorded once they have
-    ids, by `grades_after_import`)."""
+    """What a registered contact sets on its customer, for a file's contacts before they are
+    written (导入): the next follow-up (`schedule_after_import`) and, for a customer with
+    none, a first grade (recorded once they have ids, by `grades_after_import`)."""
     for customer, kind, occurred_at in contacts:
-        schedule_after_registration(customer, kind=kind, occurred_at=occurred_at)
-        today = local_date(project_rules(customer.project).tz, now)
-        if customer.next_follow_up_on < today:
-            customer.next_follow_up_on = today
+        schedule_after_import(customer, kind=kind, occurred_at=occurred_at, now=now)
         if not customer.grade:
             customer.grade, customer._grade_suggested = _initial_grade(customer, kind)
+
+
+def schedule_after_import(
+    customer: Customer, *, kind: str, occurred_at: datetime, now: datetime
+) -> None:
+    """A registered contact's next follow-up, for a contact from a file: an old register's
+    contact never makes a follow-up due before today; one already overdue stays so."""
+    before = customer.next_follow_up_on
+    schedule_after_registration(customer, kind=kind, occurred_at=occurred_at)
+    today = local_date(project_rules(customer.project).tz, now)
+    floor = min(before, today) if before else today
+    if customer.next_follow_up_on < floor:
+        customer.next_follow_up_on = floor
 
 
 def grades_after_import(pairs: list, *, actor: User) -> None:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from anchang.bulk import insert_history, insert_rows
+from anchang.bulk import insert_history, insert_rows, update_rows
 from anchang.customers.models import Customer, CustomerPhone
 from tests.conftest import next_phone
 
@@ -69,3 +69,39 @@ def test_history_rows_are_those_a_save_writes(world):
         assert (row.history_date, row.history_user_id) == (when, owner.pk)
         assert row.history_change_reason.startswith("导入 #1") and row.name == c.name
     assert history.objects.filter(id__in=[c.pk for c in made]).count() == 4
+
+
+def test_updated_rows_read_back_as_saved_ones_do(world):
+    """update_rows against save(): each of two like records changed alike, one saved, one
+    written in bulk; every column reads back the same (bar the ids and the save's time)."""
+    project, owner = world.p1, world.consultants["p1"][0]
+    pairs = []
+    for i in range(4):
+        twins = [
+            Customer(project=project, owner=owner, name=f"更新{i}", gender="f",
+                     phone="+86" + next_phone(), created_by=owner, birthday=date(1991, 3, 1 + i),
+                     grade_checks={"i": i}, budget_max=10 + i, name_pinyin="gx",
+                     name_initials="g", phone_last4="0000")
+            for _ in range(2)
+        ]  # fmt: skip
+        insert_rows(Customer, twins)
+        pairs.append(twins)
+    now = timezone.now()
+    for i, twins in enumerate(pairs):
+        for c in twins:  # values to NULL, NULL to values, JSON, dates, counts, a key
+            c.owner, c.birthday, c.budget_max = (None if i % 2 else owner), None, None
+            c.grade_checks = {"budget": True, "i": -i}
+            c.last_contact_at, c.next_follow_up_on = now - timedelta(hours=i), date(2027, 1, 1 + i)
+            c.visit_count, c.name, c.version = 3 + i, f"改名{i}", c.version + 1
+    for saved, _bulk in pairs:
+        saved.save()
+    before = Customer.objects.get(pk=pairs[0][1].pk).updated_at
+    update_rows(Customer, [bulk for _saved, bulk in pairs])
+    skip = {"id", "phone", "phone_last4", "updated_at", "created_at"}
+    names = [f.attname for f in Customer._meta.concrete_fields if f.attname not in skip]
+    for saved, bulk in pairs:
+        a, b = Customer.objects.get(pk=saved.pk), Customer.objects.get(pk=bulk.pk)
+        assert {n: getattr(a, n) for n in names} == {n: getattr(b, n) for n in names}
+        assert b.updated_at >= before and b.created_at == bulk.created_at  # auto_now(_add)
+    untouched = Customer.objects.exclude(pk__in=[c.pk for t in pairs for c in t])
+    assert not untouched.filter(name__startswith="改名").exists()

@@ -4,10 +4,15 @@ required fields) through the registration's own functions.
 
 Rows of phones the project does not know are written in bulk, a chunk at a time: one read
 of the phone index, one insert each of customers, phone rows, registrations and history.
-Rows of known phones (a return, a conflict, the file's second row of a phone) go one by one
-through the registration itself. A chunk is one transaction: a registration of the same
-phone at the same moment either comes first (the chunk sees it) or loses the phone index's
-unique constraint to the chunk, which is read again and retried."""
+Rows of known phones (the file's second row of a phone among them) that are plain returns
+(the customer stays whose they are, or nobody's, and stays a prospect) are written in bulk
+too: one update of their customers, one insert of registrations and of history. The rest (a
+conflict, an unowned customer taken, a lost one back) go one by one through the
+registration itself, with every other row of their customer in the chunk.
+
+A chunk is one transaction: a registration of the same phone at the same moment either comes
+first (the chunk sees it) or loses the phone index's unique constraint to the chunk, which
+is read again and retried."""
 
 from __future__ import annotations
 
@@ -20,12 +25,18 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anchang.bulk import insert_history, insert_rows
-from anchang.customers.choices import Gender
-from anchang.customers.events import ContactsImported, ContactsImporting, ImportReverting
+from anchang.bulk import insert_history, insert_rows, update_rows
+from anchang.customers.choices import Gender, State
+from anchang.customers.events import (
+    ContactsImported,
+    ContactsImporting,
+    ImportReverting,
+    ReturnsImported,
+)
 from anchang.customers.models import (
     Customer,
     CustomerPhone,
+    KeyDate,
     Medium,
     OwnershipConflict,
     Registration,
@@ -175,22 +186,28 @@ def _chunk(actor, project, rows, note) -> list[RowOutcome]:
             fresh.append((row, cleaned[row.key]))
     # Whose each known phone is: the project's, or a customer this chunk just created.
     customer_of = {phone: customer for phone, (customer, _owner) in holders.items()}
-    for outcome in _create(actor, project, rules, fresh, note, now, media):
+    made, created = _create(actor, project, rules, fresh, note, now, media)
+    for outcome in made:
         outcomes[outcome.key] = outcome
-        if outcome.created:
-            customer_of[outcome.phone] = outcome.customer_id
+    customer_of.update({phone: c.pk for phone, c in created.items()})
     for row, values in later:
-        if row.kind:
-            outcomes[row.key] = _known(actor, project, row, values, note, now, media)
-        else:  # a customer list's row of a known phone merges: nothing is written
+        if not row.kind:  # a customer list's row of a known phone merges: nothing is written
             phone = values["phone"]
             outcomes[row.key] = RowOutcome(row.key, MERGED, phone=phone,
                                            customer_id=customer_of.get(phone))  # fmt: skip
+    visits = [(row, values) for row, values in later if row.kind]
+    plain, others = _plain_returns(project, visits, holders, created)
+    outcomes.update(_returns(actor, rules, plain, note, now, media))
+    for row, values in others:
+        outcomes[row.key] = _known(actor, project, row, values, note, now, media)
     return [outcomes[row.key] for row in rows]
 
 
-def _create(actor, project, rules, fresh, note, now, media) -> list[RowOutcome]:
-    """New phones: the registration's customer, checked and derived alike, inserted in bulk."""
+def _create(
+    actor, project, rules, fresh, note, now, media
+) -> tuple[list[RowOutcome], dict[str, Customer]]:
+    """New phones: the registration's customer, checked and derived alike, inserted in bulk.
+    The rows' outcomes, and the customers made by phone."""
     made: list[tuple[ContactRow, Customer, dict]] = []
     refused: list[RowOutcome] = []
     for row, values in fresh:
@@ -211,7 +228,7 @@ def _create(actor, project, rules, fresh, note, now, media) -> list[RowOutcome]:
         refresh_derived(customer, rules, has_care_dates=False)
         made.append((row, customer, values))
     if not made:
-        return refused
+        return refused, {}
     customers = [c for _row, c, _v in made]
     contacts = [(c, row.kind, values["occurred_at"]) for row, c, values in made if row.kind]
     # What a contact sets on its customer (the next follow-up, a first grade) is set before
@@ -233,7 +250,7 @@ def _create(actor, project, rules, fresh, note, now, media) -> list[RowOutcome]:
             consultant=row.credited or actor,
             occurred_at=values["occurred_at"],
             is_late=False,
-            medium_id=row.medium_id,
+            medium=media[row.medium_id],
             name_given=values["name"],
             content=values["content"] or note,
             companions=row.companions,
@@ -259,7 +276,106 @@ def _create(actor, project, rules, fresh, note, now, media) -> list[RowOutcome]:
             created=True,
         )  # fmt: skip
         for row, customer, _values in made
+    ], {c.phone: c for c in customers}
+
+
+def _plain_returns(project, rows, holders, created) -> tuple[list, list]:
+    """The register's rows of known phones split into plain returns, grouped by customer
+    ([(customer locked, [(row, values)])]), and the rest, in file order. A customer's rows
+    go together: all plain, or all through the registration one by one."""
+    ids = {holders[v["phone"]][0] for _row, v in rows if v["phone"] in holders}
+    loaded = {
+        c.pk: c for c in Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    }
+    groups: dict[int, tuple[Customer, list]] = {}
+    for row, values in rows:
+        phone = values["phone"]
+        customer = created.get(phone) or loaded[holders[phone][0]]
+        groups.setdefault(customer.pk, (customer, []))[1].append((row, values))
+    plain, others = [], []
+    for customer, group in groups.values():
+        if all(_is_plain_return(customer, row.credited) for row, _values in group):
+            plain.append((customer, group))
+        else:
+            others.extend(group)
+    others.sort(key=lambda pair: pair[0].key)
+    return plain, others
+
+
+def _is_plain_return(customer: Customer, credited: User | None) -> bool:
+    """A return the registration would record without changing hands or state: credited
+    to nobody or to the owner, of a graded prospect (a lost customer back, an unowned one
+    taken, another's customer are the registration's to decide, row by row)."""
+    if customer.state in (State.LOST, State.NO_INTENT) or not customer.grade:
+        return False
+    return credited is None or customer.owner_id == credited.pk
+
+
+def _returns(actor, rules, groups, note, now, media) -> dict[int, RowOutcome]:
+    """Plain returns, as the registration records them (counts, blanks filled, the next
+    follow-up, the call-in stage's required fields, derived fields), written in bulk."""
+    if not groups:
+        return {}
+    outcomes: dict[int, RowOutcome] = {}
+    dated = set(
+        KeyDate.objects.filter(customer_id__in=[c.pk for c, _g in groups]).values_list(
+            "customer_id", flat=True
+        )
+    )
+    written: list[tuple[Customer, list]] = []
+    for customer, group in groups:
+        for row, values in group:
+            _count_contact(customer, row.kind, values["occurred_at"])
+            customer.gender = customer.gender or row.gender
+            customer.medium_id = customer.medium_id or row.medium_id
+        try:
+            ensure_required(customer, rules, "call_in", has_care_dates=customer.pk in dated)
+        except ValidationFailed as exc:
+            for row, _values in group:
+                outcomes[row.key] = RowOutcome(row.key, "", reason=str(exc.message),
+                                               fields=dict(exc.fields))  # fmt: skip
+            continue
+        refresh_derived(customer, rules, has_care_dates=customer.pk in dated)
+        customer.version += 1
+        written.append((customer, group))
+    if not written:
+        return outcomes
+    pairs = [
+        (
+            customer,
+            Registration(
+                project_id=customer.project_id,
+                customer=customer,
+                kind=row.kind,
+                outcome=Registration.Outcome.RETURN,
+                consultant=row.credited or actor,
+                occurred_at=values["occurred_at"],
+                is_late=False,
+                medium=media[row.medium_id],
+                name_given=values["name"],
+                content=values["content"] or note,
+                companions=row.companions,
+                intended_product=values["intended_product"],
+            ),
+            row,
+        )  # fmt: skip
+        for customer, group in written
+        for row, values in group
     ]
+    publish(ContactsImporting(contacts=[(c, r.kind, r.occurred_at) for c, r, _row in pairs],
+                              now=now))  # fmt: skip
+    customers = [c for c, _group in written]
+    update_rows(Customer, customers)
+    insert_history(Customer, [c.pk for c in customers], when=now, user_id=actor.pk,
+                   reason=note, kind="~")  # fmt: skip
+    insert_rows(Registration, [r for _c, r, _row in pairs])
+    publish(ReturnsImported(pairs=[(c, r) for c, r, _row in pairs], actor=actor, now=now))
+    for customer, registration, row in pairs:
+        outcomes[row.key] = RowOutcome(
+            row.key, Registration.Outcome.RETURN, phone=customer.phone,
+            customer_id=customer.pk, registration_id=registration.pk,
+        )  # fmt: skip
+    return outcomes
 
 
 def _known(actor, project, row, values, note, now, media) -> RowOutcome:

@@ -282,7 +282,11 @@ def _register(
             customer.state = State.PROSPECT
     # The follow-up engine's rules (the next step on the cadence, a first grade) set their
     # fields on the customer, saved below.
-    publish(ContactRegistered(customer=customer, registration=registration, actor=actor))
+    publish(
+        ContactRegistered(
+            customer=customer, registration=registration, actor=actor, imported=imported
+        )
+    )
     stage = stage_of(customer, now)
     # Required fields (docs/domain.md#required-fields) are checked at the first call and the first
     # visit. Later stages show what is missing on the card; they never block a registration.
