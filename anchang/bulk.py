@@ -143,16 +143,18 @@ def insert_history(
 
 
 def update_rows(
-    model: type[models.Model], objs: Sequence[models.Model], using: str = "default"
-) -> None:
-    """Every column of these saved rows written from the objects, as save() writes them
-    (auto_now fields set), in one `UPDATE … FROM (VALUES …)` per few hundred rows rather
-    than a statement per row, or bulk_update's CASE per column per row. No signals."""
+    model: type[models.Model], objs: Sequence[models.Model], fields: Sequence[str] = (),
+    using: str = "default",
+) -> None:  # fmt: skip
+    """The columns of these saved rows (`fields`, else all) written from the objects, as
+    save() writes them (auto_now fields set), in one `UPDATE … FROM (VALUES …)` per few
+    hundred rows rather than a statement per row, or bulk_update's CASE per column per row.
+    No signals."""
     if not objs:
         return
     connection = connections[using]
     quote = connection.ops.quote_name
-    plan = _plan(model)
+    plan = [p for p in _plan(model) if not fields or p[0].name in fields]
     table, key = quote(model._meta.db_table), quote(model._meta.pk.column)
     postgres = connection.vendor == "postgresql"
     sets = []

@@ -70,6 +70,9 @@ def main() -> None:
     parser.add_argument("--export", action="store_true", help=wanted)
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
+    from anchang.gunicorn_conf import settle_heap
+
+    settle_heap()  # the garbage collector as the server's worker runs it (the commit's thread)
     from anchang.assignment.imports import services
     from anchang.assignment.models import ImportBatch
     from anchang.customers.models import Medium

@@ -238,16 +238,21 @@ class Completeness:
 
 
 def completeness(profile: Mapping[str, object], weights: Mapping[str, int]) -> Completeness:
-    total = sum(weights.values())
-    if total <= 0:
-        return Completeness(100, ())
-    filled = sum(w for f, w in weights.items() if is_filled(profile.get(f)))
     missing = sorted(
         (f for f, w in weights.items() if w > 0 and not is_filled(profile.get(f))),
         key=lambda f: (-weights[f], f),
     )
+    return Completeness(completeness_percent(profile, weights), tuple(missing))
+
+
+def completeness_percent(profile: Mapping[str, object], weights: Mapping[str, int]) -> int:
+    """The percent alone (what every write stores), without ranking what is missing."""
+    total = sum(weights.values())
+    if total <= 0:
+        return 100
+    filled = sum(w for f, w in weights.items() if is_filled(profile.get(f)))
     # Floor, so 99.6 % never shows as the 100 % an owner needs.
-    return Completeness(filled * 100 // total, tuple(missing))
+    return filled * 100 // total
 
 
 @dataclass(frozen=True)

@@ -27,11 +27,12 @@ SURNAME_READINGS = {
     "尉迟": "yuchi",
 }
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_SURNAMES_LONGEST_FIRST = sorted(SURNAME_READINGS, key=len, reverse=True)  # 尉迟 before 尉
 
 
 def _syllables(name: str) -> list[str]:
     name = unicodedata.normalize("NFKC", name).strip()
-    for surname in sorted(SURNAME_READINGS, key=len, reverse=True):
+    for surname in _SURNAMES_LONGEST_FIRST:
         if name.startswith(surname) and len(name) > len(surname):
             head = [SURNAME_READINGS[surname]]
             return head + lazy_pinyin(name[len(surname) :], errors="default")

@@ -27,7 +27,7 @@ from anchang.assignment.models import ImportBatch, ImportMapping, ImportRow
 from anchang.audit.models import AuditEntry
 from anchang.audit.services import audit_record
 from anchang.background import run_after_commit
-from anchang.bulk import insert_rows
+from anchang.bulk import insert_rows, update_rows
 from anchang.customers.selectors import phone_index
 from anchang.customers.services.imports import (
     MERGED,
@@ -45,6 +45,7 @@ from anchang.spreadsheets import xlsx_file
 CHUNK = 1000
 STALE = timedelta(minutes=2)
 INVALID = "invalid"
+WRITTEN = ("outcome", "reason", "customer", "registration", "created", "committed")  # by a commit
 S = ImportBatch.Status
 
 
@@ -363,9 +364,7 @@ def _commit_chunk(
                 row.customer_id, row.registration_id = result.customer_id, result.registration_id
                 row.created = result.created
             row.committed = True
-        # Written again whole (two statements) rather than a CASE per field per row.
-        ImportRow.objects.filter(pk__in=[row.pk for row in chunk]).delete()
-        insert_rows(ImportRow, chunk)
+        update_rows(ImportRow, chunk, WRITTEN)
         ImportBatch.objects.filter(pk=batch.pk).update(done=done, heartbeat_at=timezone.now())
 
 

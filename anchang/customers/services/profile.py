@@ -54,8 +54,7 @@ def refresh_derived(
     customer.name_pinyin, customer.name_initials = name_keys(customer.name)
     customer.phone_last4 = customer.phone[-4:]
     values = profile_values(customer, has_care_dates=has_care_dates)
-    result = intake_rules.completeness(values, rules.completeness.weights)
-    customer.completeness = result.percent
+    customer.completeness = intake_rules.completeness_percent(values, rules.completeness.weights)
 
 
 def ensure_required(

@@ -18,6 +18,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, every: int, **options):
+        if every:  # a long-lived process (it may resume a large import): the server's heap
+            from anchang.gunicorn_conf import settle_heap
+
+            settle_heap()
         parent = os.getppid()
         while True:
             run = tick()
