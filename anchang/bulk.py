@@ -179,3 +179,4 @@ def update_rows(
                 f"WHERE {table}.{key} = v.column1",
                 params,
             )
+

@@ -40,7 +40,7 @@ from anchang.org.selectors import (
     project_rules,
     projects_where,
 )
-from anchang.prepared import prepared
+from anchang.prepared import prepared, unprepared_rows
 
 
 def customers_for(actor: User, action: str) -> QuerySet[Customer]:
@@ -289,8 +289,8 @@ def phone_index(project: Project, phones) -> dict[str, tuple[int, int | None]]:
         rows = CustomerPhone.objects.filter(project=project, phone__in=wanted[start : start + 500])
         found.update(
             (phone, (customer, owner))
-            for phone, customer, owner in rows.order_by().values_list(
-                "phone", "customer_id", "customer__owner_id"
+            for phone, customer, owner in unprepared_rows(
+                rows.order_by().values_list("phone", "customer_id", "customer__owner_id")
             )
         )
     return found

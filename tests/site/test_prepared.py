@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from anchang.customers.models import Customer, KeyDate
-from anchang.prepared import PreparedError, prepared
+from anchang.prepared import PreparedError, prepared, unprepared_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -253,3 +253,22 @@ def test_a_str_named_as_text_is_bound_and_compiles_once(customers):
         assert _named(name=customer.name) == [customer]
     assert len(_named._shapes()) == 1
     assert _named(name="没有这个人") == []
+
+
+def test_an_unprepared_read_gives_the_orms_rows_and_is_never_prepared(customers):
+    """unprepared_rows: a long IN list of text planned with its values each time. Run more
+    often than psycopg's threshold, PostgreSQL holds no prepared statement of it."""
+    phones = [c.phone for c in customers] + [f"+8613{n:09d}" for n in range(600)]
+    query = (
+        Customer.objects.filter(phone__in=phones).order_by("pk").values_list("phone", "owner_id")
+    )
+    expected = list(query)  # once: the ORM's own run is prepared from the fifth
+    for _ in range(8):
+        assert unprepared_rows(query) == expected
+    if connection.vendor == "postgresql":
+        sql = query.query.sql_with_params()[0]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            held = [row[0] for row in cursor.fetchall()]
+        table = Customer._meta.db_table
+        assert not [s for s in held if table in s and s.count("$") >= 600], sql[:80]

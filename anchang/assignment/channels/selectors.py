@@ -17,6 +17,7 @@ from anchang.org.selectors import (
     project_list_by_ids,
     project_staff,
 )
+from anchang.prepared import unprepared_rows
 
 LIVE = (ChannelReport.Status.VALID, ChannelReport.Status.VISITED)
 # What protects a phone from other channels' reports: a live report, or one whose visit a
@@ -88,12 +89,11 @@ def reported_phones(project_id: int, phones) -> set[str]:
     wanted = list(phones)
     found: set[str] = set()
     for start in range(0, len(wanted), 500):
-        found.update(
-            ChannelReport.objects.filter(
-                project_id=project_id, status=ChannelReport.Status.VALID,
-                phone__in=wanted[start : start + 500],
-            ).values_list("phone", flat=True)
+        reports = ChannelReport.objects.filter(
+            project_id=project_id, status=ChannelReport.Status.VALID,
+            phone__in=wanted[start : start + 500],
         )  # fmt: skip
+        found.update(phone for (phone,) in unprepared_rows(reports.values_list("phone")))
     return found
 
 
