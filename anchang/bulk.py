@@ -179,4 +179,3 @@ def update_rows(
                 f"WHERE {table}.{key} = v.column1",
                 params,
             )
-

@@ -4,11 +4,12 @@ required fields) through the registration's own functions.
 
 Rows of phones the project does not know are written in bulk, a chunk at a time: one read
 of the phone index, one insert each of customers, phone rows, registrations and history.
-Rows of known phones (the file's second row of a phone among them) that are plain returns
-(the customer stays whose they are, or nobody's, and stays a prospect) are written in bulk
-too: one update of their customers, one insert of registrations and of history. The rest (a
-conflict, an unowned customer taken, a lost one back) go one by one through the
-registration itself, with every other row of their customer in the chunk.
+Rows of known phones (the file's second row of a phone among them) are decided as the
+registration decides them (a return, an unowned customer taken, a conflict with the owner)
+and written in bulk too: one update of their customers, one insert each of registrations,
+history and conflicts. What only the registration may decide (a pool customer claimed under
+the pool's rules, a lost or dormant customer back) goes one by one through it, with every
+other row of that customer in the chunk.
 
 A chunk is one transaction: a registration of the same phone at the same moment either comes
 first (the chunk sees it) or loses the phone index's unique constraint to the chunk, which
@@ -28,9 +29,11 @@ from django.utils.translation import gettext as _
 from anchang.bulk import insert_history, insert_rows, update_rows
 from anchang.customers.choices import Gender, State
 from anchang.customers.events import (
+    ConflictOpened,
     ContactsImported,
     ContactsImporting,
     ImportReverting,
+    OwnerChange,
     ReturnsImported,
 )
 from anchang.customers.models import (
@@ -43,6 +46,7 @@ from anchang.customers.models import (
 )
 from anchang.customers.phones import normalise_phone
 from anchang.customers.selectors import phone_index
+from anchang.customers.services.ownership import owner_set
 from anchang.customers.services.profile import clean_name, ensure_required, refresh_derived
 from anchang.customers.services.registration import (
     CONTENT_MAX,
@@ -196,9 +200,10 @@ def _chunk(actor, project, rows, note) -> list[RowOutcome]:
             outcomes[row.key] = RowOutcome(row.key, MERGED, phone=phone,
                                            customer_id=customer_of.get(phone))  # fmt: skip
     visits = [(row, values) for row, values in later if row.kind]
-    plain, others = _plain_returns(project, visits, holders, created)
-    outcomes.update(_returns(actor, rules, plain, note, now, media))
-    for row, values in others:
+    decided, others = _split_known(project, visits, holders, created)
+    done, back = _known_in_bulk(actor, project, rules, decided, note, now, media)
+    outcomes.update(done)
+    for row, values in sorted(others + back, key=lambda pair: pair[0].key):
         outcomes[row.key] = _known(actor, project, row, values, note, now, media)
     return [outcomes[row.key] for row in rows]
 
@@ -279,10 +284,11 @@ def _create(
     ], {c.phone: c for c in customers}
 
 
-def _plain_returns(project, rows, holders, created) -> tuple[list, list]:
-    """The register's rows of known phones split into plain returns, grouped by customer
-    ([(customer locked, [(row, values)])]), and the rest, in file order. A customer's rows
-    go together: all plain, or all through the registration one by one."""
+def _split_known(project, rows, holders, created) -> tuple[list, list]:
+    """The register's rows of known phones split into customers whose rows are all decided
+    here ([(customer locked, [(row, values, outcome)])], see `_decided`), and the rest, in
+    file order. A customer's rows go together: all here, or all through the registration one
+    by one."""
     ids = {holders[v["phone"]][0] for _row, v in rows if v["phone"] in holders}
     loaded = {
         c.pk: c for c in Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk")
@@ -292,90 +298,125 @@ def _plain_returns(project, rows, holders, created) -> tuple[list, list]:
         phone = values["phone"]
         customer = created.get(phone) or loaded[holders[phone][0]]
         groups.setdefault(customer.pk, (customer, []))[1].append((row, values))
-    plain, others = [], []
+    decided, others = [], []
     for customer, group in groups.values():
-        if all(_is_plain_return(customer, row.credited) for row, _values in group):
-            plain.append((customer, group))
-        else:
+        outcomes = _decided(customer, [row.credited for row, _values in group])
+        if outcomes is None:
             others.extend(group)
+        else:
+            decided.append(
+                (customer, [(*pair, o) for pair, o in zip(group, outcomes, strict=True)])
+            )
     others.sort(key=lambda pair: pair[0].key)
-    return plain, others
+    return decided, others
 
 
-def _is_plain_return(customer: Customer, credited: User | None) -> bool:
-    """A return the registration would record without changing hands or state: credited
-    to nobody or to the owner, of a graded prospect (a lost customer back, an unowned one
-    taken, another's customer are the registration's to decide, row by row)."""
+TAKE = "take"  # a return that gives an unowned customer to the consultant credited
+
+
+def _decided(customer: Customer, credited: list[User | None]) -> list[str] | None:
+    """Each row's outcome as the registration decides it, row after row (the first credited
+    row of an unowned customer takes them: TAKE; a row credited to another than the owner
+    opens a conflict), or None where the registration itself must decide: a pool customer
+    claimed (its cool-down, daily limit and hold cap), a lost or dormant customer back, a
+    customer with no grade yet."""
     if customer.state in (State.LOST, State.NO_INTENT) or not customer.grade:
-        return False
-    return credited is None or customer.owner_id == credited.pk
+        return None
+    owner = customer.owner_id
+    outcomes = []
+    for who in credited:
+        if who is None or who.pk == owner:
+            outcomes.append(Registration.Outcome.RETURN)
+        elif owner is None:
+            if customer.pool_entered_at is not None:
+                return None
+            outcomes.append(TAKE)
+            owner = who.pk
+        else:
+            outcomes.append(Registration.Outcome.CONFLICT)
+    return outcomes
 
 
-def _returns(actor, rules, groups, note, now, media) -> dict[int, RowOutcome]:
-    """Plain returns, as the registration records them (counts, blanks filled, the next
-    follow-up, the call-in stage's required fields, derived fields), written in bulk."""
-    if not groups:
-        return {}
+def _known_in_bulk(
+    actor, project, rules, groups, note, now, media
+) -> tuple[dict[int, RowOutcome], list]:
+    """Known customers' rows decided by `_decided`, as the registration records them: a
+    return counts the contact, fills blanks, sets the next follow-up, checks the call-in
+    stage's fields and derives the rest; a take gives the customer to the consultant first;
+    a conflict leaves the customer as they are and opens a conflict (撞单). Written in bulk:
+    one update of the customers, one insert each of registrations, history and conflicts.
+    The outcomes, and the rows sent back to the registration (a customer whose call-in
+    fields are missing: it refuses their rows one by one)."""
     outcomes: dict[int, RowOutcome] = {}
+    back: list = []
+    if not groups:
+        return outcomes, back
     dated = set(
         KeyDate.objects.filter(customer_id__in=[c.pk for c, _g in groups]).values_list(
             "customer_id", flat=True
         )
     )
-    written: list[tuple[Customer, list]] = []
+    written, pairs, conflicts = [], [], []
     for customer, group in groups:
-        for row, values in group:
-            _count_contact(customer, row.kind, values["occurred_at"])
-            customer.gender = customer.gender or row.gender
-            customer.medium_id = customer.medium_id or row.medium_id
-        try:
-            ensure_required(customer, rules, "call_in", has_care_dates=customer.pk in dated)
-        except ValidationFailed as exc:
-            for row, _values in group:
-                outcomes[row.key] = RowOutcome(row.key, "", reason=str(exc.message),
-                                               fields=dict(exc.fields))  # fmt: skip
-            continue
-        refresh_derived(customer, rules, has_care_dates=customer.pk in dated)
-        customer.version += 1
-        written.append((customer, group))
-    if not written:
-        return outcomes
-    pairs = [
-        (
-            customer,
-            Registration(
-                project_id=customer.project_id,
-                customer=customer,
-                kind=row.kind,
-                outcome=Registration.Outcome.RETURN,
-                consultant=row.credited or actor,
-                occurred_at=values["occurred_at"],
-                is_late=False,
-                medium=media[row.medium_id],
-                name_given=values["name"],
-                content=values["content"] or note,
-                companions=row.companions,
+        contacts = [g for g in group if g[2] != Registration.Outcome.CONFLICT]
+        if contacts:
+            for row, _values, _outcome in contacts:
+                customer.gender = customer.gender or row.gender
+                customer.medium_id = customer.medium_id or row.medium_id
+            try:
+                ensure_required(customer, rules, "call_in", has_care_dates=customer.pk in dated)
+            except ValidationFailed:
+                back.extend((row, values) for row, values, _outcome in group)
+                continue
+        for row, values, outcome in group:
+            claimant = row.credited
+            registration = Registration(
+                project_id=customer.project_id, customer=customer, kind=row.kind,
+                outcome=Registration.Outcome.CONFLICT
+                if outcome == Registration.Outcome.CONFLICT else Registration.Outcome.RETURN,
+                consultant=claimant or actor, occurred_at=values["occurred_at"], is_late=False,
+                medium=media[row.medium_id], name_given=values["name"],
+                content=values["content"] or note, companions=row.companions,
                 intended_product=values["intended_product"],
-            ),
-            row,
-        )  # fmt: skip
-        for customer, group in written
-        for row, values in group
-    ]
-    publish(ContactsImporting(contacts=[(c, r.kind, r.occurred_at) for c, r, _row in pairs],
+            )  # fmt: skip
+            pairs.append((customer, registration, row))
+            if outcome == Registration.Outcome.CONFLICT:
+                conflicts.append(
+                    OwnershipConflict(
+                        project_id=customer.project_id,
+                        customer=customer,
+                        registration=registration,
+                        claimant=claimant,
+                        owner_id=customer.owner_id,
+                        via_second_phone=bool(customer.phone2)
+                        and values["phone"] == customer.phone2,
+                    )  # fmt: skip
+                )
+                continue
+            if outcome == TAKE:
+                owner_set(customer, claimant, actor=actor, via=OwnerChange.REGISTRATION)
+            _count_contact(customer, row.kind, values["occurred_at"])
+        if contacts:
+            refresh_derived(customer, rules, has_care_dates=customer.pk in dated)
+            customer.version += 1
+            written.append(customer)
+    contacts = [(c, r) for c, r, _row in pairs if r.outcome != Registration.Outcome.CONFLICT]
+    publish(ContactsImporting(contacts=[(c, r.kind, r.occurred_at) for c, r in contacts],
                               now=now))  # fmt: skip
-    customers = [c for c, _group in written]
-    update_rows(Customer, customers)
-    insert_history(Customer, [c.pk for c in customers], when=now, user_id=actor.pk,
+    update_rows(Customer, written)
+    insert_history(Customer, [c.pk for c in written], when=now, user_id=actor.pk,
                    reason=note, kind="~")  # fmt: skip
     insert_rows(Registration, [r for _c, r, _row in pairs])
-    publish(ReturnsImported(pairs=[(c, r) for c, r, _row in pairs], actor=actor, now=now))
+    insert_rows(OwnershipConflict, conflicts)
+    for conflict in conflicts:
+        publish(ConflictOpened(conflict=conflict))
+    publish(ReturnsImported(pairs=contacts, actor=actor, now=now))
     for customer, registration, row in pairs:
         outcomes[row.key] = RowOutcome(
-            row.key, Registration.Outcome.RETURN, phone=customer.phone,
+            row.key, registration.outcome, phone=customer.phone,
             customer_id=customer.pk, registration_id=registration.pk,
         )  # fmt: skip
-    return outcomes
+    return outcomes, back
 
 
 def _known(actor, project, row, values, note, now, media) -> RowOutcome:
