@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 from django.db import connections, models
 
+from anchang.prepared import execute_unprepared
+
 PARAMS_MAX = 30_000  # below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters
 # Values that go to the database as they are, by the field's kind: a str to a text column,
 # an int or bool to an integer one (or a key), None anywhere. Anything else (dates, decimals,
@@ -134,7 +136,8 @@ def insert_history(
         for start in range(0, len(pks), 1000):
             part = list(pks[start : start + 1000])
             marks = ", ".join(["%s"] * len(part))
-            cursor.execute(
+            execute_unprepared(
+                cursor,
                 f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 - names from _meta
                 f"SELECT {', '.join(tracked)}, %s, %s, %s, %s FROM {source} "
                 f"WHERE {key} IN ({marks}) ORDER BY {key}",
@@ -173,7 +176,8 @@ def update_rows(
                 obj._prepare_related_fields_for_save(operation_name="update_rows")
                 params.append(obj.pk)
                 params.extend(_values(obj, plan, connection, add=False))
-            cursor.execute(
+            execute_unprepared(
+                cursor,
                 f"UPDATE {table} SET {', '.join(sets)} "  # noqa: S608 - names from _meta
                 f"FROM (VALUES {', '.join([row_marks] * len(batch))}) AS v "
                 f"WHERE {table}.{key} = v.column1",

@@ -297,9 +297,17 @@ def unprepared_rows(queryset: QuerySet) -> list[tuple]:
     sql, params = queryset.query.sql_with_params()
     connection = connections[queryset.db]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with connection.wrap_database_errors:
-                cursor.cursor.execute(sql, params, prepare=False)
-        else:
-            cursor.execute(sql, params)
+        execute_unprepared(cursor, sql, params)
         return cursor.fetchall()
+
+
+def execute_unprepared(cursor, sql: str, params) -> None:
+    """Run a statement on Django's cursor without letting psycopg prepare it (PostgreSQL):
+    for statements of many values (a bulk write, a long IN list), which a generic plan
+    serves badly and a prepared copy per connection only holds memory for."""
+    connection = cursor.db
+    if connection.vendor == "postgresql":
+        with connection.wrap_database_errors:
+            cursor.cursor.execute(sql, params, prepare=False)
+    else:
+        cursor.execute(sql, params)

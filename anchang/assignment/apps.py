@@ -30,10 +30,11 @@ class AssignmentConfig(AppConfig):
         from anchang.assignment import handlers
         from anchang.assignment.conflicts import selectors as conflicts
         from anchang.assignment.conflicts.serializers import MyDayConflictsSerializer
-        from anchang.customers.events import ConflictOpened
+        from anchang.customers.events import ConflictOpened, ConflictsOpened
         from anchang.events import subscribe
 
         subscribe(ConflictOpened, handlers.conflict_opened)
+        subscribe(ConflictsOpened, handlers.conflict_opened)
         from anchang.customers.events import ContactRegistered, ContactsImported, ReturnsImported
 
         subscribe(ContactRegistered, handlers.contact_registered)

@@ -7,9 +7,11 @@ from __future__ import annotations
 from anchang.assignment.channels import selectors as channel_selectors
 from anchang.assignment.channels import services as channel_services
 from anchang.assignment.conflicts import selectors
+from anchang.bulk import update_rows
 from anchang.customers.choices import MediumKind
 from anchang.customers.events import (
     ConflictOpened,
+    ConflictsOpened,
     ContactRegistered,
     ContactsImported,
     ReturnsImported,
@@ -17,11 +19,13 @@ from anchang.customers.events import (
 from anchang.customers.models import OwnershipConflict, Registration
 
 
-def conflict_opened(event: ConflictOpened) -> None:
-    conflict = event.conflict
-    proposed, reasons = selectors.propose(conflict)
-    OwnershipConflict.objects.filter(pk=conflict.pk).update(proposed=proposed, proposal=reasons)
-    conflict.proposed, conflict.proposal = proposed, reasons
+def conflict_opened(event: ConflictOpened | ConflictsOpened) -> None:
+    """Each new conflict's proposed outcome, from the evidence (one read for many)."""
+    conflicts = event.conflicts if isinstance(event, ConflictsOpened) else [event.conflict]
+    proposals = selectors.propose_many(conflicts)
+    for conflict in conflicts:
+        conflict.proposed, conflict.proposal = proposals[conflict.pk]
+    update_rows(OwnershipConflict, conflicts, fields=("proposed", "proposal"))
 
 
 def contact_registered(event: ContactRegistered) -> None:

@@ -66,6 +66,14 @@ class ConflictOpened(Event):
 
 
 @dataclass(frozen=True)
+class ConflictsOpened(Event):
+    """A file's rows (导入) opened these conflicts at once, inserted: as ConflictOpened, for
+    many."""
+
+    conflicts: list  # [OwnershipConflict]
+
+
+@dataclass(frozen=True)
 class ContactsImporting(Event):
     """A file's contacts (导入) are about to be written, with the kind and time of each: the
     new customers they create (unsaved) or the known ones they return to (plain returns,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Max, Min, Q
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from anchang.assignment import rules
@@ -44,31 +44,52 @@ class Case:
     timeline: list[Line]
 
 
-def _owner_contacts(conflict: OwnershipConflict, before: datetime) -> dict[str, Any]:
-    owner = conflict.owner_id
-    registrations = (
-        Registration.objects.filter(
-            customer_id=conflict.customer_id, consultant_id=owner, occurred_at__lt=before
-        )  # fmt: skip
+def _owner_contacts(conflicts: list[OwnershipConflict]) -> dict[int, dict[str, Any]]:
+    """For each conflict (by id), the owner's contacts with the customer before the
+    claimant's registration: their first and last registration, last visit and last reached
+    follow-up. One read of registrations and one of follow-ups for all the conflicts."""
+    owned = [c for c in conflicts if c.owner_id]
+    customers = {c.customer_id for c in owned}
+    registrations: dict[int, list] = {}
+    for customer, consultant, at, kind in (
+        Registration.objects.filter(customer_id__in=customers)
         .exclude(outcome=Registration.Outcome.CONFLICT)
-        .aggregate(
-            first=Min("occurred_at"),
-            last=Max("occurred_at"),
-            visits=Max("occurred_at", filter=Q(kind=Registration.Kind.VISIT)),
-        )  # fmt: skip
-    )
-    reached = FollowUp.objects.filter(
-        customer_id=conflict.customer_id, author_id=owner, reached=True, occurred_at__lt=before
-    ).aggregate(last=Max("occurred_at"))["last"]
-    return {**registrations, "reached": reached}
+        .values_list("customer_id", "consultant_id", "occurred_at", "kind")
+    ):
+        registrations.setdefault(customer, []).append((consultant, at, kind))
+    reached: dict[int, list] = {}
+    for customer, author, at in FollowUp.objects.filter(
+        customer_id__in=customers, reached=True
+    ).values_list("customer_id", "author_id", "occurred_at"):
+        reached.setdefault(customer, []).append((author, at))
+    seen: dict[int, dict[str, Any]] = {}
+    for c in owned:
+        before = c.registration.occurred_at
+        mine = [(at, kind) for who, at, kind in registrations.get(c.customer_id, ())
+                if who == c.owner_id and at < before]  # fmt: skip
+        visits = [at for at, kind in mine if kind == Registration.Kind.VISIT]
+        calls = [
+            at for who, at in reached.get(c.customer_id, ()) if who == c.owner_id and at < before
+        ]
+        seen[c.pk] = {
+            "first": min((at for at, _k in mine), default=None),
+            "last": max((at for at, _k in mine), default=None),
+            "visits": max(visits, default=None),
+            "reached": max(calls, default=None),
+        }
+    return seen
 
 
-def evidence(conflict: OwnershipConflict) -> tuple[rules.Evidence, dict[str, Any]]:
-    """The evidence the ownership rule weighs, as of the claimant's registration."""
+def evidence(
+    conflict: OwnershipConflict, seen: dict[str, Any] | None = None
+) -> tuple[rules.Evidence, dict[str, Any]]:
+    """The evidence the ownership rule weighs, as of the claimant's registration (`seen`:
+    the owner's contacts, when read with other conflicts')."""
     registration = conflict.registration
     at = registration.occurred_at
     tz = project_rules(conflict.project).tz
-    seen = _owner_contacts(conflict, at) if conflict.owner_id else {}
+    if seen is None:
+        seen = _owner_contacts([conflict]).get(conflict.pk, {})
     contacts = [t for t in (seen.get("last"), seen.get("reached")) if t is not None]
     last = max(contacts) if contacts else None
     day = local_date(tz, at)
@@ -83,10 +104,19 @@ def evidence(conflict: OwnershipConflict) -> tuple[rules.Evidence, dict[str, Any
 
 
 def propose(conflict: OwnershipConflict) -> tuple[str, list[dict]]:
-    conf = project_rules(conflict.project).ownership
-    facts, _seen = evidence(conflict)
-    return rules.propose(facts, protection_days=conf.protection_days,
-                         same_day_split=conf.same_day_split)  # fmt: skip
+    return propose_many([conflict])[conflict.pk]
+
+
+def propose_many(conflicts: list[OwnershipConflict]) -> dict[int, tuple[str, list[dict]]]:
+    """The project's ownership rule applied to each conflict's evidence (by id)."""
+    seen = _owner_contacts(conflicts)
+    out = {}
+    for conflict in conflicts:
+        conf = project_rules(conflict.project).ownership
+        facts, _seen = evidence(conflict, seen.get(conflict.pk, {}))
+        out[conflict.pk] = rules.propose(facts, protection_days=conf.protection_days,
+                                         same_day_split=conf.same_day_split)  # fmt: skip
+    return out
 
 
 def case(*, actor: User, pk) -> Case:

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from anchang.bulk import insert_history, insert_rows, update_rows
 from anchang.customers.choices import Gender, State
 from anchang.customers.events import (
-    ConflictOpened,
+    ConflictsOpened,
     ContactsImported,
     ContactsImporting,
     ImportReverting,
@@ -408,8 +408,8 @@ def _known_in_bulk(
                    reason=note, kind="~")  # fmt: skip
     insert_rows(Registration, [r for _c, r, _row in pairs])
     insert_rows(OwnershipConflict, conflicts)
-    for conflict in conflicts:
-        publish(ConflictOpened(conflict=conflict))
+    if conflicts:
+        publish(ConflictsOpened(conflicts=conflicts))
     publish(ReturnsImported(pairs=contacts, actor=actor, now=now))
     for customer, registration, row in pairs:
         outcomes[row.key] = RowOutcome(
