@@ -206,3 +206,29 @@ def commit_without_waiting(using: str = "default") -> None:
     if connection.vendor == "postgresql" and connection.in_atomic_block:
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+class Maker:
+    """Many unsaved instances of one model, each from the model's defaults and a few values:
+    `make(name=…, owner=…)`. Django's keyword `__init__` asks every field for its default on
+    every instance (~70 µs for a customer's 71 fields); the defaults are asked once here and
+    handed over by position, as the ORM builds the rows it reads (~10 µs). A default that is
+    made fresh each time (a `dict` for a JSON field) still is. Keys and related objects are
+    set through their descriptors, as the keyword `__init__` sets them."""
+
+    def __init__(self, model: type[models.Model]):
+        self.model = model
+        fields = model._meta.concrete_fields
+        self.defaults = [f.get_default() for f in fields]
+        self.fresh = [
+            (n, f) for n, f in enumerate(fields) if f.has_default() and callable(f.default)
+        ]
+
+    def __call__(self, **values) -> models.Model:
+        args = self.defaults.copy()
+        for n, field in self.fresh:
+            args[n] = field.get_default()
+        obj = self.model(*args)
+        for name, value in values.items():
+            setattr(obj, name, value)
+        return obj

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from anchang.bulk import insert_history, insert_rows, update_rows
+from anchang.bulk import Maker, insert_history, insert_rows, update_rows
 from anchang.customers.models import Customer, CustomerPhone
 from tests.conftest import next_phone
 
@@ -105,3 +105,34 @@ def test_updated_rows_read_back_as_saved_ones_do(world):
         assert b.updated_at >= before and b.created_at == bulk.created_at  # auto_now(_add)
     untouched = Customer.objects.exclude(pk__in=[c.pk for t in pairs for c in t])
     assert not untouched.filter(name__startswith="改名").exists()
+
+
+def test_maker_builds_what_the_keyword_init_builds_for_every_model():
+    """bulk.Maker against `Model(**values)`, for every model of the project: the same value
+    in every column, a default made fresh each time (a dict) never shared between two."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        if model._meta.abstract or model._meta.proxy or not model.__module__.startswith("anchang"):
+            continue
+        make = Maker(model)
+        a, b, c = model(), make(), make()
+        for field in model._meta.concrete_fields:
+            ours, theirs = getattr(b, field.attname), getattr(a, field.attname)
+            if field.has_default() and callable(field.default):
+                assert type(ours) is type(theirs), (model, field.name)
+                if isinstance(ours, (dict, list)):
+                    assert ours is not getattr(c, field.attname), (model, field.name)
+            else:
+                assert ours == theirs, (model, field.name)
+        assert b._state.adding and b.pk == a.pk
+
+
+def test_maker_sets_keys_and_related_objects_as_the_init_does(world):
+    project, owner = world.p1, world.consultants["p1"][0]
+    values = dict(project=project, owner=owner, name="构造", gender="m", phone="+8613900000000",
+                  created_by=owner, budget_max=5)  # fmt: skip
+    a, b = Customer(**values), Maker(Customer)(**values)
+    names = [f.attname for f in Customer._meta.concrete_fields]
+    assert {n: getattr(a, n) for n in names} == {n: getattr(b, n) for n in names}
+    assert b.project is project and b.owner is owner  # cached: no query to read them

@@ -26,7 +26,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anchang.bulk import insert_history, insert_rows, update_rows
+from anchang.bulk import Maker, insert_history, insert_rows, update_rows
 from anchang.customers.choices import Gender, State
 from anchang.customers.events import (
     ConflictsOpened,
@@ -215,8 +215,9 @@ def _create(
     The rows' outcomes, and the customers made by phone."""
     made: list[tuple[ContactRow, Customer, dict]] = []
     refused: list[RowOutcome] = []
+    make = Maker(Customer)
     for row, values in fresh:
-        customer = Customer(
+        customer = make(
             project=project, owner=row.credited, name=values["name"], gender=row.gender,
             owned_since=now if row.credited else None, phone=values["phone"],
             medium=media[row.medium_id], created_by=actor,
