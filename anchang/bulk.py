@@ -173,11 +173,14 @@ def update_rows(
             arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in types)
             names = ", ".join(f"c{n}" for n in range(len(types)))
             sets = ", ".join(f"{c} = v.c{n}" for n, c in enumerate(columns, start=1))
+            # The ids again as `= ANY`: the table is read through its key whatever the planner
+            # believes of its size (a table it thinks small, it hashes whole to join).
+            arrays_in = [list(column) for column in zip(*rows, strict=True)]
             execute_unprepared(
                 cursor,
                 f"UPDATE {table} SET {sets} FROM unnest({arrays}) AS v({names}) "  # noqa: S608 - names from _meta
-                f"WHERE {table}.{key} = v.c0",
-                [list(column) for column in zip(*rows, strict=True)],
+                f"WHERE {table}.{key} = v.c0 AND {table}.{key} = ANY(%s)",
+                [*arrays_in, arrays_in[0]],
             )
             return
         # SQLite names a VALUES list's columns column1 (the id), column2, …

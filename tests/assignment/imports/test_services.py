@@ -4,9 +4,10 @@ as a file; reverted (only what the import created and nobody touched since)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from anchang.assignment.imports import services
@@ -211,3 +212,40 @@ def test_a_customer_lists_known_phones_merge_without_a_write(
         "merged", "new_customer", "merged"]  # fmt: skip
     assert merged == {2: known.pk, 3: made.pk, 4: made.pk}
     assert Registration.objects.filter(customer__in=[known, made]).count() == 0
+
+
+def test_a_commit_whose_worker_died_goes_on_where_it_stopped(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Chunks of three, a run of blank rows longer than a chunk's reach, and the worker
+    killed after two chunks: the tick's resume writes the rest, every row once."""
+    o = office(world)
+    medium = o.project.media.first().name
+    monkeypatch.setattr(services, "CHUNK", 3)
+    rows = [
+        [i, "2026-03-05", f"客户{i}", "男", next_phone(), medium, "", "", ""] for i in range(10)
+    ]
+    batch = upload(o, register(o, [*rows[:4], *([[]] * 20), *rows[4:]]))
+    assert batch.total == 10
+    real, calls = services._commit_chunk, []
+
+    def dying(*args, **kwargs):
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # the worker killed mid-commit: no failure recorded
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_commit_chunk", dying)
+    with pytest.raises(KeyboardInterrupt), django_capture_on_commit_callbacks(execute=True):
+        services.import_commit(actor=o.clerk, batch=batch)
+    stopped = ImportBatch.objects.get(pk=batch.pk)
+    assert (stopped.status, stopped.done) == ("committing", 4)  # 3, then 1 before the gap
+    monkeypatch.setattr(services, "_commit_chunk", real)
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        heartbeat_at=timezone.now() - services.STALE - timedelta(seconds=1)
+    )
+    assert services.imports_resume(timezone.now()) == 1
+    done = ImportBatch.objects.get(pk=batch.pk)
+    assert (done.status, done.counts) == ("done", {"new_customer": 10})
+    assert Customer.objects.filter(project=o.project).count() == 10
+    assert Registration.objects.filter(project=o.project).count() == 10
