@@ -145,7 +145,7 @@ def contact_row_clean(row: ContactRow, *, project: Project, now: datetime) -> di
 def contact_rows_import(
     *, actor: User, project: Project, rows: Sequence[ContactRow], note: str
 ) -> list[RowOutcome]:
-    """Write one chunk of rows (the caller keeps chunks to about a thousand); every row comes
+    """Write one chunk of rows (the caller keeps chunks to a few thousand); every row comes
     back with its outcome. `note` is the history's reason (the batch's name)."""
     for attempt in range(RETRIES):
         try:
