@@ -198,19 +198,6 @@ def update_rows(
             )
 
 
-def commit_without_waiting(using: str = "default") -> None:
-    """PostgreSQL: this transaction's commit does not wait for its WAL to reach the disk
-    (`synchronous_commit` off, for this transaction only). A crash in the next fraction of a
-    second loses the transaction whole, never a part of it. For a bulk load whose own
-    progress is written in the same transaction (an import's chunk: lost, it is done again),
-    where waiting for the flush of megabytes was ~80 ms a chunk. SQLite (WAL, synchronous
-    NORMAL) already commits so."""
-    connection = connections[using]
-    if connection.vendor == "postgresql" and connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-
-
 class Maker:
     """Many unsaved instances of one model, each from the model's defaults and a few values:
     `make(name=…, owner=…)`. Django's keyword `__init__` asks every field for its default on

@@ -27,7 +27,7 @@ from anchang.assignment.models import ImportBatch, ImportMapping, ImportRow
 from anchang.audit.models import AuditEntry
 from anchang.audit.services import audit_record
 from anchang.background import run_after_commit
-from anchang.bulk import commit_without_waiting, insert_rows, update_rows
+from anchang.bulk import insert_rows, update_rows
 from anchang.customers.selectors import phone_index
 from anchang.customers.services.imports import (
     MERGED,
@@ -359,7 +359,6 @@ def _commit_chunk(
         else:
             contacts.append(contact)
     with transaction.atomic():
-        commit_without_waiting()  # the chunk and its rows' outcomes: lost together, redone
         results: dict[int, RowOutcome] = {}
         if contacts:
             results = {
