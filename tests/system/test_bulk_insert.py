@@ -41,18 +41,25 @@ def test_rows_read_back_as_saved_ones_do(world):
         assert back.phones.get().phone == c.phone
 
 
+def _inserted(project, owner, names: list[str], n: int = 0) -> list[Customer]:
+    """Customers with a date, JSON and a number set, inserted by insert_rows (the n-th of a
+    series: its values differ from the others')."""
+    made = [
+        Customer(project=project, owner=owner, name=name, gender="f",
+                 phone="+86" + next_phone(), created_by=owner, birthday=date(1991, 3, 1 + n),
+                 grade_checks={"i": n}, budget_max=10 + n, name_pinyin="gx",
+                 name_initials="g", phone_last4="0000")
+        for name in names
+    ]  # fmt: skip
+    insert_rows(Customer, made)
+    return made
+
+
 def test_history_rows_are_those_a_save_writes(world):
     """insert_history against simple_history's own row for a save() of the same record:
     every tracked column alike (the database copies them), with the when, who and why."""
     project, owner = world.p1, world.consultants["p1"][0]
-    made = [
-        Customer(project=project, owner=owner, name=f"历史{i}", gender="m",
-                 phone="+86" + next_phone(), created_by=owner, birthday=date(1980, 2, 1 + i),
-                 grade_checks={"i": i}, budget_max=100 + i, name_pinyin="ls",
-                 name_initials="l", phone_last4="0000")
-        for i in range(3)
-    ]  # fmt: skip
-    insert_rows(Customer, made)
+    made = _inserted(project, owner, [f"历史{i}" for i in range(3)])
     when = timezone.now() - timedelta(minutes=3)
     insert_history(Customer, [c.pk for c in made], when=when, user_id=owner.pk,
                    reason="导入 #1 " + "长" * 200)  # fmt: skip
@@ -77,15 +84,7 @@ def test_updated_rows_read_back_as_saved_ones_do(world):
     project, owner = world.p1, world.consultants["p1"][0]
     pairs = []
     for i in range(4):
-        twins = [
-            Customer(project=project, owner=owner, name=f"更新{i}", gender="f",
-                     phone="+86" + next_phone(), created_by=owner, birthday=date(1991, 3, 1 + i),
-                     grade_checks={"i": i}, budget_max=10 + i, name_pinyin="gx",
-                     name_initials="g", phone_last4="0000")
-            for _ in range(2)
-        ]  # fmt: skip
-        insert_rows(Customer, twins)
-        pairs.append(twins)
+        pairs.append(_inserted(project, owner, [f"更新{i}"] * 2, n=i))
     now = timezone.now()
     for i, twins in enumerate(pairs):
         for c in twins:  # values to NULL, NULL to values, JSON, dates, counts, a key

@@ -200,7 +200,7 @@ def _chunk(actor, project, rows, note) -> list[RowOutcome]:
             outcomes[row.key] = RowOutcome(row.key, MERGED, phone=phone,
                                            customer_id=customer_of.get(phone))  # fmt: skip
     visits = [(row, values) for row, values in later if row.kind]
-    decided, others = _split_known(project, visits, holders, created)
+    decided, others = _split_known(visits, holders, created)
     done, back = _known_in_bulk(actor, project, rules, decided, note, now, media)
     outcomes.update(done)
     for row, values in sorted(others + back, key=lambda pair: pair[0].key):
@@ -285,11 +285,11 @@ def _create(
     ], {c.phone: c for c in customers}
 
 
-def _split_known(project, rows, holders, created) -> tuple[list, list]:
+def _split_known(rows, holders, created) -> tuple[list, list]:
     """The register's rows of known phones split into customers whose rows are all decided
-    here ([(customer locked, [(row, values, outcome)])], see `_decided`), and the rest, in
-    file order. A customer's rows go together: all here, or all through the registration one
-    by one."""
+    here ([(customer locked, [(row, values, outcome)])], see `_decided`), and the rest (the
+    caller puts them in file order). A customer's rows go together: all here, or all through
+    the registration one by one."""
     ids = {holders[v["phone"]][0] for _row, v in rows if v["phone"] in holders}
     loaded = {
         c.pk: c for c in Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk")
@@ -308,7 +308,6 @@ def _split_known(project, rows, holders, created) -> tuple[list, list]:
             decided.append(
                 (customer, [(*pair, o) for pair, o in zip(group, outcomes, strict=True)])
             )
-    others.sort(key=lambda pair: pair[0].key)
     return decided, others
 
 
