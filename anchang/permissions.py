@@ -24,7 +24,14 @@ DOORS = ("page", "fragment", "form", "export", "report", "api_list", "api_detail
 PLAIN_GUARDS = ("public", "signed_in", "staff")
 SENSITIVE = "sensitive"  # per role, like an action: whose sensitive fields it reads
 # The duties the code asks for: each must be in the file, or the code would deny it silently.
-DUTIES = ("own_customers", "claim_from_pool", "reviewed", "designs")
+DUTIES = (
+    "own_customers",
+    "claim_from_pool",
+    "reviewed",
+    "designs",
+    "sends_messages",
+    "records_consent",
+)
 
 
 class MatrixError(ValueError):

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "anchang.pool",
     "anchang.deals",
     "anchang.assignment",
+    "anchang.care",
     "anchang.scheduler",
 ]
 
@@ -233,6 +234,27 @@ ANCHANG_MAX_FILE_BYTES = int(os.environ.get("ANCHANG_MAX_FILE_BYTES", 21 * 1024 
 # in the request, when its transaction commits (tests, scripts)
 ANCHANG_BACKGROUND = os.environ.get("ANCHANG_BACKGROUND", "thread")
 
+# --- Messages (owner care, docs/care.md) -----------------------------------------------
+# outbox: kept and shown, nothing sent (the embedded default); aliyun | tencent: their SMS
+# APIs; wecom: WeCom app messages to staff
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "outbox")
+WECOM_BACKEND = os.environ.get("WECOM_BACKEND", "outbox")
+ALIYUN_SMS_ACCESS_KEY_ID = os.environ.get("ALIYUN_SMS_ACCESS_KEY_ID", "")
+ALIYUN_SMS_ACCESS_KEY_SECRET = os.environ.get("ALIYUN_SMS_ACCESS_KEY_SECRET", "")
+ALIYUN_SMS_ENDPOINT = os.environ.get("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com")
+TENCENT_SMS_SECRET_ID = os.environ.get("TENCENT_SMS_SECRET_ID", "")
+TENCENT_SMS_SECRET_KEY = os.environ.get("TENCENT_SMS_SECRET_KEY", "")
+TENCENT_SMS_APP_ID = os.environ.get("TENCENT_SMS_APP_ID", "")
+TENCENT_SMS_REGION = os.environ.get("TENCENT_SMS_REGION", "ap-guangzhou")
+TENCENT_SMS_ENDPOINT = os.environ.get("TENCENT_SMS_ENDPOINT", "https://sms.tencentcloudapi.com")
+WECOM_CORP_ID = os.environ.get("WECOM_CORP_ID", "")
+WECOM_SECRET = os.environ.get("WECOM_SECRET", "")
+WECOM_AGENT_ID = os.environ.get("WECOM_AGENT_ID", "")
+WECOM_ENDPOINT = os.environ.get("WECOM_ENDPOINT", "https://qyapi.weixin.qq.com")
+# The secret part of the URLs the SMS providers post delivery reports and replies to
+# (/care/callbacks/<provider>/<token>/…); without it those URLs answer 404.
+SMS_CALLBACK_TOKEN = os.environ.get("SMS_CALLBACK_TOKEN", "")
+
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -381,5 +403,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # the providers' request lines carry access tokens (WeCom's) in their URLs
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }

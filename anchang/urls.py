@@ -15,6 +15,7 @@ urlpatterns = [
     path("pool/", include("anchang.pool.urls")),
     path("deals/", include("anchang.deals.urls")),
     path("", include("anchang.assignment.urls")),
+    path("", include("anchang.care.urls")),
     path("org/", include("anchang.org.urls")),
     path("audit/", include("anchang.audit.urls")),
     path("api/", include("anchang.api.urls")),

@@ -7,6 +7,7 @@ from anchang.assignment.conflicts import api as conflicts_api
 from anchang.assignment.handover import api as handover_api
 from anchang.assignment.imports import api as imports_api
 from anchang.assignment.reception import api as reception_api
+from anchang.care import api as care_api
 from anchang.customers import api as customers_api
 from anchang.deals import api as deals_api
 from anchang.followups import api as followups_api
@@ -50,6 +51,17 @@ urlpatterns = [
         followups_api.CustomerHistoryApi.as_view(),
         name="customer-history",
     ),
+    path(
+        "v1/customers/<int:pk>/messages/",
+        care_api.CustomerMessagesApi.as_view(),
+        name="customer-messages",
+    ),
+    path(
+        "v1/customers/<int:pk>/consent/",
+        care_api.CustomerConsentApi.as_view(),
+        name="customer-consent",
+    ),
+    path("v1/message-templates/", care_api.TemplateListApi.as_view(), name="message-templates"),
     path("v1/customers/", customers_api.CustomerListApi.as_view(), name="customers"),
     path(
         "v1/customers/export/", customers_api.CustomerExportApi.as_view(), name="customers-export"

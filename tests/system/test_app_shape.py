@@ -47,6 +47,7 @@ PLACED_EXTRAS = {
     "followups/my_day/sections.py": "the registry of My day sections the apps above add",
     "audit/context.py": "who acts from where: the value the middleware sets for the recorder",
     "assignment/imports/sheets.py": "a file as rows of text (.xlsx, .csv): no rule, no database",
+    "care/backends": "the message providers' HTTP APIs behind one interface (care/backends)",
 }
 # Apps that are project glue rather than a domain: no actor decides, no error reaches one.
 NOT_DOMAIN_APPS = {"scheduler": "tick's own bookkeeping: which periodic runs happened"}

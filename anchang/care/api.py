@@ -1,0 +1,86 @@
+"""Owner care's endpoints: a customer's messages (POST sends one), their consent, the
+templates one may send. The same selectors and services as the pages."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from anchang.care import policies, selectors, services
+from anchang.care.models import Message, MessageTemplate
+from anchang.care.serializers import (
+    ConsentInSerializer,
+    ConsentSerializer,
+    MessageInSerializer,
+    MessageSerializer,
+    TemplateSerializer,
+)
+from anchang.customers.selectors import customer_get_visible
+from anchang.errors import ValidationFailed
+
+LIST_MAX = 100
+
+
+class CustomerMessagesApi(APIView):
+    """A customer's messages and replies, newest first (the latest 100); POST queues an SMS
+    to them in the caller's own name."""
+
+    @extend_schema(responses=MessageSerializer(many=True))
+    def get(self, request, pk: int):
+        customer = customer_get_visible(actor=request.user, pk=pk)
+        rows = Message.objects.filter(customer=customer).select_related("sender")
+        rows = rows.order_by("-created_at", "-id")[:LIST_MAX]
+        return Response(MessageSerializer(rows, many=True).data)
+
+    @extend_schema(request=MessageInSerializer, responses={201: MessageSerializer})
+    def post(self, request, pk: int):
+        customer = customer_get_visible(actor=request.user, pk=pk)
+        serializer = MessageInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        policies.ensure_visible(request.user, customer)
+        template = selectors.template_get(project_id=customer.project_id, pk=data["template"])
+        message = services.message_queue(
+            actor=request.user, customer=customer, template=template, params=data["params"],
+            send_at=data["send_at"], key=data.get("idempotency_key") or None,
+        )  # fmt: skip
+        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+
+class CustomerConsentApi(APIView):
+    """The customer's consent per purpose (absent: never asked); PUT records an answer."""
+
+    @extend_schema(responses=ConsentSerializer(many=True))
+    def get(self, request, pk: int):
+        customer = customer_get_visible(actor=request.user, pk=pk)
+        rows = sorted(selectors.customer_consents(customer).values(), key=lambda c: c.purpose)
+        return Response(ConsentSerializer(rows, many=True).data)
+
+    @extend_schema(request=ConsentInSerializer, responses=ConsentSerializer)
+    def put(self, request, pk: int):
+        customer = customer_get_visible(actor=request.user, pk=pk)
+        serializer = ConsentInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        consent = services.consent_set(actor=request.user, customer=customer,
+                                       **serializer.validated_data)  # fmt: skip
+        return Response(ConsentSerializer(consent).data)
+
+
+class TemplateListApi(APIView):
+    """The SMS templates of a project where the caller sends messages."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("project", int, required=True)],
+        responses=TemplateSerializer(many=True),
+    )
+    def get(self, request):
+        project = request.query_params.get("project", "")
+        if not project.isdecimal() or len(project) > 18:
+            raise ValidationFailed(fields={"project": "A project id."})
+        if int(project) not in policies.duty_project_ids(request.user, "sends_messages"):
+            rows = MessageTemplate.objects.none()
+        else:
+            rows = selectors.templates_for(project_id=int(project))
+        return Response(TemplateSerializer(rows, many=True).data)

@@ -1,0 +1,71 @@
+"""Forms of owner care (input shape only)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from anchang.care import rules
+from anchang.care.models import Consent, MessageTemplate, Purpose
+from anchang.care.services.consent import NOTE_MAX
+from anchang.care.services.messages import BUILT_IN
+from anchang.org.forms import RulesFormSection
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class MessageForm(forms.Form):
+    """An SMS to one customer: a template of the project, a value for each of its own
+    variables (the built-in ones fill themselves), and an optional time to send it."""
+
+    template = forms.TypedChoiceField(label=_("Template"), coerce=int)
+    send_at = forms.DateTimeField(label=_("Send at (empty: now)"), widget=DATETIME,
+                                  required=False)  # fmt: skip
+
+    def __init__(self, *args, templates: list[MessageTemplate], chosen: MessageTemplate | None,
+                 **kwargs) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = [
+            (t.pk, f"{t.name} · {t.get_purpose_display()}") for t in templates
+        ]
+        if chosen is not None:
+            self.fields["template"].initial = chosen.pk
+            for name in rules.template_variables(chosen.body):
+                if name not in BUILT_IN:
+                    self.fields[f"var_{name}"] = forms.CharField(
+                        label=f"{{{name}}}", max_length=rules.VALUE_MAX
+                    )
+
+    def params(self) -> dict[str, str]:
+        return {
+            key[4:]: value for key, value in self.cleaned_data.items() if key.startswith("var_")
+        }
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
+    granted = forms.TypedChoiceField(
+        label=_("Answer"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
+        choices=[("yes", _("Agrees")), ("no", _("Refuses"))],
+    )  # fmt: skip
+    source = forms.ChoiceField(
+        label=_("Where the answer came from"),
+        choices=[c for c in Consent.Source.choices if c[0] != Consent.Source.SMS_REPLY],
+    )
+    note = forms.CharField(label=_("Note"), max_length=NOTE_MAX, required=False)
+
+
+# This app's section of the project-rules page (org.forms), registered in apps.py.
+class CareRulesFormSection(RulesFormSection):
+    key = "care"
+    title = _("Owner care")
+    labels = {
+        "care.quiet_from_hour": _("Marketing messages stop at (hour)"),
+        "care.quiet_until_hour": _("Marketing messages start again at (hour)"),
+        "care.marketing_per_week": _("Marketing messages per customer per week"),
+        "care.batch_approval_over": _("A batch to more recipients than this needs approval"),
+        "care.sms_signature": _("SMS signature (empty: the project's name)"),
+    }
+
+
+RULES_FORM_SECTIONS = (CareRulesFormSection(),)
