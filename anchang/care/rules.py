@@ -14,7 +14,7 @@ from pydantic import Field, model_validator
 from anchang.org.rules import RuleSection, Section
 
 SERVICE = "service"
-MARKETING = "marketing"
+MARKETING = "promotion"  # 营销 (not "marketing": the role of that name)
 BODY_MAX = 500  # characters; the providers split a long SMS and refuse one past about 500
 VALUE_MAX = 35  # a variable's value: Aliyun and Tencent refuse longer ones in a template
 VARIABLE_MAX = 10  # variables in one template

@@ -43,7 +43,7 @@ def care_office(world: World, code: str = "p1", *, agreed: bool = True) -> Care:
     consultant, colleague = world.consultants[code]
     customer = world.customer(project, consultant, "王芳")
     if agreed:
-        consent_set(actor=consultant, customer=customer, purpose="marketing", granted=True,
+        consent_set(actor=consultant, customer=customer, purpose="promotion", granted=True,
                     source="form")  # fmt: skip
     now = timezone.now()
     service = MessageTemplate.objects.create(
@@ -52,7 +52,7 @@ def care_office(world: World, code: str = "p1", *, agreed: bool = True) -> Care:
         provider_codes={"aliyun": "SMS_100001", "tencent": "100001"}, created_at=now,
     )  # fmt: skip
     marketing = MessageTemplate.objects.create(
-        project=project, name="开放日邀请", purpose="marketing",
+        project=project, name="开放日邀请", purpose="promotion",
         body="{name}您好，{project}本周六举办业主开放日，欢迎光临。顾问{consultant} 回TD退订",
         provider_codes={"aliyun": "SMS_100002", "tencent": "100002"}, created_at=now,
     )  # fmt: skip

@@ -93,6 +93,7 @@ class TestSections:
             ("channels", "anchang.assignment.rules"),
             ("imports", "anchang.assignment.rules"),
             ("deals", "anchang.deals.rules"),
+            ("care", "anchang.care.rules"),
         ]
         assert list(ProjectRules.model_fields) == ["timezone"] + [s.key for s in sections()]
 

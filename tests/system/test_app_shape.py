@@ -155,6 +155,7 @@ TEST_TOPICS = {
     "deals/test_permission_matrix.py": "the matrix's deals section: role × action × relation",
     "assignment/reception/test_desk_race.py": "two desks, one turn: walk-ins taken at once",
     "assignment/imports/test_import_race.py": "an import and a registration of one phone at once",
+    "care/backends/test_providers.py": "every provider backend against its local fake, alike",
 }
 TESTS = ROOT.parent / "tests"
 

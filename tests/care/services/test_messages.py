@@ -140,13 +140,13 @@ def test_a_template_of_another_project_is_not_there(world):
 
 def test_consent_is_kept_with_its_history(world):
     c = care_office(world, agreed=False)
-    consent_set(actor=c.consultant, customer=c.customer, purpose="marketing", granted=True,
+    consent_set(actor=c.consultant, customer=c.customer, purpose="promotion", granted=True,
                 source="verbal", note="电话里同意")  # fmt: skip
-    consent_set(actor=c.specialist, customer=c.customer, purpose="marketing", granted=False,
+    consent_set(actor=c.specialist, customer=c.customer, purpose="promotion", granted=False,
                 source="form")  # fmt: skip
-    consent = c.customer.consents.get(purpose="marketing")
+    consent = c.customer.consents.get(purpose="promotion")
     assert consent.granted is False and consent.changed_by == c.specialist
     assert [h.granted for h in consent.history.order_by("history_date")] == [True, False]
     with pytest.raises(NotFound):
-        consent_set(actor=c.colleague, customer=c.customer, purpose="marketing", granted=True,
+        consent_set(actor=c.colleague, customer=c.customer, purpose="promotion", granted=True,
                     source="form")  # fmt: skip

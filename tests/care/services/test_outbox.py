@@ -32,8 +32,9 @@ def _customers(world, c, tails: list[str]):
 
 def _queue_all(c, customers) -> list[Message]:
     return [
-        message_queue(actor=c.consultant, customer=customer, template=c.service,
-                      params={"date": "周六"})  # fmt: skip
+        message_queue(
+            actor=c.consultant, customer=customer, template=c.service, params={"date": "周六"}
+        )  # fmt: skip
         for customer in customers
     ]
 
@@ -105,7 +106,7 @@ def test_consent_withdrawn_after_queueing_stops_the_message(world, settings, fak
     morning = timezone.now().astimezone(SHANGHAI).replace(hour=10) + timedelta(days=1)
     message = message_queue(actor=c.consultant, customer=c.customer, template=c.marketing,
                             now=morning)  # fmt: skip
-    consent_set(actor=None, customer=c.customer, purpose="marketing", granted=False,
+    consent_set(actor=None, customer=c.customer, purpose="promotion", granted=False,
                 source="sms_reply")  # fmt: skip
     messages_send_due(morning)
     message.refresh_from_db()
@@ -147,4 +148,4 @@ def test_reports_deliver_once_and_replies_opt_out(world, settings, fakes, client
     reply = [{"phone_number": c.customer.phone[3:], "content": "TD", "sign_name": "安居",
               "send_time": "2026-12-08 10:00:00", "dest_code": "1", "sequence_id": 1}]  # fmt: skip
     client.post(url.replace("reports", "replies"), reply, content_type="application/json")
-    assert c.customer.consents.get(purpose="marketing").granted is False
+    assert c.customer.consents.get(purpose="promotion").granted is False
