@@ -27,8 +27,8 @@ logger = logging.getLogger(__name__)
 S = Message.Status
 LEASE = timedelta(minutes=2)  # a send takes seconds; past this its worker is taken for dead
 CLAIM = 200  # messages a worker claims at once
-GIVE_UP = timedelta(days=1)
-MAX_CLAIMS = 1000  # claims in one pass (200,000 messages): the next pass takes the rest  # a message in doubt this long is failed, never sent again
+GIVE_UP = timedelta(days=1)  # a message in doubt this long is failed, never sent again
+MAX_CLAIMS = 1000  # claims in one pass (200,000 messages): the next pass takes the rest
 
 
 def _claim(now: datetime, size: int, *, in_doubt: bool = False) -> tuple[str, list[int]]:

@@ -47,8 +47,9 @@ def _taken(fakes) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("provider", ["aliyun", "tencent"])
-def test_every_answer_ends_in_one_message_taken_or_a_clear_failure(world, settings, fakes,
-                                                                   provider, monkeypatch):  # fmt: skip
+def test_every_answer_ends_in_one_message_taken_or_a_clear_failure(
+    world, settings, fakes, provider, monkeypatch
+):
     use_fakes(settings, fakes, provider)
     monkeypatch.setattr(tencent, "REPORT_WITHIN", timedelta(0))  # no report to wait for
     c = care_office(world)
