@@ -256,7 +256,9 @@ class ProjectRulesForm(forms.Form):
             elif isinstance(_setting(rules, key), time):  # the end of the working day
                 field = forms.TimeField(label=label, initial=time.fromisoformat(value))
             else:
-                field = forms.CharField(label=label, initial=value, max_length=64)
+                # blank may be a value (care.sms_signature: the project's name); the rules
+                # refuse a blank where it is not
+                field = forms.CharField(label=label, initial=value, max_length=64, required=False)
             self.fields[key] = field
             names.append(key)
 
