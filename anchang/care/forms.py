@@ -6,8 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from anchang.care import rules
-from anchang.care.models import Consent, MessageTemplate, Purpose
-from anchang.care.services.consent import NOTE_MAX
+from anchang.care.models import MessageTemplate, Purpose
+from anchang.care.services.consent import NOTE_MAX, STAFF_SOURCES
 from anchang.care.services.messages import BUILT_IN
 from anchang.org.forms import RulesFormSection
 
@@ -50,7 +50,7 @@ class ConsentForm(forms.Form):
     )  # fmt: skip
     source = forms.ChoiceField(
         label=_("Where the answer came from"),
-        choices=[c for c in Consent.Source.choices if c[0] != Consent.Source.SMS_REPLY],
+        choices=[(source.value, source.label) for source in STAFF_SOURCES],
     )
     note = forms.CharField(label=_("Note"), max_length=NOTE_MAX, required=False)
 
@@ -63,7 +63,6 @@ class CareRulesFormSection(RulesFormSection):
         "care.quiet_from_hour": _("Marketing messages stop at (hour)"),
         "care.quiet_until_hour": _("Marketing messages start again at (hour)"),
         "care.marketing_per_week": _("Marketing messages per customer per week"),
-        "care.batch_approval_over": _("A batch to more recipients than this needs approval"),
         "care.sms_signature": _("SMS signature (empty: the project's name)"),
     }
 

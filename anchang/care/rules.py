@@ -109,13 +109,11 @@ def backoff(attempts: int) -> timedelta:
 
 
 class CareRules(Section):
-    """客户关怀: when and how often marketing goes, who approves a batch, the SMS signature."""
+    """客户关怀: when and how often marketing goes, and the SMS signature."""
 
     quiet_from_hour: int = Field(21, ge=0, le=23)
     quiet_until_hour: int = Field(8, ge=0, le=23)
     marketing_per_week: int = Field(2, ge=0, le=50)
-    # a batch to more recipients than this waits for a manager's approval
-    batch_approval_over: int = Field(200, ge=0, le=1_000_000)
     # the provider's approved signature (短信签名); empty: the project's name
     sms_signature: str = Field("", max_length=20)
 

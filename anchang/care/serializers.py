@@ -7,7 +7,7 @@ from rest_framework import serializers
 from anchang.api.serializers import IdField, StrictSerializer
 from anchang.care import rules
 from anchang.care.models import Consent, Message, MessageTemplate, Purpose
-from anchang.care.services.consent import NOTE_MAX
+from anchang.care.services.consent import NOTE_MAX, STAFF_SOURCES
 from anchang.care.services.messages import KEY_MAX
 
 
@@ -56,8 +56,6 @@ class ConsentSerializer(serializers.ModelSerializer):
 class ConsentInSerializer(StrictSerializer):
     purpose = serializers.ChoiceField(choices=Purpose.choices)
     granted = serializers.BooleanField()
-    source = serializers.ChoiceField(
-        choices=[c for c in Consent.Source.choices if c[0] != Consent.Source.SMS_REPLY]
-    )
+    source = serializers.ChoiceField(choices=[(s.value, s.label) for s in STAFF_SOURCES])
     note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True,
                                  default="")  # fmt: skip

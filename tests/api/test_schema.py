@@ -21,6 +21,8 @@ import anchang
 from anchang.api.error_codes import server_error_codes
 from anchang.api.serializers import TextField
 from anchang.assignment.models import ChannelCompany, ChannelReport, TurnEntry
+from anchang.care.models import Consent
+from anchang.care.services import messages as care_messages
 from anchang.customers.choices import MANUAL_STATES
 from anchang.customers.filters import SEARCH_MAX
 from anchang.customers.models import Customer, KeyDate, Medium, OwnershipConflict, Registration
@@ -136,6 +138,10 @@ SOURCES: dict[str, list] = {
     "FormsReceiveInSerializer": [{"prefix": 20}],
     "FormsMoveForm": [ContractFormMove, {"numbers": 4000}],
     "FormsMoveInSerializer": [ContractFormMove],
+    # owner care
+    "ConsentForm": [Consent],
+    "ConsentInSerializer": [Consent],
+    "MessageInSerializer": [{"idempotency_key": care_messages.KEY_MAX}],
     # reception
     "WalkInForm": [TurnEntry],
     "WalkInInSerializer": [TurnEntry],
@@ -216,6 +222,9 @@ NARROWED_CHOICES = {
     # forms come into stock by the receive action, with their numbers
     ("FormsMoveForm", "kind"): {"issued", "signed", "void", "to_finance"},
     ("FormsMoveInSerializer", "kind"): {"issued", "signed", "void", "to_finance"},
+    # an SMS reply and an import record consent themselves (care.services.consent)
+    ("ConsentForm", "source"): {"form", "verbal", "online"},
+    ("ConsentInSerializer", "source"): {"form", "verbal", "online"},
 }
 
 
@@ -253,7 +262,7 @@ DOORS = [
     ("RequestForm", "RequestInSerializer"), ("ReceiptForm", "ReceiptInSerializer"),
     ("PlanLineForm", "PlanLineInSerializer"), ("RefundForm", "RefundInSerializer"),
     ("DecideForm", "DecideInSerializer"), ("DispatchForm", "DispatchDecideInSerializer"),
-    ("RefuseOrderForm", "RefuseOrderInSerializer"),
+    ("RefuseOrderForm", "RefuseOrderInSerializer"), ("ConsentForm", "ConsentInSerializer"),
 ]  # fmt: skip
 BY_NAME = {c.__name__: c for c in MAPPED}
 

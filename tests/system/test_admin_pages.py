@@ -41,6 +41,7 @@ def objects(world):
     AccessLog.objects.create(**seen)
     _deals(world)
     _reception(world)
+    _care(world)
     return admin_user
 
 
@@ -83,6 +84,16 @@ def _reception(world):
     data = f"姓名,电话,性别,认知途径\n导入客户,{next_phone()},男,{r.project.media.first().name}\n"
     imports.import_upload(actor=r.desk, project=r.project, kind="customers",
                           file_name="名单.csv", data=data.encode())  # fmt: skip
+
+
+def _care(world):
+    """A template, a consent and a message, through the services."""
+    from anchang.care.services import message_queue
+    from tests.care.helpers import care_office
+
+    c = care_office(world, "p3")
+    message_queue(actor=c.consultant, customer=c.customer, template=c.service,
+                  params={"date": "周六"})  # fmt: skip
 
 
 def _admins():

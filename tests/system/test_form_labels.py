@@ -59,6 +59,14 @@ def _instances(world):
         built.setdefault("anchang.followups.forms.FollowUpForm", []).append(
             FollowUpForm(scale=rules.grading.spec.scale, signals=rules.grading.signals)
         )
+    from anchang.care.forms import MessageForm
+    from anchang.care.models import MessageTemplate
+
+    template = MessageTemplate(pk=1, name="邀请", purpose="promotion", body="{name}{date}{place}")
+    built["anchang.care.forms.MessageForm"] = [
+        MessageForm(templates=[template], chosen=template),
+        MessageForm(templates=[], chosen=None),
+    ]
     built["anchang.org.forms.ProjectRulesForm"] = [
         __import__("anchang.org.forms", fromlist=["x"]).ProjectRulesForm(rules=DEFAULT_RULES),
     ] + [

@@ -67,7 +67,7 @@ def _names_a_field(constant: ast.Constant, parent: ast.AST) -> bool:
     if isinstance(parent, ast.keyword):
         return "role" not in (parent.arg or "")
     # an app's label, URL namespace or rules-section key (the care app and the care role
-    # share a name, as DESIGN.md lays the apps out)
+    # share a name, as docs/architecture.md#layers lays the apps out)
     if isinstance(parent, ast.Assign):
         names = {t.id for t in parent.targets if isinstance(t, ast.Name)}
         if names & {"label", "app_name", "key"}:

@@ -17,6 +17,8 @@ from anchang.org.models import User
 from anchang.validators import fold_spaces
 
 NOTE_MAX = 200
+# What staff record an answer from; an SMS reply and an import record themselves.
+STAFF_SOURCES = (Consent.Source.FORM, Consent.Source.VERBAL, Consent.Source.ONLINE)
 
 
 @transaction.atomic
@@ -32,7 +34,7 @@ def consent_set(
             raise PermissionDenied()
     if purpose not in Purpose.values:
         raise ValidationFailed(fields={"purpose": _("Choose service or marketing.")})
-    if source not in Consent.Source.values:
+    if source not in (STAFF_SOURCES if actor is not None else Consent.Source.values):
         raise ValidationFailed(fields={"source": _("Say where the answer came from.")})
     note = fold_spaces(note)
     if len(note) > NOTE_MAX:
