@@ -15,6 +15,7 @@ from django.utils import timezone
 from pypinyin import lazy_pinyin
 
 from anchang.customers.services import media_ensure_defaults
+from anchang.demo.care import build_care
 from anchang.demo.deals import (
     TOTAL_CAP,
     Staff,
@@ -164,6 +165,10 @@ def build_demo(*, seed: int = 2026, customers_per_consultant: int = PER_CONSULTA
         )  # fmt: skip
         result.customers += customers
         result.registrations += registrations
+        build_care(
+            rng=random.Random(f"{seed}-{code}-care"),  # noqa: S311 - demo data
+            project=project, consultants=consultants,
+        )  # fmt: skip
     # Channel agents last, so the names drawn for them shift nothing built before.
     for project, manager, consultants in offices:
         agents = []

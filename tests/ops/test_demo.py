@@ -164,3 +164,22 @@ def test_each_demo_project_uses_its_trades_fields_products_and_grades(demo):
             if customer.grade:
                 latest = customer.grade_changes.order_by("-at", "-id").first()
                 assert latest is not None and latest.to_grade == customer.grade
+
+
+def test_each_demo_project_has_its_trades_templates_consent_and_messages(demo):
+    from anchang.care.models import Consent, Message, MessageTemplate
+
+    for project in Project.objects.all():
+        names = set(MessageTemplate.objects.filter(project=project).values_list("name", flat=True))
+        assert names and {"promotion", "service"} == set(
+            MessageTemplate.objects.filter(project=project).values_list("purpose", flat=True)
+        )
+        sent = Message.objects.filter(project=project, status="kept")
+        assert sent.exists() and not Message.objects.filter(status="queued").exists()
+        # every marketing message went to a customer who had agreed then
+        for message in sent.filter(purpose="promotion"):
+            assert Consent.objects.filter(customer=message.customer, purpose="promotion").exists()
+    # one customer a project replied TD
+    assert Consent.objects.filter(granted=False, source="sms_reply").count() == 3
+    assert len({tuple(sorted(MessageTemplate.objects.filter(project=p).values_list(
+        "name", flat=True))) for p in Project.objects.all()}) == 3  # fmt: skip
