@@ -50,4 +50,38 @@ def anchang_deploy_checks(app_configs=None, **kwargs):
         )
     if not settings.SESSION_COOKIE_HTTPONLY:
         errors.append(Error("The session cookie is readable by scripts.", id="anchang.E005"))
+    errors += _message_checks()
+    return errors
+
+
+SMS_BACKENDS = ("outbox", "aliyun", "tencent")
+WECOM_BACKENDS = ("outbox", "wecom")
+CALLBACK_TOKEN_MIN = 32
+
+
+def _message_checks() -> list[Error]:
+    """The message backends (docs/care.md): a known name each, and a provider's callback URLs
+    behind a secret nobody can guess (anyone who could would mark messages delivered or opt
+    customers out)."""
+    errors = []
+    if settings.SMS_BACKEND not in SMS_BACKENDS or settings.WECOM_BACKEND not in WECOM_BACKENDS:
+        errors.append(
+            Error(
+                "SMS_BACKEND or WECOM_BACKEND names no backend.",
+                id="anchang.E006",
+                hint=f"SMS_BACKEND: {', '.join(SMS_BACKENDS)}; "
+                f"WECOM_BACKEND: {', '.join(WECOM_BACKENDS)}.",
+            )
+        )
+    token = settings.SMS_CALLBACK_TOKEN or ""
+    if settings.SMS_BACKEND in SMS_BACKENDS[1:] and (
+        len(token) < CALLBACK_TOKEN_MIN or len(set(token)) < 8
+    ):
+        errors.append(
+            Error(
+                "SMS_CALLBACK_TOKEN is missing or short while an SMS provider is set.",
+                id="anchang.E007",
+                hint=f"Set SMS_CALLBACK_TOKEN to {CALLBACK_TOKEN_MIN}+ random characters.",
+            )
+        )
     return errors

@@ -18,7 +18,8 @@ class MessageForm(forms.Form):
     """An SMS to one customer: a template of the project, a value for each of its own
     variables (the built-in ones fill themselves), and an optional time to send it."""
 
-    template = forms.TypedChoiceField(label=_("Template"), coerce=int)
+    # chosen above the form (its variables depend on it), carried along hidden
+    template = forms.TypedChoiceField(label=_("Template"), coerce=int, widget=forms.HiddenInput)
     send_at = forms.DateTimeField(label=_("Send at (empty: now)"), widget=DATETIME,
                                   required=False)  # fmt: skip
 

@@ -72,6 +72,10 @@ def test_unsafe_settings_are_refused_with_every_problem_named(tmp_path: Path) ->
         ({"ANCHANG_ALLOWED_HOSTS": "*"}, "anchang.E004"),
         ({"ANCHANG_ALLOWED_HOSTS": "crm.example.com,*"}, "anchang.E004"),
         ({"ANCHANG_ALLOWED_HOSTS": ""}, "anchang.E004"),
+        ({"SMS_BACKEND": "aliyun-sms"}, "anchang.E006"),
+        ({"WECOM_BACKEND": "wechat"}, "anchang.E006"),
+        ({"SMS_BACKEND": "tencent"}, "anchang.E007"),
+        ({"SMS_BACKEND": "aliyun", "SMS_CALLBACK_TOKEN": "a" * 40}, "anchang.E007"),
     ],
     ids=[
         "debug",
@@ -82,6 +86,10 @@ def test_unsafe_settings_are_refused_with_every_problem_named(tmp_path: Path) ->
         "wildcard-host",
         "wildcard-among-hosts",
         "no-hosts",
+        "unknown-sms-backend",
+        "unknown-wecom-backend",
+        "sms-without-callback-token",
+        "sms-with-a-guessable-token",
     ],
 )
 @pytest.mark.slow
@@ -91,6 +99,13 @@ def test_each_unsafe_setting_alone_is_refused(
     result = check_deploy(tmp_path, {**safe_env(), **change})
     assert result.returncode != 0
     assert reported_ids(result) == {problem}
+
+
+@pytest.mark.slow
+def test_an_sms_provider_with_a_random_callback_token_passes(tmp_path: Path) -> None:
+    settings = {**safe_env(), "SMS_BACKEND": "aliyun", "SMS_CALLBACK_TOKEN": secrets.token_hex(20)}
+    result = check_deploy(tmp_path, settings)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.slow

@@ -1,0 +1,76 @@
+"""The care endpoints: the same services as the pages, the error format for refusals."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from anchang.care.models import Message
+from tests.care.helpers import care_office
+
+
+@pytest.fixture
+def api(client):
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+def test_send_list_and_repeat(world, api):
+    c = care_office(world)
+    client = api(c.consultant)
+    url = reverse("api:customer-messages", args=[c.customer.pk])
+    body = {"template": c.service.pk, "params": {"date": "周六"}, "idempotency_key": "a"}
+    first = client.post(url, body, content_type="application/json")
+    assert first.status_code == 201 and first.json()["body"].startswith("王芳您好")
+    again = client.post(url, body, content_type="application/json")
+    assert again.json()["id"] == first.json()["id"]
+    assert [m["id"] for m in client.get(url).json()] == [first.json()["id"]]
+
+
+TEMPLATE = object()  # the project's service template
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [({"params": {"date": "周六"}}, "invalid"),
+     ({"template": "tmpl", "params": {"date": "周六"}}, "invalid"),
+     ({"template": TEMPLATE, "params": {}}, "missing_variable"),
+     ({"template": TEMPLATE, "params": {"name": "冒名", "date": "周六"}}, "unknown_variable"),
+     ({"template": TEMPLATE, "params": {"date": "周六"}, "send_at": "2001-01-01T00:00:00Z"},
+      "send_at_invalid"),
+     ({"template": TEMPLATE, "params": {"date": "周六"}, "extra": 1}, "invalid"),
+     ({"template": TEMPLATE, "params": "date"}, "invalid")],
+)  # fmt: skip
+def test_bad_input_is_a_400_with_its_code(world, api, body, code):
+    c = care_office(world)
+    client = api(c.consultant)
+    body = {k: (c.service.pk if v is TEMPLATE else v) for k, v in body.items()}
+    answer = client.post(reverse("api:customer-messages", args=[c.customer.pk]), body,
+                         content_type="application/json")  # fmt: skip
+    assert answer.status_code == 400, answer.content
+    assert answer.json()["code"] in (code, "unknown_field")
+    assert not Message.objects.exists()
+
+
+def test_consent_through_the_api(world, api):
+    c = care_office(world, agreed=False)
+    client = api(c.manager)
+    url = reverse("api:customer-consent", args=[c.customer.pk])
+    assert client.get(url).json() == []
+    put = client.put(url, {"purpose": "promotion", "granted": True, "source": "form"},
+                     content_type="application/json")  # fmt: skip
+    assert put.status_code == 200 and put.json()["granted"] is True
+
+
+def test_templates_only_where_one_sends(world, api):
+    c = care_office(world)
+    other = care_office(world, "p2")
+    url = reverse("api:message-templates")
+    mine = api(c.consultant).get(url, {"project": c.project.pk}).json()
+    assert {t["name"] for t in mine} == {"签约提醒", "开放日邀请"}
+    assert mine[0]["variables"]
+    assert api(c.consultant).get(url, {"project": other.project.pk}).json() == []
+    assert api(c.consultant).get(url, {"project": "²"}).status_code == 400
