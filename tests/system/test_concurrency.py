@@ -183,6 +183,34 @@ def test_reveals_at_once_stop_at_the_cap(world):
     assert audit.filter(action="reveal_blocked").count() == REVEALS_AT_ONCE - 3
 
 
+@pytest.mark.django_db(transaction=True)
+def test_marketing_messages_at_once_stop_at_the_weekly_cap(world):
+    """Eight marketing SMS to one customer at the same instant (a manager, the consultant and
+    the care specialist at once), two allowed a week: two queued, six refused."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from anchang.care.models import Message
+    from tests.care.helpers import care_office
+
+    c = care_office(world)
+    tomorrow = timezone.now().astimezone(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=1)
+    at = datetime.combine(tomorrow, time(10), tzinfo=ZoneInfo("Asia/Shanghai")).isoformat()
+    url = reverse("api:customer-messages", args=[c.customer.pk])
+    senders = [c.consultant, c.manager, c.specialist, c.consultant] * 2
+
+    def send(i):
+        body = {"template": c.marketing.pk, "send_at": at, "idempotency_key": f"race-{i}"}
+        response = _api(senders[i]).post(url, body, format="json")
+        return response.status_code, response.json().get("code")
+
+    results = _at_once([lambda i=i: send(i) for i in range(len(senders))])
+    assert sorted(results, key=str) == sorted(
+        [(201, None)] * 2 + [(400, "weekly_cap")] * 6, key=str
+    ), results
+    assert Message.objects.filter(customer=c.customer).count() == 2
+
+
 # make test: 16 workers x 12 phones; `make reliability` sets 200 (the issue's figure).
 SURGE_PHONES = int(os.environ.get("ANCHANG_SURGE_PHONES", "12"))
 
