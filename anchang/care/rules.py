@@ -4,6 +4,7 @@ who may receive which message, when, how often, and how a template's variables f
 from __future__ import annotations
 
 import string
+import unicodedata
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,8 +35,6 @@ def may_receive(purpose: str, granted: bool | None) -> bool:
 
 def is_opt_out(text: str) -> bool:
     """A reply that is only an opt-out word (回复TD), whatever its case, spaces or width."""
-    import unicodedata
-
     word = unicodedata.normalize("NFKC", text or "").strip().upper()
     return word in OPT_OUT_WORDS
 

@@ -42,6 +42,15 @@ def card_messages(customer: Customer, *, printed: bool = False, actor: User | No
     )  # fmt: skip
 
 
+def consent_of(customer_id: int, purpose: str) -> bool | None:
+    """The customer's answer for one purpose; None: never asked."""
+    return (
+        Consent.objects.filter(customer_id=customer_id, purpose=purpose)
+        .values_list("granted", flat=True)
+        .first()
+    )
+
+
 def customer_consents(customer: Customer) -> dict[str, Consent]:
     return {c.purpose: c for c in Consent.objects.filter(customer=customer)}
 
@@ -50,6 +59,13 @@ def templates_for(*, project_id: int, channel: str = "sms") -> QuerySet[MessageT
     return MessageTemplate.objects.filter(
         project_id=project_id, channel=channel, is_active=True
     ).order_by("purpose", "name")
+
+
+def templates_sendable(actor: User, *, project_id: int) -> QuerySet[MessageTemplate]:
+    """The templates of a project where the actor sends messages; none elsewhere."""
+    if project_id not in policies.duty_project_ids(actor, "sends_messages"):
+        return MessageTemplate.objects.none()
+    return templates_for(project_id=project_id)
 
 
 def template_get(*, project_id: int, pk: object) -> MessageTemplate:

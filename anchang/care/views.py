@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from anchang.care import policies, rules, selectors, services
+from anchang.care import policies, selectors, services
 from anchang.care.backends import aliyun, tencent
 from anchang.care.forms import ConsentForm, MessageForm
-from anchang.care.services.messages import values_for
+from anchang.care.services.messages import message_preview
 from anchang.customers.selectors import customer_get_visible
 from anchang.forms_errors import submit_form
 
@@ -57,12 +57,7 @@ def message_new(request, pk: int):
         if submitted.response:
             return submitted.response
         status = submitted.status
-    preview = ""
-    if chosen is not None:
-        values = values_for(customer=customer, sender=request.user, project=customer.project,
-                            params={})  # fmt: skip
-        names = rules.template_variables(chosen.body)
-        preview = rules.render(chosen.body, {n: values.get(n, f"{{{n}}}") for n in names})
+    preview = message_preview(chosen, customer=customer, sender=request.user) if chosen else ""
     context = {"customer": customer, "form": form, "chosen": chosen, "preview": preview,
                "templates": templates, "request_key": uuid.uuid4().hex}  # fmt: skip
     return render(request, "care/message_new.html", context, status=status)
@@ -117,12 +112,5 @@ def callback(request, provider: str, kind: str, token: str):
         services.receipts_record(provider, module.parse_reports(payload))
     else:
         for phone, text in module.parse_replies(payload):
-            services.reply_record(backend=provider, phone=_e164(phone), text=text)
+            services.reply_record(backend=provider, phone=phone, text=text)
     return JsonResponse(module.CALLBACK_OK)
-
-
-def _e164(phone: str) -> str:
-    digits = phone.lstrip("+")
-    if phone.startswith("+"):
-        return phone
-    return f"+86{digits}" if len(digits) == 11 and digits.startswith("1") else f"+{digits}"

@@ -11,7 +11,7 @@ provider took the message (`lookup`), so the outbox never sends one message twic
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -59,7 +59,6 @@ class Receipt:
     key: str = ""
     code: str = ""
     at: datetime | None = None
-    extra: dict = field(default_factory=dict)
 
 
 class Backend(Protocol):

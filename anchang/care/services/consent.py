@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from anchang.care import policies
 from anchang.care.models import Consent, Purpose
-from anchang.customers.models import Customer
+from anchang.care.selectors import consent_of
+from anchang.customers.models import Customer, CustomerPhone
 from anchang.errors import PermissionDenied, ValidationFailed
 from anchang.org.models import User
 from anchang.validators import fold_spaces
@@ -57,15 +58,11 @@ def consent_set(
 
 def opt_out_phone(*, phone: str, now: datetime) -> int:
     """A reply of TD from `phone`: every customer with that number stops getting marketing."""
-    from anchang.customers.models import CustomerPhone
-
-    changed = 0
     ids = CustomerPhone.objects.filter(phone=phone).values_list("customer_id", flat=True)
+    changed = 0
     for customer in Customer.objects.filter(pk__in=list(ids)):
-        before = Consent.objects.filter(customer=customer, purpose=Purpose.MARKETING, granted=False)
-        if before.exists():
-            continue
+        before = consent_of(customer.pk, Purpose.MARKETING)
         consent_set(actor=None, customer=customer, purpose=Purpose.MARKETING, granted=False,
                     source=Consent.Source.SMS_REPLY, now=now)  # fmt: skip
-        changed += 1
+        changed += before is not False
     return changed

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from anchang.background import run_after_commit
 from anchang.care import policies, rules
 from anchang.care.errors import Code
-from anchang.care.models import Channel, Consent, Message, MessageTemplate, Purpose
+from anchang.care.models import Channel, Message, MessageTemplate, Purpose
+from anchang.care.selectors import consent_of
 from anchang.customers.models import Customer
 from anchang.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from anchang.org.models import Project, User
@@ -107,14 +108,6 @@ def ensure_template(template: MessageTemplate, project_id: int, channel: str) ->
         raise ValidationFailed(fields={"template": _("Not an SMS template.")})
 
 
-def consent_of(customer_id: int, purpose: str) -> bool | None:
-    return (
-        Consent.objects.filter(customer_id=customer_id, purpose=purpose)
-        .values_list("granted", flat=True)
-        .first()
-    )
-
-
 def ensure_may_receive(customer: Customer, purpose: str) -> None:
     if not rules.may_receive(purpose, consent_of(customer.pk, purpose)):
         message = (
@@ -172,6 +165,13 @@ def send_time(*, project: Project, purpose: str, send_at: datetime | None, now: 
     return max(at, now)
 
 
+def message_preview(template: MessageTemplate, *, customer: Customer, sender: User) -> str:
+    """The text as the customer would read it, the sender's own variables left as {name}."""
+    values = values_for(customer=customer, sender=sender, project=customer.project, params={})
+    names = rules.template_variables(template.body)
+    return rules.render(template.body, {n: values.get(n, f"{{{n}}}") for n in names})
+
+
 def signature_of(project: Project) -> str:
     return project_rules(project).care.sms_signature or project.name[:20]
 
@@ -204,9 +204,11 @@ def message_queue(
         return existing
     ensure_template(template, customer.project_id, Channel.SMS)
     project = customer.project
-    clean = clean_params(params, template.body)
-    body = ensure_filled(template.body, values_for(customer=customer, sender=actor,
-                                                   project=project, params=clean))  # fmt: skip
+    values = values_for(customer=customer, sender=actor, project=project,
+                        params=clean_params(params, template.body))  # fmt: skip
+    body = ensure_filled(template.body, values)
+    # the values as filled now: what the provider's template gets is what the timeline shows
+    filled = {name: values[name] for name in rules.template_variables(template.body)}
     if not is_mobile(customer.phone):
         raise ValidationFailed(
             _("The customer's number is not a mobile number: it cannot take an SMS."),
@@ -227,7 +229,7 @@ def message_queue(
         with transaction.atomic():
             message = Message.objects.create(
                 project=project, customer=customer, template=template, channel=Channel.SMS,
-                purpose=template.purpose, phone=customer.phone, params=clean, body=body,
+                purpose=template.purpose, phone=customer.phone, params=filled, body=body,
                 sender=actor, key=full_key, status=Message.Status.QUEUED, not_before=at,
                 created_by=actor, created_at=now,
             )  # fmt: skip

@@ -20,7 +20,9 @@ from django.utils import timezone
 
 from anchang.care import backends, rules
 from anchang.care.backends import Outgoing, Result
-from anchang.care.models import Consent, Message, Purpose
+from anchang.care.models import Message, Purpose
+from anchang.care.selectors import consent_of
+from anchang.care.services.messages import signature_of
 from anchang.org.selectors import project_rules
 
 logger = logging.getLogger(__name__)
@@ -56,22 +58,22 @@ def _claim(now: datetime, size: int, *, in_doubt: bool = False) -> tuple[str, li
 
 
 def _outgoing(message: Message) -> Outgoing:
+    """What the backend sends: the text and the variables as they were filled when the
+    message was queued (the timeline shows that text), under the provider's template code."""
     template = message.template
-    backend = backends.backend_for(message.channel)
-    code = (template.provider_codes or {}).get(backend.name, "") if template else ""
-    names = rules.template_variables(template.body) if template else []
-    values = {**(message.params or {})}
+    code = ""
+    names: list[str] = []
     if template is not None:
-        from anchang.care.services.messages import values_for
-
-        values = values_for(customer=message.customer, sender=message.sender,
-                            project=message.project, params=values)  # fmt: skip
+        code = str(
+            (template.provider_codes or {}).get(backends.backend_for(message.channel).name, "")
+        )
+        names = rules.template_variables(template.body)
+    params = message.params or {}
     return Outgoing(
         key=message.key, body=message.body, phone=message.phone,
-        userid=message.staff.username if message.staff_id else "",
-        template_code=str(code), variables=tuple((n, str(values.get(n, ""))) for n in names),
-        signature=project_rules(message.project).care.sms_signature or message.project.name[:20],
-        first_try=message.first_tried_at,
+        userid=message.staff.username if message.staff_id else "", template_code=code,
+        variables=tuple((name, str(params.get(name, ""))) for name in names),
+        signature=signature_of(message.project), first_try=message.first_tried_at,
     )  # fmt: skip
 
 
@@ -85,11 +87,7 @@ def _gate(message: Message, now: datetime) -> dict | None:
     queued, quiet hours begun), or None to send."""
     if message.customer_id is None or message.channel != "sms":
         return None
-    granted = (
-        Consent.objects.filter(customer_id=message.customer_id, purpose=message.purpose)
-        .values_list("granted", flat=True)
-        .first()
-    )
+    granted = consent_of(message.customer_id, message.purpose)
     if not rules.may_receive(message.purpose, granted):
         return {"status": S.BLOCKED, "error_code": "no_consent"}
     if message.purpose == Purpose.MARKETING:

@@ -17,6 +17,8 @@ from anchang.care.backends import Receipt
 from anchang.care.models import Channel, Message, Purpose
 from anchang.care.services.consent import opt_out_phone
 from anchang.customers.models import Customer, CustomerPhone
+from anchang.customers.phones import PHONE_INPUT_MAX, normalise_phone
+from anchang.errors import ValidationFailed
 
 S = Message.Status
 REPLY_MAX = 500
@@ -49,12 +51,15 @@ def receipts_record(backend: str, receipts: Iterable[Receipt], now: datetime | N
     return changed
 
 
-def reply_record(*, backend: str, phone: str, text: str, now: datetime | None = None) -> int:
+def reply_record(*, backend: str, phone: object, text: object, now: datetime | None = None
+                 ) -> int:  # fmt: skip
     """A customer's SMS to us: kept in the timeline of every customer with that number (one
     row each; a report posted twice is kept once); TD alone withdraws marketing consent."""
     now = now or timezone.now()
     text = " ".join(str(text).split())[:REPLY_MAX]
-    if not phone.startswith("+") or not phone[1:].isdecimal() or len(phone) > 20:
+    try:  # Aliyun posts 13800138000, Tencent the country code and the number apart
+        phone = normalise_phone(str(phone)[:PHONE_INPUT_MAX])
+    except ValidationFailed:
         return 0
     digest = hashlib.sha256(f"{phone}|{text}|{now:%Y%m%d%H%M}".encode()).hexdigest()[:24]
     ids = list(CustomerPhone.objects.filter(phone=phone).values_list("customer_id", flat=True))
