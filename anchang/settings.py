@@ -324,6 +324,8 @@ SPECTACULAR_SETTINGS = {
         "RevisitPlanStatusEnum": "anchang.followups.models.RevisitPlan.Status",
         "KeyDateKindEnum": "anchang.customers.models.KeyDate.Kind",
         "ConflictStatusEnum": "anchang.customers.models.OwnershipConflict.Status",
+        # care: why a message is sent (a customer's purchase purpose is Purpose above)
+        "MessagePurposeEnum": "anchang.care.models.Purpose",
         # deals: each "kind" and the deal's payment method (a customer's preference is
         # PaymentMethod above) get their own names
         "UnitKindEnum": "anchang.deals.models.Unit.Kind",

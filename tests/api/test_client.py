@@ -246,7 +246,29 @@ def test_a_generated_client_goes_through_every_operation(generated, live_server,
 
     _deals_journey(go, world, as_c1, as_mgr, as_mgr2, register)
     _assignment_journey(go, world, as_c1, as_c2, as_mgr, register)
+    _care_journey(go, world, as_c1, as_mgr, register)
     assert set(operations) - go.called == set(), "add these operations to the journey"
+
+
+def _care_journey(go, world, as_c1, as_mgr, register):
+    """Consent, the templates one may send, an SMS in one's own name, the customer's messages."""
+    from anchang.care.models import MessageTemplate
+
+    template = MessageTemplate.objects.create(
+        project=world.p1, name="签约提醒", purpose="service", created_at=timezone.now(),
+        body="{name}您好，请于{date}到售楼处签约。顾问{consultant}",
+    )  # fmt: skip
+    customer_id = register(as_c1, name="周女士").customer
+    consent = {"purpose": "promotion", "granted": True, "source": "form"}
+    go("customers_consent_update", as_c1, id=customer_id,
+       body=go.body("ConsentInRequest", consent))  # fmt: skip
+    go("customers_consent_list", as_mgr, id=customer_id)
+    assert [t.id for t in go("message_templates_list", as_c1, project=world.p1.pk)] == [template.pk]
+    go("customers_messages_create", as_c1, status=201, id=customer_id, body=go.body(
+        "MessageInRequest",
+        {"template": template.pk, "params": {"date": "周六"}, "idempotency_key": "j1"},
+    ))  # fmt: skip
+    go("customers_messages_list", as_c1, id=customer_id)
 
 
 def _deals_journey(go, world, as_c1, as_mgr, as_mgr2, register):
