@@ -76,6 +76,8 @@ def _menu(user) -> dict:
     if policies.can_open_page(actor=user, page="deals"):
         items.append(_item(_("Sales control"), "deals:board", "board"))
         items.append(_item(_("Deals"), "deals:list", "deals"))
+    if policies.can_open_page(actor=user, page="care_batches"):
+        items.append(_item(_("Batches"), "care:batches", "batches"))
     for label, page in LATER:
         if policies.can_open_page(actor=user, page=page):
             items.append({"label": label, "url": None, "key": None})
@@ -123,6 +125,8 @@ def _section(request) -> str:
     if match.app_name == "deals":
         board = match.url_name.startswith(("board", "unit")) or match.url_name == "catalogue"
         return "board" if board else "deals"
+    if match.app_name == "care" and match.url_name.startswith("batch"):
+        return "batches"
     if match.app_name == "org" and match.url_name.startswith("staff-token"):
         return "staff-tokens"
     return match.app_name or match.url_name

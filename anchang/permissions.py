@@ -31,6 +31,8 @@ DUTIES = (
     "designs",
     "sends_messages",
     "records_consent",
+    "runs_batches",
+    "approves_batches",
 )
 
 

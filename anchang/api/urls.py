@@ -62,6 +62,10 @@ urlpatterns = [
         name="customer-consent",
     ),
     path("v1/message-templates/", care_api.TemplateListApi.as_view(), name="message-templates"),
+    path("v1/batches/", care_api.BatchListApi.as_view(), name="batches"),
+    path("v1/batches/preview/", care_api.BatchPreviewApi.as_view(), name="batch-preview"),
+    path("v1/batches/<int:pk>/", care_api.BatchDetailApi.as_view(), name="batch"),
+    path("v1/batches/<int:pk>/decide/", care_api.BatchDecideApi.as_view(), name="batch-decide"),
     path("v1/customers/", customers_api.CustomerListApi.as_view(), name="customers"),
     path(
         "v1/customers/export/", customers_api.CustomerExportApi.as_view(), name="customers-export"

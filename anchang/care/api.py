@@ -12,10 +12,15 @@ from rest_framework.views import APIView
 from anchang.care import selectors, services
 from anchang.care.models import Message
 from anchang.care.serializers import (
+    BatchDecideInSerializer,
+    BatchDetailSerializer,
+    BatchInSerializer,
+    BatchSerializer,
     ConsentInSerializer,
     ConsentSerializer,
     MessageInSerializer,
     MessageSerializer,
+    PreviewSerializer,
     TemplateSerializer,
 )
 from anchang.customers.selectors import customer_get_visible
@@ -81,3 +86,66 @@ class TemplateListApi(APIView):
             raise ValidationFailed(fields={"project": _("Choose a project.")})
         rows = selectors.templates_sendable(request.user, project_id=int(project))
         return Response(TemplateSerializer(rows, many=True).data)
+
+
+def _batch_args(request) -> tuple[dict, object, object]:
+    serializer = BatchInSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    data = dict(serializer.validated_data)
+    project = selectors.batch_project(request.user, data.pop("project"))
+    template = selectors.template_get(project_id=project.pk, pk=data.pop("template"))
+    return data, project, template
+
+
+class BatchListApi(APIView):
+    """The batches (群发) of the projects where the caller builds or approves them, newest
+    first (the latest 100); POST creates one (above the project's threshold it waits for a
+    manager)."""
+
+    @extend_schema(responses=BatchSerializer(many=True))
+    def get(self, request):
+        rows = selectors.batches_for(request.user)[:LIST_MAX]
+        return Response(BatchSerializer(rows, many=True).data)
+
+    @extend_schema(request=BatchInSerializer, responses={201: BatchSerializer})
+    def post(self, request):
+        data, project, template = _batch_args(request)
+        batch = services.batch_create(
+            actor=request.user, project=project, template=template, title=data["title"],
+            params=data["params"], audience=data["audience"], send_at=data["send_at"],
+            key=data.get("idempotency_key") or None,
+        )  # fmt: skip
+        return Response(BatchSerializer(batch).data, status=status.HTTP_201_CREATED)
+
+
+class BatchPreviewApi(APIView):
+    """Who a batch would reach and who not, and why, and its text; nothing is queued."""
+
+    @extend_schema(request=BatchInSerializer, responses=PreviewSerializer)
+    def post(self, request):
+        data, project, template = _batch_args(request)
+        preview = services.batch_preview(
+            actor=request.user, project=project, template=template, params=data["params"],
+            audience=data["audience"], send_at=data["send_at"],
+        )  # fmt: skip
+        return Response(PreviewSerializer(preview).data)
+
+
+class BatchDetailApi(APIView):
+    @extend_schema(responses=BatchDetailSerializer)
+    def get(self, request, pk: int):
+        batch = selectors.batch_get(request.user, pk)
+        batch.counts = selectors.batch_counts(batch)
+        return Response(BatchDetailSerializer(batch).data)
+
+
+class BatchDecideApi(APIView):
+    """A manager approves or rejects a batch waiting for approval (not their own)."""
+
+    @extend_schema(request=BatchDecideInSerializer, responses=BatchSerializer)
+    def post(self, request, pk: int):
+        batch = selectors.batch_get(request.user, pk)
+        serializer = BatchDecideInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        batch = services.batch_decide(actor=request.user, batch=batch, **serializer.validated_data)
+        return Response(BatchSerializer(batch).data)

@@ -15,3 +15,8 @@ class Code(models.TextChoices):
     NO_PROVIDER_CODE = "no_provider_code"  # the provider has not approved this template
     KEY_REUSED = "key_reused"  # an idempotency key sent again with another request
     SEND_AT_INVALID = "send_at_invalid"
+    AUDIENCE_INVALID = "audience_invalid"
+    BATCH_EMPTY = "batch_empty"  # nobody in the audience may receive it
+    BATCH_TOO_LARGE = "batch_too_large"
+    BATCH_DECIDED = "batch_decided"
+    OWN_REQUEST = "own_request"  # nobody approves their own batch

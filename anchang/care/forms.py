@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anchang.care import rules
 from anchang.care.models import MessageTemplate, Purpose
+from anchang.care.services.batches import COMMENT_MAX, TITLE_MAX
 from anchang.care.services.consent import NOTE_MAX, STAFF_SOURCES
 from anchang.care.services.messages import BUILT_IN
 from anchang.org.forms import RulesFormSection
@@ -64,8 +65,57 @@ class CareRulesFormSection(RulesFormSection):
         "care.quiet_from_hour": _("Marketing messages stop at (hour)"),
         "care.quiet_until_hour": _("Marketing messages start again at (hour)"),
         "care.marketing_per_week": _("Marketing messages per customer per week"),
+        "care.batch_approval_over": _("A batch to more recipients than this needs approval"),
         "care.sms_signature": _("SMS signature (empty: the project's name)"),
     }
 
 
 RULES_FORM_SECTIONS = (CareRulesFormSection(),)
+
+
+class BatchForm(forms.Form):
+    """群发: the template (chosen above, carried hidden), who (the customer list's filters),
+    the template's own variables, when."""
+
+    template = forms.TypedChoiceField(label=_("Template"), coerce=int, widget=forms.HiddenInput)
+    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
+    state = forms.ChoiceField(label=_("State"), required=False)
+    grade = forms.ChoiceField(label=_("Intent grade"), required=False)
+    owner = forms.ChoiceField(label=_("Consultant"), required=False)
+    overdue = forms.BooleanField(label=_("Follow-up overdue"), required=False)
+    send_at = forms.DateTimeField(label=_("Send at (empty: now)"), widget=DATETIME,
+                                  required=False)  # fmt: skip
+
+    def __init__(self, *args, templates: list[MessageTemplate], chosen: MessageTemplate | None,
+                 states, grades, owners, **kwargs) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = [(t.pk, t.name) for t in templates]
+        if chosen is not None:
+            self.fields["template"].initial = chosen.pk
+        everyone = [("", _("All"))]
+        self.fields["state"].choices = everyone + list(states)
+        self.fields["grade"].choices = everyone + list(grades)
+        self.fields["owner"].choices = everyone + [(str(u.pk), str(u)) for u in owners]
+        for name in rules.template_variables(chosen.body) if chosen else []:
+            if name not in BUILT_IN:
+                self.fields[f"var_{name}"] = forms.CharField(
+                    label=f"{{{name}}}", max_length=rules.VALUE_MAX
+                )
+
+    def params(self) -> dict[str, str]:
+        return {k[4:]: v for k, v in self.cleaned_data.items() if k.startswith("var_")}
+
+    def audience(self) -> dict[str, str]:
+        data = self.cleaned_data
+        chosen = {k: data[k] for k in ("state", "grade", "owner") if data.get(k)}
+        if data.get("overdue"):
+            chosen["overdue"] = "true"
+        return chosen
+
+
+class BatchDecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), widget=forms.RadioSelect,
+        choices=[("approve", _("Approve: send it")), ("reject", _("Reject"))],
+    )  # fmt: skip
+    comment = forms.CharField(label=_("Comment"), max_length=COMMENT_MAX, required=False)

@@ -90,6 +90,53 @@ class MessageTemplate(ChoicesDisplay, models.Model):
         return self.name
 
 
+class Batch(ChoicesDisplay, models.Model):
+    """群发: one template to a filtered set of the project's customers (the customer list's
+    own filters), previewed, approved by a manager above the project's threshold, then
+    queued as one message per recipient, keyed by the batch and the customer."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")  # its messages being queued
+        QUEUED = "queued", _("Queued")  # every recipient has their message (or its refusal)
+        REJECTED = "rejected", _("Rejected")
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="+")
+    template = models.ForeignKey(MessageTemplate, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("title"), max_length=60)
+    params = models.JSONField(default=dict, blank=True)  # the batch's own variables
+    audience = models.JSONField(default=dict, blank=True)  # the customer list's filters
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+    send_at = models.DateTimeField(_("send at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.CharField(_("comment"), max_length=300, blank=True)
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message batch")
+        verbose_name_plural = _("message batches")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                name="batch_idempotency_unique",
+                condition=Q(idempotency_key__isnull=False),
+            ),  # fmt: skip
+        ]
+        indexes = [models.Index(fields=["project", "status", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class Message(ChoicesDisplay, models.Model):
     """One message to one recipient: the outbox row a worker claims, sends once and records.
     `key` is unique: whatever queues a message twice (a retry, a batch queued again after a
@@ -116,6 +163,9 @@ class Message(ChoicesDisplay, models.Model):
     )  # fmt: skip
     template = models.ForeignKey(
         MessageTemplate, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    batch = models.ForeignKey(
+        Batch, on_delete=models.PROTECT, null=True, blank=True, related_name="messages"
     )
     channel = models.CharField(max_length=8, choices=Channel.choices)
     purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
@@ -157,6 +207,7 @@ class Message(ChoicesDisplay, models.Model):
                 name="message_due",
             ),  # fmt: skip
             models.Index(fields=["customer", "-created_at"]),
+            models.Index(fields=["batch", "status"]),
             # the weekly marketing cap
             models.Index(fields=["customer", "purpose", "created_at"]),
             models.Index(

@@ -19,6 +19,7 @@ MARKETING = "promotion"  # 营销 (not "marketing": the role of that name)
 BODY_MAX = 500  # characters; the providers split a long SMS and refuse one past about 500
 VALUE_MAX = 35  # a variable's value: Aliyun and Tencent refuse longer ones in a template
 VARIABLE_MAX = 10  # variables in one template
+BATCH_MAX = 200_000  # recipients of one batch (群发)
 # Sends the provider could not take now (throttled, timed out): tried again later, then failed.
 MAX_ATTEMPTS = 6
 # The words that withdraw marketing consent when a customer replies with them (回复TD退订).
@@ -108,11 +109,13 @@ def backoff(attempts: int) -> timedelta:
 
 
 class CareRules(Section):
-    """客户关怀: when and how often marketing goes, and the SMS signature."""
+    """客户关怀: when and how often marketing goes, who approves a batch, the SMS signature."""
 
     quiet_from_hour: int = Field(21, ge=0, le=23)
     quiet_until_hour: int = Field(8, ge=0, le=23)
     marketing_per_week: int = Field(2, ge=0, le=50)
+    # a batch to more recipients than this waits for a manager's approval
+    batch_approval_over: int = Field(200, ge=0, le=BATCH_MAX)
     # the provider's approved signature (短信签名); empty: the project's name
     sms_signature: str = Field("", max_length=20)
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from anchang.care import policies
-from anchang.care.models import Consent, Message, MessageTemplate
+from anchang.care.errors import Code
+from anchang.care.models import Batch, Consent, Message, MessageTemplate
 from anchang.customers.models import Customer
 from anchang.errors import NotFound
-from anchang.org.models import User
+from anchang.org.models import Project, User
 
 CARD_MESSAGES = 20
 
@@ -75,3 +77,102 @@ def template_get(*, project_id: int, pk: object) -> MessageTemplate:
     if template is None:
         raise NotFound()
     return template
+
+
+# The customer list's filters a batch's audience may use (customers.filters.CustomerFilter):
+# a name or phone search (audited, capped) and the list's order are not an audience.
+AUDIENCE_FILTERS = ("state", "grade", "owner", "medium", "registered_from", "registered_to",
+                    "contact_from", "contact_to", "overdue")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """What CustomerFilter reads of a request: who reads."""
+
+    user: User
+
+
+def audience_customers(actor: User, *, project_id: int, audience: object) -> QuerySet[Customer]:
+    """The customers of one project the actor reads that the audience's filters keep; the
+    same filters, and the same scope, as the customer list."""
+    from anchang.customers.filters import CustomerFilter
+    from anchang.customers.selectors import visible_customers
+    from anchang.errors import ValidationFailed
+
+    if not isinstance(audience, dict) or set(audience) - set(AUDIENCE_FILTERS):
+        raise ValidationFailed(
+            fields={"audience": _("Filter by %(names)s.") % {"names": ", ".join(AUDIENCE_FILTERS)}},
+            code=Code.AUDIENCE_INVALID,
+        )  # fmt: skip
+    customers = visible_customers(actor).filter(project_id=project_id)
+    filtered = CustomerFilter(data=audience, queryset=customers, request=_Reader(actor))
+    if not filtered.is_valid():
+        raise ValidationFailed(
+            fields={f"audience.{k}": " ".join(map(str, v)) for k, v in filtered.errors.items()},
+            code=Code.AUDIENCE_INVALID,
+        )  # fmt: skip
+    return filtered.qs.order_by("id")
+
+
+def batch_projects(actor: User) -> frozenset[int]:
+    """The projects whose batches the actor builds or approves (the care desk)."""
+    return policies.duty_project_ids(actor, "runs_batches") | policies.duty_project_ids(
+        actor, "approves_batches"
+    )
+
+
+def batch_project(actor: User, pk: int) -> Project:
+    """A project where the actor builds batches; 404 for any other."""
+    if pk not in policies.duty_project_ids(actor, "runs_batches"):
+        raise NotFound()
+    return Project.objects.get(pk=pk)
+
+
+def batches_for(actor: User) -> QuerySet[Batch]:
+    return (
+        Batch.objects.filter(project_id__in=sorted(batch_projects(actor)))
+        .select_related("template", "created_by", "decided_by", "project")
+        .order_by("-created_at", "-id")
+    )
+
+
+def batch_get(actor: User, pk: object) -> Batch:
+    if not str(pk).isdecimal() or int(pk) > 2**62:
+        raise NotFound()
+    batch = batches_for(actor).filter(pk=int(pk)).first()
+    if batch is None:
+        raise NotFound()
+    return batch
+
+
+def batch_counts(batch: Batch) -> dict[str, int]:
+    """The batch's messages by status, and the refusals by reason (blocked:<code>)."""
+    from django.db.models import Count
+
+    counts: dict[str, int] = {}
+    rows = batch.messages.values("status", "error_code").annotate(n=Count("id"))
+    for row in rows:
+        counts[row["status"]] = counts.get(row["status"], 0) + row["n"]
+        if row["status"] == Message.Status.BLOCKED:
+            key = f"blocked:{row['error_code']}"
+            counts[key] = counts.get(key, 0) + row["n"]
+    return counts
+
+
+def batch_build_projects(actor: User) -> list[Project]:
+    ids = policies.duty_project_ids(actor, "runs_batches")
+    return list(Project.objects.filter(pk__in=sorted(ids), is_active=True).order_by("name"))
+
+
+def audience_options(project: Project) -> dict:
+    """What the batch form offers to filter by, in this project's words."""
+    from anchang import permissions
+    from anchang.customers.choices import State
+    from anchang.customers.filters import grade_choices
+    from anchang.org.selectors import project_staff
+
+    return {
+        "states": State.choices, "grades": grade_choices([project]),
+        "owners": list(project_staff(project=project,
+                                     roles=set(permissions.duty_roles("own_customers")))),
+    }  # fmt: skip

@@ -6,7 +6,8 @@ from rest_framework import serializers
 
 from anchang.api.serializers import IdField, StrictSerializer
 from anchang.care import rules
-from anchang.care.models import Consent, Message, MessageTemplate, Purpose
+from anchang.care.models import Batch, Consent, Message, MessageTemplate, Purpose
+from anchang.care.services.batches import COMMENT_MAX, TITLE_MAX
 from anchang.care.services.consent import NOTE_MAX, STAFF_SOURCES
 from anchang.care.services.messages import KEY_MAX
 
@@ -59,3 +60,72 @@ class ConsentInSerializer(StrictSerializer):
     source = serializers.ChoiceField(choices=[(s.value, s.label) for s in STAFF_SOURCES])
     note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True,
                                  default="")  # fmt: skip
+
+
+class AudienceSerializer(StrictSerializer):
+    """The customer list's filters a batch may use (GET /api/v1/customers/ takes the same)."""
+
+    state = serializers.CharField(required=False, max_length=20)
+    grade = serializers.CharField(required=False, max_length=10)
+    owner = serializers.CharField(required=False, max_length=20)
+    medium = serializers.CharField(required=False, max_length=20)
+    registered_from = serializers.CharField(required=False, max_length=10)
+    registered_to = serializers.CharField(required=False, max_length=10)
+    contact_from = serializers.CharField(required=False, max_length=10)
+    contact_to = serializers.CharField(required=False, max_length=10)
+    overdue = serializers.CharField(required=False, max_length=5)
+
+
+class BatchInSerializer(StrictSerializer):
+    project = IdField()
+    template = IdField()
+    title = serializers.CharField(max_length=TITLE_MAX, required=False, allow_blank=True,
+                                  default="")  # fmt: skip
+    params = serializers.DictField(
+        child=serializers.CharField(max_length=rules.VALUE_MAX, allow_blank=True),
+        required=False, default=dict,
+    )  # fmt: skip
+    audience = AudienceSerializer(required=False, default=dict)
+    send_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    idempotency_key = serializers.CharField(max_length=KEY_MAX, required=False,
+                                            allow_blank=True)  # fmt: skip
+
+
+class PreviewSerializer(serializers.Serializer):
+    recipients = serializers.IntegerField()
+    will_send = serializers.IntegerField()
+    refused = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="reason (no_consent, not_mobile, weekly_cap) → count",
+    )
+    sample = serializers.CharField()
+    needs_approval = serializers.BooleanField()
+
+
+class BatchSerializer(serializers.ModelSerializer):
+    created_by = serializers.StringRelatedField()
+    decided_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = Batch
+        fields = ["id", "project", "template", "title", "params", "audience", "status",
+                  "recipients", "send_at", "created_by", "created_at", "decided_by",
+                  "decided_at", "comment"]  # fmt: skip
+        read_only_fields = fields
+
+
+class BatchDetailSerializer(BatchSerializer):
+    counts = serializers.DictField(
+        child=serializers.IntegerField(), read_only=True,
+        help_text="messages by status; blocked:<reason> too",
+    )  # fmt: skip
+
+    class Meta(BatchSerializer.Meta):
+        fields = [*BatchSerializer.Meta.fields, "counts"]
+        read_only_fields = fields
+
+
+class BatchDecideInSerializer(StrictSerializer):
+    approve = serializers.BooleanField()
+    comment = serializers.CharField(max_length=COMMENT_MAX, required=False, allow_blank=True,
+                                    default="")  # fmt: skip

@@ -1,5 +1,5 @@
-"""Owner care's pages: an SMS to one customer, a consent answer, and the URLs the SMS
-providers post delivery reports and replies to."""
+"""Owner care's pages: an SMS to one customer, a consent answer, batches (群发), and the URLs
+the SMS providers post delivery reports and replies to."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from anchang.care import policies, selectors, services
 from anchang.care.backends import aliyun, tencent
-from anchang.care.forms import ConsentForm, MessageForm
+from anchang.care.forms import BatchDecideForm, BatchForm, ConsentForm, MessageForm
+from anchang.care.services.batches import REFUSALS
 from anchang.care.services.messages import message_preview
 from anchang.customers.selectors import customer_get_visible
 from anchang.forms_errors import submit_form
@@ -114,3 +115,86 @@ def callback(request, provider: str, kind: str, token: str):
         for phone, text in module.parse_replies(payload):
             services.reply_record(backend=provider, phone=phone, text=text)
     return JsonResponse(module.CALLBACK_OK)
+
+
+@login_required
+def batches(request):
+    if not selectors.batch_projects(request.user):
+        raise PermissionDenied
+    rows = list(selectors.batches_for(request.user)[:100])
+    may_build = bool(policies.duty_project_ids(request.user, "runs_batches"))
+    return render(request, "care/batches.html", {"batches": rows, "may_build": may_build})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def batch_new(request):
+    projects = selectors.batch_build_projects(request.user)
+    if not projects:
+        raise PermissionDenied
+    wanted = request.POST.get("project") or request.GET.get("project")
+    project = next((p for p in projects if str(p.pk) == wanted), projects[0])
+    templates = list(selectors.templates_for(project_id=project.pk))
+    wanted = request.POST.get("template") or request.GET.get("template")
+    chosen = next(
+        (t for t in templates if str(t.pk) == wanted), templates[0] if templates else None
+    )
+    options = selectors.audience_options(project)
+    data = request.POST if request.method == "POST" else None
+    form = BatchForm(data, templates=templates, chosen=chosen, **options)
+    status, preview = 200, None
+    if data is not None:
+
+        def call(cleaned, create: bool):
+            args = {
+                "actor": request.user, "project": project,
+                "template": selectors.template_get(project_id=project.pk, pk=cleaned["template"]),
+                "params": form.params(), "audience": form.audience(),
+                "send_at": cleaned["send_at"],
+            }  # fmt: skip
+            if not create:
+                return services.batch_preview(**args)
+            key = request.POST.get("idempotency_key") or None
+            return services.batch_create(title=cleaned["title"], key=key, **args)
+
+        create = "create" in request.POST
+        submitted = submit_form(
+            request, form, lambda cleaned: call(cleaned, create),
+            done=_("The batch is saved.") if create else None,
+            to=(lambda batch: reverse("care:batch", args=[batch.pk])) if create else None,
+        )  # fmt: skip
+        if submitted.response:
+            return submitted.response
+        status, preview = submitted.status, submitted.result
+    context = {"form": form, "projects": projects, "project": project, "templates": templates,
+               "chosen": chosen, "preview": preview, "request_key": uuid.uuid4().hex,
+               "refusals": REFUSALS}  # fmt: skip
+    return render(request, "care/batch_new.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def batch(request, pk: int):
+    batch = selectors.batch_get(request.user, pk)
+    may_decide = (
+        batch.status == "pending"
+        and policies.can(request.user, "approves_batches", batch.project_id)
+        and batch.created_by_id != request.user.pk
+    )
+    form = BatchDecideForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        submitted = submit_form(
+            request, form,
+            lambda data: services.batch_decide(
+                actor=request.user, batch=batch, approve=data["decision"] == "approve",
+                comment=data["comment"],
+            ),
+            done=_("Decided."), to=reverse("care:batch", args=[batch.pk]),
+        )  # fmt: skip
+        if submitted.response:
+            return submitted.response
+        status = submitted.status
+    context = {"batch": batch, "counts": selectors.batch_counts(batch), "form": form,
+               "may_decide": may_decide, "refusals": REFUSALS}  # fmt: skip
+    return render(request, "care/batch.html", context, status=status)

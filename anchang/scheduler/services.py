@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from anchang.assignment.tasks import channel_reports_expire, imports_go_on
-from anchang.care.tasks import messages_send
+from anchang.care.tasks import batches_queue, messages_send
 from anchang.customers.services.tally import tally_fold
 from anchang.deals.tasks import holds_expire, milestone_tasks_due
 from anchang.pool.services import pool_reclaim_due
@@ -50,7 +50,9 @@ RULES: list[tuple[str, Callable[[datetime], int]]] = [
     ("channel_reports_expired", channel_reports_expire),
     # imports (导入) whose background commit stopped with its server go on
     ("imports_resumed", imports_go_on),
-    # queued messages (SMS, WeCom) whose time came; those left in doubt by a dead worker
+    # batches (群发) whose queueing stopped; then queued messages whose time came and those
+    # left in doubt by a dead worker
+    ("batch_messages_queued", batches_queue),
     ("messages_sent", messages_send),
 ]
 # Upkeep, not rules: they change no record a person reads, so the run's summary omits them.

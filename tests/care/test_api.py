@@ -74,3 +74,45 @@ def test_templates_only_where_one_sends(world, api):
     assert mine[0]["variables"]
     assert api(c.consultant).get(url, {"project": other.project.pk}).json() == []
     assert api(c.consultant).get(url, {"project": "²"}).status_code == 400
+
+
+def test_batches_through_the_api(world, api):
+    c = care_office(world)
+    world.customer(c.project, c.consultant, "业主")
+    c.project.rules_overrides = {"care": {"batch_approval_over": 1}}
+    c.project.save()
+    body = {"project": c.project.pk, "template": c.service.pk, "title": "签约提醒",
+            "params": {"date": "周六"}, "audience": {"owner": str(c.consultant.pk)}}  # fmt: skip
+    specialist = api(c.specialist)
+    preview = specialist.post(reverse("api:batch-preview"), body, content_type="application/json")
+    assert preview.status_code == 200, preview.content
+    assert preview.json()["recipients"] == 2 and preview.json()["needs_approval"] is True
+    made = specialist.post(reverse("api:batches"), body, content_type="application/json")
+    assert made.status_code == 201 and made.json()["status"] == "pending"
+    pk = made.json()["id"]
+    own = specialist.post(reverse("api:batch-decide", args=[pk]), {"approve": True},
+                          content_type="application/json")  # fmt: skip
+    assert own.status_code == 403
+    manager = api(c.manager)
+    decided = manager.post(reverse("api:batch-decide", args=[pk]), {"approve": True},
+                           content_type="application/json")  # fmt: skip
+    assert decided.status_code == 200 and decided.json()["status"] in ("approved", "queued")
+    assert "counts" in manager.get(reverse("api:batch", args=[pk])).json()
+    assert [b["id"] for b in manager.get(reverse("api:batches")).json()] == [pk]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"project": 999999}, {"template": 999999}, {"audience": {"q": "张"}},
+     {"audience": {"grade": "Z"}}, {"audience": "state=owner"}, {"title": "x" * 61},
+     {"audience": {"owner": "𐩀"}}],
+)  # fmt: skip
+def test_bad_batches_are_refused_with_nothing_made(world, api, change):
+    c = care_office(world)
+    body = {"project": c.project.pk, "template": c.service.pk, "title": "签约提醒",
+            "params": {"date": "周六"}, **change}  # fmt: skip
+    answer = api(c.specialist).post(reverse("api:batches"), body, content_type="application/json")
+    assert answer.status_code in (400, 404), answer.content
+    from anchang.care.models import Batch
+
+    assert not Batch.objects.exists()

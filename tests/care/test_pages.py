@@ -71,3 +71,55 @@ def test_consent_from_the_page(world, client):
     forged = client.post(url, {"purpose": "promotion", "granted": "no", "source": "sms_reply"})
     assert forged.status_code == 400
     assert c.customer.consents.get(purpose="promotion").granted is True
+
+
+def _batch_office(world):
+    c = care_office(world)
+    for i in range(3):
+        world.customer(c.project, c.consultant, f"业主{i}")
+    return c
+
+
+def test_a_batch_from_the_page_preview_then_save(world, client, django_capture_on_commit_callbacks):
+    c = _batch_office(world)
+    _login(client, c.specialist)
+    url = reverse("care:batch-new")
+    page = client.get(url, {"template": c.service.pk}).content.decode()
+    assert 'name="var_date"' in page and 'name="owner"' in page
+    form = {"project": c.project.pk, "template": c.service.pk, "title": "签约提醒",
+            "owner": str(c.consultant.pk), "var_date": "周六", "idempotency_key": "b1"}  # fmt: skip
+    preview = client.post(url, {**form, "preview": "1"})
+    assert preview.status_code == 200 and 'data-testid="batch-preview"' in preview.content.decode()
+    assert not Message.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = client.post(url, {**form, "create": "1"})
+    assert saved.status_code == 302
+    assert Message.objects.filter(batch__isnull=False).count() == 4
+    detail = client.get(saved["Location"]).content.decode()
+    assert 'data-testid="batch-counts"' in detail
+    assert client.get(reverse("care:batches")).status_code == 200
+
+
+def test_a_manager_approves_a_large_batch_on_its_page(world, client):
+    c = _batch_office(world)
+    c.project.rules_overrides = {"care": {"batch_approval_over": 1}}
+    c.project.save()
+    _login(client, c.specialist)
+    form = {"project": c.project.pk, "template": c.service.pk, "title": "签约提醒",
+            "var_date": "周六", "create": "1"}  # fmt: skip
+    saved = client.post(reverse("care:batch-new"), form)
+    page = client.get(saved["Location"]).content.decode()
+    assert 'data-testid="batch-decide"' not in page  # not on one's own
+    _login(client, c.manager)
+    assert client.post(saved["Location"], {"decision": "reject"}).status_code == 400  # why?
+    assert client.post(saved["Location"], {"decision": "approve"}).status_code == 302
+    from anchang.care.models import Batch
+
+    assert Batch.objects.get().status == "approved"  # queued after the commit
+
+
+def test_a_consultant_has_no_batch_pages(world, client):
+    c = _batch_office(world)
+    _login(client, c.consultant)
+    assert client.get(reverse("care:batches")).status_code == 403
+    assert client.get(reverse("care:batch-new")).status_code == 403
