@@ -125,7 +125,7 @@ def _section(request) -> str:
     if match.app_name == "deals":
         board = match.url_name.startswith(("board", "unit")) or match.url_name == "catalogue"
         return "board" if board else "deals"
-    if match.app_name == "care" and match.url_name.startswith("batch"):
+    if match.view_name.startswith("care:batch"):
         return "batches"
     if match.app_name == "org" and match.url_name.startswith("staff-token"):
         return "staff-tokens"

@@ -81,8 +81,10 @@ def template_get(*, project_id: int, pk: object) -> MessageTemplate:
 
 # The customer list's filters a batch's audience may use (customers.filters.CustomerFilter):
 # a name or phone search (audited, capped) and the list's order are not an audience.
-AUDIENCE_FILTERS = ("state", "grade", "owner", "medium", "registered_from", "registered_to",
-                    "contact_from", "contact_to", "overdue")  # fmt: skip
+AUDIENCE_FILTERS = {
+    "state": 20, "grade": 10, "owner": 20, "medium": 20, "registered_from": 10,
+    "registered_to": 10, "contact_from": 10, "contact_to": 10, "overdue": 5,
+}  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from anchang.api.serializers import IdField, StrictSerializer
 from anchang.care import rules
 from anchang.care.models import Batch, Consent, Message, MessageTemplate, Purpose
+from anchang.care.selectors import AUDIENCE_FILTERS
 from anchang.care.services.batches import COMMENT_MAX, TITLE_MAX
 from anchang.care.services.consent import NOTE_MAX, STAFF_SOURCES
 from anchang.care.services.messages import KEY_MAX
@@ -65,15 +66,11 @@ class ConsentInSerializer(StrictSerializer):
 class AudienceSerializer(StrictSerializer):
     """The customer list's filters a batch may use (GET /api/v1/customers/ takes the same)."""
 
-    state = serializers.CharField(required=False, max_length=20)
-    grade = serializers.CharField(required=False, max_length=10)
-    owner = serializers.CharField(required=False, max_length=20)
-    medium = serializers.CharField(required=False, max_length=20)
-    registered_from = serializers.CharField(required=False, max_length=10)
-    registered_to = serializers.CharField(required=False, max_length=10)
-    contact_from = serializers.CharField(required=False, max_length=10)
-    contact_to = serializers.CharField(required=False, max_length=10)
-    overdue = serializers.CharField(required=False, max_length=5)
+    def get_fields(self):
+        return {
+            name: serializers.CharField(required=False, max_length=limit)
+            for name, limit in AUDIENCE_FILTERS.items()
+        }
 
 
 class BatchInSerializer(StrictSerializer):
@@ -103,6 +100,8 @@ class PreviewSerializer(serializers.Serializer):
 
 
 class BatchSerializer(serializers.ModelSerializer):
+    params = serializers.DictField(child=serializers.CharField(), read_only=True)
+    audience = AudienceSerializer(read_only=True)
     created_by = serializers.StringRelatedField()
     decided_by = serializers.StringRelatedField()
 

@@ -23,6 +23,7 @@ from anchang.care.forms import BatchDecideForm, BatchForm, ConsentForm, MessageF
 from anchang.care.services.batches import REFUSALS
 from anchang.care.services.messages import message_preview
 from anchang.customers.selectors import customer_get_visible
+from anchang.errors import NotFound
 from anchang.forms_errors import submit_form
 
 CALLBACK_BODY_MAX = 256 * 1024
@@ -175,7 +176,10 @@ def batch_new(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def batch(request, pk: int):
-    batch = selectors.batch_get(request.user, pk)
+    try:
+        batch = selectors.batch_get(request.user, pk)
+    except NotFound as missing:
+        raise Http404 from missing
     may_decide = (
         batch.status == "pending"
         and policies.can(request.user, "approves_batches", batch.project_id)

@@ -21,7 +21,9 @@ import anchang
 from anchang.api.error_codes import server_error_codes
 from anchang.api.serializers import TextField
 from anchang.assignment.models import ChannelCompany, ChannelReport, TurnEntry
-from anchang.care.models import Consent
+from anchang.care.models import Batch, Consent
+from anchang.care.selectors import AUDIENCE_FILTERS
+from anchang.care.services import batches as care_batches
 from anchang.care.services import messages as care_messages
 from anchang.customers.choices import MANUAL_STATES
 from anchang.customers.filters import SEARCH_MAX
@@ -142,6 +144,11 @@ SOURCES: dict[str, list] = {
     "ConsentForm": [Consent],
     "ConsentInSerializer": [Consent],
     "MessageInSerializer": [{"idempotency_key": care_messages.KEY_MAX}],
+    "AudienceSerializer": [AUDIENCE_FILTERS],
+    "BatchForm": [Batch],
+    "BatchInSerializer": [Batch],
+    "BatchDecideForm": [{"comment": care_batches.COMMENT_MAX}],
+    "BatchDecideInSerializer": [{"comment": care_batches.COMMENT_MAX}],
     # reception
     "WalkInForm": [TurnEntry],
     "WalkInInSerializer": [TurnEntry],

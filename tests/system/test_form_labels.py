@@ -67,6 +67,13 @@ def _instances(world):
         MessageForm(templates=[template], chosen=template),
         MessageForm(templates=[], chosen=None),
     ]
+    from anchang.care.forms import BatchForm
+
+    options = {"states": [("prospect", "意向")], "grades": [("A", "A")], "owners": []}
+    built["anchang.care.forms.BatchForm"] = [
+        BatchForm(templates=[template], chosen=template, **options),
+        BatchForm(templates=[], chosen=None, **options),
+    ]
     built["anchang.org.forms.ProjectRulesForm"] = [
         __import__("anchang.org.forms", fromlist=["x"]).ProjectRulesForm(rules=DEFAULT_RULES),
     ] + [
