@@ -326,6 +326,8 @@ SPECTACULAR_SETTINGS = {
         "ConflictStatusEnum": "anchang.customers.models.OwnershipConflict.Status",
         # care: why a message is sent (a customer's purchase purpose is Purpose above)
         "MessagePurposeEnum": "anchang.care.models.Purpose",
+        "MessageStatusEnum": "anchang.care.models.Message.Status",
+        "MessageBatchStatusEnum": "anchang.care.models.Batch.Status",
         # deals: each "kind" and the deal's payment method (a customer's preference is
         # PaymentMethod above) get their own names
         "UnitKindEnum": "anchang.deals.models.Unit.Kind",

@@ -12,10 +12,10 @@ from rest_framework.views import APIView
 from anchang.care import selectors, services
 from anchang.care.models import Message
 from anchang.care.serializers import (
-    BatchDecideInSerializer,
-    BatchDetailSerializer,
-    BatchInSerializer,
-    BatchSerializer,
+    MessageBatchDecideInSerializer,
+    MessageBatchDetailSerializer,
+    MessageBatchInSerializer,
+    MessageBatchSerializer,
     ConsentInSerializer,
     ConsentSerializer,
     MessageInSerializer,
@@ -89,7 +89,7 @@ class TemplateListApi(APIView):
 
 
 def _batch_args(request) -> tuple[dict, object, object]:
-    serializer = BatchInSerializer(data=request.data)
+    serializer = MessageBatchInSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     data = dict(serializer.validated_data)
     project = selectors.batch_project(request.user, data.pop("project"))
@@ -102,12 +102,12 @@ class BatchListApi(APIView):
     first (the latest 100); POST creates one (above the project's threshold it waits for a
     manager)."""
 
-    @extend_schema(responses=BatchSerializer(many=True))
+    @extend_schema(responses=MessageBatchSerializer(many=True))
     def get(self, request):
         rows = selectors.batches_for(request.user)[:LIST_MAX]
-        return Response(BatchSerializer(rows, many=True).data)
+        return Response(MessageBatchSerializer(rows, many=True).data)
 
-    @extend_schema(request=BatchInSerializer, responses={201: BatchSerializer})
+    @extend_schema(request=MessageBatchInSerializer, responses={201: MessageBatchSerializer})
     def post(self, request):
         data, project, template = _batch_args(request)
         batch = services.batch_create(
@@ -115,13 +115,13 @@ class BatchListApi(APIView):
             params=data["params"], audience=data["audience"], send_at=data["send_at"],
             key=data.get("idempotency_key") or None,
         )  # fmt: skip
-        return Response(BatchSerializer(batch).data, status=status.HTTP_201_CREATED)
+        return Response(MessageBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
 
 
 class BatchPreviewApi(APIView):
     """Who a batch would reach and who not, and why, and its text; nothing is queued."""
 
-    @extend_schema(request=BatchInSerializer, responses=PreviewSerializer)
+    @extend_schema(request=MessageBatchInSerializer, responses=PreviewSerializer)
     def post(self, request):
         data, project, template = _batch_args(request)
         preview = services.batch_preview(
@@ -132,20 +132,20 @@ class BatchPreviewApi(APIView):
 
 
 class BatchDetailApi(APIView):
-    @extend_schema(responses=BatchDetailSerializer)
+    @extend_schema(responses=MessageBatchDetailSerializer)
     def get(self, request, pk: int):
         batch = selectors.batch_get(request.user, pk)
         batch.counts = selectors.batch_counts(batch)
-        return Response(BatchDetailSerializer(batch).data)
+        return Response(MessageBatchDetailSerializer(batch).data)
 
 
 class BatchDecideApi(APIView):
     """A manager approves or rejects a batch waiting for approval (not their own)."""
 
-    @extend_schema(request=BatchDecideInSerializer, responses=BatchSerializer)
+    @extend_schema(request=MessageBatchDecideInSerializer, responses=MessageBatchSerializer)
     def post(self, request, pk: int):
         batch = selectors.batch_get(request.user, pk)
-        serializer = BatchDecideInSerializer(data=request.data)
+        serializer = MessageBatchDecideInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         batch = services.batch_decide(actor=request.user, batch=batch, **serializer.validated_data)
-        return Response(BatchSerializer(batch).data)
+        return Response(MessageBatchSerializer(batch).data)

@@ -73,7 +73,7 @@ class AudienceSerializer(StrictSerializer):
         }
 
 
-class BatchInSerializer(StrictSerializer):
+class MessageBatchInSerializer(StrictSerializer):
     project = IdField()
     template = IdField()
     title = serializers.CharField(max_length=TITLE_MAX, required=False, allow_blank=True,
@@ -99,7 +99,7 @@ class PreviewSerializer(serializers.Serializer):
     needs_approval = serializers.BooleanField()
 
 
-class BatchSerializer(serializers.ModelSerializer):
+class MessageBatchSerializer(serializers.ModelSerializer):
     params = serializers.DictField(child=serializers.CharField(), read_only=True)
     audience = AudienceSerializer(read_only=True)
     created_by = serializers.StringRelatedField()
@@ -113,18 +113,18 @@ class BatchSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BatchDetailSerializer(BatchSerializer):
+class MessageBatchDetailSerializer(MessageBatchSerializer):
     counts = serializers.DictField(
         child=serializers.IntegerField(), read_only=True,
         help_text="messages by status; blocked:<reason> too",
     )  # fmt: skip
 
-    class Meta(BatchSerializer.Meta):
-        fields = [*BatchSerializer.Meta.fields, "counts"]
+    class Meta(MessageBatchSerializer.Meta):
+        fields = [*MessageBatchSerializer.Meta.fields, "counts"]
         read_only_fields = fields
 
 
-class BatchDecideInSerializer(StrictSerializer):
+class MessageBatchDecideInSerializer(StrictSerializer):
     approve = serializers.BooleanField()
     comment = serializers.CharField(max_length=COMMENT_MAX, required=False, allow_blank=True,
                                     default="")  # fmt: skip

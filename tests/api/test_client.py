@@ -274,17 +274,17 @@ def _care_journey(go, world, as_c1, as_mgr, register):
     as_care = go.client(specialist)
     batch = {"project": world.p1.pk, "template": template.pk, "title": "签约提醒",
              "params": {"date": "周六"}, "audience": {"state": "prospect"}}  # fmt: skip
-    go("batches_preview_create", as_care, body=go.body("BatchInRequest", batch))
-    made = go("batches_create", as_care, status=201, body=go.body("BatchInRequest", batch))
+    go("batches_preview_create", as_care, body=go.body("MessageBatchInRequest", batch))
+    made = go("batches_create", as_care, status=201, body=go.body("MessageBatchInRequest", batch))
     go("batches_list", as_care)
     go("batches_retrieve", as_mgr, id=made.id)
     pending = go("batches_create", as_care, status=201, body=go.body(
-        "BatchInRequest", {**batch, "title": "再发一次"}))  # fmt: skip
+        "MessageBatchInRequest", {**batch, "title": "再发一次"}))  # fmt: skip
     from anchang.care.models import Batch
 
     Batch.objects.filter(pk=pending.id).update(status="pending")  # as above the threshold
     go("batches_decide_create", as_mgr, id=pending.id,
-       body=go.body("BatchDecideInRequest", {"approve": False, "comment": "本周已发"}))  # fmt: skip
+       body=go.body("MessageBatchDecideInRequest", {"approve": False, "comment": "本周已发"}))  # fmt: skip
 
 
 def _deals_journey(go, world, as_c1, as_mgr, as_mgr2, register):

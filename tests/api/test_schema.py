@@ -146,9 +146,9 @@ SOURCES: dict[str, list] = {
     "MessageInSerializer": [{"idempotency_key": care_messages.KEY_MAX}],
     "AudienceSerializer": [AUDIENCE_FILTERS],
     "BatchForm": [Batch],
-    "BatchInSerializer": [Batch],
+    "MessageBatchInSerializer": [Batch],
     "BatchDecideForm": [{"comment": care_batches.COMMENT_MAX}],
-    "BatchDecideInSerializer": [{"comment": care_batches.COMMENT_MAX}],
+    "MessageBatchDecideInSerializer": [{"comment": care_batches.COMMENT_MAX}],
     # reception
     "WalkInForm": [TurnEntry],
     "WalkInInSerializer": [TurnEntry],
