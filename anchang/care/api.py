@@ -12,12 +12,12 @@ from rest_framework.views import APIView
 from anchang.care import selectors, services
 from anchang.care.models import Message
 from anchang.care.serializers import (
+    ConsentInSerializer,
+    ConsentSerializer,
     MessageBatchDecideInSerializer,
     MessageBatchDetailSerializer,
     MessageBatchInSerializer,
     MessageBatchSerializer,
-    ConsentInSerializer,
-    ConsentSerializer,
     MessageInSerializer,
     MessageSerializer,
     PreviewSerializer,

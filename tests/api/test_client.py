@@ -283,8 +283,9 @@ def _care_journey(go, world, as_c1, as_mgr, register):
     from anchang.care.models import Batch
 
     Batch.objects.filter(pk=pending.id).update(status="pending")  # as above the threshold
+    decision = {"approve": False, "comment": "本周已发"}
     go("batches_decide_create", as_mgr, id=pending.id,
-       body=go.body("MessageBatchDecideInRequest", {"approve": False, "comment": "本周已发"}))  # fmt: skip
+       body=go.body("MessageBatchDecideInRequest", decision))  # fmt: skip
 
 
 def _deals_journey(go, world, as_c1, as_mgr, as_mgr2, register):
