@@ -98,7 +98,7 @@ class Batch(ChoicesDisplay, models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting approval")
         APPROVED = "approved", _("Approved")  # its messages being queued
-        QUEUED = "queued", _("Queued")  # every recipient has their message (or its refusal)
+        QUEUED = "queued", _("Messages made")  # each recipient has their message (or refusal)
         REJECTED = "rejected", _("Rejected")
 
     project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="+")
