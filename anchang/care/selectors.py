@@ -4,16 +4,18 @@ outbox, each from what the reader may see."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from anchang.care import policies
 from anchang.care.errors import Code
-from anchang.care.models import Batch, Consent, Message, MessageTemplate
+from anchang.care.models import Batch, Consent, Message, MessageTemplate, Purpose
 from anchang.customers.models import Customer
 from anchang.errors import NotFound
 from anchang.org.models import Project, User
+from anchang.prepared import unprepared_rows
 
 CARD_MESSAGES = 20
 
@@ -51,6 +53,24 @@ def consent_of(customer_id: int, purpose: str) -> bool | None:
         .values_list("granted", flat=True)
         .first()
     )
+
+
+def marketing_this_week(customer_ids: list[int], at: datetime) -> dict[int, int]:
+    """Marketing messages each customer has had or has booked within 7 days either side of
+    `at`, so that no week around it holds more than the cap (those that did not go do not
+    count)."""
+    rows = unprepared_rows(  # up to a thousand ids (a batch's chunk), planned with their values
+        Message.objects.filter(
+            customer_id__in=customer_ids, purpose=Purpose.MARKETING,
+            not_before__gt=at - timedelta(days=7), not_before__lte=at + timedelta(days=7),
+        )
+        .exclude(status__in=[Message.Status.FAILED, Message.Status.BLOCKED,
+                             Message.Status.RECEIVED])
+        .order_by()
+        .values_list("customer_id")
+        .annotate(n=Count("id"))
+    )  # fmt: skip
+    return dict(rows)
 
 
 def customer_consents(customer: Customer) -> dict[str, Consent]:

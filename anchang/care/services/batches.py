@@ -19,13 +19,12 @@ from anchang.background import run_after_commit
 from anchang.care import policies, rules
 from anchang.care.errors import Code
 from anchang.care.models import Batch, Channel, Consent, Message, MessageTemplate, Purpose
-from anchang.care.selectors import audience_customers
+from anchang.care.selectors import audience_customers, marketing_this_week
 from anchang.care.services.messages import (
     BUILT_IN,
     clean_params,
     ensure_template,
     is_mobile,
-    marketing_this_week,
     send_time,
     values_for,
 )
@@ -33,6 +32,7 @@ from anchang.customers.models import Customer
 from anchang.errors import Conflict, PermissionDenied, ValidationFailed
 from anchang.org.models import Project, User
 from anchang.org.selectors import project_rules
+from anchang.prepared import unprepared_rows
 from anchang.validators import fold_spaces
 
 CHUNK = 1000  # recipients queued in one transaction
@@ -59,11 +59,11 @@ def _refusals(project: Project, template: MessageTemplate, customers: list[Custo
               at: datetime) -> dict[int, str]:  # fmt: skip
     """Why each customer who will not get the message will not (by id)."""
     ids = [c.pk for c in customers]
-    answers = dict(
-        Consent.objects.filter(customer_id__in=ids, purpose=template.purpose).values_list(
-            "customer_id", "granted"
-        )
-    )
+    # a thousand ids: planned with their values each time (anchang/prepared.py)
+    answers = dict(unprepared_rows(
+        Consent.objects.filter(customer_id__in=ids, purpose=template.purpose)
+        .values_list("customer_id", "granted")
+    ))  # fmt: skip
     capped: dict[int, int] = {}
     cap = project_rules(project).care.marketing_per_week
     if template.purpose == Purpose.MARKETING:
@@ -117,7 +117,14 @@ def batch_preview(
     audience: object = None, send_at: datetime | None = None, now: datetime | None = None,
 ) -> Preview:  # fmt: skip
     """Who would get the batch and who would not, and why, without queueing anything."""
-    now = now or timezone.now()
+    return _previewed(actor=actor, project=project, template=template, params=params,
+                      audience=audience, send_at=send_at, now=now or timezone.now())[0]  # fmt: skip
+
+
+def _previewed(*, actor: User, project: Project, template: MessageTemplate, params: object,
+               audience: object, send_at: datetime | None, now: datetime
+               ) -> tuple[Preview, dict[str, str], datetime]:  # fmt: skip
+    """The preview, with the checked variables and the send time it was made for."""
     clean, at, customers = _checked(actor=actor, project=project, template=template,
                                     params=params, audience=audience or {}, send_at=send_at,
                                     now=now)  # fmt: skip
@@ -136,8 +143,9 @@ def batch_preview(
         if total > rules.BATCH_MAX:
             break
     threshold = project_rules(project).care.batch_approval_over
-    return Preview(recipients=total, will_send=total - sum(refused.values()), refused=refused,
-                   sample=sample, needs_approval=total > threshold)  # fmt: skip
+    preview = Preview(recipients=total, will_send=total - sum(refused.values()),
+                      refused=refused, sample=sample, needs_approval=total > threshold)  # fmt: skip
+    return preview, clean, at
 
 
 @transaction.atomic
@@ -157,8 +165,9 @@ def batch_create(
     if not title or len(title) > TITLE_MAX:
         raise ValidationFailed(fields={"title": _("Give a title of at most %(n)d characters.")
                                        % {"n": TITLE_MAX}})  # fmt: skip
-    preview = batch_preview(actor=actor, project=project, template=template, params=params,
-                            audience=audience, send_at=send_at, now=now)  # fmt: skip
+    preview, clean, at = _previewed(actor=actor, project=project, template=template,
+                                    params=params, audience=audience, send_at=send_at,
+                                    now=now)  # fmt: skip
     if preview.recipients > rules.BATCH_MAX:
         raise ValidationFailed(
             _("At most %(n)d recipients in one batch: narrow the filters.")
@@ -168,8 +177,6 @@ def batch_create(
         raise ValidationFailed(
             _("Nobody in this selection may receive the message."), code=Code.BATCH_EMPTY
         )
-    clean = clean_params(params, template.body)
-    at = send_time(project=project, purpose=template.purpose, send_at=send_at, now=now)
     batch = Batch.objects.create(
         project=project, template=template, title=title, params=clean,
         audience=audience or {}, recipients=preview.recipients, send_at=at,

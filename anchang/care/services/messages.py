@@ -16,7 +16,7 @@ from anchang.background import run_after_commit
 from anchang.care import policies, rules
 from anchang.care.errors import Code
 from anchang.care.models import Channel, Message, MessageTemplate, Purpose
-from anchang.care.selectors import consent_of
+from anchang.care.selectors import consent_of, marketing_this_week
 from anchang.customers.models import Customer
 from anchang.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from anchang.org.models import Project, User
@@ -116,27 +116,6 @@ def ensure_may_receive(customer: Customer, purpose: str) -> None:
             else _("The customer asked not to get service messages.")
         )
         raise ValidationFailed(message, code=Code.NO_CONSENT)
-
-
-def marketing_this_week(customer_ids: list[int], at: datetime) -> dict[int, int]:
-    """Marketing messages each customer has had or has queued within the 7 days before `at`
-    (those that did not go are not counted)."""
-    from django.db.models import Count
-
-    rows = (
-        Message.objects.filter(
-            customer_id__in=customer_ids,
-            purpose=Purpose.MARKETING,
-            not_before__gt=at - timedelta(days=7),
-            not_before__lte=at + timedelta(days=7),
-        )  # fmt: skip
-        .exclude(
-            status__in=[Message.Status.FAILED, Message.Status.BLOCKED, Message.Status.RECEIVED]
-        )  # fmt: skip
-        .values("customer_id")
-        .annotate(n=Count("id"))
-    )
-    return {row["customer_id"]: row["n"] for row in rows}
 
 
 def send_time(*, project: Project, purpose: str, send_at: datetime | None, now: datetime
