@@ -198,3 +198,13 @@ def audience_options(project: Project) -> dict:
         "owners": list(project_staff(project=project,
                                      roles=set(permissions.duty_roles("own_customers")))),
     }  # fmt: skip
+
+
+def batch_text(batch: Batch) -> str:
+    """The batch's text with its own variables filled and each recipient's left as {name}:
+    what the manager approves."""
+    from anchang.care import rules
+
+    names = rules.template_variables(batch.template.body)
+    values = {n: f"{{{n}}}" for n in names} | {"project": batch.project.name} | batch.params
+    return rules.render(batch.template.body, values)

@@ -200,5 +200,6 @@ def batch(request, pk: int):
             return submitted.response
         status = submitted.status
     context = {"batch": batch, "counts": selectors.batch_counts(batch), "form": form,
+               "text": selectors.batch_text(batch),
                "may_decide": may_decide, "refusals": REFUSALS}  # fmt: skip
     return render(request, "care/batch.html", context, status=status)

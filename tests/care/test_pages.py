@@ -110,6 +110,7 @@ def test_a_manager_approves_a_large_batch_on_its_page(world, client):
     saved = client.post(reverse("care:batch-new"), form)
     page = client.get(saved["Location"]).content.decode()
     assert 'data-testid="batch-decide"' not in page  # not on one's own
+    assert f"{{name}}您好，{c.project.name}提醒您周六签约" in page  # the text to approve
     _login(client, c.manager)
     assert client.post(saved["Location"], {"decision": "reject"}).status_code == 400  # why?
     assert client.post(saved["Location"], {"decision": "approve"}).status_code == 302
