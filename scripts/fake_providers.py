@@ -96,6 +96,9 @@ def outcome(phone: str, template: str, attempt: int) -> str:
 class Handler(BaseHTTPRequestHandler):
     server_version = "fake-provider"
     protocol_version = "HTTP/1.1"  # keep-alive, as the providers
+    # headers and body go out in two writes: without this, Nagle and the client's delayed
+    # ACK hold every answer 40 ms
+    disable_nagle_algorithm = True
     ledger: Ledger
     report_to: str = ""
 
