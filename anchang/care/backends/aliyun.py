@@ -11,7 +11,6 @@ import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -28,10 +27,9 @@ from anchang.care.backends import (
     Receipt,
     Result,
 )
-from anchang.care.backends.http import CallFailed, call, client
+from anchang.care.backends.http import CHINA, CallFailed, call, china_time, client
 
 VERSION = "2017-05-25"
-CHINA = ZoneInfo("Asia/Shanghai")  # SendDate in QuerySendDetails is the China date
 # Codes that say the number, the template or the signature will never do: not tried again.
 REFUSED = frozenset({
     "isv.MOBILE_NUMBER_ILLEGAL", "isv.SMS_TEMPLATE_ILLEGAL", "isv.TEMPLATE_MISSING_PARAMETERS",
@@ -141,7 +139,7 @@ def parse_reports(payload: object) -> list[Receipt]:
         receipts.append(Receipt(
             delivered=row.get("success") is True, provider_id=str(row.get("biz_id") or "")[:64],
             key=str(row.get("out_id") or "")[:80], code=str(row.get("err_code") or "")[:64],
-            at=_china_time(row.get("report_time")),
+            at=china_time(row.get("report_time")),
         ))  # fmt: skip
     return receipts
 
@@ -154,13 +152,6 @@ def parse_replies(payload: object) -> list[tuple[str, str]]:
         for row in (payload if isinstance(payload, list) else [])
         if isinstance(row, dict)
     ]
-
-
-def _china_time(text: object) -> datetime | None:
-    try:
-        return datetime.strptime(str(text), "%Y-%m-%d %H:%M:%S").replace(tzinfo=CHINA)
-    except ValueError:
-        return None
 
 
 # The body Aliyun expects back from a callback; anything else makes it post again.

@@ -5,13 +5,17 @@ usable (a timeout, a dropped connection, garbage) may have been taken (in doubt)
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
 from anchang.care.backends import DOUBT, RETRY
 
 TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+# Both SMS providers write their times as China's wall clock, and date their records by it.
+CHINA = ZoneInfo("Asia/Shanghai")
 
 
 class CallFailed(Exception):
@@ -42,3 +46,11 @@ def call(http: httpx.Client, method: str, url: str, **kwargs: Any) -> Any:
     if not isinstance(answer, dict):
         raise CallFailed(DOUBT, "garbage", f"HTTP {response.status_code}")
     return answer
+
+
+def china_time(text: object) -> datetime | None:
+    """A provider's "2026-12-08 10:00:00" (China time); None for anything else."""
+    try:
+        return datetime.strptime(str(text), "%Y-%m-%d %H:%M:%S").replace(tzinfo=CHINA)
+    except ValueError:
+        return None

@@ -9,7 +9,6 @@ import hmac
 import json
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -26,11 +25,10 @@ from anchang.care.backends import (
     Receipt,
     Result,
 )
-from anchang.care.backends.http import CallFailed, call, client
+from anchang.care.backends.http import CallFailed, call, china_time, client
 
 SERVICE = "sms"
 VERSION = "2021-01-11"
-CHINA = ZoneInfo("Asia/Shanghai")  # the reports' times
 # Tencent reports a message by its status report only (no record before it): a message in
 # doubt with no report after this long was not taken.
 REPORT_WITHIN = timedelta(minutes=10)
@@ -167,7 +165,7 @@ def parse_reports(payload: object) -> list[Receipt]:
             continue
         receipts.append(Receipt(
             delivered=row.get("report_status") == "SUCCESS", provider_id=str(row["sid"])[:64],
-            code=str(row.get("errmsg") or "")[:64], at=_time(row.get("user_receive_time")),
+            code=str(row.get("errmsg") or "")[:64], at=china_time(row.get("user_receive_time")),
         ))  # fmt: skip
     return receipts
 
@@ -181,13 +179,6 @@ def parse_replies(payload: object) -> list[tuple[str, str]]:
             code = str(row.get("nationcode") or "86").lstrip("+")
             pairs.append((f"+{code}{row['mobile']}", str(row.get("text") or "")))
     return pairs
-
-
-def _time(text: object) -> datetime | None:
-    try:
-        return datetime.strptime(str(text), "%Y-%m-%d %H:%M:%S").replace(tzinfo=CHINA)
-    except ValueError:
-        return None
 
 
 # The body Tencent expects back from a callback.
